@@ -1,0 +1,51 @@
+//! What every `hiclstm-*` binary shares: common flags, thread set-up and the error exit path.
+
+use crate::error::{exit, Error, Result};
+
+/// Flags every binary takes.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Common {
+    /// Worker threads (0 = all cores). Results do not depend on it.
+    #[arg(long, short = 't', default_value_t = 0, global = true)]
+    pub threads: usize,
+    /// Print only warnings and errors.
+    #[arg(long, short = 'q', global = true)]
+    pub quiet: bool,
+    /// Overwrite existing outputs.
+    #[arg(long, short = 'f', global = true)]
+    pub force: bool,
+}
+
+impl Common {
+    pub fn apply(&self) -> Result<()> {
+        crate::log::set_quiet(self.quiet);
+        let mut b = rayon::ThreadPoolBuilder::new();
+        if self.threads > 0 {
+            b = b.num_threads(self.threads);
+        }
+        b.build_global().map_err(|e| Error::Internal(format!("thread pool: {e}")))
+    }
+}
+
+/// Runs a binary's body and turns its error into one message on stderr and a documented exit code.
+pub fn main(body: impl FnOnce() -> Result<()>) -> ! {
+    match body() {
+        Ok(()) => std::process::exit(exit::OK),
+        Err(e) => {
+            let prog = std::env::args()
+                .next()
+                .and_then(|a| std::path::Path::new(&a).file_name().map(|f| f.to_string_lossy().into_owned()))
+                .unwrap_or_else(|| "hiclstm".into());
+            eprintln!("{prog}: error: {e}");
+            std::process::exit(e.exit_code())
+        }
+    }
+}
+
+/// Output file names of a step: `<prefix>.<name>`.
+pub fn output_path(prefix: &std::path::Path, name: &str) -> std::path::PathBuf {
+    let mut s = prefix.as_os_str().to_owned();
+    s.push(".");
+    s.push(name);
+    s.into()
+}

@@ -1,0 +1,113 @@
+//! One error type for the whole toolkit. Every variant names the file (or argument) it is about,
+//! and maps to a documented process exit code (see README, "Exit codes").
+
+use std::path::{Path, PathBuf};
+
+/// Exit codes shared by every `hiclstm-*` binary.
+pub mod exit {
+    /// Success.
+    pub const OK: i32 = 0;
+    /// Unexpected internal failure (a bug: please report it).
+    pub const INTERNAL: i32 = 1;
+    /// Command-line usage error (clap's own code).
+    pub const USAGE: i32 = 2;
+    /// An input file could not be opened or read.
+    pub const INPUT_IO: i32 = 3;
+    /// An input file is malformed, truncated or corrupted.
+    pub const INPUT_FORMAT: i32 = 4;
+    /// Something asked for (resolution, chromosome, normalization, region) is not in the input.
+    pub const NOT_IN_INPUT: i32 = 5;
+    /// An output could not be written (exists without --force, unwritable directory, disk full).
+    pub const OUTPUT: i32 = 6;
+    /// A table does not match its schema.
+    pub const SCHEMA: i32 = 7;
+    /// Arguments are individually valid but do not fit together or with the data.
+    pub const INVALID_ARGUMENT: i32 = 8;
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{path}: cannot read: {source}")]
+    InputIo { path: PathBuf, source: std::io::Error },
+
+    #[error("{path}: {location}{message}")]
+    Format { path: PathBuf, location: Location, message: String },
+
+    #[error("{path}: {what} not found in the file (available: {available})")]
+    NotInInput { path: PathBuf, what: String, available: String },
+
+    #[error("{path}: already exists (use --force to overwrite)")]
+    OutputExists { path: PathBuf },
+
+    #[error("{path}: cannot write: {source}")]
+    OutputIo { path: PathBuf, source: std::io::Error },
+
+    #[error("{path}: {message}")]
+    Schema { path: PathBuf, message: String },
+
+    #[error("{0}")]
+    InvalidArgument(String),
+
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+/// Where in a file a format error was found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    None,
+    /// 1-based line, optional 1-based column (for text formats).
+    Line { line: u64, column: Option<u64> },
+    /// Byte offset (for binary formats).
+    Offset(u64),
+    /// A named object inside a container (an HDF5 dataset, say).
+    Object(String),
+}
+
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Location::None => Ok(()),
+            Location::Line { line, column: None } => write!(f, "line {line}: "),
+            Location::Line { line, column: Some(c) } => write!(f, "line {line}, column {c}: "),
+            Location::Offset(o) => write!(f, "byte offset {o}: "),
+            Location::Object(o) => write!(f, "{o}: "),
+        }
+    }
+}
+
+impl Error {
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::InputIo { .. } => exit::INPUT_IO,
+            Error::Format { .. } => exit::INPUT_FORMAT,
+            Error::NotInInput { .. } => exit::NOT_IN_INPUT,
+            Error::OutputExists { .. } | Error::OutputIo { .. } => exit::OUTPUT,
+            Error::Schema { .. } => exit::SCHEMA,
+            Error::InvalidArgument(_) => exit::INVALID_ARGUMENT,
+            Error::Internal(_) => exit::INTERNAL,
+        }
+    }
+
+    pub fn input_io(path: impl AsRef<Path>, source: std::io::Error) -> Self {
+        Error::InputIo { path: path.as_ref().to_path_buf(), source }
+    }
+
+    pub fn output_io(path: impl AsRef<Path>, source: std::io::Error) -> Self {
+        Error::OutputIo { path: path.as_ref().to_path_buf(), source }
+    }
+
+    pub fn format(path: impl AsRef<Path>, location: Location, message: impl Into<String>) -> Self {
+        Error::Format { path: path.as_ref().to_path_buf(), location, message: message.into() }
+    }
+
+    pub fn not_in_input(path: impl AsRef<Path>, what: impl Into<String>, available: impl Into<String>) -> Self {
+        Error::NotInInput { path: path.as_ref().to_path_buf(), what: what.into(), available: available.into() }
+    }
+
+    pub fn schema(path: impl AsRef<Path>, message: impl Into<String>) -> Self {
+        Error::Schema { path: path.as_ref().to_path_buf(), message: message.into() }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

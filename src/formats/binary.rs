@@ -1,0 +1,114 @@
+//! Little-endian reading with byte offsets in every error, shared by the binary formats.
+
+use crate::error::{Error, Location, Result};
+use std::io::Read;
+use std::path::Path;
+
+/// Reads little-endian values from any `Read`, keeping the absolute file offset so that an
+/// error can say where the file went wrong.
+pub struct LeReader<'p, R> {
+    inner: R,
+    pos: u64,
+    path: &'p Path,
+    what: &'static str,
+}
+
+impl<'p, R: Read> LeReader<'p, R> {
+    /// `start` is the file offset of the first byte `inner` yields; `what` names the structure
+    /// being read, for messages.
+    pub fn new(inner: R, start: u64, path: &'p Path, what: &'static str) -> Self {
+        LeReader { inner, pos: start, path, what }
+    }
+
+    pub fn pos(&self) -> u64 {
+        self.pos
+    }
+
+    pub fn error(&self, message: impl Into<String>) -> Error {
+        Error::format(self.path, Location::Offset(self.pos), format!("{}: {}", self.what, message.into()))
+    }
+
+    pub fn bytes<const N: usize>(&mut self) -> Result<[u8; N]> {
+        let mut b = [0u8; N];
+        self.fill(&mut b)?;
+        Ok(b)
+    }
+
+    pub fn fill(&mut self, b: &mut [u8]) -> Result<()> {
+        match self.inner.read_exact(b) {
+            Ok(()) => {
+                self.pos += b.len() as u64;
+                Ok(())
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+                Err(self.error(format!("truncated: needed {} more bytes", b.len())))
+            }
+            Err(e) => Err(Error::input_io(self.path, e)),
+        }
+    }
+
+    pub fn u8(&mut self) -> Result<u8> {
+        Ok(self.bytes::<1>()?[0])
+    }
+    pub fn i16(&mut self) -> Result<i16> {
+        Ok(i16::from_le_bytes(self.bytes()?))
+    }
+    pub fn i32(&mut self) -> Result<i32> {
+        Ok(i32::from_le_bytes(self.bytes()?))
+    }
+    pub fn i64(&mut self) -> Result<i64> {
+        Ok(i64::from_le_bytes(self.bytes()?))
+    }
+    pub fn f32(&mut self) -> Result<f32> {
+        Ok(f32::from_le_bytes(self.bytes()?))
+    }
+    pub fn f64(&mut self) -> Result<f64> {
+        Ok(f64::from_le_bytes(self.bytes()?))
+    }
+
+    /// A count that must be non-negative and at most `max` (guards allocations against
+    /// corrupted files).
+    pub fn count32(&mut self, max: u64, name: &str) -> Result<usize> {
+        let at = self.pos;
+        let n = self.i32()?;
+        if n < 0 || n as u64 > max {
+            return Err(Error::format(self.path, Location::Offset(at), format!("{}: implausible {name} {n}", self.what)));
+        }
+        Ok(n as usize)
+    }
+
+    pub fn count64(&mut self, max: u64, name: &str) -> Result<usize> {
+        let at = self.pos;
+        let n = self.i64()?;
+        if n < 0 || n as u64 > max {
+            return Err(Error::format(self.path, Location::Offset(at), format!("{}: implausible {name} {n}", self.what)));
+        }
+        Ok(n as usize)
+    }
+
+    /// A NUL-terminated string of at most `max` bytes.
+    pub fn cstr(&mut self, max: usize) -> Result<String> {
+        let start = self.pos;
+        let mut out = Vec::new();
+        loop {
+            let b = self.u8()?;
+            if b == 0 {
+                break;
+            }
+            if out.len() >= max {
+                return Err(Error::format(self.path, Location::Offset(start), format!("{}: string longer than {max} bytes (corrupted file?)", self.what)));
+            }
+            out.push(b);
+        }
+        String::from_utf8(out).map_err(|_| Error::format(self.path, Location::Offset(start), format!("{}: string is not UTF-8", self.what)))
+    }
+
+    pub fn skip(&mut self, n: u64) -> Result<()> {
+        let copied = std::io::copy(&mut (&mut self.inner).take(n), &mut std::io::sink()).map_err(|e| Error::input_io(self.path, e))?;
+        self.pos += copied;
+        if copied < n {
+            return Err(self.error(format!("truncated: needed {} more bytes", n - copied)));
+        }
+        Ok(())
+    }
+}

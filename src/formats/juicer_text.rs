@@ -1,0 +1,65 @@
+//! juicer `dump` text, the input of the original Hi-C-LSTM: `start_i start_j value` per line,
+//! whitespace-separated, one chromosome per file, bp coordinates aligned to the resolution.
+
+use super::{InMemorySource, OpenOptions, Pixel};
+use crate::error::{Error, Location, Result};
+use crate::genome::Chrom;
+use std::io::BufRead;
+use std::path::Path;
+
+pub fn read(path: &Path, resolution: u32, opts: &OpenOptions) -> Result<InMemorySource> {
+    let chrom = opts.chrom.clone().ok_or_else(|| Error::InvalidArgument(format!("{}: juicer text holds one chromosome without naming it; pass --chrom NAME", path.display())))?;
+    let sizes = match &opts.chrom_sizes {
+        Some(p) => Some(super::read_chrom_sizes(p)?),
+        None => None,
+    };
+    let length = match &sizes {
+        Some(s) => Some(s[crate::genome::find(s, &chrom).ok_or_else(|| Error::not_in_input(opts.chrom_sizes.as_ref().expect("sizes given"), format!("chromosome '{chrom}'"), crate::genome::names(s)))?].length),
+        None => None,
+    };
+    let reader = super::pairs::open_text(path)?;
+    let res = resolution as u64;
+    let mut px = Vec::new();
+    let mut max_bin = 0u64;
+    for (n, line) in reader.lines().enumerate() {
+        let lineno = n as u64 + 1;
+        let line = line.map_err(|e| Error::format(path, Location::Line { line: lineno, column: None }, format!("unreadable line: {e}")))?;
+        let l = line.trim();
+        if l.is_empty() || l.starts_with('#') {
+            continue;
+        }
+        let f: Vec<&str> = l.split_whitespace().collect();
+        if f.len() != 3 {
+            return Err(Error::format(path, Location::Line { line: lineno, column: None }, format!("expected 3 fields 'start_i start_j value', found {}", f.len())));
+        }
+        let pos = |k: usize| -> Result<u64> {
+            let v: u64 = f[k].parse().map_err(|_| Error::format(path, Location::Line { line: lineno, column: Some(k as u64 + 1) }, format!("'{}' is not a non-negative integer position", f[k])))?;
+            if v % res != 0 {
+                return Err(Error::format(path, Location::Line { line: lineno, column: Some(k as u64 + 1) }, format!("position {v} is not a multiple of the resolution {resolution}")));
+            }
+            if let Some(len) = length {
+                if v >= len {
+                    return Err(Error::format(path, Location::Line { line: lineno, column: Some(k as u64 + 1) }, format!("position {v} beyond the end of {chrom} ({len} bp)")));
+                }
+            }
+            Ok(v / res)
+        };
+        let (a, b) = (pos(0)?, pos(1)?);
+        let v: f64 = f[2].parse().map_err(|_| Error::format(path, Location::Line { line: lineno, column: Some(3) }, format!("'{}' is not a number", f[2])))?;
+        if !v.is_finite() {
+            return Err(Error::format(path, Location::Line { line: lineno, column: Some(3) }, format!("value '{}' is not finite", f[2])));
+        }
+        if a > u32::MAX as u64 || b > u32::MAX as u64 {
+            return Err(Error::format(path, Location::Line { line: lineno, column: None }, "bin index too large"));
+        }
+        let (i, j) = if a <= b { (a, b) } else { (b, a) };
+        max_bin = max_bin.max(j);
+        px.push(Pixel { i: i as u32, j: j as u32, count: v });
+    }
+    if px.is_empty() {
+        return Err(Error::format(path, Location::None, "no contacts in the file"));
+    }
+    super::sort_and_merge(&mut px);
+    let length = length.unwrap_or((max_bin + 1) * res);
+    Ok(InMemorySource { path: path.to_path_buf(), chroms: vec![Chrom::new(chrom, length)], resolution, assembly: None, pixels: vec![px] })
+}

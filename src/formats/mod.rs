@@ -1,0 +1,194 @@
+//! Readers of Hi-C file formats. Each module parses one format; all of them present the same
+//! [`ContactSource`] view: chromosomes, a resolution, optional normalization weights, and the
+//! upper-triangle intra-chromosomal pixels of one chromosome at a time, sorted by (i, j).
+
+pub mod bed;
+pub mod binary;
+pub mod cool;
+pub mod hic;
+pub mod juicer_text;
+pub mod pairs;
+
+use crate::error::{Error, Result};
+use crate::genome::Chrom;
+use std::path::{Path, PathBuf};
+
+/// One pixel of an intra-chromosomal map: bins `i <= j`, raw count.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Pixel {
+    pub i: u32,
+    pub j: u32,
+    pub count: f64,
+}
+
+pub trait ContactSource {
+    fn path(&self) -> &Path;
+    fn chroms(&self) -> &[Chrom];
+    fn resolution(&self) -> u32;
+    /// Genome assembly recorded in the file, if any.
+    fn assembly(&self) -> Option<String>;
+    /// Name of the normalization applied by [`ContactSource::weights`] (`NONE` for raw counts).
+    fn normalization(&self) -> &str;
+    /// Per-bin multiplicative weights of the chosen normalization (value = count * w_i * w_j;
+    /// NaN where undefined), or `None` for raw counts.
+    fn weights(&mut self, chrom: usize) -> Result<Option<Vec<f64>>>;
+    /// Calls `f` with consecutive chunks of the upper-triangle pixels of chromosome `chrom`,
+    /// sorted by (i, j), with no duplicates.
+    fn for_each_chunk(&mut self, chrom: usize, f: &mut dyn FnMut(&[Pixel]) -> Result<()>) -> Result<()>;
+}
+
+/// Input formats `hiclstm-import` understands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Format {
+    /// Juicer `.hic`, versions 8 and 9.
+    Hic,
+    /// cooler `.cool`, or one resolution of an `.mcool` (`file.mcool::/resolutions/N`).
+    Cool,
+    /// 4DN `.pairs` / `.pairs.gz`.
+    Pairs,
+    /// HiC-Pro `.validPairs` (also single-cell variants with a barcode column).
+    ValidPairs,
+    /// juicer `dump` text: `start_i start_j value`, one chromosome per file.
+    JuicerText,
+}
+
+impl Format {
+    /// Guesses the format from the file name (`::` URIs of mcool files included).
+    pub fn detect(path: &str) -> Option<Format> {
+        let p = path.split("::").next().unwrap_or(path).to_ascii_lowercase();
+        let p = p.strip_suffix(".gz").unwrap_or(&p);
+        if p.ends_with(".hic") {
+            Some(Format::Hic)
+        } else if p.ends_with(".cool") || p.ends_with(".mcool") {
+            Some(Format::Cool)
+        } else if p.ends_with(".pairs") || p.ends_with(".pairsam") {
+            Some(Format::Pairs)
+        } else if p.ends_with(".validpairs") || p.ends_with(".allvalidpairs") {
+            Some(Format::ValidPairs)
+        } else if p.ends_with(".txt") || p.ends_with(".tsv") {
+            Some(Format::JuicerText)
+        } else {
+            None
+        }
+    }
+}
+
+/// Everything needed to open an input.
+#[derive(Debug, Clone, Default)]
+pub struct OpenOptions {
+    pub resolution: Option<u32>,
+    /// `NONE` (raw counts) unless set.
+    pub normalization: Option<String>,
+    /// `name<TAB>length` file, for formats that carry no chromosome sizes.
+    pub chrom_sizes: Option<PathBuf>,
+    /// juicer text: the chromosome the file holds.
+    pub chrom: Option<String>,
+    pub pairs: pairs::PairsOptions,
+}
+
+pub fn open(path: &str, format: Option<Format>, opts: &OpenOptions) -> Result<Box<dyn ContactSource>> {
+    let format = match format.or_else(|| Format::detect(path)) {
+        Some(f) => f,
+        None => {
+            return Err(Error::InvalidArgument(format!(
+                "{path}: cannot tell the format from the file name; pass --format (hic, cool, pairs, valid-pairs, juicer-text)"
+            )))
+        }
+    };
+    let norm = opts.normalization.clone().unwrap_or_else(|| "NONE".to_string());
+    match format {
+        Format::Hic => Ok(Box::new(hic::HicSource::open(Path::new(path), opts.resolution, &norm)?)),
+        Format::Cool => Ok(Box::new(cool::CoolSource::open(path, opts.resolution, &norm)?)),
+        Format::Pairs | Format::ValidPairs | Format::JuicerText => {
+            if !norm.eq_ignore_ascii_case("NONE") {
+                return Err(Error::InvalidArgument(format!(
+                    "{path}: normalization '{norm}' is not available for {format:?} input, which holds raw contacts only (use NONE)"
+                )));
+            }
+            let res = opts.resolution.ok_or_else(|| Error::InvalidArgument(format!("{path}: --resolution is required for {format:?} input")))?;
+            if res == 0 {
+                return Err(Error::InvalidArgument("--resolution must be positive".into()));
+            }
+            match format {
+                Format::JuicerText => Ok(Box::new(juicer_text::read(Path::new(path), res, opts)?)),
+                f => Ok(Box::new(pairs::read(Path::new(path), f == Format::ValidPairs, res, opts)?)),
+            }
+        }
+    }
+}
+
+/// A whole binned map held in memory (text formats are binned into one of these).
+pub struct InMemorySource {
+    pub path: PathBuf,
+    pub chroms: Vec<Chrom>,
+    pub resolution: u32,
+    pub assembly: Option<String>,
+    /// Per chromosome: pixels sorted by (i, j).
+    pub pixels: Vec<Vec<Pixel>>,
+}
+
+impl ContactSource for InMemorySource {
+    fn path(&self) -> &Path {
+        &self.path
+    }
+    fn chroms(&self) -> &[Chrom] {
+        &self.chroms
+    }
+    fn resolution(&self) -> u32 {
+        self.resolution
+    }
+    fn assembly(&self) -> Option<String> {
+        self.assembly.clone()
+    }
+    fn normalization(&self) -> &str {
+        "NONE"
+    }
+    fn weights(&mut self, _chrom: usize) -> Result<Option<Vec<f64>>> {
+        Ok(None)
+    }
+    fn for_each_chunk(&mut self, chrom: usize, f: &mut dyn FnMut(&[Pixel]) -> Result<()>) -> Result<()> {
+        for chunk in self.pixels[chrom].chunks(1 << 20) {
+            f(chunk)?;
+        }
+        Ok(())
+    }
+}
+
+/// Reads a `name<TAB>length` chromosome sizes file (UCSC `.chrom.sizes`).
+pub fn read_chrom_sizes(path: &Path) -> Result<Vec<Chrom>> {
+    use crate::error::Location;
+    let text = std::fs::read_to_string(path).map_err(|e| Error::input_io(path, e))?;
+    let mut out: Vec<Chrom> = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        if line.trim().is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let mut it = line.split_whitespace();
+        let (Some(name), Some(len)) = (it.next(), it.next()) else {
+            return Err(Error::format(path, Location::Line { line: n as u64 + 1, column: None }, "expected 'name<TAB>length'"));
+        };
+        let len: u64 = len.parse().map_err(|_| Error::format(path, Location::Line { line: n as u64 + 1, column: Some(2) }, format!("length '{len}' is not a positive integer")))?;
+        if out.iter().any(|c| c.name == name) {
+            return Err(Error::format(path, Location::Line { line: n as u64 + 1, column: Some(1) }, format!("chromosome '{name}' listed twice")));
+        }
+        out.push(Chrom::new(name, len));
+    }
+    if out.is_empty() {
+        return Err(Error::format(path, Location::None, "no chromosomes listed"));
+    }
+    Ok(out)
+}
+
+/// Sorts pixels by (i, j) and merges duplicates by summing.
+pub fn sort_and_merge(px: &mut Vec<Pixel>) {
+    px.sort_unstable_by_key(|p| ((p.i as u64) << 32) | p.j as u64);
+    px.dedup_by(|b, a| {
+        if a.i == b.i && a.j == b.j {
+            a.count += b.count;
+            true
+        } else {
+            false
+        }
+    });
+}

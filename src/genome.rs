@@ -1,0 +1,209 @@
+//! Chromosomes, their names and selections, bins and `chr:start-end` regions.
+
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Chrom {
+    pub name: String,
+    pub length: u64,
+}
+
+impl Chrom {
+    pub fn new(name: impl Into<String>, length: u64) -> Self {
+        Chrom { name: name.into(), length }
+    }
+    /// Number of bins of `resolution` bp; the last one may be shorter.
+    pub fn n_bins(&self, resolution: u32) -> u32 {
+        self.length.div_ceil(resolution as u64) as u32
+    }
+}
+
+/// The name without a leading `chr` (case-insensitive), and `M`/`MT` unified: the key used to
+/// match `1` against `chr1`.
+pub fn canonical_name(name: &str) -> String {
+    let bare = name
+        .strip_prefix("chr")
+        .or_else(|| name.strip_prefix("Chr"))
+        .or_else(|| name.strip_prefix("CHR"))
+        .unwrap_or(name);
+    if bare == "M" || bare == "MT" {
+        return "M".to_string();
+    }
+    bare.to_string()
+}
+
+/// Autosomes (names that are a number once `chr` is stripped) and X: the default selection.
+pub fn is_autosome_or_x(name: &str) -> bool {
+    let c = canonical_name(name);
+    c == "X" || (!c.is_empty() && c.bytes().all(|b| b.is_ascii_digit()) && c != "0")
+}
+
+/// How output chromosome names are spelled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NameStyle {
+    /// Keep the names of the input file.
+    #[default]
+    Asis,
+    /// `chr1`, `chrX`, `chrM`.
+    Ucsc,
+    /// `1`, `X`, `MT`.
+    Ensembl,
+}
+
+impl NameStyle {
+    pub fn apply(self, name: &str) -> String {
+        match self {
+            NameStyle::Asis => name.to_string(),
+            NameStyle::Ucsc => {
+                let c = canonical_name(name);
+                format!("chr{c}")
+            }
+            NameStyle::Ensembl => {
+                let c = canonical_name(name);
+                if c == "M" { "MT".to_string() } else { c }
+            }
+        }
+    }
+}
+
+/// Which chromosomes a step works on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Selection {
+    /// Autosomes and X (the default).
+    AutosomesX,
+    /// Every chromosome of the input (except the `All` pseudo-chromosome of `.hic` files).
+    All,
+    /// These, in this order, matched with `chr` aliasing.
+    Names(Vec<String>),
+}
+
+impl std::str::FromStr for Selection {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        match s {
+            "" => Err("empty chromosome list".into()),
+            "default" | "autosomes+X" => Ok(Selection::AutosomesX),
+            "all" => Ok(Selection::All),
+            _ => Ok(Selection::Names(s.split(',').map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect())),
+        }
+    }
+}
+
+impl Selection {
+    /// Picks chromosomes out of `available` (in the input's order for the wildcard selections, in
+    /// the user's order for explicit names). Returns indices into `available`.
+    pub fn resolve(&self, available: &[Chrom], source: &std::path::Path) -> Result<Vec<usize>> {
+        let real = |c: &Chrom| !c.name.eq_ignore_ascii_case("all");
+        match self {
+            Selection::All => Ok((0..available.len()).filter(|&k| real(&available[k])).collect()),
+            Selection::AutosomesX => {
+                let v: Vec<usize> = (0..available.len()).filter(|&k| real(&available[k]) && is_autosome_or_x(&available[k].name)).collect();
+                if v.is_empty() {
+                    return Err(Error::not_in_input(source, "autosomes or X (the default selection)", names(available)));
+                }
+                Ok(v)
+            }
+            Selection::Names(want) => {
+                let mut out = Vec::with_capacity(want.len());
+                for w in want {
+                    let k = find(available, w).ok_or_else(|| Error::not_in_input(source, format!("chromosome '{w}'"), names(available)))?;
+                    if out.contains(&k) {
+                        return Err(Error::InvalidArgument(format!("chromosome '{w}' is selected twice")));
+                    }
+                    out.push(k);
+                }
+                Ok(out)
+            }
+        }
+    }
+}
+
+/// Index of `name` in `chroms`: an exact match first, then one through `chr` aliasing.
+pub fn find(chroms: &[Chrom], name: &str) -> Option<usize> {
+    chroms.iter().position(|c| c.name == name).or_else(|| {
+        let key = canonical_name(name);
+        chroms.iter().position(|c| canonical_name(&c.name) == key)
+    })
+}
+
+pub fn names(chroms: &[Chrom]) -> String {
+    let v: Vec<&str> = chroms.iter().map(|c| c.name.as_str()).collect();
+    if v.len() > 30 {
+        format!("{}, ... ({} in all)", v[..30].join(", "), v.len())
+    } else {
+        v.join(", ")
+    }
+}
+
+/// A genomic interval `chrom:start-end`, 0-based half-open internally; parsed from the UCSC
+/// 1-based spelling (`chr1:1-1000` is bases 0..1000) as cooler and hictk do, commas allowed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Region {
+    pub chrom: String,
+    pub start: u64,
+    pub end: Option<u64>,
+}
+
+impl std::str::FromStr for Region {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        let (chrom, rest) = match s.rsplit_once(':') {
+            Some((c, r)) => (c, Some(r)),
+            None => (s, None),
+        };
+        if chrom.is_empty() {
+            return Err(format!("region '{s}': missing chromosome (expected chr:start-end)"));
+        }
+        let Some(rest) = rest else {
+            return Ok(Region { chrom: chrom.to_string(), start: 0, end: None });
+        };
+        let num = |x: &str| -> std::result::Result<u64, String> {
+            x.replace(',', "").parse::<u64>().map_err(|_| format!("region '{s}': '{x}' is not a position (expected chr:start-end)"))
+        };
+        let (a, b) = rest.split_once('-').ok_or_else(|| format!("region '{s}': expected chr:start-end"))?;
+        let (a, b) = (num(a)?, num(b)?);
+        if a == 0 || b < a {
+            return Err(format!("region '{s}': start must be >= 1 and end >= start"));
+        }
+        Ok(Region { chrom: chrom.to_string(), start: a - 1, end: Some(b) })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn aliasing_matches_both_spellings() {
+        let chroms = vec![Chrom::new("1", 10), Chrom::new("X", 5), Chrom::new("MT", 1)];
+        assert_eq!(find(&chroms, "chr1"), Some(0));
+        assert_eq!(find(&chroms, "chrX"), Some(1));
+        assert_eq!(find(&chroms, "chrM"), Some(2));
+        assert_eq!(find(&chroms, "chr2"), None);
+        assert_eq!(NameStyle::Ucsc.apply("MT"), "chrM");
+        assert_eq!(NameStyle::Ensembl.apply("chrM"), "MT");
+        assert_eq!(NameStyle::Ensembl.apply("chr21"), "21");
+    }
+
+    #[test]
+    fn default_selection_is_autosomes_and_x() {
+        let chroms: Vec<Chrom> = ["All", "chr1", "chr2", "chrX", "chrY", "chrM", "chr1_random"].iter().map(|n| Chrom::new(*n, 1)).collect();
+        let sel = Selection::AutosomesX.resolve(&chroms, std::path::Path::new("f")).unwrap();
+        assert_eq!(sel, vec![1, 2, 3]);
+        let all = Selection::All.resolve(&chroms, std::path::Path::new("f")).unwrap();
+        assert_eq!(all.len(), 6);
+        let err = "chr3".parse::<Selection>().unwrap().resolve(&chroms, std::path::Path::new("f")).unwrap_err();
+        assert!(err.to_string().contains("chromosome 'chr3' not found"), "{err}");
+    }
+
+    #[test]
+    fn regions_parse_like_ucsc() {
+        let r: Region = "chr1:1,000,001-2,000,000".parse().unwrap();
+        assert_eq!((r.start, r.end), (1_000_000, Some(2_000_000)));
+        let r: Region = "chr2".parse().unwrap();
+        assert_eq!((r.chrom.as_str(), r.start, r.end), ("chr2", 0, None));
+        assert!("chr1:5-1".parse::<Region>().is_err());
+        assert!("chr1:a-b".parse::<Region>().is_err());
+    }
+}

@@ -1,0 +1,109 @@
+//! `hiclstm-import`: any supported Hi-C file -> contacts and bins tables.
+
+use crate::cli::output_path;
+use crate::error::{Error, Result};
+use crate::formats::{self, Format, OpenOptions};
+use crate::genome::{NameStyle, Selection};
+use crate::output::{check_writable, OutputSet};
+use crate::tables::{self, contacts::ContactsWriter, Meta};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone)]
+pub struct ImportOptions {
+    pub input: String,
+    pub format: Option<Format>,
+    pub open: OpenOptions,
+    pub chromosomes: Selection,
+    pub names: NameStyle,
+    pub assembly: Option<String>,
+    pub output: PathBuf,
+    pub force: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportSummary {
+    pub chromosomes: usize,
+    pub pixels: u64,
+    pub null_values: u64,
+    pub outputs: Vec<PathBuf>,
+}
+
+pub fn contacts_path(prefix: &Path) -> PathBuf {
+    output_path(prefix, "contacts.parquet")
+}
+
+pub fn bins_path(prefix: &Path) -> PathBuf {
+    output_path(prefix, "bins.parquet")
+}
+
+pub fn run(o: &ImportOptions) -> Result<ImportSummary> {
+    let (cpath, bpath) = (contacts_path(&o.output), bins_path(&o.output));
+    check_writable(&cpath, o.force)?;
+    check_writable(&bpath, o.force)?;
+    let mut src = formats::open(&o.input, o.format, &o.open)?;
+    let chosen = o.chromosomes.resolve(src.chroms(), src.path())?;
+    let chroms: Vec<_> = chosen.iter().map(|&k| src.chroms()[k].clone()).collect();
+    let out_names: Vec<String> = chroms.iter().map(|c| o.names.apply(&c.name)).collect();
+    let resolution = src.resolution();
+
+    let mut meta = Meta::new(tables::schema("contacts"));
+    meta.set("assembly", o.assembly.clone().or_else(|| src.assembly()).unwrap_or_else(|| "unknown".into()))
+        .set("resolution", resolution)
+        .set("normalization", src.normalization())
+        .set("source", &o.input)
+        .set("params", params_json(o));
+    crate::log::info(&format!("{}: {} chromosome(s) at {resolution} bp, normalization {}", o.input, chroms.len(), src.normalization()));
+
+    let mut writer = ContactsWriter::create(&cpath, &meta, o.force)?;
+    let mut all_weights = Vec::with_capacity(chosen.len());
+    let mut progress = crate::log::Progress::new(chosen.len() as u64, "chromosomes");
+    for (n, &k) in chosen.iter().enumerate() {
+        let weights = src.weights(k)?;
+        let nb = chroms[n].n_bins(resolution) as usize;
+        if let Some(w) = &weights {
+            if w.len() < nb {
+                return Err(Error::format(src.path(), crate::error::Location::None, format!("normalization vector of {} has {} values for {nb} bins", chroms[n].name, w.len())));
+            }
+        }
+        let before = writer.rows;
+        src.for_each_chunk(k, &mut |px| writer.write(&out_names[n], px, weights.as_deref()))?;
+        if writer.rows == before {
+            crate::log::warn(&format!("{}: chromosome {} has no contacts", o.input, chroms[n].name));
+        }
+        progress.step(&format!("{} ({} pixels)", chroms[n].name, writer.rows - before));
+        all_weights.push(weights);
+    }
+    progress.finish();
+    let (pixels, null_values) = (writer.rows, writer.null_values);
+    if pixels == 0 {
+        return Err(Error::format(src.path(), crate::error::Location::None, "no intra-chromosomal contacts in the selected chromosomes"));
+    }
+    if null_values > 0 {
+        crate::log::warn(&format!("{null_values} of {pixels} pixels have no normalized value (a bin without weight); their value is null"));
+    }
+    let mut outputs = OutputSet::default();
+    outputs.push(writer.finish()?);
+    let bmeta = meta.for_schema(tables::schema("bins"));
+    let renamed: Vec<_> = chroms.iter().zip(&out_names).map(|(c, n)| crate::genome::Chrom::new(n.clone(), c.length)).collect();
+    outputs.push(tables::bins::write(&bpath, &bmeta, &renamed, &all_weights, o.force)?);
+    let outputs = outputs.commit(o.force)?;
+    crate::log::info(&format!("wrote {pixels} pixels to {}", cpath.display()));
+    Ok(ImportSummary { chromosomes: chroms.len(), pixels, null_values, outputs })
+}
+
+fn params_json(o: &ImportOptions) -> String {
+    serde_json::json!({
+        "input": o.input,
+        "format": o.format,
+        "resolution": o.open.resolution,
+        "normalization": o.open.normalization,
+        "chrom_sizes": o.open.chrom_sizes,
+        "chrom": o.open.chrom,
+        "cell_column": o.open.pairs.cell_column,
+        "cells": o.open.pairs.cells,
+        "chromosomes": format!("{:?}", o.chromosomes),
+        "names": o.names,
+        "assembly": o.assembly,
+    })
+    .to_string()
+}

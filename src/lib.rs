@@ -1,0 +1,17 @@
+//! hiclstm: Hi-C-LSTM (Dsouza et al., Nature Communications 13:3704, 2022) as a toolkit.
+//!
+//! Data flows one way: `formats` (file readers) -> `tables` (Parquet tables with schemas) ->
+//! steps (`import`, `simulate`, and later the model and analyses) -> outputs. Binaries in
+//! `src/bin/` only parse arguments and call a step.
+
+pub mod cli;
+pub mod error;
+pub mod formats;
+pub mod genome;
+pub mod import;
+pub mod log;
+pub mod output;
+pub mod simulate;
+pub mod tables;
+
+pub use error::{Error, Result};

@@ -1,0 +1,411 @@
+//! `hiclstm-simulate`: seeded synthetic Hi-C with ground truth, the project's embedded default data.
+//!
+//! Expected contacts between bins i <= j at distance d = j - i:
+//!   E = depth * b_i * b_j * (d + 1)^-alpha * (1 + tad * [same TAD] + subtad * [same subTAD])
+//!       * exp(compartment * s_i * s_j) + loop peaks,
+//! with A/B compartment signs s, per-bin coverage biases b (a few bins unmappable), nested TADs,
+//! CTCF motifs at TAD edges (forward at the left edge, reverse at the right: convergent pairs),
+//! loops between convergent pairs as Gaussian peaks at the TAD corner. Observed counts are
+//! Poisson draws from E. Each chromosome has its own random stream derived from the seed, so the
+//! output does not depend on the number of threads.
+
+use crate::error::{Error, Result};
+use crate::formats::bed::{BedRecord, BedpeRecord};
+use crate::formats::Pixel;
+use crate::genome::Chrom;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, Exp, LogNormal, Poisson};
+use rayon::prelude::*;
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SimParams {
+    pub chroms: Vec<Chrom>,
+    pub resolution: u32,
+    pub seed: u64,
+    /// Expected contacts of a bin with itself (sets the sequencing depth).
+    pub depth: f64,
+    /// Power-law exponent of the distance decay.
+    pub alpha: f64,
+    /// Largest distance simulated (bp); `None` simulates the whole upper triangle.
+    pub max_distance: Option<u64>,
+    /// Mean TAD size (bp).
+    pub tad_size: u64,
+    /// Mean compartment segment size (bp).
+    pub compartment_size: u64,
+    /// Contact enrichment inside a TAD and, on top, inside a sub-TAD.
+    pub tad_strength: f64,
+    pub subtad_strength: f64,
+    /// Compartment strength: exp(+c) within a compartment type, exp(-c) across.
+    pub compartment_strength: f64,
+    /// Loop peak height relative to the background at the loop's distance.
+    pub loop_strength: f64,
+    /// Fraction of TADs whose convergent CTCF pair forms a loop.
+    pub loop_fraction: f64,
+    /// Extra CTCF motifs (random strand, no loop) per Mb.
+    pub ctcf_per_mb: f64,
+}
+
+impl SimParams {
+    /// A few named sizes: `toy` (2 x 20 Mb at 50 kb), `small` (3 chromosomes at 25 kb) and
+    /// `human` (one 248 Mb chromosome at 10 kb, contacts up to 2 Mb).
+    pub fn preset(name: &str) -> Option<SimParams> {
+        let base = SimParams {
+            chroms: vec![],
+            resolution: 50_000,
+            seed: 1,
+            depth: 400.0,
+            alpha: 1.0,
+            max_distance: None,
+            tad_size: 1_000_000,
+            compartment_size: 3_000_000,
+            tad_strength: 1.2,
+            subtad_strength: 0.8,
+            compartment_strength: 0.35,
+            loop_strength: 3.0,
+            loop_fraction: 0.6,
+            ctcf_per_mb: 1.0,
+        };
+        match name {
+            "toy" => Some(SimParams { chroms: vec![Chrom::new("chr1", 20_000_000), Chrom::new("chr2", 16_000_000)], ..base }),
+            "small" => Some(SimParams {
+                chroms: vec![Chrom::new("chr1", 60_000_000), Chrom::new("chr2", 50_000_000), Chrom::new("chrX", 40_000_000)],
+                resolution: 25_000,
+                depth: 200.0,
+                max_distance: Some(5_000_000),
+                ..base
+            }),
+            "human" => Some(SimParams {
+                chroms: vec![Chrom::new("chr1", 248_956_422)],
+                resolution: 10_000,
+                depth: 60.0,
+                max_distance: Some(2_000_000),
+                tad_size: 800_000,
+                ..base
+            }),
+            _ => None,
+        }
+    }
+
+    fn check(&self) -> Result<()> {
+        let bad = |m: String| Err(Error::InvalidArgument(m));
+        if self.chroms.is_empty() {
+            return bad("no chromosomes to simulate".into());
+        }
+        if self.resolution == 0 {
+            return bad("--resolution must be positive".into());
+        }
+        for c in &self.chroms {
+            if c.n_bins(self.resolution) < 10 {
+                return bad(format!("chromosome {} ({} bp) has fewer than 10 bins at {} bp", c.name, c.length, self.resolution));
+            }
+        }
+        if !(self.depth > 0.0 && self.depth.is_finite()) {
+            return bad(format!("--depth must be positive, got {}", self.depth));
+        }
+        if !(self.alpha >= 0.0) || self.tad_size < 2 * self.resolution as u64 || self.compartment_size < self.resolution as u64 {
+            return bad("alpha must be >= 0, TADs at least 2 bins and compartments at least 1 bin".into());
+        }
+        if !(0.0..=1.0).contains(&self.loop_fraction) {
+            return bad("loop fraction must lie in [0, 1]".into());
+        }
+        Ok(())
+    }
+}
+
+/// Ground truth and contacts of one simulated chromosome. Intervals are in bins.
+#[derive(Debug, Clone)]
+pub struct SimChrom {
+    pub chrom: Chrom,
+    pub pixels: Vec<Pixel>,
+    /// Top-level TADs, [start, end) in bins.
+    pub tads: Vec<(u32, u32)>,
+    /// Sub-TADs nested in TADs.
+    pub subtads: Vec<(u32, u32)>,
+    /// CTCF motifs: bin and strand ('+' or '-').
+    pub ctcf: Vec<(u32, char)>,
+    /// Loops between bins (i < j).
+    pub loops: Vec<(u32, u32)>,
+    /// Compartment sign per bin (+1 = A, -1 = B).
+    pub compartments: Vec<i8>,
+}
+
+pub fn simulate(p: &SimParams) -> Result<Vec<SimChrom>> {
+    p.check()?;
+    Ok(p.chroms.par_iter().enumerate().map(|(k, c)| simulate_chrom(p, k, c)).collect())
+}
+
+fn segments(rng: &mut ChaCha8Rng, n: u32, mean: f64, min: u32) -> Vec<(u32, u32)> {
+    let exp = Exp::new(1.0 / mean.max(1.0)).expect("positive rate");
+    let mut out = Vec::new();
+    let mut s = 0;
+    while s < n {
+        // Sizes between 0.5x and 1.5x the mean keep TADs recognisable; exponential tails do not.
+        let len = ((mean * 0.5 + exp.sample(rng).min(mean)) as u32).max(min);
+        let e = (s + len).min(n);
+        if n - e < min {
+            out.push((s, n));
+            break;
+        }
+        out.push((s, e));
+        s = e;
+    }
+    out
+}
+
+fn simulate_chrom(p: &SimParams, k: usize, c: &Chrom) -> SimChrom {
+    let mut rng = ChaCha8Rng::seed_from_u64(p.seed.wrapping_mul(0x9E37_79B9_7F4A_7C15).wrapping_add(k as u64 + 1));
+    let n = c.n_bins(p.resolution);
+    let res = p.resolution as f64;
+
+    let mut compartments = vec![0i8; n as usize];
+    let mut sign: i8 = if rng.random::<bool>() { 1 } else { -1 };
+    for (s, e) in segments(&mut rng, n, p.compartment_size as f64 / res, 2) {
+        compartments[s as usize..e as usize].fill(sign);
+        sign = -sign;
+    }
+
+    let tads = segments(&mut rng, n, p.tad_size as f64 / res, 3);
+    let mut tad_of = vec![0u32; n as usize];
+    let mut sub_of = vec![0u32; n as usize];
+    let mut subtads = Vec::new();
+    let mut ctcf = Vec::new();
+    let mut loops = Vec::new();
+    for (t, &(s, e)) in tads.iter().enumerate() {
+        tad_of[s as usize..e as usize].fill(t as u32);
+        if e - s >= 10 && rng.random::<f64>() < 0.5 {
+            let cut = s + (e - s) / 3 + rng.random_range(0..(e - s) / 3);
+            subtads.push((s, cut));
+            subtads.push((cut, e));
+        }
+        ctcf.push((s, '+'));
+        ctcf.push((e - 1, '-'));
+        if e - s >= 4 && rng.random::<f64>() < p.loop_fraction {
+            loops.push((s, e - 1));
+        }
+    }
+    for (q, &(s, e)) in subtads.iter().enumerate() {
+        sub_of[s as usize..e as usize].fill(q as u32 + 1);
+    }
+    let n_extra = (c.length as f64 / 1e6 * p.ctcf_per_mb).round() as usize;
+    for _ in 0..n_extra {
+        let b = rng.random_range(0..n);
+        if !ctcf.iter().any(|&(x, _)| x == b) {
+            ctcf.push((b, if rng.random::<bool>() { '+' } else { '-' }));
+        }
+    }
+    ctcf.sort_unstable();
+
+    let lognormal = LogNormal::new(0.0, 0.25).expect("valid");
+    let bias: Vec<f64> = (0..n).map(|_| if rng.random::<f64>() < 0.01 { 0.0 } else { lognormal.sample(&mut rng) }).collect();
+
+    let max_d = p.max_distance.map(|m| (m / p.resolution as u64) as u32).unwrap_or(n).min(n - 1);
+    let loop_at = |i: u32, j: u32| -> f64 {
+        let mut extra = 0.0;
+        for &(a, b) in &loops {
+            let (di, dj) = (i as f64 - a as f64, j as f64 - b as f64);
+            if di.abs() <= 3.0 && dj.abs() <= 3.0 {
+                extra += (-(di * di + dj * dj) / 2.0).exp();
+            }
+        }
+        extra
+    };
+    let mut pixels = Vec::new();
+    for i in 0..n {
+        for j in i..=(i + max_d).min(n - 1) {
+            let (bi, bj) = (bias[i as usize], bias[j as usize]);
+            if bi == 0.0 || bj == 0.0 {
+                continue;
+            }
+            let d = (j - i) as f64;
+            let background = p.depth * (d + 1.0).powf(-p.alpha);
+            let mut f = 1.0;
+            if tad_of[i as usize] == tad_of[j as usize] {
+                f += p.tad_strength;
+                if sub_of[i as usize] != 0 && sub_of[i as usize] == sub_of[j as usize] {
+                    f += p.subtad_strength;
+                }
+            }
+            f *= (p.compartment_strength * compartments[i as usize] as f64 * compartments[j as usize] as f64).exp();
+            let lambda = bi * bj * background * (f + p.loop_strength * loop_at(i, j));
+            let count = if lambda > 0.0 { Poisson::new(lambda).map(|d| d.sample(&mut rng)).unwrap_or(0.0) } else { 0.0 };
+            if count > 0.0 {
+                pixels.push(Pixel { i, j, count });
+            }
+        }
+    }
+    SimChrom { chrom: c.clone(), pixels, tads, subtads, ctcf, loops, compartments }
+}
+
+/// Truth tracks in bp coordinates.
+pub struct Truth {
+    pub tads: Vec<BedRecord>,
+    pub boundaries: Vec<BedRecord>,
+    pub ctcf: Vec<BedRecord>,
+    pub loops: Vec<BedpeRecord>,
+    pub compartments: Vec<BedRecord>,
+}
+
+pub fn truth(sims: &[SimChrom], resolution: u32) -> Truth {
+    let r = resolution as u64;
+    let mut t = Truth { tads: vec![], boundaries: vec![], ctcf: vec![], loops: vec![], compartments: vec![] };
+    for s in sims {
+        let name = &s.chrom.name;
+        let len = s.chrom.length;
+        let bp = |b: u32| (b as u64 * r).min(len);
+        let mut doms: Vec<(u32, u32, &str)> = s.tads.iter().map(|&(a, b)| (a, b, "TAD")).chain(s.subtads.iter().map(|&(a, b)| (a, b, "subTAD"))).collect();
+        doms.sort_by_key(|&(a, b, kind)| (a, std::cmp::Reverse(b), kind));
+        for (a, b, kind) in doms {
+            let mut rec = BedRecord::new(name, bp(a), bp(b));
+            rec.name = Some(kind.to_string());
+            t.tads.push(rec);
+        }
+        // A boundary is the pair of bins either side of an edge between two TADs.
+        for w in s.tads.windows(2) {
+            let e = w[0].1;
+            let mut rec = BedRecord::new(name, bp(e - 1), bp(e + 1));
+            rec.name = Some("boundary".into());
+            t.boundaries.push(rec);
+        }
+        for &(b, strand) in &s.ctcf {
+            let mut rec = BedRecord::new(name, bp(b), bp(b + 1));
+            rec.name = Some("CTCF".into());
+            rec.score = Some(0.0);
+            rec.strand = Some(strand);
+            t.ctcf.push(rec);
+        }
+        for &(a, b) in &s.loops {
+            t.loops.push(BedpeRecord { chrom1: name.clone(), start1: bp(a), end1: bp(a + 1), chrom2: name.clone(), start2: bp(b), end2: bp(b + 1), name: "loop".into(), score: 1.0 });
+        }
+        let mut start = 0usize;
+        for k in 1..=s.compartments.len() {
+            if k == s.compartments.len() || s.compartments[k] != s.compartments[start] {
+                let mut rec = BedRecord::new(name, bp(start as u32), bp(k as u32));
+                rec.name = Some(if s.compartments[start] > 0 { "A" } else { "B" }.into());
+                rec.score = Some(s.compartments[start] as f64);
+                t.compartments.push(rec);
+                start = k;
+            }
+        }
+    }
+    t
+}
+
+#[derive(Debug, Clone)]
+pub struct WriteOptions {
+    pub prefix: std::path::PathBuf,
+    pub force: bool,
+    /// Also write `<prefix>.pairs.gz`.
+    pub pairs: bool,
+    /// Also write `<prefix>.<chrom>.txt` juicer dumps.
+    pub juicer_text: bool,
+}
+
+/// Simulates and writes every output; returns the paths written.
+pub fn write_outputs(p: &SimParams, w: &WriteOptions) -> Result<Vec<std::path::PathBuf>> {
+    use crate::cli::output_path;
+    use crate::formats::bed;
+    use crate::output::{check_writable, AtomicFile, OutputSet};
+    use crate::tables::{self, Meta};
+    use std::io::Write;
+
+    let mut paths = vec!["contacts.parquet", "bins.parquet", "tads.bed", "boundaries.bed", "ctcf.bed", "loops.bedpe", "compartments.bed", "chrom.sizes"]
+        .into_iter()
+        .map(|n| output_path(&w.prefix, n))
+        .collect::<Vec<_>>();
+    if w.pairs {
+        paths.push(output_path(&w.prefix, "pairs.gz"));
+    }
+    if w.juicer_text {
+        paths.extend(p.chroms.iter().map(|c| output_path(&w.prefix, &format!("{}.txt", c.name))));
+    }
+    for path in &paths {
+        check_writable(path, w.force)?;
+    }
+    p.check()?;
+    crate::log::info(&format!("simulating {} chromosome(s) at {} bp, seed {}", p.chroms.len(), p.resolution, p.seed));
+    let sims = simulate(p)?;
+
+    let mut meta = Meta::new(tables::schema("contacts"));
+    meta.set("assembly", "simulated")
+        .set("resolution", p.resolution)
+        .set("normalization", "NONE")
+        .set("source", "hiclstm-simulate")
+        .set("params", serde_json::to_string(p).map_err(|e| Error::Internal(e.to_string()))?);
+    let mut out = OutputSet::default();
+    let mut cw = crate::tables::contacts::ContactsWriter::create(&paths[0], &meta, w.force)?;
+    for s in &sims {
+        cw.write(&s.chrom.name, &s.pixels, None)?;
+    }
+    let n_pixels = cw.rows;
+    out.push(cw.finish()?);
+    out.push(tables::bins::write(&paths[1], &meta.for_schema(tables::schema("bins")), &p.chroms, &[], w.force)?);
+    let t = truth(&sims, p.resolution);
+    out.push(bed::write_bed(&paths[2], &t.tads, w.force)?);
+    out.push(bed::write_bed(&paths[3], &t.boundaries, w.force)?);
+    out.push(bed::write_bed(&paths[4], &t.ctcf, w.force)?);
+    out.push(bed::write_bedpe(&paths[5], &t.loops, w.force)?);
+    out.push(bed::write_bed(&paths[6], &t.compartments, w.force)?);
+    let mut sizes = AtomicFile::create(&paths[7], w.force)?;
+    for c in &p.chroms {
+        writeln!(sizes, "{}\t{}", c.name, c.length).map_err(|e| Error::output_io(&paths[7], e))?;
+    }
+    out.push(sizes);
+    let mut next = 8;
+    if w.pairs {
+        out.push(write_pairs(&paths[next], p, &sims, w.force)?);
+        next += 1;
+    }
+    if w.juicer_text {
+        for s in &sims {
+            let mut f = AtomicFile::create(&paths[next], w.force)?;
+            let mut b = std::io::BufWriter::new(&mut f);
+            let r = p.resolution as u64;
+            for px in &s.pixels {
+                writeln!(b, "{}\t{}\t{}", px.i as u64 * r, px.j as u64 * r, px.count).map_err(|e| Error::output_io(&paths[next], e))?;
+            }
+            b.flush().map_err(|e| Error::output_io(&paths[next], e))?;
+            drop(b);
+            out.push(f);
+            next += 1;
+        }
+    }
+    let written = out.commit(w.force)?;
+    crate::log::info(&format!("wrote {n_pixels} pixels and truth tracks under {}.*", w.prefix.display()));
+    Ok(written)
+}
+
+/// One 4DN pairs line per simulated read pair, positions drawn uniformly inside the bins.
+fn write_pairs(path: &std::path::Path, p: &SimParams, sims: &[SimChrom], force: bool) -> Result<crate::output::AtomicFile> {
+    use std::io::Write;
+    let f = crate::output::AtomicFile::create(path, force)?;
+    let mut gz = flate2::write::GzEncoder::new(std::io::BufWriter::new(f), flate2::Compression::fast());
+    let io = |e| Error::output_io(path, e);
+    writeln!(gz, "## pairs format v1.0\n#shape: upper triangle\n#genome_assembly: simulated").map_err(io)?;
+    for c in &p.chroms {
+        writeln!(gz, "#chromsize: {} {}", c.name, c.length).map_err(io)?;
+    }
+    writeln!(gz, "#columns: readID chrom1 pos1 chrom2 pos2 strand1 strand2").map_err(io)?;
+    let mut rng = ChaCha8Rng::seed_from_u64(p.seed ^ 0x5041_4952_5321);
+    let r = p.resolution as u64;
+    let mut id = 0u64;
+    for s in sims {
+        for px in &s.pixels {
+            for _ in 0..px.count as u64 {
+                let draw = |b: u32, rng: &mut ChaCha8Rng| {
+                    let lo = b as u64 * r + 1;
+                    let hi = ((b as u64 + 1) * r).min(s.chrom.length);
+                    rng.random_range(lo..=hi)
+                };
+                let (mut a, mut b) = (draw(px.i, &mut rng), draw(px.j, &mut rng));
+                if a > b {
+                    std::mem::swap(&mut a, &mut b);
+                }
+                id += 1;
+                writeln!(gz, "r{id}\t{0}\t{a}\t{0}\t{b}\t+\t-", s.chrom.name).map_err(io)?;
+            }
+        }
+    }
+    let buf = gz.finish().map_err(io)?;
+    buf.into_inner().map_err(|e| Error::output_io(path, e.into_error()))
+}

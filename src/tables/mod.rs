@@ -1,0 +1,264 @@
+//! The tables the toolkit exchanges, as Parquet files. Each table's columns are defined once, in
+//! `schemas/<name>.schema.json` (embedded here at build time), and every table read is checked
+//! against its schema before use. Every file carries `hiclstm.*` key-value metadata: schema name
+//! and version, assembly, resolution, normalization, source, producer and parameters.
+
+pub mod bins;
+pub mod contacts;
+pub mod representations;
+
+use crate::error::{Error, Result};
+use arrow::datatypes::{DataType, Field, Schema as ArrowSchema, SchemaRef};
+use parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
+use parquet::arrow::ArrowWriter;
+use parquet::file::properties::WriterProperties;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::{Arc, OnceLock};
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Column {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub ty: String,
+    pub nullable: bool,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Repeated {
+    pub prefix: String,
+    #[serde(rename = "type")]
+    pub ty: String,
+    pub min: usize,
+    pub description: String,
+}
+
+/// A table definition from `schemas/`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Schema {
+    pub name: String,
+    pub version: u32,
+    pub description: String,
+    pub columns: Vec<Column>,
+    #[serde(default)]
+    pub repeated: Option<Repeated>,
+    pub metadata: Vec<String>,
+}
+
+const SCHEMA_FILES: &[(&str, &str)] = &[
+    ("contacts", include_str!("../../schemas/contacts.schema.json")),
+    ("bins", include_str!("../../schemas/bins.schema.json")),
+    ("representations", include_str!("../../schemas/representations.schema.json")),
+];
+
+/// The schema named `name` (one of the files in `schemas/`).
+pub fn schema(name: &str) -> &'static Schema {
+    static ALL: OnceLock<Vec<Schema>> = OnceLock::new();
+    let all = ALL.get_or_init(|| {
+        SCHEMA_FILES
+            .iter()
+            .map(|(n, text)| {
+                let s: Schema = serde_json::from_str(text).unwrap_or_else(|e| panic!("schemas/{n}.schema.json is invalid: {e}"));
+                assert_eq!(&s.name, n, "schema file name and name field differ");
+                s
+            })
+            .collect()
+    });
+    all.iter().find(|s| s.name == name).unwrap_or_else(|| panic!("no schema named {name}"))
+}
+
+fn data_type(ty: &str) -> DataType {
+    match ty {
+        "utf8" => DataType::Utf8,
+        "uint32" => DataType::UInt32,
+        "int64" => DataType::Int64,
+        "float64" => DataType::Float64,
+        "float32" => DataType::Float32,
+        "bool" => DataType::Boolean,
+        other => panic!("schema type {other} has no Arrow type"),
+    }
+}
+
+/// Whether a file's column type can be read as the schema's type without losing meaning.
+fn compatible(found: &DataType, want: &DataType) -> bool {
+    use DataType::*;
+    if found == want {
+        return true;
+    }
+    match want {
+        Utf8 => matches!(found, LargeUtf8 | Utf8View) || matches!(found, Dictionary(_, v) if matches!(**v, Utf8 | LargeUtf8)),
+        UInt32 | Int64 => matches!(found, Int8 | Int16 | Int32 | Int64 | UInt8 | UInt16 | UInt32 | UInt64),
+        Float64 | Float32 => matches!(found, Float16 | Float32 | Float64),
+        _ => false,
+    }
+}
+
+impl Schema {
+    /// The Arrow schema of this table; `k` is the number of repeated columns (representations).
+    pub fn arrow(&self, k: usize) -> SchemaRef {
+        let mut fields: Vec<Field> = self.columns.iter().map(|c| Field::new(&c.name, data_type(&c.ty), c.nullable)).collect();
+        if let Some(r) = &self.repeated {
+            for n in 0..k {
+                fields.push(Field::new(format!("{}{n}", r.prefix), data_type(&r.ty), false));
+            }
+        }
+        Arc::new(ArrowSchema::new(fields))
+    }
+
+    /// Checks a file's Arrow schema; returns the number of repeated columns found.
+    pub fn validate(&self, path: &Path, found: &ArrowSchema) -> Result<usize> {
+        for c in &self.columns {
+            let want = data_type(&c.ty);
+            match found.field_with_name(&c.name) {
+                Err(_) => return Err(Error::schema(path, format!("not a valid {} table: missing column '{}' (expected {}: {})", self.name, c.name, c.ty, c.description))),
+                Ok(f) if !compatible(f.data_type(), &want) => {
+                    return Err(Error::schema(path, format!("not a valid {} table: column '{}' has type {}, expected {}", self.name, c.name, f.data_type(), c.ty)))
+                }
+                Ok(_) => {}
+            }
+        }
+        let mut k = 0;
+        if let Some(r) = &self.repeated {
+            while let Ok(f) = found.field_with_name(&format!("{}{k}", r.prefix)) {
+                if !compatible(f.data_type(), &data_type(&r.ty)) {
+                    return Err(Error::schema(path, format!("not a valid {} table: column '{}{k}' has type {}, expected {}", self.name, r.prefix, f.data_type(), r.ty)));
+                }
+                k += 1;
+            }
+            if k < r.min {
+                return Err(Error::schema(path, format!("not a valid {} table: no '{}0' column ({})", self.name, r.prefix, r.description)));
+            }
+        }
+        Ok(k)
+    }
+}
+
+/// `hiclstm.*` key-value metadata of a table.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Meta(pub BTreeMap<String, String>);
+
+impl Meta {
+    /// Metadata for a new table of `schema`, produced by the running binary.
+    pub fn new(schema: &Schema) -> Self {
+        let mut m = BTreeMap::new();
+        m.insert("hiclstm.schema".into(), schema.name.clone());
+        m.insert("hiclstm.schema_version".into(), schema.version.to_string());
+        m.insert("hiclstm.producer".into(), producer());
+        Meta(m)
+    }
+    /// The same provenance for a table of another schema (bins beside contacts, say).
+    pub fn for_schema(&self, schema: &Schema) -> Self {
+        let mut m = self.clone();
+        m.0.insert("hiclstm.schema".into(), schema.name.clone());
+        m.0.insert("hiclstm.schema_version".into(), schema.version.to_string());
+        m
+    }
+    pub fn set(&mut self, key: &str, value: impl ToString) -> &mut Self {
+        self.0.insert(format!("hiclstm.{key}"), value.to_string());
+        self
+    }
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.0.get(&format!("hiclstm.{key}")).map(String::as_str)
+    }
+    pub fn resolution(&self) -> Option<u32> {
+        self.get("resolution").and_then(|r| r.parse().ok())
+    }
+}
+
+/// `binary version`, e.g. `hiclstm-import 0.1.0`.
+pub fn producer() -> String {
+    let bin = std::env::args()
+        .next()
+        .and_then(|a| Path::new(&a).file_name().map(|f| f.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| "hiclstm".into());
+    format!("{bin} {}", env!("CARGO_PKG_VERSION"))
+}
+
+pub fn writer_properties(meta: &Meta) -> WriterProperties {
+    let kv = meta.0.iter().map(|(k, v)| parquet::file::metadata::KeyValue::new(k.clone(), v.clone())).collect();
+    WriterProperties::builder()
+        .set_compression(parquet::basic::Compression::ZSTD(parquet::basic::ZstdLevel::try_new(1).expect("valid level")))
+        .set_max_row_group_size(1 << 20)
+        .set_key_value_metadata(Some(kv))
+        .build()
+}
+
+pub fn new_writer(file: std::fs::File, path: &Path, schema: SchemaRef, meta: &Meta) -> Result<ArrowWriter<std::fs::File>> {
+    ArrowWriter::try_new(file, schema, Some(writer_properties(meta))).map_err(|e| Error::output_io(path, std::io::Error::other(e)))
+}
+
+/// A table opened for reading: validated against its schema, batches cast to the schema's types.
+pub struct TableReader {
+    pub meta: Meta,
+    /// Number of repeated columns (K for representations).
+    pub k: usize,
+    pub rows: u64,
+    reader: ParquetRecordBatchReader,
+    target: SchemaRef,
+    path: std::path::PathBuf,
+}
+
+impl TableReader {
+    pub fn open(path: &Path, schema: &Schema) -> Result<Self> {
+        let file = std::fs::File::open(path).map_err(|e| Error::input_io(path, e))?;
+        let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| Error::schema(path, format!("not a Parquet file: {e}")))?;
+        let mut meta = Meta::default();
+        if let Some(kv) = builder.metadata().file_metadata().key_value_metadata() {
+            for e in kv {
+                if e.key.starts_with("hiclstm.") {
+                    meta.0.insert(e.key.clone(), e.value.clone().unwrap_or_default());
+                }
+            }
+        }
+        if let Some(name) = meta.get("schema") {
+            if name != schema.name {
+                return Err(Error::schema(path, format!("this is a '{name}' table, expected a '{}' table", schema.name)));
+            }
+        }
+        if let Some(v) = meta.get("schema_version") {
+            if v.parse::<u32>().ok() != Some(schema.version) {
+                return Err(Error::schema(path, format!("{} table has schema version {v}; this build reads version {}", schema.name, schema.version)));
+            }
+        }
+        let k = schema.validate(path, builder.schema())?;
+        let target = schema.arrow(k);
+        let rows = builder.metadata().file_metadata().num_rows().max(0) as u64;
+        let names: Vec<&str> = target.fields().iter().map(|f| f.name().as_str()).collect();
+        let mask_idx: Vec<usize> = names.iter().map(|n| builder.schema().index_of(n).expect("validated")).collect();
+        let mask = parquet::arrow::ProjectionMask::roots(builder.parquet_schema(), mask_idx);
+        let reader = builder.with_projection(mask).with_batch_size(1 << 16).build().map_err(|e| Error::schema(path, e.to_string()))?;
+        Ok(TableReader { meta, k, rows, reader, target, path: path.to_path_buf() })
+    }
+
+    /// Reads every remaining batch, cast to the schema's column types and order.
+    pub fn next_batch(&mut self) -> Result<Option<arrow::record_batch::RecordBatch>> {
+        let Some(batch) = self.reader.next() else { return Ok(None) };
+        let batch = batch.map_err(|e| Error::format(&self.path, crate::error::Location::None, format!("corrupted Parquet data: {e}")))?;
+        let mut cols = Vec::with_capacity(self.target.fields().len());
+        for f in self.target.fields() {
+            let c = batch.column_by_name(f.name()).expect("projected");
+            if !f.is_nullable() && c.null_count() > 0 {
+                return Err(Error::schema(&self.path, format!("column '{}' has null values but may not", f.name())));
+            }
+            let c = if c.data_type() == f.data_type() {
+                c.clone()
+            } else {
+                let opts = arrow::compute::CastOptions { safe: false, ..Default::default() };
+                arrow::compute::cast_with_options(c, f.data_type(), &opts)
+                    .map_err(|e| Error::schema(&self.path, format!("column '{}': cannot read as {}: {e}", f.name(), f.data_type())))?
+            };
+            cols.push(c);
+        }
+        arrow::record_batch::RecordBatch::try_new(self.target.clone(), cols).map(Some).map_err(|e| Error::Internal(e.to_string()))
+    }
+}
+
+/// Downcasts a column of a batch produced by [`TableReader`] (types are guaranteed there).
+#[macro_export]
+macro_rules! col {
+    ($batch:expr, $name:expr, $ty:ty) => {
+        $batch.column_by_name($name).and_then(|c| c.as_any().downcast_ref::<$ty>()).expect(concat!("validated column ", $name))
+    };
+}
