@@ -1,0 +1,114 @@
+//! The binaries as a user runs them: bad input gives one clear message, a documented exit code
+//! and no output file; --force, --help and --version behave.
+
+mod common;
+
+use common::{listing, tmpdir};
+use std::path::Path;
+use std::process::{Command, Output};
+
+const IMPORT: &str = env!("CARGO_BIN_EXE_hiclstm-import");
+const SIMULATE: &str = env!("CARGO_BIN_EXE_hiclstm-simulate");
+
+fn run(bin: &str, args: &[&str], cwd: &Path) -> Output {
+    Command::new(bin).args(args).current_dir(cwd).output().expect("binary runs")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Runs a failing import and checks code, message and that nothing new is left in `dir`.
+fn fails(dir: &Path, args: &[&str], code: i32, needles: &[&str]) {
+    let before = listing(dir);
+    let o = run(IMPORT, args, dir);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(code), "args {args:?}: stderr: {err}");
+    for n in needles {
+        assert!(err.contains(n), "args {args:?}: expected '{n}' in stderr: {err}");
+    }
+    assert_eq!(err.lines().filter(|l| l.contains("error:")).count(), 1, "one error message: {err}");
+    assert_eq!(listing(dir), before, "no partial output after {args:?}");
+}
+
+#[test]
+fn help_and_version() {
+    for bin in [IMPORT, SIMULATE] {
+        let o = Command::new(bin).arg("--help").output().unwrap();
+        let out = String::from_utf8_lossy(&o.stdout);
+        assert!(o.status.success() && out.contains("Examples:") && out.contains("--threads") && out.contains("--quiet"), "{out}");
+        let o = Command::new(bin).arg("--version").output().unwrap();
+        assert!(String::from_utf8_lossy(&o.stdout).contains(env!("CARGO_PKG_VERSION")));
+    }
+}
+
+#[test]
+fn pairs_with_malformed_lines_name_file_line_and_column() {
+    let dir = tmpdir();
+    let d = dir.path();
+    std::fs::write(d.join("bad.pairs"), "## pairs format v1.0\n#chromsize: chr1 1000\n#columns: readID chrom1 pos1 chrom2 pos2\nr1\tchr1\t5\tchr1\t50\nr2\tchr1\tfive\tchr1\t9\n").unwrap();
+    fails(d, &["bad.pairs", "-r", "100", "-o", "out"], 4, &["bad.pairs", "line 5, column 3", "'five'"]);
+    std::fs::write(d.join("short.pairs"), "#chromsize: chr1 1000\nr1\tchr1\t5\n").unwrap();
+    fails(d, &["short.pairs", "-r", "100", "-o", "out"], 4, &["short.pairs", "line 2", "expected at least 5"]);
+    std::fs::write(d.join("beyond.pairs"), "#chromsize: chr1 1000\nr1\tchr1\t5\tchr1\t5000\n").unwrap();
+    fails(d, &["beyond.pairs", "-r", "100", "-o", "out"], 4, &["beyond the end of chr1"]);
+    std::fs::write(d.join("nosizes.validPairs"), "r1\tchr1\t5\t+\tchr1\t50\t-\n").unwrap();
+    fails(d, &["nosizes.validPairs", "-r", "100", "-o", "out"], 4, &["--chrom-sizes"]);
+}
+
+#[test]
+fn missing_things_and_bad_arguments() {
+    let dir = tmpdir();
+    let d = dir.path();
+    fails(d, &["nothere.hic", "-o", "out"], 3, &["nothere.hic", "cannot read"]);
+    std::fs::write(d.join("x.hic"), b"NOPE and more bytes here").unwrap();
+    fails(d, &["x.hic", "-o", "out"], 4, &["x.hic", "bad magic"]);
+    std::fs::write(d.join("t.pairs"), "#chromsize: chr1 1000\nr1\tchr1\t5\tchr1\t50\n").unwrap();
+    fails(d, &["t.pairs", "-o", "out"], 8, &["--resolution is required"]);
+    fails(d, &["t.pairs", "-r", "100", "-c", "chr9", "-o", "out"], 5, &["chromosome 'chr9' not found", "available: chr1"]);
+    fails(d, &["t.pairs", "-r", "100", "-n", "KR", "-o", "out"], 8, &["normalization 'KR'"]);
+    fails(d, &["t.unknown", "-o", "out"], 8, &["--format"]);
+    fails(d, &["t.pairs", "-r", "100", "-o", "no/such/dir/out"], 6, &["does not exist"]);
+}
+
+#[test]
+fn existing_output_needs_force() {
+    let dir = tmpdir();
+    let d = dir.path();
+    std::fs::write(d.join("t.pairs"), "#chromsize: chr1 1000\nr1\tchr1\t5\tchr1\t50\nr2\tchr1\t7\tchr1\t950\n").unwrap();
+    let o = run(IMPORT, &["t.pairs", "-r", "100", "-o", "out", "-q"], d);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).is_empty(), "--quiet prints nothing on success: {}", stderr(&o));
+    let mtime = std::fs::metadata(d.join("out.contacts.parquet")).unwrap().modified().unwrap();
+    fails(d, &["t.pairs", "-r", "100", "-o", "out"], 6, &["out.contacts.parquet", "already exists", "--force"]);
+    assert_eq!(std::fs::metadata(d.join("out.contacts.parquet")).unwrap().modified().unwrap(), mtime);
+    let o = run(IMPORT, &["t.pairs", "-r", "100", "-o", "out", "--force"], d);
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+#[test]
+fn corrupted_cool_is_refused_cleanly() {
+    let dir = tmpdir();
+    let d = dir.path();
+    std::fs::write(d.join("fake.cool"), vec![0u8; 4096]).unwrap();
+    fails(d, &["fake.cool", "-o", "out"], 4, &["fake.cool", "not an HDF5"]);
+}
+
+#[test]
+#[ignore = "needs ../shared/data"]
+fn shared_cool_bad_requests() {
+    let data = common::shared_data();
+    let dir = tmpdir();
+    let d = dir.path();
+    let cool = data.join("calder_4dn_chr21_chr22_50kb.cool");
+    let mcool = data.join("calder_4dn_chr21_chr22.mcool");
+    fails(d, &[mcool.to_str().unwrap(), "-o", "out"], 8, &["50000, 100000, 250000", "--resolution"]);
+    fails(d, &[mcool.to_str().unwrap(), "-r", "7", "-o", "out"], 5, &["resolution 7 not found"]);
+    fails(d, &[cool.to_str().unwrap(), "-n", "KR", "-o", "out"], 5, &["bins/KR", "available: NONE, weight"]);
+    let straw = data.join("straw_test_2500kb.hic");
+    fails(d, &[straw.to_str().unwrap(), "-n", "FOO", "-o", "out"], 5, &["normalization FOO", "KR"]);
+    // Truncated copy of a real .hic file.
+    let bytes = std::fs::read(&straw).unwrap();
+    std::fs::write(d.join("cut.hic"), &bytes[..bytes.len() / 3]).unwrap();
+    fails(d, &["cut.hic", "-o", "out"], 4, &["cut.hic", "truncated"]);
+}

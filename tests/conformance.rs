@@ -1,0 +1,124 @@
+//! Conformance against the reference dumps in ../shared/data/expected (made with cooler and
+//! hictk): same pixel set, values within 1e-6 relative. These tests need ../shared and are
+//! `#[ignore]`d; `make test` runs them when ../shared/data exists.
+
+mod common;
+
+use common::{read_expected, rel_close, shared_data, tmpdir, Expected};
+use hiclstm::formats::{Format, OpenOptions};
+use hiclstm::genome::{NameStyle, Selection};
+use hiclstm::import::{contacts_path, run, ImportOptions};
+use hiclstm::tables::contacts::read_all;
+
+fn import(input: &str, resolution: Option<u32>, norm: &str, chrom: &str) -> (hiclstm::tables::Meta, Vec<(i64, i64, f64, f64)>) {
+    let dir = tmpdir();
+    let opts = ImportOptions {
+        input: input.to_string(),
+        format: None,
+        open: OpenOptions { resolution, normalization: Some(norm.into()), ..Default::default() },
+        chromosomes: chrom.parse::<Selection>().unwrap(),
+        names: NameStyle::Asis,
+        assembly: None,
+        output: dir.path().join("x"),
+        force: false,
+    };
+    run(&opts).unwrap_or_else(|e| panic!("import of {input} failed: {e}"));
+    let (meta, chroms) = read_all(&contacts_path(&dir.path().join("x"))).unwrap();
+    assert_eq!(chroms.len(), 1);
+    let res = meta.resolution().unwrap() as i64;
+    let c = &chroms[0];
+    let rows = (0..c.i.len()).map(|k| (c.i[k] as i64 * res, c.j[k] as i64 * res, c.count[k], c.value[k])).collect();
+    (meta, rows)
+}
+
+fn compare(ours: &[(i64, i64, f64, f64)], expected: &[Expected], value_is_balanced: bool, what: &str) {
+    assert_eq!(ours.len(), expected.len(), "{what}: pixel count differs");
+    for (k, (o, e)) in ours.iter().zip(expected).enumerate() {
+        assert_eq!((o.0, o.1), (e.start1, e.start2), "{what}: pixel {k} differs");
+        if value_is_balanced {
+            assert!(rel_close(o.2, e.count, 1e-6), "{what}: count at {k}: {} vs {}", o.2, e.count);
+            match e.balanced {
+                Some(b) => assert!(rel_close(o.3, b, 1e-6), "{what}: balanced at {k}: {} vs {b}", o.3),
+                None => assert!(o.3.is_nan(), "{what}: balanced at {k} should be null, is {}", o.3),
+            }
+        } else {
+            // The dump's count column holds the normalized value when a normalization is chosen.
+            assert!(rel_close(o.3, e.count, 1e-6), "{what}: value at {k}: {} vs {}", o.3, e.count);
+        }
+    }
+}
+
+#[test]
+#[ignore = "needs ../shared/data"]
+fn cool_50kb_counts_and_balanced_match_cooler() {
+    let d = shared_data();
+    for chrom in ["chr21", "chr22"] {
+        let (meta, ours) = import(d.join("calder_4dn_chr21_chr22_50kb.cool").to_str().unwrap(), None, "balanced", chrom);
+        assert_eq!(meta.get("normalization"), Some("balanced"));
+        let exp = read_expected(&d.join(format!("expected/calder_50kb_{chrom}.tsv.gz")));
+        compare(&ours, &exp, true, chrom);
+    }
+}
+
+#[test]
+#[ignore = "needs ../shared/data"]
+fn mcool_resolution_by_uri_and_by_flag_match_cooler() {
+    let d = shared_data();
+    let exp = read_expected(&d.join("expected/calder_mcool_100kb_chr21.tsv.gz"));
+    let file = d.join("calder_4dn_chr21_chr22.mcool");
+    let (_, a) = import(&format!("{}::/resolutions/100000", file.display()), None, "NONE", "chr21");
+    compare(&a, &exp, false, "mcool uri");
+    let (_, b) = import(file.to_str().unwrap(), Some(100_000), "NONE", "21");
+    compare(&b, &exp, false, "mcool --resolution, chromosome alias 21");
+}
+
+#[test]
+#[ignore = "needs ../shared/data"]
+fn hic_v9_matches_hictk() {
+    let d = shared_data();
+    let (meta, ours) = import(d.join("calder_4dn_chr21_chr22_v9.hic").to_str().unwrap(), Some(100_000), "NONE", "chr22");
+    assert_eq!(meta.resolution(), Some(100_000));
+    compare(&ours, &read_expected(&d.join("expected/calder_v9_hic_100kb_chr22_NONE.tsv.gz")), false, "v9 chr22");
+}
+
+#[test]
+#[ignore = "needs ../shared/data"]
+fn hic_v8_every_normalization_matches_hictk() {
+    let d = shared_data();
+    let file = d.join("straw_test_2500kb.hic");
+    for norm in ["NONE", "KR", "VC", "VC_SQRT", "SCALE"] {
+        let (meta, ours) = import(file.to_str().unwrap(), None, norm, "chr1");
+        assert_eq!(meta.get("normalization"), Some(norm));
+        assert_eq!(meta.get("assembly"), Some("hg19"));
+        compare(&ours, &read_expected(&d.join(format!("expected/straw_test_hic_2500kb_chr1_{norm}.tsv.gz"))), false, norm);
+    }
+    let (_, x) = import(file.to_str().unwrap(), None, "NONE", "X");
+    compare(&x, &read_expected(&d.join("expected/straw_test_hic_2500kb_chrX_NONE.tsv.gz")), false, "chrX");
+}
+
+#[test]
+#[ignore = "needs ../shared/data"]
+fn hic_v8_inter_chromosomal_records_match_hictk() {
+    let d = shared_data();
+    let hic = hiclstm::formats::hic::HicFile::open(&d.join("straw_test_2500kb.hic")).unwrap();
+    let c1 = hic.chroms.iter().position(|c| c.name == "1").unwrap();
+    let c2 = hic.chroms.iter().position(|c| c.name == "2").unwrap();
+    let mut recs: Vec<(i64, i64, f64)> = hic.records(c1, c2, 2_500_000).unwrap().into_iter().map(|(x, y, c)| (x as i64 * 2_500_000, y as i64 * 2_500_000, c as f64)).collect();
+    recs.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    let exp = read_expected(&d.join("expected/straw_test_hic_2500kb_chr1_chr2_NONE.tsv.gz"));
+    assert_eq!(recs.len(), exp.len());
+    for (o, e) in recs.iter().zip(&exp) {
+        assert_eq!((o.0, o.1), (e.start1, e.start2));
+        assert!(rel_close(o.2, e.count, 1e-6));
+    }
+}
+
+#[test]
+#[ignore = "needs ../shared/data"]
+fn hic_and_mcool_of_the_same_data_agree() {
+    let d = shared_data();
+    let (_, h) = import(d.join("calder_4dn_chr21_chr22_v9.hic").to_str().unwrap(), Some(100_000), "NONE", "chr21");
+    let (_, m) = import(&format!("{}::/resolutions/100000", d.join("calder_4dn_chr21_chr22.mcool").display()), None, "NONE", "chr21");
+    assert_eq!(h, m);
+    let _ = Format::Hic;
+}

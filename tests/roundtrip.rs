@@ -1,0 +1,206 @@
+//! Simulated data through every text format and back: the imported contacts equal the simulated
+//! ones; the simulator is deterministic; tables survive a write/read round trip and are checked
+//! against their schemas.
+
+mod common;
+
+use common::tmpdir;
+use hiclstm::formats::OpenOptions;
+use hiclstm::genome::{Chrom, NameStyle, Selection};
+use hiclstm::import::{contacts_path, run, ImportOptions};
+use hiclstm::simulate::{simulate, write_outputs, SimParams, WriteOptions};
+use hiclstm::tables::{self, contacts::read_all, representations, Meta};
+use std::path::Path;
+
+fn small() -> SimParams {
+    let mut p = SimParams::preset("toy").unwrap();
+    p.chroms = vec![Chrom::new("chr1", 4_000_000), Chrom::new("chr2", 3_000_000)];
+    p.depth = 40.0;
+    p
+}
+
+fn import(input: &Path, extra: impl FnOnce(&mut ImportOptions)) -> Vec<tables::contacts::ChromContacts> {
+    let out = input.with_extension("imported");
+    let mut o = ImportOptions {
+        input: input.to_str().unwrap().into(),
+        format: None,
+        open: OpenOptions { resolution: Some(50_000), ..Default::default() },
+        chromosomes: Selection::AutosomesX,
+        names: NameStyle::Asis,
+        assembly: None,
+        output: out.clone(),
+        force: true,
+    };
+    extra(&mut o);
+    run(&o).unwrap();
+    read_all(&contacts_path(&out)).unwrap().1
+}
+
+#[test]
+fn pairs_and_juicer_text_round_trip_to_the_simulated_contacts() {
+    let dir = tmpdir();
+    let prefix = dir.path().join("sim");
+    write_outputs(&small(), &WriteOptions { prefix: prefix.clone(), force: false, pairs: true, juicer_text: true }).unwrap();
+    let (meta, truth) = read_all(&dir.path().join("sim.contacts.parquet")).unwrap();
+    assert_eq!(meta.get("schema"), Some("contacts"));
+    assert_eq!(meta.get("assembly"), Some("simulated"));
+    assert!(meta.get("params").unwrap().contains("\"seed\":1"));
+    assert_eq!(truth.len(), 2);
+    assert!(truth.iter().all(|c| c.i.len() > 1000));
+
+    let from_pairs = import(&dir.path().join("sim.pairs.gz"), |_| {});
+    assert_eq!(from_pairs, truth, "pairs -> import reproduces the simulated pixels");
+
+    let txt = import(&dir.path().join("sim.chr2.txt"), |o| {
+        o.open.chrom = Some("chr2".into());
+        o.open.chrom_sizes = Some(dir.path().join("sim.chrom.sizes"));
+    });
+    assert_eq!(txt[0], truth[1], "juicer text -> import reproduces chr2");
+
+    let renamed = import(&dir.path().join("sim.pairs.gz"), |o| {
+        o.names = NameStyle::Ensembl;
+        o.chromosomes = "2".parse().unwrap();
+    });
+    assert_eq!(renamed.len(), 1);
+    assert_eq!(renamed[0].chrom, "2");
+    assert_eq!(renamed[0].i, truth[1].i);
+}
+
+#[test]
+fn single_cell_pairs_are_summed_and_filtered_by_barcode() {
+    let dir = tmpdir();
+    let d = dir.path();
+    std::fs::write(d.join("sizes"), "chr1\t1000\n").unwrap();
+    let lines = "r1\tchr1\t10\t+\tchr1\t20\t-\t0\tcellA\nr2\tchr1\t15\t+\tchr1\t25\t-\t0\tcellB\nr3\tchr1\t150\t+\tchr1\t20\t-\t0\tcellA\nr4\tchr1\t15\t+\tchr2\t25\t-\t0\tcellA\n";
+    std::fs::write(d.join("sc.validPairs"), lines).unwrap();
+    std::fs::write(d.join("keep.txt"), "cellA\n").unwrap();
+    let all = import(&d.join("sc.validPairs"), |o| {
+        o.open.resolution = Some(100);
+        o.open.chrom_sizes = Some(d.join("sizes"));
+        o.open.pairs.cell_column = Some("9".into());
+    });
+    assert_eq!((all[0].i.clone(), all[0].j.clone(), all[0].count.clone()), (vec![0, 0], vec![0, 1], vec![2.0, 1.0]));
+    let a = import(&d.join("sc.validPairs"), |o| {
+        o.open.resolution = Some(100);
+        o.open.chrom_sizes = Some(d.join("sizes"));
+        o.open.pairs.cell_column = Some("9".into());
+        o.open.pairs.cells = Some(d.join("keep.txt"));
+    });
+    assert_eq!((a[0].i.clone(), a[0].j.clone(), a[0].count.clone()), (vec![0, 0], vec![0, 1], vec![1.0, 1.0]));
+}
+
+#[test]
+fn simulation_is_deterministic_and_seed_dependent() {
+    let p = small();
+    let a = simulate(&p).unwrap();
+    let b = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap().install(|| simulate(&p).unwrap());
+    assert_eq!(a.iter().map(|s| s.pixels.clone()).collect::<Vec<_>>(), b.iter().map(|s| s.pixels.clone()).collect::<Vec<_>>());
+    let mut q = p.clone();
+    q.seed = 2;
+    let c = simulate(&q).unwrap();
+    assert_ne!(a[0].pixels, c[0].pixels);
+}
+
+#[test]
+fn simulated_maps_have_the_advertised_structure() {
+    let mut p = small();
+    p.chroms = vec![Chrom::new("chr1", 30_000_000)];
+    p.depth = 200.0;
+    let s = &simulate(&p).unwrap()[0];
+    let n = s.compartments.len();
+    let mut m = vec![0.0; n * n];
+    for px in &s.pixels {
+        m[px.i as usize * n + px.j as usize] = px.count;
+    }
+    // Distance decay: mean count falls with distance, roughly as a power law (slope near -alpha).
+    let mean_at = |d: usize| (0..n - d).map(|i| m[i * n + i + d]).sum::<f64>() / (n - d) as f64;
+    let slope = (mean_at(40).ln() - mean_at(4).ln()) / ((41f64).ln() - (5f64).ln());
+    assert!(slope < -0.6 && slope > -1.6, "decay slope {slope}");
+    // Inside TADs contacts are denser than across TAD edges at the same distance.
+    let (mut inside, mut across) = ((0.0, 0), (0.0, 0));
+    let tad_of = |b: usize| s.tads.iter().position(|&(a, e)| (a as usize) <= b && b < e as usize).unwrap();
+    for i in 0..n - 3 {
+        let v = m[i * n + i + 3];
+        if tad_of(i) == tad_of(i + 3) { inside.0 += v; inside.1 += 1 } else { across.0 += v; across.1 += 1 }
+    }
+    assert!(inside.0 / inside.1 as f64 > 1.5 * across.0 / across.1 as f64);
+    // Same-compartment contacts at long range exceed opposite-compartment ones.
+    let (mut same, mut diff) = ((0.0, 0), (0.0, 0));
+    for i in 0..n - 60 {
+        let v = m[i * n + i + 60];
+        if s.compartments[i] == s.compartments[i + 60] { same.0 += v; same.1 += 1 } else { diff.0 += v; diff.1 += 1 }
+    }
+    assert!(same.0 / same.1 as f64 > 1.3 * diff.0 / diff.1 as f64);
+    // Every loop joins a forward motif (left) to a reverse motif (right).
+    for &(a, b) in &s.loops {
+        assert!(s.ctcf.contains(&(a, '+')) && s.ctcf.contains(&(b, '-')));
+    }
+}
+
+#[test]
+fn representations_round_trip_and_k_is_checked() {
+    let dir = tmpdir();
+    let path = dir.path().join("r.parquet");
+    let k = 3;
+    let c = representations::ChromRepresentations {
+        chrom: "chr1".into(),
+        start: vec![0, 100, 200],
+        end: vec![100, 200, 250],
+        observed: vec![true, false, true],
+        values: (0..9).map(|x| x as f32 * 0.5).collect(),
+    };
+    let mut meta = Meta::new(tables::schema("representations"));
+    meta.set("resolution", 100).set("method", "test");
+    representations::write(&path, &meta, k, std::slice::from_ref(&c), false).unwrap().commit(false).unwrap();
+    let (m, kk, back) = representations::read(&path).unwrap();
+    assert_eq!(kk, 3);
+    assert_eq!(m.get("method"), Some("test"));
+    assert_eq!(back, vec![c]);
+}
+
+#[test]
+fn a_table_of_the_wrong_kind_or_shape_is_refused_with_file_and_column() {
+    let dir = tmpdir();
+    write_outputs(&small(), &WriteOptions { prefix: dir.path().join("sim"), force: false, pairs: false, juicer_text: false }).unwrap();
+    let bins = dir.path().join("sim.bins.parquet");
+    let e = read_all(&bins).unwrap_err();
+    assert!(e.to_string().contains("sim.bins.parquet") && e.to_string().contains("'bins' table, expected a 'contacts' table"), "{e}");
+    assert_eq!(e.exit_code(), hiclstm::error::exit::SCHEMA);
+
+    // A foreign Parquet file (no hiclstm metadata) with a missing and a mistyped column.
+    use arrow::array::{ArrayRef, StringArray, UInt32Array};
+    use std::sync::Arc;
+    let write_foreign = |path: &Path, cols: Vec<(&str, ArrayRef)>| {
+        let batch = arrow::record_batch::RecordBatch::try_from_iter(cols).unwrap();
+        let f = std::fs::File::create(path).unwrap();
+        let mut w = parquet::arrow::ArrowWriter::try_new(f, batch.schema(), None).unwrap();
+        w.write(&batch).unwrap();
+        w.close().unwrap();
+    };
+    let p = dir.path().join("foreign.parquet");
+    write_foreign(&p, vec![("chrom", Arc::new(StringArray::from(vec!["chr1"])) as ArrayRef), ("i", Arc::new(UInt32Array::from(vec![0])))]);
+    let e = read_all(&p).unwrap_err();
+    assert!(e.to_string().contains("foreign.parquet") && e.to_string().contains("missing column 'j'"), "{e}");
+    let p2 = dir.path().join("foreign2.parquet");
+    write_foreign(&p2, vec![
+        ("chrom", Arc::new(StringArray::from(vec!["chr1"])) as ArrayRef),
+        ("i", Arc::new(UInt32Array::from(vec![0]))),
+        ("j", Arc::new(StringArray::from(vec!["zero"]))),
+    ]);
+    let e = read_all(&p2).unwrap_err();
+    assert!(e.to_string().contains("column 'j' has type Utf8, expected uint32"), "{e}");
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 200, ..Default::default() })]
+    /// Arbitrary text fed to the pairs parser: Ok or a typed error, never a panic.
+    #[test]
+    fn fuzz_pairs_parser_never_panics(lines in proptest::collection::vec("[#a-z0-9:\\t .!-]{0,40}", 0..20), valid in proptest::bool::ANY) {
+        let dir = tmpdir();
+        let path = dir.path().join("f.pairs");
+        std::fs::write(&path, format!("#chromsize: chr1 1000\n{}", lines.join("\n"))).unwrap();
+        let opts = OpenOptions { resolution: Some(100), ..Default::default() };
+        let _ = hiclstm::formats::pairs::read(&path, valid, 100, &opts);
+        let _ = hiclstm::formats::juicer_text::read(&path, 100, &OpenOptions { chrom: Some("chr1".into()), ..opts });
+    }
+}
