@@ -7,6 +7,7 @@
 pub mod cli;
 pub mod error;
 pub mod formats;
+pub mod frames;
 pub mod genome;
 pub mod import;
 pub mod log;
