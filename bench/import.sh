@@ -10,8 +10,10 @@
 #         SHARED     shared data folder     (default <repo>/../shared)
 #         RUNS       timed runs per case    (default 3; the median is reported)
 #
-# Measures whole-process wall time and peak RSS with GNU time (-f '%e %M'). Each case is run
-# once untimed first (warm-up, and to count the pixels it produced), then RUNS times timed.
+# Measures whole-process wall time and peak RSS with GNU time (-f '%e %M'); the wall time shown
+# is bash's $EPOCHREALTIME around the same process (GNU time's %e has only 10 ms resolution,
+# too coarse for the small shared files). Each case is run once untimed first (warm-up, and to
+# count the pixels it produced), then RUNS times timed.
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -19,6 +21,7 @@ BIN="${BIN:-$HOME/.cache/hiclstm/target/release}"
 BENCH_VENV="${BENCH_VENV:-$HOME/.cache/hiclstm/bench-venv}"
 BENCH_DIR="${BENCH_DIR:-$HOME/.cache/hiclstm/bench}"
 SHARED="${SHARED:-$REPO/../shared}"
+[[ -d "$SHARED" ]] && SHARED="$(cd "$SHARED" && pwd)"
 RUNS="${RUNS:-3}"
 
 IMPORT="$BIN/hiclstm-import"
@@ -120,6 +123,11 @@ TOY_BINS="$BENCH_DIR/toy.50kb.bins"
 # ---------------------------------------------------------------------------------------------
 # Measurement helpers.
 # ---------------------------------------------------------------------------------------------
+CHECKS=()
+busy() { ps -eo comm= | grep -cE '^(cargo|rustc|cc1plus|ld)$' || true; }
+LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
+BUSY_BEFORE="$(busy)"
+[[ "$BUSY_BEFORE" == 0 ]] || log "WARNING: $BUSY_BEFORE compiler processes running; timings will be perturbed"
 RESULTS="$BENCH_DIR/results.tsv"   # tool, input, records, unit, median_s, peak_mb, command
 : > "$RESULTS"
 LOGF="$BENCH_DIR/bench.log"
@@ -131,22 +139,28 @@ parquet_rows() { "$PY" -c 'import sys, pyarrow.parquet as pq; print(pq.read_meta
 # measure TOOL INPUT RECORDS UNIT CMD...: RUNS timed runs, median wall seconds and peak RSS.
 measure() {
   local tool="$1" input="$2" records="$3" unit="$4"; shift 4
-  local t=() m=() k tf sec kb
+  local t=() m=() k tf sec kb t0 t1
   tf="$(mktemp)"
   for ((k = 0; k < RUNS; k++)); do
+    t0="$EPOCHREALTIME"
     if ! "$GTIME" -o "$tf" -f '%e %M' "$@" >/dev/null 2>>"$LOGF"; then
       log "FAILED: $*  (see $LOGF)"; rm -f "$tf"
       printf '%s\t%s\t%s\t%s\tFAILED\t\t%s\n' "$tool" "$input" "$records" "$unit" "$*" >> "$RESULTS"
       return 0
     fi
+    t1="$EPOCHREALTIME"
     read -r sec kb < <(tail -n1 "$tf")
-    t+=("$sec"); m+=("$kb")
+    t+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.3f", b - a}')"); m+=("$kb")
   done
   rm -f "$tf"
   local med_s med_kb
   med_s="$(printf '%s\n' "${t[@]}" | sort -g | sed -n "$(((RUNS + 1) / 2))p")"
   med_kb="$(printf '%s\n' "${m[@]}" | sort -g | sed -n "$(((RUNS + 1) / 2))p")"
-  local cmd="$*"
+  local cmd="" a
+  for a in "$@"; do
+    if [[ "$a" == *[[:space:]\']* ]]; then cmd+=" \"$a\""; else cmd+=" $a"; fi
+  done
+  cmd="${cmd# }"
   cmd="${cmd//$BENCH_DIR\//}"; cmd="${cmd//$BENCH_VENV\/bin\//}"; cmd="${cmd//$BIN\//}"
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$tool" "$input" "$records" "$unit" "$med_s" \
     "$(awk -v k="$med_kb" 'BEGIN{printf "%.0f", k/1024}')" "$cmd" >> "$RESULTS"
@@ -158,6 +172,7 @@ hictkpy_code() {
   local path="$1" res="$2" chroms="$3" q=""
   local c
   for c in ${chroms//,/ }; do q+="f.fetch('$c', join=True).to_df(); "; done
+  q="${q%; }"
   echo "import hictkpy; f = hictkpy.File('$path', $res); $q"
 }
 # hictkpy_count PATH RES CHROMS: pixels hictkpy returns for the same query.
@@ -180,6 +195,9 @@ bench_hiclstm() {
   local n; n="$(parquet_rows "$out.contacts.parquet")"
   if [[ -n "$expected" && "$n" != "$expected" ]]; then
     log "WARNING: hiclstm-import wrote $n pixels for $label, the reference returned $expected"
+    CHECKS+=("MISMATCH: $label --threads $threads: hiclstm-import $n pixels, reference $expected")
+  elif [[ -n "$expected" ]]; then
+    CHECKS+=("$label --threads $threads: hiclstm-import wrote $n pixels, the reference returned $expected (equal)")
   fi
   measure "hiclstm-import --threads $threads" "$label" "$n" pixels \
     "$IMPORT" "$input" "${args[@]}" -o "$out" --force --threads "$threads" -q
@@ -245,11 +263,17 @@ CLOAD_OUT="$BENCH_DIR/out/toy.cload.cool"
 rm -f "$CLOAD_OUT"
 "$COOLER" cload pairs -c1 2 -p1 3 -c2 4 -p2 5 "$TOY_BINS" "$TOY.pairs.gz" "$CLOAD_OUT" 2>>"$LOGF"
 CLOAD_NNZ="$("$PY" -c "import cooler, sys; print(cooler.Cooler(sys.argv[1]).info['nnz'])" "$CLOAD_OUT")"
+# cooler cload pairs overwrites an existing output file.
 measure "cooler cload pairs" "toy.pairs.gz @50kb ($CLOAD_NNZ pixels out)" "$PAIRS_N" pairs \
-  bash -c "rm -f '$CLOAD_OUT' && exec '$COOLER' cload pairs -c1 2 -p1 3 -c2 4 -p2 5 '$TOY_BINS' '$TOY.pairs.gz' '$CLOAD_OUT'"
+  "$COOLER" cload pairs -c1 2 -p1 3 -c2 4 -p2 5 "$TOY_BINS" "$TOY.pairs.gz" "$CLOAD_OUT"
 OUT_PAIRS="$BENCH_DIR/out/toy.pairs"
 "$IMPORT" "$TOY.pairs.gz" -r 50000 -o "$OUT_PAIRS" --force --threads 1 -q 2>>"$LOGF"
 HP_NNZ="$(parquet_rows "$OUT_PAIRS.contacts.parquet")"
+if [[ "$HP_NNZ" == "$CLOAD_NNZ" ]]; then
+  CHECKS+=("toy.pairs.gz @50kb: hiclstm-import wrote $HP_NNZ pixels, cooler cload pairs $CLOAD_NNZ (equal)")
+else
+  CHECKS+=("MISMATCH: toy.pairs.gz @50kb: hiclstm-import $HP_NNZ pixels, cooler cload pairs $CLOAD_NNZ")
+fi
 measure "hiclstm-import --threads 1" "toy.pairs.gz @50kb ($HP_NNZ pixels out)" "$PAIRS_N" pairs \
   "$IMPORT" "$TOY.pairs.gz" -r 50000 -o "$OUT_PAIRS" --force --threads 1 -q
 
@@ -260,9 +284,10 @@ echo "## Import benchmark"
 echo
 echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "- machine: $(nproc) CPUs (nproc), $(lscpu | sed -n 's/^Model name:[[:space:]]*//p' | head -n1), $(free -g | awk '/^Mem:/{print $2}') GiB RAM"
-echo "- load average before the report: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "- load average (1/5/15 min): $LOAD_BEFORE before the run, $(cut -d' ' -f1-3 /proc/loadavg) after; compiler processes running: $BUSY_BEFORE before, $(busy) after"
 echo "- versions: $V_HICLSTM, cooler $V_COOLER, hictkpy $V_HICTKPY, $("$PY" --version)"
-echo "- median of $RUNS runs after one untimed warm-up; wall time and peak RSS of the whole process (GNU time '%e %M')"
+echo "- median of $RUNS runs after one untimed warm-up; wall time (\$EPOCHREALTIME) and peak RSS (GNU time %M) of the whole process"
+echo "- hiclstm-import writes Parquet to disk; cooler dump writes text to /dev/null; hictkpy builds a pandas DataFrame in memory"
 echo
 echo "| tool | input | records | median s | records/s | peak MB |"
 echo "|---|---|---:|---:|---:|---:|"
@@ -271,7 +296,7 @@ awk -F'\t' '
   $5 == "FAILED" { printf "| %s | %s | - | FAILED | - | - |\n", $1, $2; next }
   {
     rate = ($5 > 0) ? $3 / $5 : 0
-    printf "| %s | %s | %s %s | %.2f | %s | %d |\n", $1, $2, th($3), $4, $5, th(rate), $6
+    printf "| %s | %s | %s %s | %.3f | %s | %d |\n", $1, $2, th($3), $4, $5, th(rate), $6
   }' "$RESULTS"
 echo
 echo "### Ratios (hiclstm-import vs reference, same input; time ratio > 1 = hiclstm faster, memory ratio < 1 = hiclstm smaller)"
@@ -289,6 +314,10 @@ awk -F'\t' '
       printf "| %s | %s | %s | %.2f | %.2f |\n", hk[a], H[1], R[1], R[5] / H[5], H[6] / R[6]
     }
   }' "$RESULTS"
+echo
+echo "### Checks (pixel counts of the untimed runs)"
+echo
+if ((${#CHECKS[@]})); then printf -- '- %s\n' "${CHECKS[@]}"; fi
 echo
 echo "### Commands timed (paths relative to \$BENCH_DIR, tools from \$BIN and \$BENCH_VENV/bin)"
 echo

@@ -8,7 +8,7 @@ use crate::error::{Error, Location, Result};
 use crate::genome::Chrom;
 use std::path::{Path, PathBuf};
 
-const SLICE: usize = 1 << 22;
+const SLICE: usize = 1 << 20;
 
 pub struct CoolSource {
     path: PathBuf,

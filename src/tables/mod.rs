@@ -5,6 +5,8 @@
 
 pub mod bins;
 pub mod contacts;
+pub mod predictions;
+pub mod training_log;
 pub mod representations;
 
 use crate::error::{Error, Result};
@@ -51,6 +53,8 @@ const SCHEMA_FILES: &[(&str, &str)] = &[
     ("contacts", include_str!("../../schemas/contacts.schema.json")),
     ("bins", include_str!("../../schemas/bins.schema.json")),
     ("representations", include_str!("../../schemas/representations.schema.json")),
+    ("predictions", include_str!("../../schemas/predictions.schema.json")),
+    ("training_log", include_str!("../../schemas/training_log.schema.json")),
 ];
 
 /// The schema named `name` (one of the files in `schemas/`).

@@ -1,0 +1,105 @@
+use clap::Parser;
+use hiclstm_model::config::{BatchSize, Cell, Head, ModelConfig};
+use hiclstm_model::train::{run, TrainOptions};
+use std::path::PathBuf;
+
+/// Train Hi-C-LSTM: learn a K-dimensional representation of every bin jointly with an LSTM
+/// decoder that reconstructs the observed contacts from pairs of representations.
+///
+/// Writes DIR/model.yaml (configuration, chromosomes, transform), DIR/model.safetensors
+/// (weights), DIR/representations.parquet and DIR/training_log.parquet; a checkpoint after every
+/// epoch (DIR/checkpoint.*) lets --resume continue an interrupted run to the same result.
+#[derive(Parser, Debug)]
+#[command(version, after_help = "Examples:
+  hiclstm-train sample.contacts.parquet -o model/
+  hiclstm-train a.contacts.parquet b.contacts.parquet --config model.yaml --device cuda -o model/
+  hiclstm-train sample.contacts.parquet -o model/ --resume          # after an interruption
+  hiclstm-train other_cell.contacts.parquet --init-from model/ --freeze-decoder -o model_other/
+
+Configuration (YAML, every key optional; flags override): k (16), hidden (8), frame_len (150),
+cell (layernorm|fused), head (step|frame), transform {a: 8, d: 1e-10}, value (value|count),
+max_distance (bp), train {epochs: 10, learning_rate: 0.01, learning_rate_after: 0.001,
+decay_after: 5, batch_size: auto, clip_norm: 10, seed: 0}.
+
+Exit codes: 0 ok, 3 input unreadable, 4 input malformed, 6 output exists, 7 schema mismatch,
+8 invalid argument (bad config, --device cuda without a GPU, ...), 1 internal error.")]
+struct Args {
+    /// Contacts tables (from hiclstm-import or hiclstm-simulate).
+    #[arg(required = true)]
+    contacts: Vec<PathBuf>,
+    /// Output directory.
+    #[arg(short, long)]
+    output: PathBuf,
+    /// Model configuration (YAML).
+    #[arg(long)]
+    config: Option<PathBuf>,
+    #[arg(long)]
+    epochs: Option<usize>,
+    /// Representation size K.
+    #[arg(long)]
+    k: Option<usize>,
+    /// LSTM hidden size.
+    #[arg(long)]
+    hidden: Option<usize>,
+    #[arg(long, value_enum)]
+    cell: Option<Cell>,
+    #[arg(long, value_enum)]
+    head: Option<Head>,
+    /// Frames per mini-batch (a number, or 'auto').
+    #[arg(long)]
+    batch_size: Option<String>,
+    #[arg(long)]
+    seed: Option<u64>,
+    /// auto, cpu, cuda or cuda:N.
+    #[arg(long, default_value = "auto")]
+    device: String,
+    /// Continue the interrupted run in the output directory.
+    #[arg(long)]
+    resume: bool,
+    /// Stop after this many epochs (resume later with --resume).
+    #[arg(long)]
+    stop_after: Option<usize>,
+    /// Start from a trained model directory (transfer learning).
+    #[arg(long)]
+    init_from: Option<PathBuf>,
+    /// With --init-from: keep the decoder fixed, learn only representations.
+    #[arg(long)]
+    freeze_decoder: bool,
+    #[command(flatten)]
+    common: hiclstm::cli::Common,
+}
+
+fn main() {
+    let a = Args::parse();
+    hiclstm::cli::main(|| {
+        a.common.apply()?;
+        hiclstm_model::device::set_threads(a.common.threads);
+        let mut c = match &a.config {
+            Some(p) => ModelConfig::load(p)?,
+            None => ModelConfig::default(),
+        };
+        if let Some(v) = a.epochs { c.train.epochs = v; }
+        if let Some(v) = a.k { c.k = v; }
+        if let Some(v) = a.hidden { c.hidden = v; }
+        if let Some(v) = a.cell { c.cell = v; }
+        if let Some(v) = a.head { c.head = v; }
+        if let Some(v) = a.seed { c.train.seed = v; }
+        if let Some(b) = &a.batch_size {
+            c.train.batch_size = serde_yaml_ng::from_str::<BatchSize>(b).map_err(|_| hiclstm::Error::InvalidArgument(format!("--batch-size '{b}': expected a number or 'auto'")))?;
+        }
+        let device = hiclstm_model::device::parse(&a.device)?;
+        hiclstm::log::info(&format!("device {}", hiclstm_model::device::name(device)));
+        let o = TrainOptions {
+            contacts: a.contacts.clone(),
+            config: c,
+            out_dir: a.output.clone(),
+            device,
+            resume: a.resume,
+            force: a.common.force,
+            init_from: a.init_from.clone(),
+            freeze_decoder: a.freeze_decoder,
+            stop_after: a.stop_after,
+        };
+        run(&o).map(|_| ())
+    })
+}

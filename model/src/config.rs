@@ -1,0 +1,203 @@
+//! The model configuration (a YAML file, every field optional) and the trained-model description
+//! written beside the weights.
+
+use hiclstm::error::{Error, Result};
+use hiclstm::frames::{Transform, ValueColumn};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+/// The recurrent cell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Cell {
+    /// LSTM with layer normalization of the input and recurrent projections and of the cell
+    /// state (the paper's cell), unrolled step by step.
+    Layernorm,
+    /// libtorch's fused LSTM (cuDNN on GPU), without layer normalization.
+    Fused,
+}
+
+/// How hidden states become predictions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Head {
+    /// Linear(H -> 1) at every step (the paper's text).
+    Step,
+    /// Linear(H * L -> L) over the whole frame (the reference code); padded steps are zeroed first.
+    Frame,
+}
+
+/// Mini-batch size: a number of frames, or `auto`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum BatchSize {
+    Frames(usize),
+    Auto(AutoTag),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AutoTag {
+    Auto,
+}
+
+impl BatchSize {
+    /// `auto` gives every epoch at least 16 optimizer steps and caps batches at the paper's 2000
+    /// frames: small maps get small batches (the paper's 2000 leaves a 3,000-frame map 2 steps per
+    /// epoch, and the fit collapses), genome-wide maps get the paper's batch.
+    pub fn resolve(self, n_frames: usize) -> usize {
+        match self {
+            BatchSize::Frames(n) => n.max(1),
+            BatchSize::Auto(_) => (n_frames / 16).clamp(16, 2000),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TrainConfig {
+    pub epochs: usize,
+    pub learning_rate: f64,
+    /// Learning rate after `decay_after` epochs.
+    pub learning_rate_after: f64,
+    pub decay_after: usize,
+    pub batch_size: BatchSize,
+    /// Gradient-norm clipping threshold.
+    pub clip_norm: f64,
+    pub seed: u64,
+}
+
+impl Default for TrainConfig {
+    fn default() -> Self {
+        TrainConfig { epochs: 10, learning_rate: 0.01, learning_rate_after: 0.001, decay_after: 5, batch_size: BatchSize::Auto(AutoTag::Auto), clip_norm: 10.0, seed: 0 }
+    }
+}
+
+impl TrainConfig {
+    pub fn learning_rate_at(&self, epoch: usize) -> f64 {
+        if epoch < self.decay_after { self.learning_rate } else { self.learning_rate_after }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ModelConfig {
+    /// Representation size K.
+    pub k: usize,
+    /// LSTM hidden size H.
+    pub hidden: usize,
+    /// Frame length L.
+    pub frame_len: usize,
+    pub cell: Cell,
+    pub head: Head,
+    pub transform: Transform,
+    /// Contacts column learned.
+    pub value: ValueColumn,
+    /// Entries further than this from the diagonal (bp) are left out; none by default.
+    pub max_distance: Option<u64>,
+    pub train: TrainConfig,
+}
+
+impl Default for ModelConfig {
+    fn default() -> Self {
+        ModelConfig { k: 16, hidden: 8, frame_len: 150, cell: Cell::Layernorm, head: Head::Step, transform: Transform::default(), value: ValueColumn::Value, max_distance: None, train: TrainConfig::default() }
+    }
+}
+
+impl ModelConfig {
+    pub fn load(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::input_io(path, e))?;
+        let c: ModelConfig = serde_yaml_ng::from_str(&text).map_err(|e| yaml_error(path, e))?;
+        c.check()?;
+        Ok(c)
+    }
+
+    pub fn check(&self) -> Result<()> {
+        let bad = |m: &str| Err(Error::InvalidArgument(format!("model config: {m}")));
+        if self.k == 0 || self.hidden == 0 || self.frame_len == 0 {
+            return bad("k, hidden and frame_len must be at least 1");
+        }
+        if self.train.epochs == 0 {
+            return bad("epochs must be at least 1");
+        }
+        if !(self.train.learning_rate > 0.0 && self.train.learning_rate_after > 0.0) {
+            return bad("learning rates must be positive");
+        }
+        if !(self.train.clip_norm > 0.0) {
+            return bad("clip_norm must be positive");
+        }
+        if !(self.transform.a > 0.0 && self.transform.d >= 0.0) {
+            return bad("transform: a must be positive and d non-negative");
+        }
+        Ok(())
+    }
+}
+
+pub fn yaml_error(path: &Path, e: serde_yaml_ng::Error) -> Error {
+    let loc = e.location().map(|l| hiclstm::error::Location::Line { line: l.line() as u64, column: Some(l.column() as u64) }).unwrap_or(hiclstm::error::Location::None);
+    Error::format(path, loc, e.to_string())
+}
+
+/// A chromosome of the trained model and where its rows start in the embedding table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChromEntry {
+    pub name: String,
+    pub length: u64,
+    pub n_bins: usize,
+    pub offset: usize,
+}
+
+/// `model.yaml`: everything needed to use `model.safetensors`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelFile {
+    pub format: String,
+    pub producer: String,
+    pub resolution: u32,
+    pub assembly: String,
+    pub normalization: String,
+    pub chromosomes: Vec<ChromEntry>,
+    pub epochs_done: usize,
+    pub config: ModelConfig,
+}
+
+pub const MODEL_FORMAT: &str = "hiclstm-model/1";
+
+impl ModelFile {
+    pub fn n_bins(&self) -> usize {
+        self.chromosomes.iter().map(|c| c.n_bins).sum()
+    }
+
+    pub fn load(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::input_io(path, e))?;
+        let m: ModelFile = serde_yaml_ng::from_str(&text).map_err(|e| yaml_error(path, e))?;
+        if m.format != MODEL_FORMAT {
+            return Err(Error::format(path, hiclstm::error::Location::None, format!("model format '{}', this build reads '{MODEL_FORMAT}'", m.format)));
+        }
+        m.config.check()?;
+        Ok(m)
+    }
+
+    pub fn to_yaml(&self) -> String {
+        serde_yaml_ng::to_string(self).expect("model file serializes")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn yaml_defaults_overrides_and_typos() {
+        let c: ModelConfig = serde_yaml_ng::from_str("hidden: 16\ntrain:\n  epochs: 3\n  batch_size: 64\n").unwrap();
+        assert_eq!((c.hidden, c.k, c.train.epochs, c.train.batch_size), (16, 16, 3, BatchSize::Frames(64)));
+        let c: ModelConfig = serde_yaml_ng::from_str("train:\n  batch_size: auto\n").unwrap();
+        assert_eq!(c.train.batch_size.resolve(3236), 202);
+        assert_eq!(c.train.batch_size.resolve(10_000_000), 2000);
+        assert!(serde_yaml_ng::from_str::<ModelConfig>("hiden: 3\n").is_err(), "unknown keys are refused");
+        let d = ModelConfig::default();
+        assert_eq!((d.k, d.frame_len, d.train.learning_rate, d.train.clip_norm), (16, 150, 0.01, 10.0));
+        assert_eq!((d.train.learning_rate_at(4), d.train.learning_rate_at(5)), (0.01, 0.001));
+    }
+}

@@ -1,0 +1,91 @@
+//! Contacts tables -> chromosomes of the model and training frames.
+
+use crate::config::{ChromEntry, ModelConfig};
+use hiclstm::error::{Error, Result};
+use hiclstm::frames::{self, FrameStats, Frames};
+use hiclstm::tables::{bins, contacts::ChromContacts};
+use std::path::{Path, PathBuf};
+
+/// Everything read from the training inputs.
+pub struct TrainingData {
+    pub chroms: Vec<ChromEntry>,
+    pub contacts: Vec<ChromContacts>,
+    pub resolution: u32,
+    pub assembly: String,
+    pub normalization: String,
+}
+
+/// `X.contacts.parquet` -> `X.bins.parquet`.
+pub fn sibling_bins(contacts: &Path) -> Option<PathBuf> {
+    let name = contacts.file_name()?.to_str()?;
+    let stem = name.strip_suffix(".contacts.parquet")?;
+    let p = contacts.with_file_name(format!("{stem}.bins.parquet"));
+    p.exists().then_some(p)
+}
+
+pub fn load(paths: &[PathBuf]) -> Result<TrainingData> {
+    if paths.is_empty() {
+        return Err(Error::InvalidArgument("no contacts table given".into()));
+    }
+    let mut out = TrainingData { chroms: vec![], contacts: vec![], resolution: 0, assembly: String::new(), normalization: String::new() };
+    for p in paths {
+        let (meta, cc) = hiclstm::tables::contacts::read_all(p)?;
+        let res = meta.resolution().ok_or_else(|| Error::schema(p, "no hiclstm.resolution metadata: import the map with hiclstm-import"))?;
+        if out.resolution != 0 && res != out.resolution {
+            return Err(Error::InvalidArgument(format!("{}: resolution {res} differs from {} of the first table", p.display(), out.resolution)));
+        }
+        out.resolution = res;
+        let asm = meta.get("assembly").unwrap_or("unknown").to_string();
+        if !out.assembly.is_empty() && asm != out.assembly {
+            return Err(Error::InvalidArgument(format!("{}: assembly '{asm}' differs from '{}' of the first table", p.display(), out.assembly)));
+        }
+        out.assembly = asm;
+        out.normalization = meta.get("normalization").unwrap_or("NONE").to_string();
+        let lengths = match sibling_bins(p) {
+            Some(b) => bins::read_chroms(&b)?.1,
+            None => {
+                hiclstm::log::warn(&format!("{}: no bins table beside it; chromosome ends are taken from the last observed bin", p.display()));
+                vec![]
+            }
+        };
+        for c in cc {
+            if out.contacts.iter().any(|o| o.chrom == c.chrom) {
+                return Err(Error::InvalidArgument(format!("{}: chromosome {} is also in an earlier table", p.display(), c.chrom)));
+            }
+            let max_j = c.j.iter().copied().max().unwrap_or(0) as u64;
+            let length = lengths.iter().find(|l| l.name == c.chrom).map(|l| l.length).unwrap_or((max_j + 1) * res as u64);
+            let n_bins = length.div_ceil(res as u64) as usize;
+            if max_j as usize >= n_bins {
+                return Err(Error::schema(p, format!("chromosome {}: bin {max_j} beyond its length {length}", c.chrom)));
+            }
+            let offset = out.chroms.last().map(|l: &ChromEntry| l.offset + l.n_bins).unwrap_or(0);
+            out.chroms.push(ChromEntry { name: c.chrom.clone(), length, n_bins, offset });
+            out.contacts.push(c);
+        }
+    }
+    if out.contacts.iter().all(|c| c.i.is_empty()) {
+        return Err(Error::InvalidArgument("the contacts tables hold no pixels".into()));
+    }
+    Ok(out)
+}
+
+/// Frames of the training data, with their global embedding indices.
+pub struct IndexedFrames {
+    pub frames: Frames,
+    pub stats: FrameStats,
+    /// Per frame: global row index; per step: global column index.
+    pub idx_i: Vec<i64>,
+    pub idx_j: Vec<i64>,
+}
+
+pub fn frames(data: &TrainingData, c: &ModelConfig, source: &Path) -> Result<IndexedFrames> {
+    let max_d = c.max_distance.map(|d| (d / data.resolution as u64) as u32);
+    let (frames, stats) = frames::build(&data.contacts, c.frame_len, c.value, &c.transform, max_d, source)?;
+    if frames.n() == 0 {
+        return Err(Error::InvalidArgument("no usable contacts (all values null or beyond max_distance)".into()));
+    }
+    let l = c.frame_len;
+    let idx_i = (0..frames.n()).map(|f| (data.chroms[frames.chrom[f] as usize].offset + frames.row[f] as usize) as i64).collect();
+    let idx_j = (0..frames.n() * l).map(|s| (data.chroms[frames.chrom[s / l] as usize].offset + frames.col[s] as usize) as i64).collect();
+    Ok(IndexedFrames { frames, stats, idx_i, idx_j })
+}

@@ -1,0 +1,40 @@
+//! `--device auto|cpu|cuda[:N]`.
+
+use hiclstm::error::{Error, Result};
+use tch::Device;
+
+pub fn parse(s: &str) -> Result<Device> {
+    let n_gpu = tch::Cuda::device_count();
+    match s {
+        "auto" => Ok(if tch::Cuda::is_available() { Device::Cuda(0) } else { Device::Cpu }),
+        "cpu" => Ok(Device::Cpu),
+        _ => {
+            let idx = match s.strip_prefix("cuda") {
+                Some("") => 0,
+                Some(rest) => rest.strip_prefix(':').and_then(|n| n.parse::<usize>().ok()).ok_or_else(|| Error::InvalidArgument(format!("--device '{s}': expected auto, cpu, cuda or cuda:N")))?,
+                None => return Err(Error::InvalidArgument(format!("--device '{s}': expected auto, cpu, cuda or cuda:N"))),
+            };
+            if n_gpu <= 0 {
+                return Err(Error::InvalidArgument(format!("--device {s}: no CUDA device is available here (use --device cpu or auto)")));
+            }
+            if idx as i64 >= n_gpu {
+                return Err(Error::InvalidArgument(format!("--device {s}: only {n_gpu} CUDA device(s) available")));
+            }
+            Ok(Device::Cuda(idx))
+        }
+    }
+}
+
+pub fn name(d: Device) -> String {
+    match d {
+        Device::Cpu => "cpu".into(),
+        Device::Cuda(i) => format!("cuda:{i}"),
+        other => format!("{other:?}"),
+    }
+}
+
+/// libtorch intra-op threads: `n`, or all cores for 0.
+pub fn set_threads(n: usize) {
+    let n = if n == 0 { std::thread::available_parallelism().map(|x| x.get()).unwrap_or(1) } else { n };
+    tch::set_num_threads(n as i32);
+}

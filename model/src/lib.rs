@@ -1,0 +1,11 @@
+//! The Hi-C-LSTM model on libtorch (tch): network, optimizer, training with checkpoints, and
+//! prediction from (possibly edited) representation matrices. Only the binaries of this crate
+//! link libtorch.
+
+pub mod adam;
+pub mod config;
+pub mod data;
+pub mod device;
+pub mod net;
+pub mod predict;
+pub mod train;

@@ -1,0 +1,317 @@
+//! `hiclstm-train`: contacts tables -> trained model, representations and a training log, with a
+//! checkpoint after every epoch so that an interrupted run resumes to the same result.
+
+use crate::adam::Adam;
+use crate::config::{ModelConfig, ModelFile, MODEL_FORMAT};
+use crate::data::{self, IndexedFrames, TrainingData};
+use crate::net::{masked_mse, HicLstm, EMBEDDING};
+use hiclstm::error::{Error, Result};
+use hiclstm::output::{check_writable, AtomicFile, OutputSet};
+use hiclstm::tables::{self, representations::ChromRepresentations, training_log::EpochLog, Meta};
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+use serde::{Deserialize, Serialize};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use tch::{Device, Kind, Tensor};
+
+pub struct TrainOptions {
+    pub contacts: Vec<PathBuf>,
+    pub config: ModelConfig,
+    pub out_dir: PathBuf,
+    pub device: Device,
+    pub resume: bool,
+    pub force: bool,
+    /// Fine-tune from this trained model directory.
+    pub init_from: Option<PathBuf>,
+    /// With `init_from`: learn only the representations.
+    pub freeze_decoder: bool,
+    /// Stop after this many epochs in this run (the checkpoint allows resuming later).
+    pub stop_after: Option<usize>,
+}
+
+/// Files of a model directory.
+pub struct ModelDir(pub PathBuf);
+
+impl ModelDir {
+    pub fn yaml(&self) -> PathBuf {
+        self.0.join("model.yaml")
+    }
+    pub fn weights(&self) -> PathBuf {
+        self.0.join("model.safetensors")
+    }
+    pub fn representations(&self) -> PathBuf {
+        self.0.join("representations.parquet")
+    }
+    pub fn log(&self) -> PathBuf {
+        self.0.join("training_log.parquet")
+    }
+    pub fn checkpoint(&self) -> PathBuf {
+        self.0.join("checkpoint.safetensors")
+    }
+    pub fn checkpoint_yaml(&self) -> PathBuf {
+        self.0.join("checkpoint.yaml")
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+struct Checkpoint {
+    epochs_done: usize,
+    adam_step: i64,
+    log: Vec<EpochLog>,
+    model: ModelFile,
+    inputs: Vec<String>,
+}
+
+pub struct TrainSummary {
+    pub epochs_done: usize,
+    pub log: Vec<EpochLog>,
+    pub finished: bool,
+}
+
+fn tch_err(what: &str) -> impl Fn(tch::TchError) -> Error + '_ {
+    move |e| Error::Internal(format!("{what}: {e}"))
+}
+
+/// Writes named tensors to `path` through a temporary file and a rename.
+fn save_tensors(path: &Path, tensors: &[(String, Tensor)]) -> Result<()> {
+    let tmp = path.with_extension("safetensors.tmp");
+    let cpu: Vec<(String, Tensor)> = tensors.iter().map(|(n, t)| (n.clone(), t.to_device(Device::Cpu))).collect();
+    Tensor::write_safetensors(&cpu, &tmp).map_err(|e| Error::output_io(path, std::io::Error::other(e.to_string())))?;
+    std::fs::rename(&tmp, path).map_err(|e| Error::output_io(path, e))
+}
+
+fn write_text_atomic(path: &Path, text: &str) -> Result<()> {
+    let mut f = AtomicFile::create(path, true)?;
+    f.write_all(text.as_bytes()).map_err(|e| Error::output_io(path, e))?;
+    f.commit(true).map(|_| ())
+}
+
+pub fn run(o: &TrainOptions) -> Result<TrainSummary> {
+    o.config.check()?;
+    let dir = ModelDir(o.out_dir.clone());
+    // Refuse to clobber before doing any work.
+    let has_checkpoint = dir.checkpoint_yaml().exists();
+    if !o.force {
+        if o.resume && !has_checkpoint {
+            return Err(Error::InvalidArgument(format!("--resume: {} holds no checkpoint", o.out_dir.display())));
+        }
+        if !o.resume {
+            for p in [dir.yaml(), dir.checkpoint_yaml()] {
+                if p.exists() {
+                    return Err(Error::OutputExists { path: p });
+                }
+            }
+        }
+    }
+    if o.init_from.is_none() && o.freeze_decoder {
+        return Err(Error::InvalidArgument("--freeze-decoder needs --init-from MODEL_DIR".into()));
+    }
+    std::fs::create_dir_all(&o.out_dir).map_err(|e| Error::output_io(&o.out_dir, e))?;
+    for p in [dir.yaml(), dir.weights(), dir.representations(), dir.log()] {
+        check_writable(&p, true)?;
+    }
+
+    let data = data::load(&o.contacts)?;
+    let source = o.contacts[0].clone();
+    let frames = data::frames(&data, &o.config, &source)?;
+    let n_frames = frames.frames.n();
+    let batch = o.config.train.batch_size.resolve(n_frames);
+    let s = &frames.stats;
+    hiclstm::log::info(&format!(
+        "{} chromosome(s), {} bins, {} pixels in {n_frames} frames of {}; batch {batch}; {} null values and {} pixels beyond max_distance left out",
+        data.chroms.len(),
+        data.chroms.iter().map(|c| c.n_bins).sum::<usize>(),
+        s.pixels,
+        o.config.frame_len,
+        s.skipped_null,
+        s.skipped_distance
+    ));
+
+    let mut model_file = ModelFile {
+        format: MODEL_FORMAT.into(),
+        producer: tables::producer(),
+        resolution: data.resolution,
+        assembly: data.assembly.clone(),
+        normalization: data.normalization.clone(),
+        chromosomes: data.chroms.clone(),
+        epochs_done: 0,
+        config: o.config.clone(),
+    };
+    tch::manual_seed(o.config.train.seed as i64);
+    let mut model = HicLstm::new(&o.config, model_file.n_bins(), o.device);
+    if let Some(src) = &o.init_from {
+        init_from(&mut model, &model_file, src, o.freeze_decoder)?;
+    }
+    let trainable: Vec<(String, Tensor)> = model.named_variables().into_iter().filter(|(n, _)| !o.freeze_decoder || n == EMBEDDING).collect();
+    let mut adam = Adam::new(trainable);
+
+    let inputs: Vec<String> = o.contacts.iter().map(|p| p.display().to_string()).collect();
+    let mut log: Vec<EpochLog> = Vec::new();
+    let mut start_epoch = 0;
+    if o.resume && has_checkpoint {
+        let text = std::fs::read_to_string(dir.checkpoint_yaml()).map_err(|e| Error::input_io(dir.checkpoint_yaml(), e))?;
+        let ck: Checkpoint = serde_yaml_ng::from_str(&text).map_err(|e| crate::config::yaml_error(&dir.checkpoint_yaml(), e))?;
+        let mut expect = model_file.clone();
+        expect.epochs_done = ck.model.epochs_done;
+        expect.producer = ck.model.producer.clone();
+        if ck.model != expect {
+            return Err(Error::InvalidArgument(format!("--resume: the checkpoint in {} was made with another configuration or other data", o.out_dir.display())));
+        }
+        let tensors = Tensor::read_safetensors(dir.checkpoint()).map_err(|e| Error::format(dir.checkpoint(), hiclstm::error::Location::None, e.to_string()))?;
+        load_named(&model, &tensors, |_| true).map_err(|m| Error::format(dir.checkpoint(), hiclstm::error::Location::None, m))?;
+        if !adam.load_state(&tensors, ck.adam_step) {
+            return Err(Error::format(dir.checkpoint(), hiclstm::error::Location::None, "optimizer state missing"));
+        }
+        start_epoch = ck.epochs_done;
+        log = ck.log;
+        hiclstm::log::info(&format!("resuming after epoch {start_epoch}"));
+    }
+
+    let dev = o.device;
+    let l = o.config.frame_len as i64;
+    let n = n_frames as i64;
+    let idx_i = Tensor::from_slice(&frames.idx_i).to(dev);
+    let idx_j = Tensor::from_slice(&frames.idx_j).reshape([n, l]).to(dev);
+    let target = Tensor::from_slice(&frames.frames.target).reshape([n, l]).to(dev);
+    let mask = Tensor::from_slice(&frames.frames.mask).reshape([n, l]).to(dev);
+
+    let epochs = o.config.train.epochs;
+    let last = o.stop_after.map(|s| (start_epoch + s).min(epochs)).unwrap_or(epochs);
+    for epoch in start_epoch..last {
+        let lr = o.config.train.learning_rate_at(epoch);
+        let t0 = std::time::Instant::now();
+        let mut order: Vec<i64> = (0..n).collect();
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(o.config.train.seed.wrapping_mul(0x2545_F491_4F6C_DD1D).wrapping_add(epoch as u64));
+        order.shuffle(&mut rng);
+        let (mut sse, mut count, mut steps) = (0.0, 0.0, 0u32);
+        let mut bar = hiclstm::log::Progress::new(order.len().div_ceil(batch) as u64, &format!("epoch {}", epoch + 1));
+        for chunk in order.chunks(batch) {
+            let sel = Tensor::from_slice(chunk).to(dev);
+            let (bi, bj, bt, bm) = (idx_i.index_select(0, &sel), idx_j.index_select(0, &sel), target.index_select(0, &sel), mask.index_select(0, &sel));
+            let pred = model.forward_indices(&bi, &bj, &bm);
+            let (s_, c_) = masked_mse(&pred, &bt, &bm);
+            let loss = &s_ / &c_;
+            adam.zero_grad();
+            loss.backward();
+            adam.clip_grad_norm(o.config.train.clip_norm);
+            adam.step(lr);
+            sse += f64::try_from(&s_).map_err(tch_err("loss"))?;
+            count += f64::try_from(&c_).map_err(tch_err("loss"))?;
+            steps += 1;
+            if !hiclstm::log::is_quiet() && std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+                bar.step("");
+            }
+        }
+        bar.finish();
+        let seconds = t0.elapsed().as_secs_f64();
+        let loss = sse / count.max(1.0);
+        if !loss.is_finite() {
+            return Err(Error::InvalidArgument(format!("training diverged at epoch {} (loss {loss}); lower the learning rate", epoch + 1)));
+        }
+        let row = EpochLog { epoch: epoch as u32 + 1, learning_rate: lr, loss, seconds, frames_per_second: n_frames as f64 / seconds, steps };
+        hiclstm::log::info(&format!("epoch {}/{epochs}: lr {lr} loss {loss:.6} {seconds:.2} s {:.0} frames/s", row.epoch, row.frames_per_second));
+        log.push(row);
+        model_file.epochs_done = epoch + 1;
+        let mut tensors = model.named_variables();
+        tensors.extend(adam.state());
+        save_tensors(&dir.checkpoint(), &tensors)?;
+        let ck = Checkpoint { epochs_done: epoch + 1, adam_step: adam.step, log: log.clone(), model: model_file.clone(), inputs: inputs.clone() };
+        write_text_atomic(&dir.checkpoint_yaml(), &serde_yaml_ng::to_string(&ck).map_err(|e| Error::Internal(e.to_string()))?)?;
+    }
+    model_file.epochs_done = last.max(start_epoch);
+    let finished = model_file.epochs_done >= epochs;
+    if !finished {
+        hiclstm::log::info(&format!("stopped after epoch {} of {epochs}; continue with --resume", model_file.epochs_done));
+        return Ok(TrainSummary { epochs_done: model_file.epochs_done, log, finished });
+    }
+    write_outputs(&dir, &model, &model_file, &data, &frames, &log, &inputs)?;
+    Ok(TrainSummary { epochs_done: model_file.epochs_done, log, finished })
+}
+
+/// Copies variables from `tensors` into the model (those for which `keep` holds).
+pub fn load_named(model: &HicLstm, tensors: &[(String, Tensor)], keep: impl Fn(&str) -> bool) -> std::result::Result<(), String> {
+    for (name, var) in model.named_variables() {
+        if !keep(&name) {
+            continue;
+        }
+        let src = tensors.iter().find(|(n, _)| *n == name).map(|(_, t)| t).ok_or_else(|| format!("variable {name} missing"))?;
+        if src.size() != var.size() {
+            return Err(format!("variable {name} has shape {:?}, the model needs {:?}", src.size(), var.size()));
+        }
+        let mut v = var;
+        tch::no_grad(|| v.copy_(src));
+    }
+    Ok(())
+}
+
+fn init_from(model: &mut HicLstm, mf: &ModelFile, src: &Path, freeze: bool) -> Result<()> {
+    let sd = ModelDir(src.to_path_buf());
+    let old = ModelFile::load(&sd.yaml())?;
+    let (a, b) = (&old.config, &mf.config);
+    if (a.k, a.hidden, a.frame_len, a.cell, a.head) != (b.k, b.hidden, b.frame_len, b.cell, b.head) {
+        return Err(Error::InvalidArgument(format!(
+            "--init-from {}: its architecture (K {}, H {}, L {}, {:?} cell, {:?} head) differs from this configuration (K {}, H {}, L {}, {:?}, {:?})",
+            src.display(), a.k, a.hidden, a.frame_len, a.cell, a.head, b.k, b.hidden, b.frame_len, b.cell, b.head
+        )));
+    }
+    let tensors = Tensor::read_safetensors(sd.weights()).map_err(|e| Error::format(sd.weights(), hiclstm::error::Location::None, e.to_string()))?;
+    load_named(model, &tensors, |n| n != EMBEDDING).map_err(|m| Error::format(sd.weights(), hiclstm::error::Location::None, m))?;
+    // Representations of chromosomes the old model knew (same name and size) start from there.
+    let old_emb = tensors.iter().find(|(n, _)| n == EMBEDDING).map(|(_, t)| t).ok_or_else(|| Error::format(sd.weights(), hiclstm::error::Location::None, "no embedding"))?;
+    let mut reused = 0;
+    for c in &mf.chromosomes {
+        if let Some(oc) = old.chromosomes.iter().find(|o| o.name == c.name && o.n_bins == c.n_bins) {
+            let rows = old_emb.narrow(0, oc.offset as i64, oc.n_bins as i64).to_device(model.embedding.device());
+            tch::no_grad(|| model.embedding.narrow(0, c.offset as i64, c.n_bins as i64).copy_(&rows));
+            reused += 1;
+        }
+    }
+    if freeze {
+        for (n, v) in model.named_variables() {
+            if n != EMBEDDING {
+                let _ = v.set_requires_grad(false);
+            }
+        }
+    }
+    hiclstm::log::info(&format!("initialised from {} (decoder{}; representations of {reused} chromosome(s) reused)", src.display(), if freeze { " frozen" } else { "" }));
+    Ok(())
+}
+
+fn write_outputs(dir: &ModelDir, model: &HicLstm, mf: &ModelFile, data: &TrainingData, frames: &IndexedFrames, log: &[EpochLog], inputs: &[String]) -> Result<()> {
+    let k = mf.config.k;
+    let emb: Vec<f32> = Vec::<f32>::try_from(model.embedding.to_device(Device::Cpu).to_kind(Kind::Float).reshape([-1])).map_err(tch_err("embedding"))?;
+    let mut observed = vec![false; mf.n_bins()];
+    for (s, &m) in frames.frames.mask.iter().enumerate() {
+        if m > 0.0 {
+            observed[frames.idx_j[s] as usize] = true;
+            observed[frames.idx_i[s / mf.config.frame_len] as usize] = true;
+        }
+    }
+    let res = mf.resolution as i64;
+    let reps: Vec<ChromRepresentations> = mf
+        .chromosomes
+        .iter()
+        .map(|c| ChromRepresentations {
+            chrom: c.name.clone(),
+            start: (0..c.n_bins as i64).map(|b| b * res).collect(),
+            end: (0..c.n_bins as i64).map(|b| ((b + 1) * res).min(c.length as i64)).collect(),
+            observed: observed[c.offset..c.offset + c.n_bins].to_vec(),
+            values: emb[c.offset * k..(c.offset + c.n_bins) * k].to_vec(),
+        })
+        .collect();
+    let params = serde_json::json!({ "inputs": inputs, "config": mf.config }).to_string();
+    let mut meta = Meta::new(tables::schema("representations"));
+    meta.set("assembly", &data.assembly).set("resolution", mf.resolution).set("method", "hiclstm").set("params", &params);
+    let mut outs = OutputSet::default();
+    outs.push(tables::representations::write(&dir.representations(), &meta, k, &reps, true)?);
+    let mut lmeta = Meta::new(tables::schema("training_log"));
+    lmeta.set("assembly", &data.assembly).set("resolution", mf.resolution).set("params", &params);
+    outs.push(tables::training_log::write(&dir.log(), &lmeta, log, true)?);
+    save_tensors(&dir.weights(), &model.named_variables())?;
+    outs.commit(true)?;
+    // model.yaml last: its presence marks a complete model directory.
+    write_text_atomic(&dir.yaml(), &mf.to_yaml())?;
+    hiclstm::log::info(&format!("model, representations and training log written to {}", dir.0.display()));
+    Ok(())
+}

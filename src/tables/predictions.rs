@@ -1,0 +1,93 @@
+//! The predictions table, written in streamed chunks.
+
+use super::{new_writer, schema, Meta, TableReader};
+use crate::error::{Error, Result};
+use crate::output::AtomicFile;
+use arrow::array::{Array, ArrayRef, Float64Array, StringArray, UInt32Array};
+use arrow::record_batch::RecordBatch;
+use parquet::arrow::ArrowWriter;
+use std::path::Path;
+use std::sync::Arc;
+
+/// Predictions of one chromosome (or one chunk of it); NaN observed values are written as null.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ChromPredictions {
+    pub chrom: String,
+    pub i: Vec<u32>,
+    pub j: Vec<u32>,
+    pub observed_value: Vec<f64>,
+    pub observed_prob: Vec<f64>,
+    pub predicted_prob: Vec<f64>,
+    pub predicted_value: Vec<f64>,
+}
+
+pub struct PredictionsWriter {
+    out: AtomicFile,
+    writer: ArrowWriter<std::fs::File>,
+    schema: arrow::datatypes::SchemaRef,
+    pub rows: u64,
+}
+
+impl PredictionsWriter {
+    pub fn create(path: &Path, meta: &Meta, force: bool) -> Result<Self> {
+        let out = AtomicFile::create(path, force)?;
+        let schema = schema("predictions").arrow(0);
+        let writer = new_writer(out.file()?, path, schema.clone(), meta)?;
+        Ok(PredictionsWriter { out, writer, schema, rows: 0 })
+    }
+
+    pub fn write(&mut self, p: &ChromPredictions) -> Result<()> {
+        let n = p.i.len();
+        if n == 0 {
+            return Ok(());
+        }
+        let nullable = |v: &[f64]| Float64Array::from_iter(v.iter().map(|x| x.is_finite().then_some(*x)));
+        let cols: Vec<ArrayRef> = vec![
+            Arc::new(StringArray::from_iter_values(std::iter::repeat_n(p.chrom.as_str(), n))),
+            Arc::new(UInt32Array::from(p.i.clone())),
+            Arc::new(UInt32Array::from(p.j.clone())),
+            Arc::new(nullable(&p.observed_value)),
+            Arc::new(nullable(&p.observed_prob)),
+            Arc::new(Float64Array::from(p.predicted_prob.clone())),
+            Arc::new(Float64Array::from(p.predicted_value.clone())),
+        ];
+        let batch = RecordBatch::try_new(self.schema.clone(), cols).map_err(|e| Error::Internal(e.to_string()))?;
+        self.writer.write(&batch).map_err(|e| Error::output_io(self.out.path(), std::io::Error::other(e)))?;
+        self.rows += n as u64;
+        Ok(())
+    }
+
+    pub fn finish(self) -> Result<AtomicFile> {
+        self.writer.close().map_err(|e| Error::output_io(self.out.path(), std::io::Error::other(e)))?;
+        Ok(self.out)
+    }
+}
+
+/// Reads a whole predictions table grouped by chromosome (null observations become NaN).
+pub fn read_all(path: &Path) -> Result<(Meta, Vec<ChromPredictions>)> {
+    let mut r = TableReader::open(path, schema("predictions"))?;
+    let mut out: Vec<ChromPredictions> = Vec::new();
+    while let Some(b) = r.next_batch()? {
+        let chrom = crate::col!(b, "chrom", StringArray);
+        let i = crate::col!(b, "i", UInt32Array);
+        let j = crate::col!(b, "j", UInt32Array);
+        let ov = crate::col!(b, "observed_value", Float64Array);
+        let op = crate::col!(b, "observed_prob", Float64Array);
+        let pp = crate::col!(b, "predicted_prob", Float64Array);
+        let pv = crate::col!(b, "predicted_value", Float64Array);
+        for k in 0..b.num_rows() {
+            let c = chrom.value(k);
+            if out.last().is_none_or(|l| l.chrom != c) {
+                out.push(ChromPredictions { chrom: c.to_string(), ..Default::default() });
+            }
+            let cur = out.last_mut().expect("pushed");
+            cur.i.push(i.value(k));
+            cur.j.push(j.value(k));
+            cur.observed_value.push(if ov.is_null(k) { f64::NAN } else { ov.value(k) });
+            cur.observed_prob.push(if op.is_null(k) { f64::NAN } else { op.value(k) });
+            cur.predicted_prob.push(pp.value(k));
+            cur.predicted_value.push(pv.value(k));
+        }
+    }
+    Ok((r.meta, out))
+}
