@@ -2,6 +2,12 @@
 # Builds go to a persistent target directory outside the clone, so repeated runs are incremental.
 CARGO_TARGET_DIR ?= $(HOME)/.cache/hiclstm/target
 export CARGO_TARGET_DIR
+# PyTorch 2.11.0 (libtorch for the model crate) lives in this venv; tch finds it through the
+# venv's python, first on PATH.
+HICLSTM_VENV ?= $(CURDIR)/.venv
+export HICLSTM_VENV
+export LIBTORCH_USE_PYTORCH := 1
+export PATH := $(HICLSTM_VENV)/bin:$(PATH)
 SHARED ?= $(abspath ../shared)
 export HICLSTM_SHARED := $(SHARED)
 BIN := $(CARGO_TARGET_DIR)/release
@@ -10,23 +16,23 @@ DEMO_OUT ?= demo-out
 .PHONY: setup build demo test bench clean-demo
 
 setup:
-	@scripts/setup.sh
+	@scripts/setup.sh --torch
 
 build: setup
-	cargo build --release --bins
+	cargo build --release --workspace --bins
 
-## Runs the main job on the embedded default: simulate a toy genome, import it back, check it.
+## Runs the main job on the embedded default: simulate -> import -> train -> predict.
 demo: build
 	@BIN=$(BIN) OUT=$(DEMO_OUT) scripts/demo.sh
 
 ## Runs every test; tests that need ../shared/data run when it exists and are reported skipped otherwise.
 test: setup
 	@if [ -d "$(SHARED)/data" ]; then \
-	  echo "test: $(SHARED)/data found: shared-data conformance tests included"; \
-	  cargo nextest run --release --no-fail-fast --run-ignored all; \
+	  echo "test: $(SHARED)/data found: shared-data tests included"; \
+	  cargo nextest run --release --workspace --no-fail-fast --run-ignored all; \
 	else \
 	  echo "test: $(SHARED)/data absent: shared-data tests are skipped"; \
-	  cargo nextest run --release --no-fail-fast; \
+	  cargo nextest run --release --workspace --no-fail-fast; \
 	fi
 
 bench: build

@@ -19,6 +19,12 @@ fn main() {
     };
     if let Some(lib) = lib {
         println!("cargo:rustc-link-arg=-Wl,-rpath,{}", lib.display());
+        // The linker drops libtorch_cuda (no symbol of it is referenced), and without it libtorch
+        // sees no GPU: keep it whenever the wheel ships it.
+        let cuda = lib.join("libtorch_cuda.so");
+        if cuda.exists() {
+            println!("cargo:rustc-link-arg=-Wl,--no-as-needed,{},--as-needed", cuda.display());
+        }
         println!("cargo:rustc-env=HICLSTM_LIBTORCH_LIB={}", lib.display());
     }
 }

@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
 # Installs what the build needs on a fresh Debian/Ubuntu machine (idempotent, quiet when done):
-# libhdf5 headers for the .cool/.mcool reader, pkg-config, and cargo-nextest for the tests.
+#  - libhdf5 headers (the .cool/.mcool reader) and pkg-config, through apt;
+#  - cargo-nextest, for the tests;
+#  - with `--torch`: a Python venv with PyTorch 2.11.0 from PyPI, whose libtorch the model crate
+#    (hiclstm-train, hiclstm-predict) links against. The venv lives at $HICLSTM_VENV
+#    (default: .venv in the project, git-ignored).
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
 need_apt=()
 pkg-config --exists hdf5 2>/dev/null || [ -e /usr/include/hdf5/serial/hdf5.h ] || need_apt+=(libhdf5-dev)
@@ -15,4 +20,14 @@ fi
 if ! command -v cargo-nextest >/dev/null; then
   echo "setup: installing cargo-nextest (crates.io)" >&2
   cargo install --locked cargo-nextest >/dev/null
+fi
+
+if [ "${1:-}" = "--torch" ]; then
+  VENV="${HICLSTM_VENV:-.venv}"
+  if ! "$VENV/bin/python" -c 'import torch, sys; sys.exit(torch.__version__.split("+")[0] != "2.11.0")' 2>/dev/null; then
+    echo "setup: installing PyTorch 2.11.0 into $VENV (PyPI, about 4.5 GB, a few minutes)" >&2
+    python3 -m venv "$VENV"
+    "$VENV/bin/pip" install -q --upgrade pip
+    "$VENV/bin/pip" install -q torch==2.11.0
+  fi
 fi

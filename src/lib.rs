@@ -11,6 +11,7 @@ pub mod frames;
 pub mod genome;
 pub mod import;
 pub mod log;
+pub mod metrics;
 pub mod output;
 pub mod simulate;
 pub mod tables;

@@ -13,6 +13,9 @@ pub enum Cell {
     /// LSTM with layer normalization of the input and recurrent projections and of the cell
     /// state (the paper's cell), unrolled step by step.
     Layernorm,
+    /// The reference code's cell as it runs: its conditional layer norms are identities without a
+    /// conditioning input, and it uses softsign where an LSTM uses tanh.
+    Reference,
     /// libtorch's fused LSTM (cuDNN on GPU), without layer normalization.
     Fused,
 }
@@ -27,11 +30,11 @@ pub enum Head {
     Frame,
 }
 
-/// Mini-batch size: a number of frames, or `auto`.
+/// A count given as a number, or `auto` (chosen from the data; see [`TrainConfig`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]
-pub enum BatchSize {
-    Frames(usize),
+pub enum AutoOr {
+    Value(usize),
     Auto(AutoTag),
 }
 
@@ -41,27 +44,35 @@ pub enum AutoTag {
     Auto,
 }
 
-impl BatchSize {
-    /// `auto` gives every epoch at least 16 optimizer steps and caps batches at the paper's 2000
-    /// frames: small maps get small batches (the paper's 2000 leaves a 3,000-frame map 2 steps per
-    /// epoch, and the fit collapses), genome-wide maps get the paper's batch.
-    pub fn resolve(self, n_frames: usize) -> usize {
-        match self {
-            BatchSize::Frames(n) => n.max(1),
-            BatchSize::Auto(_) => (n_frames / 16).clamp(16, 2000),
+pub const AUTO: AutoOr = AutoOr::Auto(AutoTag::Auto);
+
+impl std::str::FromStr for AutoOr {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        if s == "auto" {
+            return Ok(AUTO);
         }
+        s.parse().map(AutoOr::Value).map_err(|_| format!("'{s}': expected a number or 'auto'"))
     }
 }
+
+/// Optimizer steps that `epochs: auto` guarantees (at least 10 epochs are always run).
+pub const AUTO_MIN_STEPS: usize = 1600;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct TrainConfig {
-    pub epochs: usize,
+    /// Epochs; `auto`: at least 10, and at least AUTO_MIN_STEPS optimizer steps in all.
+    pub epochs: AutoOr,
     pub learning_rate: f64,
     /// Learning rate after `decay_after` epochs.
     pub learning_rate_after: f64,
-    pub decay_after: usize,
-    pub batch_size: BatchSize,
+    /// Epochs at the first learning rate; `auto`: 80% of the epochs.
+    pub decay_after: AutoOr,
+    /// Frames per mini-batch; `auto`: at least 16 steps per epoch, at most the paper's 2000
+    /// frames (the paper's 2000 leaves a 3,000-frame map 2 steps per epoch, and the fit
+    /// collapses; genome-wide maps get the paper's batch).
+    pub batch_size: AutoOr,
     /// Gradient-norm clipping threshold.
     pub clip_norm: f64,
     pub seed: u64,
@@ -69,13 +80,40 @@ pub struct TrainConfig {
 
 impl Default for TrainConfig {
     fn default() -> Self {
-        TrainConfig { epochs: 10, learning_rate: 0.01, learning_rate_after: 0.001, decay_after: 5, batch_size: BatchSize::Auto(AutoTag::Auto), clip_norm: 10.0, seed: 0 }
+        TrainConfig { epochs: AUTO, learning_rate: 0.01, learning_rate_after: 0.001, decay_after: AUTO, batch_size: AUTO, clip_norm: 10.0, seed: 0 }
     }
 }
 
+/// The schedule of a training run once the data is known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Schedule {
+    pub batch: usize,
+    pub epochs: usize,
+    pub decay_after: usize,
+}
+
 impl TrainConfig {
-    pub fn learning_rate_at(&self, epoch: usize) -> f64 {
-        if epoch < self.decay_after { self.learning_rate } else { self.learning_rate_after }
+    pub fn schedule(&self, n_frames: usize) -> Schedule {
+        let batch = match self.batch_size {
+            AutoOr::Value(n) => n.max(1),
+            AutoOr::Auto(_) => (n_frames / 16).clamp(16, 2000),
+        };
+        let steps = n_frames.div_ceil(batch).max(1);
+        let epochs = match self.epochs {
+            AutoOr::Value(n) => n,
+            AutoOr::Auto(_) => AUTO_MIN_STEPS.div_ceil(steps).max(10),
+        };
+        let decay_after = match self.decay_after {
+            AutoOr::Value(n) => n,
+            AutoOr::Auto(_) => (epochs * 4).div_ceil(5),
+        };
+        Schedule { batch, epochs, decay_after }
+    }
+}
+
+impl Schedule {
+    pub fn learning_rate_at(&self, t: &TrainConfig, epoch: usize) -> f64 {
+        if epoch < self.decay_after { t.learning_rate } else { t.learning_rate_after }
     }
 }
 
@@ -100,7 +138,7 @@ pub struct ModelConfig {
 
 impl Default for ModelConfig {
     fn default() -> Self {
-        ModelConfig { k: 16, hidden: 8, frame_len: 150, cell: Cell::Layernorm, head: Head::Step, transform: Transform::default(), value: ValueColumn::Value, max_distance: None, train: TrainConfig::default() }
+        ModelConfig { k: 16, hidden: 8, frame_len: 150, cell: Cell::Fused, head: Head::Frame, transform: Transform::default(), value: ValueColumn::Value, max_distance: None, train: TrainConfig::default() }
     }
 }
 
@@ -117,7 +155,7 @@ impl ModelConfig {
         if self.k == 0 || self.hidden == 0 || self.frame_len == 0 {
             return bad("k, hidden and frame_len must be at least 1");
         }
-        if self.train.epochs == 0 {
+        if self.train.epochs == AutoOr::Value(0) {
             return bad("epochs must be at least 1");
         }
         if !(self.train.learning_rate > 0.0 && self.train.learning_rate_after > 0.0) {
@@ -191,13 +229,18 @@ mod tests {
     #[test]
     fn yaml_defaults_overrides_and_typos() {
         let c: ModelConfig = serde_yaml_ng::from_str("hidden: 16\ntrain:\n  epochs: 3\n  batch_size: 64\n").unwrap();
-        assert_eq!((c.hidden, c.k, c.train.epochs, c.train.batch_size), (16, 16, 3, BatchSize::Frames(64)));
-        let c: ModelConfig = serde_yaml_ng::from_str("train:\n  batch_size: auto\n").unwrap();
-        assert_eq!(c.train.batch_size.resolve(3236), 202);
-        assert_eq!(c.train.batch_size.resolve(10_000_000), 2000);
+        assert_eq!((c.hidden, c.k, c.train.epochs, c.train.batch_size), (16, 16, AutoOr::Value(3), AutoOr::Value(64)));
+        assert_eq!(c.train.schedule(1000), Schedule { batch: 64, epochs: 3, decay_after: 3 });
+        let c: ModelConfig = serde_yaml_ng::from_str("train:\n  batch_size: auto\n  decay_after: 5\n").unwrap();
+        // The shared 50 kb map: 3,269 frames -> batch 204, 17 steps per epoch, 95 epochs.
+        assert_eq!(c.train.schedule(3269), Schedule { batch: 204, epochs: 95, decay_after: 5 });
+        let big = c.train.schedule(10_000_000);
+        assert_eq!((big.batch, big.epochs), (2000, 10), "genome-wide maps: the paper's batch and 10 epochs");
         assert!(serde_yaml_ng::from_str::<ModelConfig>("hiden: 3\n").is_err(), "unknown keys are refused");
         let d = ModelConfig::default();
         assert_eq!((d.k, d.frame_len, d.train.learning_rate, d.train.clip_norm), (16, 150, 0.01, 10.0));
-        assert_eq!((d.train.learning_rate_at(4), d.train.learning_rate_at(5)), (0.01, 0.001));
+        let sch = d.train.schedule(3269);
+        assert_eq!(sch.decay_after, 76);
+        assert_eq!((sch.learning_rate_at(&d.train, 75), sch.learning_rate_at(&d.train, 76)), (0.01, 0.001));
     }
 }

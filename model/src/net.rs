@@ -8,7 +8,10 @@ use tch::{Device, Kind, Tensor};
 
 const LN_EPS: f64 = 1e-5;
 
+/// The step-by-step cells: with layer normalization and tanh (`layernorm`), or without
+/// normalization and with softsign (`reference`).
 struct LayerNormCell {
+    normalize: bool,
     w_ih: Tensor,
     w_hh: Tensor,
     bias: Tensor,
@@ -49,10 +52,11 @@ impl Decoder {
         let s = 1.0 / (h as f64).sqrt();
         let u = nn::Init::Uniform { lo: -s, up: s };
         let cell = match c.cell {
-            Cell::Layernorm => {
+            Cell::Layernorm | Cell::Reference => {
                 let cp = p / "cell";
                 let norm = |name: &str, n: i64| (cp.var(&format!("{name}_weight"), &[n], nn::Init::Const(1.0)), cp.var(&format!("{name}_bias"), &[n], nn::Init::Const(0.0)));
                 CellImpl::LayerNorm(LayerNormCell {
+                    normalize: c.cell == Cell::Layernorm,
                     w_ih: cp.var("w_ih", &[4 * h, 2 * k], u),
                     w_hh: cp.var("w_hh", &[4 * h, h], u),
                     bias: cp.var("bias", &[4 * h], u),
@@ -97,18 +101,20 @@ impl LayerNormCell {
         let (b, l) = (x.size()[0], x.size()[1]);
         let h4 = 4 * self.hidden;
         // The input projection does not depend on the state: one matmul for all steps.
-        let xw = ln(&x.matmul(&self.w_ih.tr()), &self.ln_ih, h4) + &self.bias;
+        let norm = |t: Tensor, p: &(Tensor, Tensor), n: i64| if self.normalize { ln(&t, p, n) } else { t };
+        let act = |t: &Tensor| if self.normalize { t.tanh() } else { t / (t.abs() + 1.0) };
+        let xw = norm(x.matmul(&self.w_ih.tr()), &self.ln_ih, h4) + &self.bias;
         let w_hh_t = self.w_hh.tr();
         let opts = (x.kind(), x.device());
         let mut h = Tensor::zeros([b, self.hidden], opts);
         let mut c = Tensor::zeros([b, self.hidden], opts);
         let mut outs = Vec::with_capacity(l as usize);
         for t in 0..l {
-            let g = xw.select(1, t) + ln(&h.matmul(&w_hh_t), &self.ln_hh, h4);
+            let g = xw.select(1, t) + norm(h.matmul(&w_hh_t), &self.ln_hh, h4);
             let gates = g.chunk(4, 1);
             let ifo = Tensor::cat(&[&gates[0], &gates[1], &gates[3]], 1).sigmoid().chunk(3, 1);
-            c = &ifo[1] * &c + &ifo[0] * gates[2].tanh();
-            h = &ifo[2] * ln(&c, &self.ln_c, self.hidden).tanh();
+            c = &ifo[1] * &c + &ifo[0] * act(&gates[2]);
+            h = &ifo[2] * act(&norm(c.shallow_clone(), &self.ln_c, self.hidden));
             outs.push(h.shallow_clone());
         }
         Tensor::stack(&outs, 1)

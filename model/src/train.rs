@@ -116,14 +116,17 @@ pub fn run(o: &TrainOptions) -> Result<TrainSummary> {
     let source = o.contacts[0].clone();
     let frames = data::frames(&data, &o.config, &source)?;
     let n_frames = frames.frames.n();
-    let batch = o.config.train.batch_size.resolve(n_frames);
+    let sched = o.config.train.schedule(n_frames);
+    let batch = sched.batch;
     let s = &frames.stats;
     hiclstm::log::info(&format!(
-        "{} chromosome(s), {} bins, {} pixels in {n_frames} frames of {}; batch {batch}; {} null values and {} pixels beyond max_distance left out",
+        "{} chromosome(s), {} bins, {} pixels in {n_frames} frames of {}; batch {batch}, {} epochs (learning rate drops after {}); {} null values and {} pixels beyond max_distance left out",
         data.chroms.len(),
         data.chroms.iter().map(|c| c.n_bins).sum::<usize>(),
         s.pixels,
         o.config.frame_len,
+        sched.epochs,
+        sched.decay_after,
         s.skipped_null,
         s.skipped_distance
     ));
@@ -176,10 +179,10 @@ pub fn run(o: &TrainOptions) -> Result<TrainSummary> {
     let target = Tensor::from_slice(&frames.frames.target).reshape([n, l]).to(dev);
     let mask = Tensor::from_slice(&frames.frames.mask).reshape([n, l]).to(dev);
 
-    let epochs = o.config.train.epochs;
+    let epochs = sched.epochs;
     let last = o.stop_after.map(|s| (start_epoch + s).min(epochs)).unwrap_or(epochs);
     for epoch in start_epoch..last {
-        let lr = o.config.train.learning_rate_at(epoch);
+        let lr = sched.learning_rate_at(&o.config.train, epoch);
         let t0 = std::time::Instant::now();
         let mut order: Vec<i64> = (0..n).collect();
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(o.config.train.seed.wrapping_mul(0x2545_F491_4F6C_DD1D).wrapping_add(epoch as u64));
@@ -225,8 +228,35 @@ pub fn run(o: &TrainOptions) -> Result<TrainSummary> {
         hiclstm::log::info(&format!("stopped after epoch {} of {epochs}; continue with --resume", model_file.epochs_done));
         return Ok(TrainSummary { epochs_done: model_file.epochs_done, log, finished });
     }
+    let rec = reconstruction(&model, &frames, o.config.frame_len, batch.max(1024));
+    hiclstm::log::info(&format!("training pixels: {rec}"));
     write_outputs(&dir, &model, &model_file, &data, &frames, &log, &inputs)?;
     Ok(TrainSummary { epochs_done: model_file.epochs_done, log, finished })
+}
+
+/// Reconstruction R^2 of the training pixels (probability space), with the distance-mean baseline.
+pub fn reconstruction(model: &HicLstm, f: &IndexedFrames, l: usize, batch: usize) -> hiclstm::metrics::Reconstruction {
+    let dev = model.embedding.device();
+    let (mut obs, mut pred, mut dist) = (Vec::new(), Vec::new(), Vec::new());
+    tch::no_grad(|| {
+        for f0 in (0..f.frames.n()).step_by(batch) {
+            let f1 = (f0 + batch).min(f.frames.n());
+            let b = (f1 - f0) as i64;
+            let ii = Tensor::from_slice(&f.idx_i[f0..f1]).to(dev);
+            let jj = Tensor::from_slice(&f.idx_j[f0 * l..f1 * l]).reshape([b, l as i64]).to(dev);
+            let mm = Tensor::from_slice(&f.frames.mask[f0 * l..f1 * l]).reshape([b, l as i64]).to(dev);
+            let p: Vec<f32> = Vec::<f32>::try_from(model.forward_indices(&ii, &jj, &mm).to_device(Device::Cpu).reshape([-1])).unwrap_or_default();
+            for s in 0..p.len() {
+                let g = f0 * l + s;
+                if f.frames.mask[g] > 0.0 {
+                    obs.push(f.frames.target[g] as f64);
+                    pred.push(p[s] as f64);
+                    dist.push(f.frames.col[g] - f.frames.row[g / l]);
+                }
+            }
+        }
+    });
+    hiclstm::metrics::reconstruction(&obs, &pred, &dist)
 }
 
 /// Copies variables from `tensors` into the model (those for which `keep` holds).

@@ -1,5 +1,5 @@
 use clap::Parser;
-use hiclstm_model::config::{BatchSize, Cell, Head, ModelConfig};
+use hiclstm_model::config::{AutoOr, Cell, Head, ModelConfig};
 use hiclstm_model::train::{run, TrainOptions};
 use std::path::PathBuf;
 
@@ -17,9 +17,11 @@ use std::path::PathBuf;
   hiclstm-train other_cell.contacts.parquet --init-from model/ --freeze-decoder -o model_other/
 
 Configuration (YAML, every key optional; flags override): k (16), hidden (8), frame_len (150),
-cell (layernorm|fused), head (step|frame), transform {a: 8, d: 1e-10}, value (value|count),
-max_distance (bp), train {epochs: 10, learning_rate: 0.01, learning_rate_after: 0.001,
-decay_after: 5, batch_size: auto, clip_norm: 10, seed: 0}.
+cell (fused|layernorm|reference), head (frame|step), transform {a: 8, d: 1e-10}, value
+(value|count), max_distance (bp), train {epochs: auto, learning_rate: 0.01,
+learning_rate_after: 0.001, decay_after: auto, batch_size: auto, clip_norm: 10, seed: 0}.
+auto: batch = frames/16 within [16, 2000]; epochs = max(10, enough for 1600 optimizer steps);
+decay_after = 80% of the epochs. The paper's schedule: epochs 10, decay_after 5, batch_size 2000.
 
 Exit codes: 0 ok, 3 input unreadable, 4 input malformed, 6 output exists, 7 schema mismatch,
 8 invalid argument (bad config, --device cuda without a GPU, ...), 1 internal error.")]
@@ -33,8 +35,9 @@ struct Args {
     /// Model configuration (YAML).
     #[arg(long)]
     config: Option<PathBuf>,
+    /// Epochs (a number, or 'auto').
     #[arg(long)]
-    epochs: Option<usize>,
+    epochs: Option<AutoOr>,
     /// Representation size K.
     #[arg(long)]
     k: Option<usize>,
@@ -47,7 +50,7 @@ struct Args {
     head: Option<Head>,
     /// Frames per mini-batch (a number, or 'auto').
     #[arg(long)]
-    batch_size: Option<String>,
+    batch_size: Option<AutoOr>,
     #[arg(long)]
     seed: Option<u64>,
     /// auto, cpu, cuda or cuda:N.
@@ -84,9 +87,7 @@ fn main() {
         if let Some(v) = a.cell { c.cell = v; }
         if let Some(v) = a.head { c.head = v; }
         if let Some(v) = a.seed { c.train.seed = v; }
-        if let Some(b) = &a.batch_size {
-            c.train.batch_size = serde_yaml_ng::from_str::<BatchSize>(b).map_err(|_| hiclstm::Error::InvalidArgument(format!("--batch-size '{b}': expected a number or 'auto'")))?;
-        }
+        if let Some(b) = a.batch_size { c.train.batch_size = b; }
         let device = hiclstm_model::device::parse(&a.device)?;
         hiclstm::log::info(&format!("device {}", hiclstm_model::device::name(device)));
         let o = TrainOptions {

@@ -1,0 +1,266 @@
+//! The model end to end on small simulated maps: masking, determinism, resume, save/load,
+//! transfer learning, predictions, and bad inputs.
+
+use hiclstm::genome::Chrom;
+use hiclstm::simulate::{write_outputs, SimParams, WriteOptions};
+use hiclstm_model::config::{AutoOr, Cell, Head, ModelConfig};
+use hiclstm_model::net::HicLstm;
+use hiclstm_model::predict::{self, PredictOptions};
+use hiclstm_model::train::{self, ModelDir, TrainOptions};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use tch::{Device, Kind, Tensor};
+
+const TRAIN: &str = env!("CARGO_BIN_EXE_hiclstm-train");
+const PREDICT: &str = env!("CARGO_BIN_EXE_hiclstm-predict");
+
+fn simulated(dir: &Path) -> PathBuf {
+    let mut p = SimParams::preset("toy").unwrap();
+    p.chroms = vec![Chrom::new("chr1", 6_000_000), Chrom::new("chr2", 4_000_000)];
+    p.depth = 60.0;
+    write_outputs(&p, &WriteOptions { prefix: dir.join("sim"), force: true, pairs: false, juicer_text: false }).unwrap();
+    dir.join("sim.contacts.parquet")
+}
+
+fn small_config(epochs: usize) -> ModelConfig {
+    let mut c = ModelConfig::default();
+    c.frame_len = 20;
+    c.train.epochs = AutoOr::Value(epochs);
+    c.train.decay_after = AutoOr::Value(2);
+    c.train.batch_size = AutoOr::Value(32);
+    c
+}
+
+fn opts(contacts: &Path, out: &Path, c: ModelConfig) -> TrainOptions {
+    TrainOptions { contacts: vec![contacts.to_path_buf()], config: c, out_dir: out.to_path_buf(), device: Device::Cpu, resume: false, force: false, init_from: None, freeze_decoder: false, stop_after: None }
+}
+
+fn weights(dir: &Path) -> Vec<(String, Tensor)> {
+    let mut v = Tensor::read_safetensors(ModelDir(dir.to_path_buf()).weights()).unwrap();
+    v.sort_by(|a, b| a.0.cmp(&b.0));
+    v
+}
+
+fn same(a: &[(String, Tensor)], b: &[(String, Tensor)]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|((n1, t1), (n2, t2))| n1 == n2 && t1.equal(t2))
+}
+
+#[test]
+fn padding_never_reaches_observed_outputs() {
+    tch::manual_seed(0);
+    for cell in [Cell::Layernorm, Cell::Reference, Cell::Fused] {
+        for head in [Head::Step, Head::Frame] {
+            let mut c = ModelConfig::default();
+            c.frame_len = 6;
+            c.cell = cell;
+            c.head = head;
+            let m = HicLstm::new(&c, 30, Device::Cpu);
+            let idx_i = Tensor::from_slice(&[1i64, 2]);
+            let mask = Tensor::from_slice(&[1f32, 1., 1., 0., 0., 0., 1., 1., 1., 1., 1., 1.]).reshape([2, 6]);
+            let a = Tensor::from_slice(&[1i64, 3, 4, 1, 1, 1, 2, 3, 4, 5, 6, 7]).reshape([2, 6]);
+            let b = Tensor::from_slice(&[1i64, 3, 4, 20, 25, 29, 2, 3, 4, 5, 6, 7]).reshape([2, 6]);
+            let (pa, pb) = (m.forward_indices(&idx_i, &a, &mask), m.forward_indices(&idx_i, &b, &mask));
+            let diff = f64::try_from(((pa - pb) * &mask).abs().max()).unwrap();
+            assert!(diff < 1e-6, "{cell:?}/{head:?}: padding changed an observed output by {diff}");
+        }
+    }
+}
+
+#[test]
+fn same_seed_same_model_and_resume_equals_uninterrupted() {
+    let dir = tempfile::tempdir().unwrap();
+    let contacts = simulated(dir.path());
+    let (a, b, r) = (dir.path().join("a"), dir.path().join("b"), dir.path().join("r"));
+    train::run(&opts(&contacts, &a, small_config(3))).unwrap();
+    train::run(&opts(&contacts, &b, small_config(3))).unwrap();
+    assert!(same(&weights(&a), &weights(&b)), "same seed, same threads: same weights");
+
+    // Interrupted after 1 epoch, then resumed: the same model as the uninterrupted run.
+    let mut o = opts(&contacts, &r, small_config(3));
+    o.stop_after = Some(1);
+    let s = train::run(&o).unwrap();
+    assert!(!s.finished && !ModelDir(r.clone()).yaml().exists(), "no final model after an interrupted run");
+    let mut o = opts(&contacts, &r, small_config(3));
+    o.resume = true;
+    let s = train::run(&o).unwrap();
+    assert!(s.finished);
+    assert!(same(&weights(&a), &weights(&r)), "resumed run differs from the uninterrupted one");
+    let la = hiclstm::tables::training_log::read(&ModelDir(a.clone()).log()).unwrap();
+    let lr = hiclstm::tables::training_log::read(&ModelDir(r.clone()).log()).unwrap();
+    assert_eq!(la.iter().map(|x| x.loss).collect::<Vec<_>>(), lr.iter().map(|x| x.loss).collect::<Vec<_>>());
+
+    let mut c = small_config(3);
+    c.train.seed = 9;
+    let d = dir.path().join("d");
+    train::run(&opts(&contacts, &d, c)).unwrap();
+    assert!(!same(&weights(&a), &weights(&d)), "another seed gives another model");
+
+    // An existing model directory is not overwritten without --force.
+    let e = train::run(&opts(&contacts, &a, small_config(3))).err().unwrap();
+    assert_eq!(e.exit_code(), hiclstm::error::exit::OUTPUT, "{e}");
+}
+
+#[test]
+fn trained_model_beats_the_distance_baseline_and_round_trips() {
+    let dir = tempfile::tempdir().unwrap();
+    let contacts = simulated(dir.path());
+    let m = dir.path().join("m");
+    let mut c = ModelConfig::default();
+    c.frame_len = 40;
+    c.train.epochs = AutoOr::Value(30);
+    c.train.decay_after = AutoOr::Value(25);
+    train::run(&opts(&contacts, &m, c)).unwrap();
+    let reps = hiclstm::tables::representations::read(&ModelDir(m.clone()).representations()).unwrap();
+    assert_eq!(reps.1, 16);
+    assert_eq!(reps.2.iter().map(|c| c.n_bins()).collect::<Vec<_>>(), vec![120, 80]);
+
+    let po = |out: &str| PredictOptions {
+        model_dir: m.clone(),
+        representations: None,
+        contacts: Some(contacts.clone()),
+        region: None,
+        max_distance: None,
+        output: dir.path().join(out),
+        device: Device::Cpu,
+        batch: 64,
+        force: false,
+    };
+    let n = predict::run(&po("p1.parquet")).unwrap();
+    let (_, preds) = hiclstm::tables::predictions::read_all(&dir.path().join("p1.parquet")).unwrap();
+    let (_, obs) = hiclstm::tables::contacts::read_all(&contacts).unwrap();
+    assert_eq!(n as usize, obs.iter().map(|c| c.i.len()).sum::<usize>(), "one prediction per observed pixel");
+    let (mut o, mut p, mut d) = (vec![], vec![], vec![]);
+    for c in &preds {
+        for k in 0..c.i.len() {
+            assert!(c.observed_prob[k].is_finite());
+            o.push(c.observed_prob[k]);
+            p.push(c.predicted_prob[k]);
+            d.push(c.j[k] - c.i[k]);
+            let back = hiclstm::frames::Transform::default().to_prob(c.predicted_value[k]);
+            assert!((back - c.predicted_prob[k]).abs() < 1e-9, "predicted_value is the inverse transform");
+        }
+    }
+    let rec = hiclstm::metrics::reconstruction(&o, &p, &d);
+    assert!(rec.r2 > rec.baseline_r2, "Hi-C-LSTM R2 {} should beat the distance-mean baseline {}", rec.r2, rec.baseline_r2);
+
+    // Loading the saved model again gives identical predictions.
+    predict::run(&po("p2.parquet")).unwrap();
+    let (_, again) = hiclstm::tables::predictions::read_all(&dir.path().join("p2.parquet")).unwrap();
+    assert_eq!(preds, again);
+
+    // Dense prediction over a region, with an explicit (shorter, edited) representation matrix.
+    let mut r = reps.2.clone();
+    r.truncate(1);
+    let cut = &mut r[0];
+    let keep = 100;
+    cut.start.truncate(keep);
+    cut.end.truncate(keep);
+    cut.observed.truncate(keep);
+    cut.values.truncate(keep * 16);
+    let mut meta = hiclstm::tables::Meta::new(hiclstm::tables::schema("representations"));
+    meta.set("resolution", 50_000);
+    let rp = dir.path().join("edited.parquet");
+    hiclstm::tables::representations::write(&rp, &meta, 16, &r, false).unwrap().commit(false).unwrap();
+    let mut o = po("dense.parquet");
+    o.contacts = None;
+    o.representations = Some(rp);
+    o.region = Some("chr1:1-2,000,000".parse().unwrap());
+    o.max_distance = Some(500_000);
+    predict::run(&o).unwrap();
+    let (_, dense) = hiclstm::tables::predictions::read_all(&dir.path().join("dense.parquet")).unwrap();
+    // 40 bins, distances 0..=10, clipped at the region end: sum over i of min(11, 40 - i).
+    let expect: usize = (0..40).map(|i| 11.min(40 - i)).sum();
+    assert_eq!(dense[0].i.len(), expect);
+    assert!(dense[0].observed_value.iter().all(|v| v.is_nan()));
+}
+
+#[test]
+fn transfer_learning_with_a_frozen_decoder_changes_only_representations() {
+    let dir = tempfile::tempdir().unwrap();
+    let contacts = simulated(dir.path());
+    let (base, tuned) = (dir.path().join("base"), dir.path().join("tuned"));
+    train::run(&opts(&contacts, &base, small_config(1))).unwrap();
+    let mut o = opts(&contacts, &tuned, small_config(2));
+    o.init_from = Some(base.clone());
+    o.freeze_decoder = true;
+    train::run(&o).unwrap();
+    let (wb, wt) = (weights(&base), weights(&tuned));
+    for ((n, a), (_, b)) in wb.iter().zip(&wt) {
+        if n.starts_with("decoder") {
+            assert!(a.equal(b), "{n} changed although frozen");
+        } else {
+            assert!(!a.equal(b), "{n} did not change");
+        }
+    }
+}
+
+fn run(bin: &str, args: &[&str]) -> (i32, String) {
+    let o = Command::new(bin).args(args).output().unwrap();
+    (o.status.code().unwrap_or(-1), String::from_utf8_lossy(&o.stderr).into_owned())
+}
+
+#[test]
+fn bad_inputs_fail_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let contacts = simulated(d);
+    let cs = contacts.to_str().unwrap();
+    let out = d.join("m");
+    let os = out.to_str().unwrap();
+
+    if !tch::Cuda::is_available() {
+        let (code, err) = run(TRAIN, &[cs, "-o", os, "--device", "cuda"]);
+        assert_eq!(code, 8, "{err}");
+        assert!(err.contains("no CUDA device"), "{err}");
+    }
+    let (code, err) = run(TRAIN, &[d.join("sim.bins.parquet").to_str().unwrap(), "-o", os]);
+    assert_eq!(code, 7, "{err}");
+    assert!(err.contains("'bins' table, expected a 'contacts' table"), "{err}");
+    std::fs::write(d.join("bad.yaml"), "hidden: 8\nhiden: 3\n").unwrap();
+    let (code, err) = run(TRAIN, &[cs, "-o", os, "--config", d.join("bad.yaml").to_str().unwrap()]);
+    assert_eq!(code, 4, "{err}");
+    assert!(err.contains("bad.yaml") && err.contains("hiden"), "{err}");
+    assert!(!out.join("model.yaml").exists());
+
+    // A model whose description does not match its weights.
+    let (code, err) = run(TRAIN, &[cs, "-o", os, "--epochs", "1", "-q"]);
+    assert_eq!(code, 0, "{err}");
+    let y = std::fs::read_to_string(out.join("model.yaml")).unwrap().replace("hidden: 8", "hidden: 12");
+    std::fs::write(out.join("model.yaml"), y).unwrap();
+    let pred = d.join("p.parquet");
+    let (code, err) = run(PREDICT, &[os, "-o", pred.to_str().unwrap()]);
+    assert_eq!(code, 4, "{err}");
+    assert!(err.contains("weights do not match model.yaml"), "{err}");
+    assert!(!pred.exists());
+
+    // Representations with another K.
+    let (code, _) = run(TRAIN, &[cs, "-o", d.join("m2").to_str().unwrap(), "--epochs", "1", "-q", "--k", "4"]);
+    assert_eq!(code, 0);
+    let (code, err) = run(PREDICT, &[d.join("m2").to_str().unwrap(), "--representations", out.join("representations.parquet").to_str().unwrap(), "-o", pred.to_str().unwrap()]);
+    assert_eq!(code, 7, "{err}");
+    assert!(err.contains("K = 16") && err.contains("K = 4"), "{err}");
+    let (code, err) = run(PREDICT, &[d.join("m2").to_str().unwrap(), "--region", "chr9:1-100", "-o", pred.to_str().unwrap()]);
+    assert_eq!(code, 5, "{err}");
+    assert!(!pred.exists());
+}
+
+#[test]
+fn null_values_are_skipped_and_short_rows_still_train() {
+    use hiclstm::tables::{contacts::ContactsWriter, schema, Meta};
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("x.contacts.parquet");
+    let mut meta = Meta::new(schema("contacts"));
+    meta.set("resolution", 1000).set("assembly", "t").set("normalization", "balanced");
+    let mut w = ContactsWriter::create(&p, &meta, false).unwrap();
+    // Every row holds fewer than L = 150 entries; bin 2 has no weight (null values).
+    let px: Vec<hiclstm::formats::Pixel> = (0..30u32).flat_map(|i| (i..(i + 5).min(30)).map(move |j| hiclstm::formats::Pixel { i, j, count: 1.0 + (i + j) as f64 })).collect();
+    let mut wts = vec![1.0; 30];
+    wts[2] = f64::NAN;
+    w.write("chrA", &px, Some(&wts)).unwrap();
+    w.finish().unwrap().commit(false).unwrap();
+    let mut c = ModelConfig::default();
+    c.train.epochs = AutoOr::Value(1);
+    let s = train::run(&opts(&p, &dir.path().join("m"), c)).unwrap();
+    assert!(s.finished && s.log[0].loss.is_finite());
+    let _ = Kind::Float;
+}
