@@ -112,15 +112,17 @@ pub fn run(o: &TrainOptions) -> Result<TrainSummary> {
         check_writable(&p, true)?;
     }
 
+    let t_prep = std::time::Instant::now();
     let data = data::load(&o.contacts)?;
     let source = o.contacts[0].clone();
     let frames = data::frames(&data, &o.config, &source)?;
+    let prep_seconds = t_prep.elapsed().as_secs_f64();
     let n_frames = frames.frames.n();
     let sched = o.config.train.schedule(n_frames);
     let batch = sched.batch;
     let s = &frames.stats;
     hiclstm::log::info(&format!(
-        "{} chromosome(s), {} bins, {} pixels in {n_frames} frames of {}; batch {batch}, {} epochs (learning rate drops after {}); {} null values and {} pixels beyond max_distance left out",
+        "data preparation {prep_seconds:.3} s: {} chromosome(s), {} bins, {} pixels in {n_frames} frames of {}; batch {batch}, {} epochs (learning rate drops after {}); {} null values and {} pixels beyond max_distance left out",
         data.chroms.len(),
         data.chroms.iter().map(|c| c.n_bins).sum::<usize>(),
         s.pixels,
