@@ -6,6 +6,7 @@
 
 pub mod cli;
 pub mod error;
+pub mod evaluate;
 pub mod formats;
 pub mod frames;
 pub mod genome;
@@ -13,6 +14,7 @@ pub mod import;
 pub mod log;
 pub mod metrics;
 pub mod output;
+pub mod plot;
 pub mod simulate;
 pub mod tables;
 

@@ -107,16 +107,16 @@ pub fn run(o: &TrainOptions) -> Result<TrainSummary> {
     if o.init_from.is_none() && o.freeze_decoder {
         return Err(Error::InvalidArgument("--freeze-decoder needs --init-from MODEL_DIR".into()));
     }
-    std::fs::create_dir_all(&o.out_dir).map_err(|e| Error::output_io(&o.out_dir, e))?;
-    for p in [dir.yaml(), dir.weights(), dir.representations(), dir.log()] {
-        check_writable(&p, true)?;
-    }
-
     let t_prep = std::time::Instant::now();
     let data = data::load(&o.contacts)?;
     let source = o.contacts[0].clone();
     let frames = data::frames(&data, &o.config, &source)?;
     let prep_seconds = t_prep.elapsed().as_secs_f64();
+    // The directory appears only once the inputs are known to be usable.
+    std::fs::create_dir_all(&o.out_dir).map_err(|e| Error::output_io(&o.out_dir, e))?;
+    for p in [dir.yaml(), dir.weights(), dir.representations(), dir.log()] {
+        check_writable(&p, true)?;
+    }
     let n_frames = frames.frames.n();
     let sched = o.config.train.schedule(n_frames);
     let batch = sched.batch;

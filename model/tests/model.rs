@@ -264,3 +264,49 @@ fn null_values_are_skipped_and_short_rows_still_train() {
     assert!(s.finished && s.log[0].loss.is_finite());
     let _ = Kind::Float;
 }
+
+#[test]
+fn a_killed_run_resumes_to_the_uninterrupted_result() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let contacts = simulated(d);
+    let cs = contacts.to_str().unwrap();
+    let cfg = d.join("c.yaml");
+    std::fs::write(&cfg, "frame_len: 20\ntrain:\n  epochs: 40\n  decay_after: 20\n  batch_size: 8\n").unwrap();
+    let args = |out: &str| vec![cs.to_string(), "-o".into(), d.join(out).to_str().unwrap().into(), "--config".into(), cfg.to_str().unwrap().into(), "--threads".into(), "1".into(), "--device".into(), "cpu".into(), "-q".into()];
+    let (code, err) = run(TRAIN, &args("full").iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(code, 0, "{err}");
+
+    // Kill -9 a second run once its first checkpoint exists (mid-way through a later epoch).
+    let mut child = Command::new(TRAIN).args(args("killed")).spawn().unwrap();
+    let ck = d.join("killed/checkpoint.yaml");
+    let t0 = std::time::Instant::now();
+    while !ck.exists() && t0.elapsed().as_secs() < 120 {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(150));
+    child.kill().unwrap();
+    let status = child.wait().unwrap();
+    assert!(!status.success(), "the run was killed before finishing");
+    assert!(!d.join("killed/model.yaml").exists(), "a killed run leaves no finished model");
+
+    let mut resume = args("killed");
+    resume.push("--resume".into());
+    let (code, err) = run(TRAIN, &resume.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(code, 0, "{err}");
+    assert!(same(&weights(&d.join("full")), &weights(&d.join("killed"))), "resumed model differs from the uninterrupted one");
+}
+
+#[test]
+fn an_empty_contacts_table_is_refused() {
+    use hiclstm::tables::{contacts::ContactsWriter, schema, Meta};
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("e.contacts.parquet");
+    let mut meta = Meta::new(schema("contacts"));
+    meta.set("resolution", 1000);
+    ContactsWriter::create(&p, &meta, false).unwrap().finish().unwrap().commit(false).unwrap();
+    let (code, err) = run(TRAIN, &[p.to_str().unwrap(), "-o", dir.path().join("m").to_str().unwrap()]);
+    assert_eq!(code, 8, "{err}");
+    assert!(err.contains("no pixels"), "{err}");
+    assert!(!dir.path().join("m/model.yaml").exists());
+}

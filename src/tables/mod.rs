@@ -5,6 +5,7 @@
 
 pub mod bins;
 pub mod contacts;
+pub mod metrics;
 pub mod predictions;
 pub mod training_log;
 pub mod representations;
@@ -55,6 +56,7 @@ const SCHEMA_FILES: &[(&str, &str)] = &[
     ("representations", include_str!("../../schemas/representations.schema.json")),
     ("predictions", include_str!("../../schemas/predictions.schema.json")),
     ("training_log", include_str!("../../schemas/training_log.schema.json")),
+    ("metrics", include_str!("../../schemas/metrics.schema.json")),
 ];
 
 /// The schema named `name` (one of the files in `schemas/`).
@@ -206,6 +208,18 @@ pub struct TableReader {
 
 impl TableReader {
     pub fn open(path: &Path, schema: &Schema) -> Result<Self> {
+        Self::open_row_groups(path, schema, None)
+    }
+
+    /// Number of Parquet row groups of a file (units of parallel reading).
+    pub fn row_groups(path: &Path) -> Result<usize> {
+        let file = std::fs::File::open(path).map_err(|e| Error::input_io(path, e))?;
+        let b = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| Error::schema(path, format!("not a Parquet file: {e}")))?;
+        Ok(b.metadata().num_row_groups())
+    }
+
+    /// Opens only the given row groups (all when `None`).
+    pub fn open_row_groups(path: &Path, schema: &Schema, groups: Option<Vec<usize>>) -> Result<Self> {
         let file = std::fs::File::open(path).map_err(|e| Error::input_io(path, e))?;
         let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| Error::schema(path, format!("not a Parquet file: {e}")))?;
         let mut meta = Meta::default();
@@ -232,6 +246,10 @@ impl TableReader {
         let names: Vec<&str> = target.fields().iter().map(|f| f.name().as_str()).collect();
         let mask_idx: Vec<usize> = names.iter().map(|n| builder.schema().index_of(n).expect("validated")).collect();
         let mask = parquet::arrow::ProjectionMask::roots(builder.parquet_schema(), mask_idx);
+        let builder = match groups {
+            Some(g) => builder.with_row_groups(g),
+            None => builder,
+        };
         let reader = builder.with_projection(mask).with_batch_size(1 << 16).build().map_err(|e| Error::schema(path, e.to_string()))?;
         Ok(TableReader { meta, k, rows, reader, target, path: path.to_path_buf() })
     }

@@ -1,0 +1,548 @@
+//! `hiclstm-evaluate`: predictions tables -> metrics table and plots.
+//!
+//! One streaming pass per table, row groups read in parallel: per chromosome and per distance
+//! (j - i, in bins) the sufficient statistics of observed and predicted probabilities are summed,
+//! and every metric is derived from them: R^2 = 1 - SS_res / SS_tot, MSE and Pearson overall, per
+//! chromosome, per distance band and per distance, beside the distance-mean baseline (for each
+//! distance, the genome-wide mean observed probability at that distance). Spearman needs ranks,
+//! so it is computed on a deterministic hash sample of at most a million pixels.
+
+use crate::cli::output_path;
+use crate::error::{Error, Result};
+use crate::genome::Region;
+use crate::output::{check_writable, OutputSet};
+use crate::plot::{self, Heatmap, LineChart, Series};
+use crate::tables::{self, metrics::MetricRow, Meta, TableReader};
+use arrow::array::{Array, Float64Array, StringArray, UInt32Array};
+use rayon::prelude::*;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Running sums of (observed, predicted) pairs.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Acc {
+    pub n: f64,
+    pub so: f64,
+    pub so2: f64,
+    pub sp: f64,
+    pub sp2: f64,
+    pub sop: f64,
+    pub sres: f64,
+}
+
+impl Acc {
+    pub fn add(&mut self, o: f64, p: f64) {
+        self.n += 1.0;
+        self.so += o;
+        self.so2 += o * o;
+        self.sp += p;
+        self.sp2 += p * p;
+        self.sop += o * p;
+        self.sres += (o - p) * (o - p);
+    }
+    pub fn merge(&mut self, b: &Acc) {
+        self.n += b.n;
+        self.so += b.so;
+        self.so2 += b.so2;
+        self.sp += b.sp;
+        self.sp2 += b.sp2;
+        self.sop += b.sop;
+        self.sres += b.sres;
+    }
+    /// Adds the cell's pixels as predicted by a constant `m` (the distance-mean baseline).
+    fn merge_constant(&mut self, b: &Acc, m: f64) {
+        self.n += b.n;
+        self.so += b.so;
+        self.so2 += b.so2;
+        self.sp += m * b.n;
+        self.sp2 += m * m * b.n;
+        self.sop += m * b.so;
+        self.sres += b.so2 - 2.0 * m * b.so + m * m * b.n;
+    }
+    pub fn r2(&self) -> Option<f64> {
+        let ss_tot = self.so2 - self.so * self.so / self.n;
+        (self.n >= 2.0 && ss_tot > 1e-15 * self.so2.max(1e-300)).then(|| 1.0 - self.sres / ss_tot)
+    }
+    pub fn mse(&self) -> Option<f64> {
+        (self.n > 0.0).then(|| self.sres / self.n)
+    }
+    pub fn pearson(&self) -> Option<f64> {
+        let a = self.n * self.so2 - self.so * self.so;
+        let b = self.n * self.sp2 - self.sp * self.sp;
+        (self.n >= 2.0 && a > 0.0 && b > 0.0).then(|| (self.n * self.sop - self.so * self.sp) / (a * b).sqrt())
+    }
+}
+
+/// Per chromosome (in file order), per distance.
+#[derive(Debug, Clone, Default)]
+pub struct Stats {
+    pub chroms: Vec<(String, Vec<Acc>)>,
+    pub sample: Vec<(f64, f64)>,
+    pub without_observation: u64,
+    /// Every chromosome of the table, also those filtered out.
+    pub seen: Vec<String>,
+}
+
+impl Stats {
+    fn cell(&mut self, chrom: &str, d: usize) -> &mut Acc {
+        let k = match self.chroms.iter().position(|c| c.0 == chrom) {
+            Some(k) => k,
+            None => {
+                self.chroms.push((chrom.to_string(), Vec::new()));
+                self.chroms.len() - 1
+            }
+        };
+        let v = &mut self.chroms[k].1;
+        if v.len() <= d {
+            v.resize(d + 1, Acc::default());
+        }
+        &mut v[d]
+    }
+    fn merge(&mut self, b: Stats) {
+        for (c, accs) in b.chroms {
+            for (d, a) in accs.iter().enumerate() {
+                if a.n > 0.0 {
+                    self.cell(&c, d).merge(a);
+                }
+            }
+        }
+        self.sample.extend(b.sample);
+        self.without_observation += b.without_observation;
+        for c in b.seen {
+            if !self.seen.contains(&c) {
+                self.seen.push(c);
+            }
+        }
+    }
+    /// Genome-wide mean observed probability per distance.
+    pub fn distance_means(&self) -> Vec<f64> {
+        let max = self.chroms.iter().map(|c| c.1.len()).max().unwrap_or(0);
+        (0..max)
+            .map(|d| {
+                let (s, n) = self.chroms.iter().filter_map(|c| c.1.get(d)).fold((0.0, 0.0), |a, x| (a.0 + x.so, a.1 + x.n));
+                if n > 0.0 { s / n } else { f64::NAN }
+            })
+            .collect()
+    }
+    /// Model and baseline sums over the cells selected by `keep(chrom, distance)`.
+    pub fn group(&self, means: &[f64], keep: impl Fn(&str, usize) -> bool) -> (Acc, Acc) {
+        let (mut m, mut b) = (Acc::default(), Acc::default());
+        for (c, accs) in &self.chroms {
+            for (d, a) in accs.iter().enumerate() {
+                if a.n > 0.0 && keep(c, d) {
+                    m.merge(a);
+                    b.merge_constant(a, means[d]);
+                }
+            }
+        }
+        (m, b)
+    }
+}
+
+fn splitmix(mut x: u64) -> u64 {
+    x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    x ^ (x >> 31)
+}
+
+/// Spearman's rank correlation (average ranks for ties).
+pub fn spearman(pairs: &[(f64, f64)]) -> Option<f64> {
+    fn ranks(v: &[f64]) -> Vec<f64> {
+        let mut idx: Vec<usize> = (0..v.len()).collect();
+        idx.sort_by(|&a, &b| v[a].total_cmp(&v[b]));
+        let mut r = vec![0.0; v.len()];
+        let mut k = 0;
+        while k < idx.len() {
+            let mut e = k;
+            while e + 1 < idx.len() && v[idx[e + 1]] == v[idx[k]] {
+                e += 1;
+            }
+            let avg = (k + e) as f64 / 2.0 + 1.0;
+            for &x in &idx[k..=e] {
+                r[x] = avg;
+            }
+            k = e + 1;
+        }
+        r
+    }
+    let o: Vec<f64> = pairs.iter().map(|p| p.0).collect();
+    let p: Vec<f64> = pairs.iter().map(|p| p.1).collect();
+    let (ro, rp) = (ranks(&o), ranks(&p));
+    let mut a = Acc::default();
+    for k in 0..ro.len() {
+        a.add(ro[k], rp[k]);
+    }
+    a.pearson()
+}
+
+const SPEARMAN_SAMPLE: f64 = 1_000_000.0;
+
+/// One pass over a predictions table (row groups in parallel, merged in file order).
+pub fn scan(path: &Path, chromosomes: Option<&[String]>) -> Result<(Meta, Stats)> {
+    let schema = tables::schema("predictions");
+    let head = TableReader::open(path, schema)?;
+    let (meta, rows) = (head.meta.clone(), head.rows);
+    drop(head);
+    let rate = (SPEARMAN_SAMPLE / rows.max(1) as f64).min(1.0);
+    let threshold = (rate * u64::MAX as f64) as u64;
+    let groups = TableReader::row_groups(path)?;
+    let parts: Vec<Result<Stats>> = (0..groups)
+        .into_par_iter()
+        .map(|g| {
+            let mut r = TableReader::open_row_groups(path, schema, Some(vec![g]))?;
+            let mut st = Stats::default();
+            while let Some(b) = r.next_batch()? {
+                let chrom = crate::col!(b, "chrom", StringArray);
+                let i = crate::col!(b, "i", UInt32Array);
+                let j = crate::col!(b, "j", UInt32Array);
+                let op = crate::col!(b, "observed_prob", Float64Array);
+                let pp = crate::col!(b, "predicted_prob", Float64Array);
+                for k in 0..b.num_rows() {
+                    let c = chrom.value(k);
+                    if st.seen.last().is_none_or(|l| l != c) && !st.seen.iter().any(|x| x == c) {
+                        st.seen.push(c.to_string());
+                    }
+                    if chromosomes.is_some_and(|cs| !cs.iter().any(|x| x == c)) {
+                        continue;
+                    }
+                    if op.is_null(k) {
+                        st.without_observation += 1;
+                        continue;
+                    }
+                    let (o, p) = (op.value(k), pp.value(k));
+                    let (a, bb) = (i.value(k), j.value(k));
+                    st.cell(c, bb.saturating_sub(a) as usize).add(o, p);
+                    if splitmix(((a as u64) << 32) ^ bb as u64 ^ (c.len() as u64) << 58) <= threshold {
+                        st.sample.push((o, p));
+                    }
+                }
+            }
+            Ok(st)
+        })
+        .collect();
+    let mut all = Stats::default();
+    for p in parts {
+        all.merge(p?);
+    }
+    Ok((meta, all))
+}
+
+#[derive(Debug, Clone)]
+pub struct EvaluateOptions {
+    /// (label, predictions table).
+    pub inputs: Vec<(String, PathBuf)>,
+    /// Restrict to these chromosomes (e.g. held-out ones).
+    pub chromosomes: Option<Vec<String>>,
+    /// Distance bands in bins: [lo, hi), `None` = open.
+    pub bands: Vec<(u32, Option<u32>)>,
+    pub output: PathBuf,
+    pub force: bool,
+    pub plots: bool,
+    /// Heatmap region (default: the first 200 bins of the first chromosome).
+    pub region: Option<Region>,
+    /// Frame length, to outline the first pixel of every frame in the heatmap.
+    pub frame_len: Option<usize>,
+    pub training_log: Option<PathBuf>,
+}
+
+pub fn parse_bands(s: &str) -> std::result::Result<Vec<(u32, Option<u32>)>, String> {
+    s.split(',')
+        .map(|b| {
+            let (lo, hi) = b.split_once('-').ok_or_else(|| format!("band '{b}': expected lo-hi or lo- (bins)"))?;
+            let lo: u32 = lo.trim().parse().map_err(|_| format!("band '{b}': '{lo}' is not a number of bins"))?;
+            let hi = if hi.trim().is_empty() { None } else { Some(hi.trim().parse::<u32>().map_err(|_| format!("band '{b}': '{hi}' is not a number of bins"))? + 1) };
+            if hi.is_some_and(|h| h <= lo) {
+                return Err(format!("band '{b}': end before start"));
+            }
+            Ok((lo, hi))
+        })
+        .collect()
+}
+
+pub struct EvaluateSummary {
+    pub rows: Vec<MetricRow>,
+    pub outputs: Vec<PathBuf>,
+}
+
+pub fn run(o: &EvaluateOptions) -> Result<EvaluateSummary> {
+    if o.inputs.is_empty() {
+        return Err(Error::InvalidArgument("no predictions table given".into()));
+    }
+    let mpath = output_path(&o.output, "metrics.parquet");
+    let (rpath, hpath, lpath) = (output_path(&o.output, "r2_by_distance.png"), output_path(&o.output, "heatmap.png"), output_path(&o.output, "loss.png"));
+    check_writable(&mpath, o.force)?;
+    if o.plots {
+        for p in [&rpath, &hpath] {
+            check_writable(p, o.force)?;
+        }
+        if o.training_log.is_some() {
+            check_writable(&lpath, o.force)?;
+        }
+    }
+    let mut scanned = Vec::new();
+    for (label, path) in &o.inputs {
+        crate::log::info(&format!("{}: reading predictions ({label})", path.display()));
+        let (meta, st) = scan(path, o.chromosomes.as_deref())?;
+        scanned.push((label.clone(), path.clone(), meta, st));
+    }
+    let (_, p0, m0, s0) = &scanned[0];
+    let res = m0.resolution().ok_or_else(|| Error::schema(p0, "no hiclstm.resolution metadata"))?;
+    if let Some(cs) = &o.chromosomes {
+        for (_, p, _, s) in &scanned {
+            for c in cs {
+                if !s.seen.iter().any(|x| x == c) {
+                    return Err(Error::not_in_input(p, format!("chromosome '{c}'"), s.seen.join(", ")));
+                }
+            }
+        }
+    }
+    for (_, p, m, s) in &scanned {
+        if m.resolution() != Some(res) {
+            return Err(Error::InvalidArgument(format!("{}: resolution {:?} differs from {} of {}", p.display(), m.resolution(), res, p0.display())));
+        }
+        let (a, b): (Vec<&String>, Vec<&String>) = (s.chroms.iter().map(|c| &c.0).collect(), s0.chroms.iter().map(|c| &c.0).collect());
+        if a != b {
+            return Err(Error::InvalidArgument(format!("{}: chromosomes {a:?} differ from {b:?} of {}", p.display(), p0.display())));
+        }
+        let n: f64 = s.chroms.iter().flat_map(|c| c.1.iter()).map(|a| a.n).sum();
+        if n == 0.0 {
+            let what = if o.chromosomes.is_some() { "in the chosen chromosomes" } else { "" };
+            return Err(Error::InvalidArgument(format!("{}: no pixel has an observed value {what} (predict with --contacts to evaluate)", p.display())));
+        }
+        if s.without_observation > 0 {
+            crate::log::info(&format!("{}: {} predicted pixels without an observation are not evaluated", p.display(), s.without_observation));
+        }
+    }
+
+    let means = s0.distance_means();
+    let mut rows = Vec::new();
+    let row = |method: &str, chrom: &str, metric: &str, lo: Option<u32>, hi: Option<u32>, value: Option<f64>, n: f64| MetricRow {
+        method: method.into(),
+        chrom: chrom.into(),
+        metric: metric.into(),
+        distance_lo: lo,
+        distance_hi: hi,
+        task: None,
+        fold: None,
+        value,
+        n: n as i64,
+    };
+    let max_d = means.len();
+    for (k, (label, _, _, st)) in scanned.iter().enumerate() {
+        let push = |rows: &mut Vec<MetricRow>, method: &str, chrom: &str, lo: Option<u32>, hi: Option<u32>, a: &Acc, full: bool| {
+            rows.push(row(method, chrom, "r2", lo, hi, a.r2(), a.n));
+            if full {
+                rows.push(row(method, chrom, "mse", lo, hi, a.mse(), a.n));
+                rows.push(row(method, chrom, "pearson", lo, hi, a.pearson(), a.n));
+            }
+        };
+        let (m, b) = st.group(&means, |_, _| true);
+        push(&mut rows, label, "all", None, None, &m, true);
+        rows.push(row(label, "all", "spearman", None, None, spearman(&st.sample), st.sample.len() as f64));
+        if k == 0 {
+            push(&mut rows, "distance-mean", "all", None, None, &b, true);
+        }
+        for (c, _) in &st.chroms {
+            let (m, b) = st.group(&means, |x, _| x == c);
+            push(&mut rows, label, c, None, None, &m, true);
+            if k == 0 {
+                push(&mut rows, "distance-mean", c, None, None, &b, true);
+            }
+        }
+        for &(lo, hi) in &o.bands {
+            let (m, b) = st.group(&means, |_, d| d as u32 >= lo && hi.is_none_or(|h| (d as u32) < h));
+            push(&mut rows, label, "all", Some(lo), hi, &m, false);
+            if k == 0 {
+                push(&mut rows, "distance-mean", "all", Some(lo), hi, &b, false);
+            }
+        }
+        for d in 0..max_d {
+            let (m, _) = st.group(&means, |_, x| x == d);
+            if m.n > 0.0 {
+                push(&mut rows, label, "all", Some(d as u32), Some(d as u32 + 1), &m, false);
+            }
+        }
+    }
+    for r in rows.iter().filter(|r| r.chrom == "all" && r.distance_lo.is_none() && r.metric == "r2") {
+        crate::log::info(&format!("{}: R2 {}", r.method, r.value.map(|v| format!("{v:.4}")).unwrap_or_else(|| "undefined".into())));
+    }
+
+    let mut meta = Meta::new(tables::schema("metrics"));
+    meta.set("assembly", m0.get("assembly").unwrap_or("unknown")).set("resolution", res).set(
+        "params",
+        serde_json::json!({
+            "inputs": o.inputs.iter().map(|(l, p)| serde_json::json!({"label": l, "path": p})).collect::<Vec<_>>(),
+            "chromosomes": o.chromosomes,
+            "bands": o.bands,
+        })
+        .to_string(),
+    );
+    let mut outs = OutputSet::default();
+    outs.push(tables::metrics::write(&mpath, &meta, &rows, o.force)?);
+    let mut written = outs.commit(o.force)?;
+    if o.plots {
+        distance_plot(&rpath, &scanned.iter().map(|s| (s.0.clone(), &s.3)).collect::<Vec<_>>(), &means, res)?;
+        written.push(rpath);
+        heatmap_plot(&hpath, o, &scanned[0].1, res)?;
+        written.push(hpath);
+        if let Some(log) = &o.training_log {
+            loss_plot(&lpath, log)?;
+            written.push(lpath);
+        }
+    }
+    Ok(EvaluateSummary { rows, outputs: written })
+}
+
+/// R^2 in log-spaced distance groups, one line per input plus the baseline.
+fn distance_plot(path: &Path, inputs: &[(String, &Stats)], means: &[f64], res: u32) -> Result<()> {
+    let max_d = means.len().max(1);
+    let mut edges = vec![0usize, 1];
+    let mut x = 1.0f64;
+    while *edges.last().expect("non-empty") < max_d {
+        x *= 1.35;
+        let e = (x.round() as usize).max(edges.last().expect("non-empty") + 1);
+        edges.push(e.min(max_d));
+    }
+    let at = |lo: usize, hi: usize| ((lo as f64 + hi as f64 - 1.0) / 2.0).max(0.25) * res as f64 / 1e6;
+    let mut series = Vec::new();
+    for (label, st) in inputs {
+        let pts = edges.windows(2).filter_map(|w| st.group(means, |_, d| d >= w[0] && d < w[1]).0.r2().map(|r| (at(w[0], w[1]), r))).collect();
+        series.push(Series { name: label.clone(), points: pts, dashed: false });
+    }
+    let pts = edges.windows(2).filter_map(|w| inputs[0].1.group(means, |_, d| d >= w[0] && d < w[1]).1.r2().map(|r| (at(w[0], w[1]), r))).collect();
+    series.push(Series { name: "distance-mean baseline".into(), points: pts, dashed: true });
+    let min = series.iter().flat_map(|s| s.points.iter().map(|p| p.1)).fold(0.0f64, f64::min);
+    let lo = min.max(-2.0);
+    let y_label = if min < lo { "R² (probability space; values below -2 drawn at -2)" } else { "R² (probability space)" };
+    plot::line_chart(path, &LineChart { title: "Reconstruction R² by genomic distance", x_label: "genomic distance (Mb, log scale)", y_label, log_x: true, log_y: false, y_range: Some((lo, 1.0)), x_integer: false }, &series)
+}
+
+fn heatmap_plot(path: &Path, o: &EvaluateOptions, input: &Path, res: u32) -> Result<()> {
+    let (_, chroms) = tables::predictions::read_all(input)?;
+    let (chrom, lo, hi) = match &o.region {
+        Some(r) => {
+            let c = chroms.iter().find(|c| c.chrom == r.chrom).ok_or_else(|| Error::not_in_input(input, format!("chromosome '{}'", r.chrom), chroms.iter().map(|c| c.chrom.as_str()).collect::<Vec<_>>().join(", ")))?;
+            let max_j = c.j.iter().copied().max().unwrap_or(0) as u64 + 1;
+            let lo = r.start / res as u64;
+            let hi = r.end.map(|e| e.div_ceil(res as u64)).unwrap_or(max_j).min(max_j);
+            if lo >= hi {
+                return Err(Error::not_in_input(input, format!("region {}:{}-{}", r.chrom, r.start + 1, r.end.unwrap_or(0)), format!("{} has {max_j} bins", r.chrom)));
+            }
+            (c, lo as u32, hi as u32)
+        }
+        None => {
+            let c = &chroms[0];
+            let max_j = c.j.iter().copied().max().unwrap_or(0) + 1;
+            (c, 0, max_j.min(200))
+        }
+    };
+    let n = (hi - lo) as usize;
+    if n > 1000 {
+        return Err(Error::InvalidArgument(format!("heatmap region of {n} bins: choose at most 1000 bins with --region")));
+    }
+    let (mut up, mut low) = (vec![f64::NAN; n * n], vec![f64::NAN; n * n]);
+    for k in 0..chrom.i.len() {
+        let (i, j) = (chrom.i[k], chrom.j[k]);
+        if i >= lo && j < hi {
+            let (a, b) = ((i - lo) as usize, (j - lo) as usize);
+            up[a * n + b] = chrom.observed_prob[k];
+            low[b * n + a] = chrom.predicted_prob[k];
+        }
+    }
+    // A row's observed entries continue into a new frame after every L of them: outline those
+    // frame starts (the first frame of each row starts on the diagonal side and is not marked).
+    let mut marks = Vec::new();
+    if let Some(l) = o.frame_len {
+        let mut per_row: BTreeMap<u32, usize> = BTreeMap::new();
+        for k in 0..chrom.i.len() {
+            if !chrom.observed_prob[k].is_finite() {
+                continue;
+            }
+            let (i, j) = (chrom.i[k], chrom.j[k]);
+            let c = per_row.entry(i).or_insert(0);
+            if *c > 0 && *c % l == 0 && i >= lo && j < hi {
+                marks.push(((i - lo) as usize, (j - lo) as usize));
+            }
+            *c += 1;
+        }
+    }
+    let vals = up.iter().chain(low.iter()).copied().filter(|v| v.is_finite());
+    let vmax = vals.clone().fold(0.0f64, f64::max);
+    plot::heatmap(
+        path,
+        &Heatmap {
+            title: &format!("{}:{:.2}-{:.2} Mb, {} bins of {} kb", chrom.chrom, lo as f64 * res as f64 / 1e6, hi as f64 * res as f64 / 1e6, n, res / 1000),
+            n,
+            start_bp: lo as u64 * res as u64,
+            resolution: res,
+            upper: &up,
+            lower: &low,
+            upper_name: "observed",
+            lower_name: &format!("predicted ({})", o.inputs[0].0),
+            value_name: "contact probability",
+            vmin: 0.0,
+            vmax: if vmax > 0.0 { vmax } else { 1.0 },
+            marks: &marks,
+            mark_name: "frame start",
+        },
+    )
+}
+
+fn loss_plot(path: &Path, log: &Path) -> Result<()> {
+    let rows = tables::training_log::read(log)?;
+    if rows.is_empty() {
+        return Err(Error::schema(log, "training log has no rows"));
+    }
+    let pts = rows.iter().map(|r| (r.epoch as f64, r.loss)).collect();
+    plot::line_chart(path, &LineChart { title: "Training loss", x_label: "epoch", y_label: "mean squared error (probability space, log scale)", log_x: false, log_y: true, y_range: None, x_integer: true }, &[Series { name: "training loss".into(), points: pts, dashed: false }])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sufficient_statistics_match_direct_computation() {
+        let o = [0.1, 0.5, 0.3, 0.9, 0.4];
+        let p = [0.2, 0.4, 0.3, 0.7, 0.5];
+        let mut a = Acc::default();
+        for k in 0..5 {
+            a.add(o[k], p[k]);
+        }
+        let direct = crate::metrics::r2(&o, &p);
+        assert!((a.r2().unwrap() - direct).abs() < 1e-12);
+        // Hand-computed: mean 0.44, SS_tot = 0.352, SS_res = 0.01+0.01+0+0.04+0.01 = 0.07.
+        assert!((a.r2().unwrap() - (1.0 - 0.07 / 0.352)).abs() < 1e-12);
+        assert!((a.mse().unwrap() - 0.014).abs() < 1e-12);
+        assert!((spearman(&[(1.0, 10.0), (2.0, 20.0), (3.0, 30.0)]).unwrap() - 1.0).abs() < 1e-12);
+        assert!((spearman(&[(1.0, 3.0), (2.0, 2.0), (3.0, 1.0)]).unwrap() + 1.0).abs() < 1e-12);
+        // Ties get average ranks: ranks (1.5, 1.5, 3) vs (1, 2, 3) -> r = sqrt(3)/2.
+        assert!((spearman(&[(1.0, 1.0), (1.0, 2.0), (2.0, 3.0)]).unwrap() - 0.75f64.sqrt()).abs() < 1e-12);
+    }
+
+    #[test]
+    fn baseline_groups_match_the_direct_baseline() {
+        let mut st = Stats::default();
+        let obs = [(0usize, 0.5), (0, 0.7), (1, 0.2), (1, 0.4), (2, 0.1)];
+        for &(d, o) in &obs {
+            st.cell("c", d).add(o, o * 0.9);
+        }
+        let means = st.distance_means();
+        assert_eq!(means, vec![0.6, 0.30000000000000004, 0.1]);
+        let (m, b) = st.group(&means, |_, _| true);
+        let o: Vec<f64> = obs.iter().map(|x| x.1).collect();
+        let d: Vec<u32> = obs.iter().map(|x| x.0 as u32).collect();
+        let base = crate::metrics::distance_mean_baseline(&o, &d);
+        assert!((b.r2().unwrap() - crate::metrics::r2(&o, &base)).abs() < 1e-12);
+        let p: Vec<f64> = o.iter().map(|x| x * 0.9).collect();
+        assert!((m.r2().unwrap() - crate::metrics::r2(&o, &p)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn bands_parse() {
+        assert_eq!(parse_bands("0-9,10-49,150-").unwrap(), vec![(0, Some(10)), (10, Some(50)), (150, None)]);
+        assert!(parse_bands("9-3").is_err());
+        assert!(parse_bands("x").is_err());
+    }
+}

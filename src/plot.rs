@@ -1,0 +1,227 @@
+//! PNG plots for people: line charts (R^2 by distance, loss curves) and contact-map heatmaps
+//! (observed above the diagonal, predicted below). Text uses DejaVu Sans from the system
+//! (Debian/Ubuntu package fonts-dejavu-core, installed by scripts/setup.sh and the containers).
+
+use crate::error::{Error, Result};
+use plotters::prelude::*;
+use std::path::Path;
+use std::sync::OnceLock;
+
+const FONT_PATHS: &[&str] = &[
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+    "/usr/share/fonts/dejavu/DejaVuSans.ttf",
+    "/usr/share/fonts/TTF/DejaVuSans.ttf",
+    "/usr/local/share/fonts/DejaVuSans.ttf",
+];
+
+/// Registers the font once; plots need it for every label.
+fn font() -> Result<()> {
+    static DONE: OnceLock<std::result::Result<(), String>> = OnceLock::new();
+    DONE.get_or_init(|| {
+        let path = std::env::var("HICLSTM_FONT").ok().into_iter().chain(FONT_PATHS.iter().map(|s| s.to_string())).find(|p| Path::new(p).exists());
+        let Some(path) = path else {
+            return Err("no DejaVuSans.ttf found: install fonts-dejavu-core (apt) or set HICLSTM_FONT to a .ttf file".into());
+        };
+        let bytes: &'static [u8] = Box::leak(std::fs::read(&path).map_err(|e| format!("{path}: {e}"))?.into_boxed_slice());
+        plotters::style::register_font("sans-serif", FontStyle::Normal, bytes).map_err(|_| format!("{path}: not a usable TrueType font"))
+    })
+    .clone()
+    .map_err(Error::InvalidArgument)
+}
+
+fn draw_err(path: &Path) -> impl Fn(Box<dyn std::error::Error>) -> Error + '_ {
+    move |e| Error::output_io(path, std::io::Error::other(e.to_string()))
+}
+
+/// Draws into a temporary PNG beside `path` and renames it into place (no partial plots).
+fn render(path: &Path, size: (u32, u32), draw: impl FnOnce(&DrawingArea<BitMapBackend<'_>, plotters::coord::Shift>) -> std::result::Result<(), Box<dyn std::error::Error>>) -> Result<()> {
+    font()?;
+    let tmp = path.with_extension("tmp.png");
+    {
+        let root = BitMapBackend::new(&tmp, size).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| draw_err(path)(Box::new(e)))?;
+        draw(&root).map_err(draw_err(path))?;
+        root.present().map_err(|e| draw_err(path)(Box::new(e)))?;
+    }
+    std::fs::rename(&tmp, path).map_err(|e| Error::output_io(path, e))
+}
+
+/// One named line of a chart.
+pub struct Series {
+    pub name: String,
+    pub points: Vec<(f64, f64)>,
+    pub dashed: bool,
+}
+
+pub struct LineChart<'a> {
+    pub title: &'a str,
+    pub x_label: &'a str,
+    pub y_label: &'a str,
+    pub log_x: bool,
+    pub log_y: bool,
+    /// Fixed y range, or from the data; points outside are drawn at the nearest bound.
+    pub y_range: Option<(f64, f64)>,
+    /// Label the x axis with whole numbers (epochs, say).
+    pub x_integer: bool,
+}
+
+fn palette(k: usize) -> RGBColor {
+    const C: [RGBColor; 8] = [
+        RGBColor(31, 119, 180),
+        RGBColor(214, 39, 40),
+        RGBColor(44, 160, 44),
+        RGBColor(255, 127, 14),
+        RGBColor(148, 103, 189),
+        RGBColor(140, 86, 75),
+        RGBColor(227, 119, 194),
+        RGBColor(127, 127, 127),
+    ];
+    C[k % C.len()]
+}
+
+pub fn line_chart(path: &Path, c: &LineChart, series: &[Series]) -> Result<()> {
+    // Log axes are drawn as linear axes over log10 values, labelled with the original values:
+    // every decade then gets readable ticks.
+    let tx = |x: f64| if c.log_x { if x > 0.0 { x.log10() } else { f64::NAN } } else { x };
+    let ty = |y: f64| if c.log_y { if y > 0.0 { y.log10() } else { f64::NAN } } else { y };
+    let data: Vec<Vec<(f64, f64)>> = series.iter().map(|s| s.points.iter().map(|p| (tx(p.0), ty(p.1))).filter(|p| p.0.is_finite() && p.1.is_finite()).collect()).collect();
+    let all = || data.iter().flatten();
+    let (x0, mut x1) = all().fold((f64::MAX, f64::MIN), |a, p| (a.0.min(p.0), a.1.max(p.0)));
+    if x0 > x1 {
+        return Err(Error::InvalidArgument(format!("{}: nothing to plot", path.display())));
+    }
+    let (mut y0, mut y1) = match c.y_range {
+        Some((a, b)) => (ty(a), ty(b)),
+        None => all().fold((f64::MAX, f64::MIN), |a, p| (a.0.min(p.1), a.1.max(p.1))),
+    };
+    if x1 <= x0 {
+        x1 = x0 + 1.0;
+    }
+    if y1 <= y0 {
+        y1 = y0 + 0.5;
+        y0 -= 0.5;
+    }
+    let pad = (y1 - y0) * 0.04;
+    let (y0, y1) = (y0 - pad, y1 + pad);
+    let fmt = |v: f64, log: bool, integer: bool| {
+        if log {
+            // Two significant digits: 10^0.5 reads 3.2, not 3.162.
+            let x = 10f64.powf(v);
+            let digits = (1 - x.log10().floor() as i32).max(0) as usize;
+            if (1e-3..1e4).contains(&x) { format!("{x:.digits$}") } else { format!("{x:.1e}") }
+        } else if integer {
+            format!("{v:.0}")
+        } else {
+            format!("{v:.2}")
+        }
+    };
+    render(path, (1000, 650), |root| {
+        let mut chart = ChartBuilder::on(root).caption(c.title, ("sans-serif", 28)).margin(20).x_label_area_size(55).y_label_area_size(80).build_cartesian_2d(x0..x1, y0..y1)?;
+        chart
+            .configure_mesh()
+            .x_desc(c.x_label)
+            .y_desc(c.y_label)
+            .x_label_formatter(&|v| fmt(*v, c.log_x, c.x_integer))
+            .y_label_formatter(&|v| fmt(*v, c.log_y, false))
+            .label_style(("sans-serif", 16))
+            .axis_desc_style(("sans-serif", 20))
+            .draw()?;
+        for (k, (s, pts)) in series.iter().zip(&data).enumerate() {
+            let style = ShapeStyle::from(&palette(k)).stroke_width(if s.dashed { 2 } else { 3 });
+            let pts: Vec<(f64, f64)> = pts.iter().map(|p| (p.0, p.1.clamp(y0, y1))).collect();
+            let legend = move |(x, y): (i32, i32)| PathElement::new(vec![(x, y), (x + 25, y)], style);
+            if s.dashed {
+                chart.draw_series(DashedLineSeries::new(pts, 8, 5, style))?.label(s.name.clone()).legend(legend);
+            } else {
+                chart.draw_series(LineSeries::new(pts, style))?.label(s.name.clone()).legend(legend);
+            }
+        }
+        chart.configure_series_labels().position(SeriesLabelPosition::LowerLeft).background_style(WHITE.mix(0.85)).border_style(BLACK).label_font(("sans-serif", 18)).draw()?;
+        Ok(())
+    })
+}
+
+/// A square map of `n` bins starting at `start_bp`: `upper[i * n + j]` is drawn above the
+/// diagonal (j > i), `lower[i * n + j]` below; NaN cells stay grey. Values are on one colour
+/// scale `[vmin, vmax]`, shown by a colour bar.
+pub struct Heatmap<'a> {
+    pub title: &'a str,
+    pub n: usize,
+    pub start_bp: u64,
+    pub resolution: u32,
+    pub upper: &'a [f64],
+    pub lower: &'a [f64],
+    pub upper_name: &'a str,
+    pub lower_name: &'a str,
+    pub value_name: &'a str,
+    pub vmin: f64,
+    pub vmax: f64,
+    /// Cells (i, j) to outline, e.g. the first pixel of every frame.
+    pub marks: &'a [(usize, usize)],
+    pub mark_name: &'a str,
+}
+
+fn colormap(t: f64) -> RGBColor {
+    // A perceptually ordered ramp (white -> yellow -> red -> dark red), as used for Hi-C maps.
+    let t = t.clamp(0.0, 1.0);
+    let stops = [(0.0, (255.0, 255.0, 255.0)), (0.35, (255.0, 220.0, 120.0)), (0.7, (220.0, 50.0, 30.0)), (1.0, (90.0, 0.0, 20.0))];
+    for w in stops.windows(2) {
+        let ((a, ca), (b, cb)) = (w[0], w[1]);
+        if t <= b {
+            let f = (t - a) / (b - a);
+            return RGBColor((ca.0 + f * (cb.0 - ca.0)) as u8, (ca.1 + f * (cb.1 - ca.1)) as u8, (ca.2 + f * (cb.2 - ca.2)) as u8);
+        }
+    }
+    RGBColor(90, 0, 20)
+}
+
+pub fn heatmap(path: &Path, h: &Heatmap) -> Result<()> {
+    let n = h.n;
+    if n == 0 || h.upper.len() != n * n || h.lower.len() != n * n {
+        return Err(Error::Internal("heatmap: inconsistent sizes".into()));
+    }
+    let mb = |b: f64| (h.start_bp as f64 + b * h.resolution as f64) / 1e6;
+    let span = (h.vmax - h.vmin).max(1e-12);
+    render(path, (1050, 900), |root| {
+        let (main, bar) = root.split_horizontally(900);
+        let mut chart = ChartBuilder::on(&main)
+            .caption(h.title, ("sans-serif", 26))
+            .margin(15)
+            .x_label_area_size(55)
+            .y_label_area_size(75)
+            .build_cartesian_2d(mb(0.0)..mb(n as f64), mb(n as f64)..mb(0.0))?;
+        chart
+            .configure_mesh()
+            .disable_mesh()
+            .x_desc(format!("position (Mb); above the diagonal: {}", h.upper_name))
+            .y_desc(format!("position (Mb); below: {}", h.lower_name))
+            .label_style(("sans-serif", 16))
+            .axis_desc_style(("sans-serif", 18))
+            .draw()?;
+        let cells = (0..n).flat_map(|i| (0..n).map(move |j| (i, j))).map(|(i, j)| {
+            let v = if j >= i { h.upper[i * n + j] } else { h.lower[i * n + j] };
+            let col = if v.is_finite() { colormap((v - h.vmin) / span) } else { RGBColor(200, 200, 200) };
+            // Row i runs down, column j across.
+            Rectangle::new([(mb(j as f64), mb(i as f64)), (mb(j as f64 + 1.0), mb(i as f64 + 1.0))], col.filled())
+        });
+        chart.draw_series(cells)?;
+        chart.draw_series(std::iter::once(PathElement::new(vec![(mb(0.0), mb(0.0)), (mb(n as f64), mb(n as f64))], BLACK.stroke_width(1))))?;
+        if !h.marks.is_empty() {
+            chart
+                .draw_series(h.marks.iter().map(|&(i, j)| Rectangle::new([(mb(j as f64), mb(i as f64)), (mb(j as f64 + 1.0), mb(i as f64 + 1.0))], RGBColor(0, 90, 200).stroke_width(2))))?
+                .label(h.mark_name)
+                .legend(|(x, y)| Rectangle::new([(x, y - 6), (x + 12, y + 6)], RGBColor(0, 90, 200).stroke_width(2)));
+            chart.configure_series_labels().position(SeriesLabelPosition::LowerLeft).background_style(WHITE.mix(0.9)).border_style(BLACK).label_font(("sans-serif", 16)).draw()?;
+        }
+        // Colour bar.
+        let mut cb = ChartBuilder::on(&bar).margin_top(60).margin_bottom(70).margin_right(10).y_label_area_size(70).build_cartesian_2d(0.0..1.0, h.vmin..h.vmax)?;
+        cb.configure_mesh().disable_mesh().disable_x_axis().y_desc(h.value_name).label_style(("sans-serif", 14)).axis_desc_style(("sans-serif", 16)).draw()?;
+        let steps = 100;
+        cb.draw_series((0..steps).map(|k| {
+            let a = h.vmin + span * k as f64 / steps as f64;
+            let b = h.vmin + span * (k + 1) as f64 / steps as f64;
+            Rectangle::new([(0.0, a), (1.0, b)], colormap(k as f64 / steps as f64).filled())
+        }))?;
+        Ok(())
+    })
+}

@@ -1,0 +1,113 @@
+//! hiclstm-evaluate on hand-made predictions: metrics against hand computation, plots written,
+//! bad inputs refused.
+
+mod common;
+
+use common::{listing, tmpdir};
+use hiclstm::evaluate::{run, EvaluateOptions};
+use hiclstm::tables::predictions::{ChromPredictions, PredictionsWriter};
+use hiclstm::tables::{self, Meta};
+use std::path::{Path, PathBuf};
+
+fn write_predictions(path: &Path, resolution: u32, chroms: &[ChromPredictions]) {
+    let mut meta = Meta::new(tables::schema("predictions"));
+    meta.set("resolution", resolution).set("assembly", "test");
+    let mut w = PredictionsWriter::create(path, &meta, true).unwrap();
+    for c in chroms {
+        w.write(c).unwrap();
+    }
+    w.finish().unwrap().commit(true).unwrap();
+}
+
+fn chrom(name: &str, px: &[(u32, u32, f64, f64)]) -> ChromPredictions {
+    ChromPredictions {
+        chrom: name.into(),
+        i: px.iter().map(|p| p.0).collect(),
+        j: px.iter().map(|p| p.1).collect(),
+        observed_value: px.iter().map(|p| if p.2.is_nan() { f64::NAN } else { 1.0 }).collect(),
+        observed_prob: px.iter().map(|p| p.2).collect(),
+        predicted_prob: px.iter().map(|p| p.3).collect(),
+        predicted_value: px.iter().map(|p| p.3 * 10.0).collect(),
+    }
+}
+
+fn opts(inputs: Vec<(&str, PathBuf)>, out: PathBuf) -> EvaluateOptions {
+    EvaluateOptions {
+        inputs: inputs.into_iter().map(|(l, p)| (l.to_string(), p)).collect(),
+        chromosomes: None,
+        bands: vec![(0, Some(1)), (1, None)],
+        output: out,
+        force: false,
+        plots: false,
+        region: None,
+        frame_len: Some(2),
+        training_log: None,
+    }
+}
+
+fn value(rows: &[tables::metrics::MetricRow], method: &str, chrom: &str, metric: &str, lo: Option<u32>) -> f64 {
+    rows.iter().find(|r| r.method == method && r.chrom == chrom && r.metric == metric && r.distance_lo == lo).unwrap_or_else(|| panic!("no {method} {chrom} {metric} {lo:?}")).value.unwrap()
+}
+
+#[test]
+fn metrics_match_hand_computation() {
+    let dir = tmpdir();
+    let p = dir.path().join("a.parquet");
+    // Distances: (0,0) d0, (1,1) d0, (0,1) d1, (0,2) d2, plus chr2 (0,0) d0; one unobserved pixel.
+    write_predictions(&p, 1000, &[chrom("chr1", &[(0, 0, 0.8, 0.7), (0, 1, 0.4, 0.5), (0, 2, 0.1, 0.1), (1, 1, 0.6, 0.6), (1, 2, f64::NAN, 0.3)]), chrom("chr2", &[(0, 0, 0.7, 0.9)])]);
+    let s = run(&opts(vec![("m", p.clone())], dir.path().join("out"))).unwrap();
+    let rows = tables::metrics::read(&dir.path().join("out.metrics.parquet")).unwrap();
+    assert_eq!(rows, s.rows);
+    let o = [0.8, 0.4, 0.1, 0.6, 0.7];
+    let pr = [0.7, 0.5, 0.1, 0.6, 0.9];
+    assert!((value(&rows, "m", "all", "r2", None) - hiclstm::metrics::r2(&o, &pr)).abs() < 1e-12);
+    // Baseline: distance means d0 = (0.8 + 0.6 + 0.7) / 3 = 0.7, d1 = 0.4, d2 = 0.1.
+    let base = [0.7, 0.4, 0.1, 0.7, 0.7];
+    assert!((value(&rows, "distance-mean", "all", "r2", None) - hiclstm::metrics::r2(&o, &base)).abs() < 1e-12);
+    assert!((value(&rows, "m", "all", "mse", None) - (0.01 + 0.01 + 0.0 + 0.0 + 0.04) / 5.0).abs() < 1e-12);
+    // Band d >= 1: observed (0.4, 0.1) predicted (0.5, 0.1): mean 0.25, SS_tot 0.045, SS_res 0.01.
+    assert!((value(&rows, "m", "all", "r2", Some(1)) - (1.0 - 0.01 / 0.045)).abs() < 1e-12);
+    // Per chromosome, chr1: observed (0.8, 0.4, 0.1, 0.6).
+    assert!((value(&rows, "m", "chr1", "r2", None) - hiclstm::metrics::r2(&o[..4], &pr[..4])).abs() < 1e-12);
+    let n = rows.iter().find(|r| r.method == "m" && r.chrom == "all" && r.metric == "r2" && r.distance_lo.is_none()).unwrap().n;
+    assert_eq!(n, 5, "the unobserved pixel is not evaluated");
+}
+
+#[test]
+fn plots_are_written_as_png() {
+    let dir = tmpdir();
+    let p = dir.path().join("a.parquet");
+    let px: Vec<(u32, u32, f64, f64)> = (0..30).flat_map(|i| (i..30).map(move |j| (i, j, 0.9 / (1.0 + (j - i) as f64), 0.85 / (1.0 + (j - i) as f64)))).collect();
+    write_predictions(&p, 50_000, &[chrom("chr1", &px)]);
+    let mut o = opts(vec![("hiclstm", p)], dir.path().join("out"));
+    o.plots = true;
+    let s = run(&o).unwrap();
+    for name in ["out.r2_by_distance.png", "out.heatmap.png"] {
+        let bytes = std::fs::read(dir.path().join(name)).unwrap();
+        assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "{name} is a PNG");
+        assert!(bytes.len() > 10_000, "{name} has content");
+    }
+    assert_eq!(s.outputs.len(), 3);
+}
+
+#[test]
+fn bad_inputs_are_refused_without_output() {
+    let dir = tmpdir();
+    let d = dir.path();
+    let a = d.join("a.parquet");
+    let b = d.join("b.parquet");
+    let c = d.join("c.parquet");
+    write_predictions(&a, 1000, &[chrom("chr1", &[(0, 0, 0.8, 0.7), (0, 1, 0.4, 0.5), (0, 2, 0.1, 0.2)])]);
+    write_predictions(&b, 2000, &[chrom("chr1", &[(0, 0, 0.8, 0.7), (0, 1, 0.4, 0.5)])]);
+    write_predictions(&c, 1000, &[chrom("chr1", &[(0, 0, f64::NAN, 0.7), (0, 1, f64::NAN, 0.5)])]);
+    let before = listing(d);
+    let e = run(&opts(vec![("a", a.clone()), ("b", b)], d.join("out"))).err().unwrap();
+    assert!(e.to_string().contains("resolution"), "{e}");
+    let e = run(&opts(vec![("c", c)], d.join("out"))).err().unwrap();
+    assert!(e.to_string().contains("no pixel has an observed value"), "{e}");
+    let mut o = opts(vec![("a", a)], d.join("out"));
+    o.chromosomes = Some(vec!["chr7".into()]);
+    let e = run(&o).err().unwrap();
+    assert!(e.to_string().contains("chr7"), "{e}");
+    assert_eq!(listing(d), before, "no output after a failure");
+}
