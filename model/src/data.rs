@@ -6,6 +6,7 @@ use hiclstm::frames::{self, FrameStats, Frames};
 use hiclstm::tables::{bins, contacts::ChromContacts};
 use std::path::{Path, PathBuf};
 
+
 /// Everything read from the training inputs.
 pub struct TrainingData {
     pub chroms: Vec<ChromEntry>,
@@ -13,14 +14,6 @@ pub struct TrainingData {
     pub resolution: u32,
     pub assembly: String,
     pub normalization: String,
-}
-
-/// `X.contacts.parquet` -> `X.bins.parquet`.
-pub fn sibling_bins(contacts: &Path) -> Option<PathBuf> {
-    let name = contacts.file_name()?.to_str()?;
-    let stem = name.strip_suffix(".contacts.parquet")?;
-    let p = contacts.with_file_name(format!("{stem}.bins.parquet"));
-    p.exists().then_some(p)
 }
 
 pub fn load(paths: &[PathBuf]) -> Result<TrainingData> {
@@ -41,7 +34,7 @@ pub fn load(paths: &[PathBuf]) -> Result<TrainingData> {
         }
         out.assembly = asm;
         out.normalization = meta.get("normalization").unwrap_or("NONE").to_string();
-        let lengths = match sibling_bins(p) {
+        let lengths = match bins::sibling(p) {
             Some(b) => bins::read_chroms(&b)?.1,
             None => {
                 hiclstm::log::warn(&format!("{}: no bins table beside it; chromosome ends are taken from the last observed bin", p.display()));

@@ -95,3 +95,33 @@ pub fn write_bedpe(path: &Path, records: &[BedpeRecord], force: bool) -> Result<
     drop(w);
     Ok(f)
 }
+
+/// Reads a bedGraph (or a BED whose 4th column is a number): chrom, start, end, value.
+/// `track`/`browser`/`#` lines are skipped.
+pub fn read_bedgraph(path: &Path) -> Result<Vec<(String, u64, u64, f64)>> {
+    use crate::error::Location;
+    use std::io::BufRead;
+    let r = crate::formats::pairs::open_text(path)?;
+    let mut out = Vec::new();
+    for (n, line) in r.lines().enumerate() {
+        let lineno = n as u64 + 1;
+        let line = line.map_err(|e| Error::format(path, Location::Line { line: lineno, column: None }, format!("unreadable line: {e}")))?;
+        let l = line.trim_end();
+        if l.is_empty() || l.starts_with('#') || l.starts_with("track") || l.starts_with("browser") {
+            continue;
+        }
+        let f: Vec<&str> = l.split('\t').collect();
+        let f = if f.len() < 4 { l.split_whitespace().collect() } else { f };
+        if f.len() < 4 {
+            return Err(Error::format(path, Location::Line { line: lineno, column: None }, format!("expected 4 columns (chrom start end value), found {}", f.len())));
+        }
+        let num = |k: usize| -> Result<u64> { f[k].parse().map_err(|_| Error::format(path, Location::Line { line: lineno, column: Some(k as u64 + 1) }, format!("'{}' is not a position", f[k]))) };
+        let (s, e) = (num(1)?, num(2)?);
+        if e < s {
+            return Err(Error::format(path, Location::Line { line: lineno, column: Some(3) }, format!("end {e} before start {s}")));
+        }
+        let v: f64 = f[3].parse().map_err(|_| Error::format(path, Location::Line { line: lineno, column: Some(4) }, format!("'{}' is not a number", f[3])))?;
+        out.push((f[0].to_string(), s, e, v));
+    }
+    Ok(out)
+}

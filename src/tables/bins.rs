@@ -49,3 +49,11 @@ pub fn read_chroms(path: &Path) -> Result<(Meta, Vec<Chrom>)> {
     }
     Ok((r.meta, chroms))
 }
+
+/// The bins table written beside a contacts table: `X.contacts.parquet` -> `X.bins.parquet`.
+pub fn sibling(contacts: &Path) -> Option<std::path::PathBuf> {
+    let name = contacts.file_name()?.to_str()?;
+    let stem = name.strip_suffix(".contacts.parquet")?;
+    let p = contacts.with_file_name(format!("{stem}.bins.parquet"));
+    p.exists().then_some(p)
+}

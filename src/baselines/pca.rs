@@ -1,0 +1,155 @@
+//! PCA baseline: per chromosome, the first K principal components of the Pearson correlation
+//! matrix of the observed/expected map (the classic compartment analysis, extended to K
+//! components). Expected = mean contact at each distance over pairs of covered bins (zeros
+//! included). Each bin's representation is its K component scores (eigenvector x sqrt(eigenvalue)).
+//! PC1 is oriented to correlate positively with a given track (gene density or GC: A compartment
+//! positive); every other component so that its largest entry is positive.
+
+use crate::error::{Error, Result};
+use crate::tables::{self, contacts::ChromContacts, representations::ChromRepresentations, Meta};
+use std::path::PathBuf;
+
+#[derive(Debug, Clone)]
+pub struct PcaOptions {
+    pub contacts: PathBuf,
+    pub k: usize,
+    /// bedGraph used to orient PC1 (e.g. gene density).
+    pub orient: Option<PathBuf>,
+    pub output: PathBuf,
+    pub force: bool,
+    pub seed: u64,
+    /// Use raw counts instead of the normalized value.
+    pub raw: bool,
+    /// Largest chromosome (in bins) accepted: the method keeps dense n x n matrices.
+    pub max_bins: usize,
+}
+
+/// PCA representations of one chromosome with `n` bins; `track` (per bin, NaN = unknown) orients PC1.
+pub fn chromosome(c: &ChromContacts, n: usize, k: usize, raw: bool, track: Option<&[f64]>, seed: u64) -> (Vec<f32>, Vec<bool>, Vec<f64>) {
+    let vals = if raw { &c.count } else { &c.value };
+    let mut m = vec![0.0f64; n * n];
+    for t in 0..c.i.len() {
+        let v = vals[t];
+        if v.is_finite() && v > 0.0 {
+            let (i, j) = (c.i[t] as usize, c.j[t] as usize);
+            m[i * n + j] = v;
+            m[j * n + i] = v;
+        }
+    }
+    let valid: Vec<bool> = (0..n).map(|i| m[i * n..(i + 1) * n].iter().any(|&x| x > 0.0)).collect();
+    let idx: Vec<usize> = (0..n).filter(|&i| valid[i]).collect();
+    let nv = idx.len();
+    // Expected per distance over pairs of covered bins.
+    let (mut sum, mut cnt) = (vec![0.0f64; n], vec![0.0f64; n]);
+    for (a, &i) in idx.iter().enumerate() {
+        for &j in &idx[a..] {
+            sum[j - i] += m[i * n + j];
+            cnt[j - i] += 1.0;
+        }
+    }
+    // Row-standardised O/E over covered bins: Pearson correlation = Z Z^T / nv.
+    let mut z = vec![0.0; nv * nv];
+    for (a, &i) in idx.iter().enumerate() {
+        let row = &mut z[a * nv..(a + 1) * nv];
+        for (b, &j) in idx.iter().enumerate() {
+            let d = i.abs_diff(j);
+            let e = sum[d] / cnt[d].max(1.0);
+            row[b] = if e > 0.0 { m[i * n + j] / e } else { 0.0 };
+        }
+        let mean = row.iter().sum::<f64>() / nv as f64;
+        let sd = (row.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / nv as f64).sqrt();
+        for x in row.iter_mut() {
+            *x = if sd > 0.0 { (*x - mean) / (sd * (nv as f64).sqrt()) } else { 0.0 };
+        }
+    }
+    drop(m);
+    let mut zt = vec![0.0; nv * nv];
+    for r in 0..nv {
+        for c2 in 0..nv {
+            zt[c2 * nv + r] = z[r * nv + c2];
+        }
+    }
+    let kk = k.min(nv);
+    let (lambda, vecs) = super::linalg::top_eigen_gram(&z, &zt, nv, kk, seed);
+    let mut out = vec![0.0f32; n * k];
+    for comp in 0..kk {
+        let mut v: Vec<f64> = (0..nv).map(|r| vecs[r * kk + comp]).collect();
+        let flip = match (comp, track) {
+            (0, Some(t)) => {
+                let pairs: Vec<(f64, f64)> = (0..nv).filter(|&r| t[idx[r]].is_finite()).map(|r| (v[r], t[idx[r]])).collect();
+                crate::metrics::pearson(&pairs).is_some_and(|r| r < 0.0)
+            }
+            _ => v.iter().copied().fold((0.0f64, 0.0f64), |acc, x| if x.abs() > acc.0 { (x.abs(), x) } else { acc }).1 < 0.0,
+        };
+        if flip {
+            v.iter_mut().for_each(|x| *x = -*x);
+        }
+        let scale = lambda[comp].max(0.0).sqrt();
+        for (r, &i) in idx.iter().enumerate() {
+            out[i * k + comp] = (v[r] * scale) as f32;
+        }
+    }
+    (out, valid, lambda)
+}
+
+pub fn run(o: &PcaOptions) -> Result<Vec<f64>> {
+    crate::output::check_writable(&o.output, o.force)?;
+    if o.k == 0 {
+        return Err(Error::InvalidArgument("--k must be at least 1".into()));
+    }
+    let (meta, chroms) = tables::contacts::read_all(&o.contacts)?;
+    let res = meta.resolution().ok_or_else(|| Error::schema(&o.contacts, "no hiclstm.resolution metadata"))?;
+    let lengths = match tables::bins::sibling(&o.contacts) {
+        Some(b) => tables::bins::read_chroms(&b)?.1,
+        None => Vec::new(),
+    };
+    let track = match &o.orient {
+        Some(p) => Some(crate::formats::bed::read_bedgraph(p)?),
+        None => None,
+    };
+    let mut reps = Vec::new();
+    let mut explained = Vec::new();
+    for c in &chroms {
+        let max_j = c.j.iter().copied().max().unwrap_or(0) as u64;
+        let length = lengths.iter().find(|l| l.name == c.chrom).map(|l| l.length).unwrap_or((max_j + 1) * res as u64);
+        let n = length.div_ceil(res as u64) as usize;
+        if n > o.max_bins {
+            return Err(Error::InvalidArgument(format!("{}: {} bins exceed --max-bins {} (PCA keeps dense n x n matrices; use a coarser resolution)", c.chrom, n, o.max_bins)));
+        }
+        let t = track.as_ref().map(|tr| {
+            let (mut s, mut w) = (vec![0.0; n], vec![0.0; n]);
+            for (_, a, b, v) in tr.iter().filter(|r| r.0 == c.chrom || crate::genome::canonical_name(&r.0) == crate::genome::canonical_name(&c.chrom)) {
+                let (lo, hi) = ((*a / res as u64) as usize, (b.div_ceil(res as u64) as usize).min(n));
+                for bin in lo..hi {
+                    let ov = (b.min(&((bin as u64 + 1) * res as u64)) - a.max(&(bin as u64 * res as u64))) as f64;
+                    s[bin] += v * ov;
+                    w[bin] += ov;
+                }
+            }
+            s.iter().zip(&w).map(|(a, b)| if *b > 0.0 { a / b } else { f64::NAN }).collect::<Vec<f64>>()
+        });
+        if t.as_ref().is_some_and(|t| t.iter().all(|x| x.is_nan())) {
+            crate::log::warn(&format!("{}: the orientation track has no values on {}; PC1 is not oriented", o.orient.as_ref().expect("set").display(), c.chrom));
+        }
+        let (values, observed, lambda) = chromosome(c, n, o.k, o.raw, t.as_deref(), o.seed);
+        if observed.iter().filter(|&&x| x).count() < o.k {
+            crate::log::warn(&format!("{}: fewer covered bins than K = {}; missing components are 0", c.chrom, o.k));
+        }
+        crate::log::info(&format!("{}: {} bins, top eigenvalues {}", c.chrom, n, lambda.iter().take(3).map(|l| format!("{l:.3}")).collect::<Vec<_>>().join(", ")));
+        explained.extend(lambda.iter().take(1));
+        reps.push(ChromRepresentations {
+            chrom: c.chrom.clone(),
+            start: (0..n as i64).map(|b| b * res as i64).collect(),
+            end: (0..n as i64).map(|b| ((b + 1) * res as i64).min(length as i64)).collect(),
+            observed,
+            values,
+        });
+    }
+    let mut m = Meta::new(tables::schema("representations"));
+    m.set("assembly", meta.get("assembly").unwrap_or("unknown")).set("resolution", res).set("method", "pca").set(
+        "params",
+        serde_json::json!({"contacts": o.contacts, "k": o.k, "orient": o.orient, "raw": o.raw, "seed": o.seed}).to_string(),
+    );
+    tables::representations::write(&o.output, &m, o.k, &reps, o.force)?.commit(o.force)?;
+    Ok(explained)
+}

@@ -1,0 +1,61 @@
+use clap::{Parser, Subcommand};
+use hiclstm::baselines::pca::{run, PcaOptions};
+use std::path::PathBuf;
+
+/// Baseline representations, written as a representations table (the same schema as
+/// Hi-C-LSTM's), so that later steps can compare methods.
+#[derive(Parser, Debug)]
+#[command(version, after_help = "Examples:
+  hiclstm-baseline pca sample.contacts.parquet --k 16 -o sample.pca.parquet
+  hiclstm-baseline pca sample.contacts.parquet --orient gene_density.bedGraph -o sample.pca.parquet
+
+Exit codes: 0 ok, 3 input unreadable, 4 input malformed, 6 output exists, 7 schema mismatch,
+8 invalid argument (e.g. a chromosome too large for dense PCA).")]
+struct Args {
+    #[command(subcommand)]
+    method: Method,
+    #[command(flatten)]
+    common: hiclstm::cli::Common,
+}
+
+#[derive(Subcommand, Debug)]
+enum Method {
+    /// First K principal components of the observed/expected Pearson-correlation matrix per
+    /// chromosome (PC1 = the A/B compartment track).
+    Pca {
+        /// Contacts table (a bins table beside it gives the chromosome ends).
+        contacts: PathBuf,
+        /// Output representations table (.parquet).
+        #[arg(short, long)]
+        output: PathBuf,
+        /// Number of components K.
+        #[arg(long, default_value_t = 16)]
+        k: usize,
+        /// bedGraph (gene density or GC) that PC1 is oriented to correlate with positively.
+        #[arg(long)]
+        orient: Option<PathBuf>,
+        /// Use raw counts rather than the normalized value column.
+        #[arg(long)]
+        raw: bool,
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Largest chromosome in bins (dense n x n matrices: about 16 n^2 bytes).
+        #[arg(long, default_value_t = 20_000)]
+        max_bins: usize,
+    },
+}
+
+fn main() {
+    let a = Args::parse();
+    hiclstm::cli::main(|| {
+        a.common.apply()?;
+        match &a.method {
+            Method::Pca { contacts, output, k, orient, raw, seed, max_bins } => {
+                let o = PcaOptions { contacts: contacts.clone(), k: *k, orient: orient.clone(), output: output.clone(), force: a.common.force, seed: *seed, raw: *raw, max_bins: *max_bins };
+                run(&o)?;
+                hiclstm::log::info(&format!("wrote {}", output.display()));
+                Ok(())
+            }
+        }
+    })
+}
