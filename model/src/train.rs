@@ -46,8 +46,10 @@ impl ModelDir {
     pub fn log(&self) -> PathBuf {
         self.0.join("training_log.parquet")
     }
-    pub fn checkpoint(&self) -> PathBuf {
-        self.0.join("checkpoint.safetensors")
+    /// Weights and optimizer state after `epoch` epochs. Each epoch writes a new file and only
+    /// then points checkpoint.yaml at it, so a run killed at any moment leaves a consistent pair.
+    pub fn checkpoint(&self, epoch: usize) -> PathBuf {
+        self.0.join(format!("checkpoint-{epoch:06}.safetensors"))
     }
     pub fn checkpoint_yaml(&self) -> PathBuf {
         self.0.join("checkpoint.yaml")
@@ -56,6 +58,8 @@ impl ModelDir {
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 struct Checkpoint {
+    /// File name (in the model directory) of the weights and optimizer state.
+    weights: String,
     epochs_done: usize,
     adam_step: i64,
     log: Vec<EpochLog>,
@@ -163,10 +167,11 @@ pub fn run(o: &TrainOptions) -> Result<TrainSummary> {
         if ck.model != expect {
             return Err(Error::InvalidArgument(format!("--resume: the checkpoint in {} was made with another configuration or other data", o.out_dir.display())));
         }
-        let tensors = Tensor::read_safetensors(dir.checkpoint()).map_err(|e| Error::format(dir.checkpoint(), hiclstm::error::Location::None, e.to_string()))?;
-        load_named(&model, &tensors, |_| true).map_err(|m| Error::format(dir.checkpoint(), hiclstm::error::Location::None, m))?;
+        let ckp = o.out_dir.join(&ck.weights);
+        let tensors = Tensor::read_safetensors(&ckp).map_err(|e| Error::format(&ckp, hiclstm::error::Location::None, e.to_string()))?;
+        load_named(&model, &tensors, |_| true).map_err(|m| Error::format(&ckp, hiclstm::error::Location::None, m))?;
         if !adam.load_state(&tensors, ck.adam_step) {
-            return Err(Error::format(dir.checkpoint(), hiclstm::error::Location::None, "optimizer state missing"));
+            return Err(Error::format(&ckp, hiclstm::error::Location::None, "optimizer state missing"));
         }
         start_epoch = ck.epochs_done;
         log = ck.log;
@@ -220,9 +225,14 @@ pub fn run(o: &TrainOptions) -> Result<TrainSummary> {
         model_file.epochs_done = epoch + 1;
         let mut tensors = model.named_variables();
         tensors.extend(adam.state());
-        save_tensors(&dir.checkpoint(), &tensors)?;
-        let ck = Checkpoint { epochs_done: epoch + 1, adam_step: adam.step, log: log.clone(), model: model_file.clone(), inputs: inputs.clone() };
+        let ckp = dir.checkpoint(epoch + 1);
+        save_tensors(&ckp, &tensors)?;
+        let ck = Checkpoint { weights: ckp.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default(), epochs_done: epoch + 1, adam_step: adam.step, log: log.clone(), model: model_file.clone(), inputs: inputs.clone() };
         write_text_atomic(&dir.checkpoint_yaml(), &serde_yaml_ng::to_string(&ck).map_err(|e| Error::Internal(e.to_string()))?)?;
+        // Older checkpoints are superseded once checkpoint.yaml names the new one.
+        if epoch > 0 {
+            let _ = std::fs::remove_file(dir.checkpoint(epoch));
+        }
     }
     model_file.epochs_done = last.max(start_epoch);
     let finished = model_file.epochs_done >= epochs;

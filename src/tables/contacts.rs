@@ -86,48 +86,105 @@ pub struct ChromContacts {
 }
 
 /// Reads a whole contacts table, grouped by chromosome in file order; checks that rows are sorted
-/// by (chromosome, i, j) with i <= j and that bp starts agree with bins.
+/// by (chromosome, i, j) with i <= j and that bp starts agree with bins. Row groups are decoded
+/// in parallel and joined in file order.
 pub fn read_all(path: &Path) -> Result<(Meta, Vec<ChromContacts>)> {
-    let mut r = TableReader::open(path, schema("contacts"))?;
-    let res = r.meta.resolution();
+    use rayon::prelude::*;
+    let head = TableReader::open(path, schema("contacts"))?;
+    let meta = head.meta.clone();
+    drop(head);
+    let res = meta.resolution().map(|x| x as i64);
+    let offsets = super::row_group_offsets(path)?;
+    let parts: Vec<Result<Vec<ChromContacts>>> = (0..offsets.len())
+        .into_par_iter()
+        .map(|g| {
+            let mut r = TableReader::open_row_groups(path, schema("contacts"), Some(vec![g]))?;
+            let mut runs: Vec<ChromContacts> = Vec::new();
+            let mut row = offsets[g];
+            while let Some(b) = r.next_batch()? {
+                read_batch(path, &b, res, row, &mut runs)?;
+                row += b.num_rows() as u64;
+            }
+            Ok(runs)
+        })
+        .collect();
     let mut out: Vec<ChromContacts> = Vec::new();
-    let mut row = 0u64;
-    while let Some(b) = r.next_batch()? {
-        let chrom = crate::col!(b, "chrom", StringArray);
-        let i = crate::col!(b, "i", UInt32Array);
-        let j = crate::col!(b, "j", UInt32Array);
-        let si = crate::col!(b, "start_i", Int64Array);
-        let count = crate::col!(b, "count", Float64Array);
-        let value = crate::col!(b, "value", Float64Array);
-        for k in 0..b.num_rows() {
-            let c = chrom.value(k);
-            if out.last().is_none_or(|l| l.chrom != c) {
-                if out.iter().any(|o| o.chrom == c) {
-                    return Err(Error::schema(path, format!("row {row}: chromosome '{c}' appears in two separate runs: table not sorted by chromosome")));
+    for (g, part) in parts.into_iter().enumerate() {
+        for run in part? {
+            match out.last_mut() {
+                Some(last) if last.chrom == run.chrom => {
+                    if let (Some(&pi), Some(&pj), Some(&a), Some(&b)) = (last.i.last(), last.j.last(), run.i.first(), run.j.first()) {
+                        if (pi, pj) >= (a, b) {
+                            return Err(Error::schema(path, format!("row {}: pixel ({a}, {b}) after ({pi}, {pj}): table not sorted by (i, j) or has duplicates", offsets[g])));
+                        }
+                    }
+                    last.i.extend(run.i);
+                    last.j.extend(run.j);
+                    last.count.extend(run.count);
+                    last.value.extend(run.value);
                 }
-                out.push(ChromContacts { chrom: c.to_string(), ..Default::default() });
-            }
-            let cur = out.last_mut().expect("pushed");
-            let (a, bb) = (i.value(k), j.value(k));
-            if a > bb {
-                return Err(Error::schema(path, format!("row {row}: i = {a} > j = {bb}: contacts must be upper-triangle")));
-            }
-            if let (Some(&pi), Some(&pj)) = (cur.i.last(), cur.j.last()) {
-                if (pi, pj) >= (a, bb) {
-                    return Err(Error::schema(path, format!("row {row}: pixel ({a}, {bb}) after ({pi}, {pj}): table not sorted by (i, j) or has duplicates")));
+                _ => {
+                    if out.iter().any(|o| o.chrom == run.chrom) {
+                        return Err(Error::schema(path, format!("row group {g}: chromosome '{}' appears in two separate runs: table not sorted by chromosome", run.chrom)));
+                    }
+                    out.push(run);
                 }
             }
-            if let Some(res) = res {
-                if si.value(k) != a as i64 * res as i64 {
-                    return Err(Error::schema(path, format!("row {row}: start_i = {} but i * resolution = {}", si.value(k), a as i64 * res as i64)));
-                }
-            }
-            cur.i.push(a);
-            cur.j.push(bb);
-            cur.count.push(count.value(k));
-            cur.value.push(if value.is_null(k) { f64::NAN } else { value.value(k) });
-            row += 1;
         }
     }
-    Ok((r.meta, out))
+    Ok((meta, out))
+}
+
+/// Appends one batch to `out` (runs of chromosomes), checking order within the batch.
+fn read_batch(path: &Path, b: &RecordBatch, res: Option<i64>, row: u64, out: &mut Vec<ChromContacts>) -> Result<()> {
+    let chrom = crate::col!(b, "chrom", StringArray);
+    let (i, j) = (crate::col!(b, "i", UInt32Array).values(), crate::col!(b, "j", UInt32Array).values());
+    let si = crate::col!(b, "start_i", Int64Array).values();
+    let count = crate::col!(b, "count", Float64Array).values();
+    let value = crate::col!(b, "value", Float64Array);
+    let n = b.num_rows();
+    // Runs of one chromosome are copied slice by slice; the checks run over plain slices.
+    let mut k = 0;
+    while k < n {
+        let c = chrom.value(k);
+        let mut e = k + 1;
+        while e < n && chrom.value(e) == c {
+            e += 1;
+        }
+        if out.last().is_none_or(|l| l.chrom != c) {
+            if out.iter().any(|o| o.chrom == c) {
+                return Err(Error::schema(path, format!("row {}: chromosome '{c}' appears in two separate runs: table not sorted by chromosome", row + k as u64)));
+            }
+            out.push(ChromContacts { chrom: c.to_string(), ..Default::default() });
+        }
+        let cur = out.last_mut().expect("pushed");
+        let mut prev = cur.i.last().copied().zip(cur.j.last().copied());
+        for t in k..e {
+            let (a, bb) = (i[t], j[t]);
+            if a > bb {
+                return Err(Error::schema(path, format!("row {}: i = {a} > j = {bb}: contacts must be upper-triangle", row + t as u64)));
+            }
+            if let Some((pi, pj)) = prev {
+                if (pi, pj) >= (a, bb) {
+                    return Err(Error::schema(path, format!("row {}: pixel ({a}, {bb}) after ({pi}, {pj}): table not sorted by (i, j) or has duplicates", row + t as u64)));
+                }
+            }
+            prev = Some((a, bb));
+            if let Some(res) = res {
+                if si[t] != a as i64 * res {
+                    return Err(Error::schema(path, format!("row {}: start_i = {} but i * resolution = {}", row + t as u64, si[t], a as i64 * res)));
+                }
+            }
+        }
+        cur.i.extend_from_slice(&i[k..e]);
+        cur.j.extend_from_slice(&j[k..e]);
+        cur.count.extend_from_slice(&count[k..e]);
+        if value.null_count() == 0 {
+            cur.value.extend_from_slice(&value.values()[k..e]);
+        } else {
+            cur.value.extend((k..e).map(|t| if value.is_null(t) { f64::NAN } else { value.value(t) }));
+        }
+        k = e;
+    }
+    Ok(())
 }

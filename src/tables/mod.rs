@@ -186,13 +186,30 @@ pub fn writer_properties(meta: &Meta) -> WriterProperties {
     let kv = meta.0.iter().map(|(k, v)| parquet::file::metadata::KeyValue::new(k.clone(), v.clone())).collect();
     WriterProperties::builder()
         .set_compression(parquet::basic::Compression::ZSTD(parquet::basic::ZstdLevel::try_new(1).expect("valid level")))
-        .set_max_row_group_size(1 << 20)
+        // Row groups of 128 Ki rows: the unit of parallel decoding on reading.
+        .set_max_row_group_size(1 << 17)
         .set_key_value_metadata(Some(kv))
         .build()
 }
 
 pub fn new_writer(file: std::fs::File, path: &Path, schema: SchemaRef, meta: &Meta) -> Result<ArrowWriter<std::fs::File>> {
     ArrowWriter::try_new(file, schema, Some(writer_properties(meta))).map_err(|e| Error::output_io(path, std::io::Error::other(e)))
+}
+
+/// First row of every row group of a Parquet file.
+pub fn row_group_offsets(path: &Path) -> Result<Vec<u64>> {
+    let file = std::fs::File::open(path).map_err(|e| Error::input_io(path, e))?;
+    let b = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| Error::schema(path, format!("not a Parquet file: {e}")))?;
+    let mut at = 0u64;
+    Ok(b.metadata()
+        .row_groups()
+        .iter()
+        .map(|g| {
+            let start = at;
+            at += g.num_rows().max(0) as u64;
+            start
+        })
+        .collect())
 }
 
 /// A table opened for reading: validated against its schema, batches cast to the schema's types.
