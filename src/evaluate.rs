@@ -84,6 +84,11 @@ pub struct Stats {
 }
 
 impl Stats {
+    /// Adds one observed/predicted pair at distance `d` (bins) of `chrom`.
+    pub fn add(&mut self, chrom: &str, d: usize, o: f64, p: f64) {
+        self.cell(chrom, d).add(o, p);
+    }
+
     fn cell(&mut self, chrom: &str, d: usize) -> &mut Acc {
         let k = match self.chroms.iter().position(|c| c.0 == chrom) {
             Some(k) => k,
@@ -315,7 +320,42 @@ pub fn run(o: &EvaluateOptions) -> Result<EvaluateSummary> {
         }
     }
 
-    let means = s0.distance_means();
+    let inputs: Vec<(String, &Stats)> = scanned.iter().map(|x| (x.0.clone(), &x.3)).collect();
+    let rows = metric_rows(&inputs, &o.bands);
+    for r in rows.iter().filter(|r| r.chrom == "all" && r.distance_lo.is_none() && r.metric == "r2") {
+        crate::log::info(&format!("{}: R2 {}", r.method, r.value.map(|v| format!("{v:.4}")).unwrap_or_else(|| "undefined".into())));
+    }
+
+    let mut meta = Meta::new(tables::schema("metrics"));
+    meta.set("assembly", m0.get("assembly").unwrap_or("unknown")).set("resolution", res).set(
+        "params",
+        serde_json::json!({
+            "inputs": o.inputs.iter().map(|(l, p)| serde_json::json!({"label": l, "path": p})).collect::<Vec<_>>(),
+            "chromosomes": o.chromosomes,
+            "bands": o.bands,
+        })
+        .to_string(),
+    );
+    let mut outs = OutputSet::default();
+    outs.push(tables::metrics::write(&mpath, &meta, &rows, o.force)?);
+    let mut written = outs.commit(o.force)?;
+    if o.plots {
+        distance_plot(&rpath, &inputs, &inputs[0].1.distance_means(), res)?;
+        written.push(rpath);
+        heatmap_plot(&hpath, o, &scanned[0].1, res)?;
+        written.push(hpath);
+        if let Some(log) = &o.training_log {
+            loss_plot(&lpath, log)?;
+            written.push(lpath);
+        }
+    }
+    Ok(EvaluateSummary { rows, outputs: written })
+}
+
+/// Metric rows for labelled statistics (the baseline from the first input's observations):
+/// overall, per chromosome, per band and per single distance.
+pub fn metric_rows(inputs: &[(String, &Stats)], bands: &[(u32, Option<u32>)]) -> Vec<MetricRow> {
+    let means = inputs[0].1.distance_means();
     let mut rows = Vec::new();
     let row = |method: &str, chrom: &str, metric: &str, lo: Option<u32>, hi: Option<u32>, value: Option<f64>, n: f64| MetricRow {
         method: method.into(),
@@ -329,7 +369,7 @@ pub fn run(o: &EvaluateOptions) -> Result<EvaluateSummary> {
         n: n as i64,
     };
     let max_d = means.len();
-    for (k, (label, _, _, st)) in scanned.iter().enumerate() {
+    for (k, (label, st)) in inputs.iter().enumerate() {
         let push = |rows: &mut Vec<MetricRow>, method: &str, chrom: &str, lo: Option<u32>, hi: Option<u32>, a: &Acc, full: bool| {
             rows.push(row(method, chrom, "r2", lo, hi, a.r2(), a.n));
             if full {
@@ -350,7 +390,7 @@ pub fn run(o: &EvaluateOptions) -> Result<EvaluateSummary> {
                 push(&mut rows, "distance-mean", c, None, None, &b, true);
             }
         }
-        for &(lo, hi) in &o.bands {
+        for &(lo, hi) in bands {
             let (m, b) = st.group(&means, |_, d| d as u32 >= lo && hi.is_none_or(|h| (d as u32) < h));
             push(&mut rows, label, "all", Some(lo), hi, &m, false);
             if k == 0 {
@@ -364,38 +404,11 @@ pub fn run(o: &EvaluateOptions) -> Result<EvaluateSummary> {
             }
         }
     }
-    for r in rows.iter().filter(|r| r.chrom == "all" && r.distance_lo.is_none() && r.metric == "r2") {
-        crate::log::info(&format!("{}: R2 {}", r.method, r.value.map(|v| format!("{v:.4}")).unwrap_or_else(|| "undefined".into())));
-    }
-
-    let mut meta = Meta::new(tables::schema("metrics"));
-    meta.set("assembly", m0.get("assembly").unwrap_or("unknown")).set("resolution", res).set(
-        "params",
-        serde_json::json!({
-            "inputs": o.inputs.iter().map(|(l, p)| serde_json::json!({"label": l, "path": p})).collect::<Vec<_>>(),
-            "chromosomes": o.chromosomes,
-            "bands": o.bands,
-        })
-        .to_string(),
-    );
-    let mut outs = OutputSet::default();
-    outs.push(tables::metrics::write(&mpath, &meta, &rows, o.force)?);
-    let mut written = outs.commit(o.force)?;
-    if o.plots {
-        distance_plot(&rpath, &scanned.iter().map(|s| (s.0.clone(), &s.3)).collect::<Vec<_>>(), &means, res)?;
-        written.push(rpath);
-        heatmap_plot(&hpath, o, &scanned[0].1, res)?;
-        written.push(hpath);
-        if let Some(log) = &o.training_log {
-            loss_plot(&lpath, log)?;
-            written.push(lpath);
-        }
-    }
-    Ok(EvaluateSummary { rows, outputs: written })
+    rows
 }
 
 /// R^2 in log-spaced distance groups, one line per input plus the baseline.
-fn distance_plot(path: &Path, inputs: &[(String, &Stats)], means: &[f64], res: u32) -> Result<()> {
+pub fn distance_plot(path: &Path, inputs: &[(String, &Stats)], means: &[f64], res: u32) -> Result<()> {
     let max_d = means.len().max(1);
     let mut edges = vec![0usize, 1];
     let mut x = 1.0f64;

@@ -18,6 +18,12 @@ pub enum Cell {
     Reference,
     /// libtorch's fused LSTM (cuDNN on GPU), without layer normalization.
     Fused,
+    /// Not recurrent: one 1-D convolution over the frame (H channels, kernel 5, tanh); the
+    /// CNN decoder of the paper's decoder comparison.
+    Cnn,
+    /// Not recurrent: one fully connected layer per step (H units, tanh); the FC decoder of the
+    /// paper's decoder comparison.
+    Fc,
 }
 
 /// How hidden states become predictions.

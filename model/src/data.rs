@@ -82,3 +82,24 @@ pub fn frames(data: &TrainingData, c: &ModelConfig, source: &Path) -> Result<Ind
     let idx_j = (0..frames.n() * l).map(|s| (data.chroms[frames.chrom[s / l] as usize].offset + frames.col[s] as usize) as i64).collect();
     Ok(IndexedFrames { frames, stats, idx_i, idx_j })
 }
+
+impl IndexedFrames {
+    /// The frames of the chromosomes (indices into the training data) for which `keep` holds.
+    pub fn select(&self, keep: impl Fn(usize) -> bool) -> IndexedFrames {
+        let l = self.frames.len;
+        let mut out = IndexedFrames { frames: hiclstm::frames::Frames { len: l, ..Default::default() }, stats: self.stats.clone(), idx_i: vec![], idx_j: vec![] };
+        for f in 0..self.frames.n() {
+            if keep(self.frames.chrom[f] as usize) {
+                let (a, b) = (f * l, (f + 1) * l);
+                out.frames.chrom.push(self.frames.chrom[f]);
+                out.frames.row.push(self.frames.row[f]);
+                out.frames.col.extend_from_slice(&self.frames.col[a..b]);
+                out.frames.target.extend_from_slice(&self.frames.target[a..b]);
+                out.frames.mask.extend_from_slice(&self.frames.mask[a..b]);
+                out.idx_i.push(self.idx_i[f]);
+                out.idx_j.extend_from_slice(&self.idx_j[a..b]);
+            }
+        }
+        out
+    }
+}

@@ -5,6 +5,7 @@
 pub mod adam;
 pub mod config;
 pub mod data;
+pub mod decoders;
 pub mod device;
 pub mod net;
 pub mod predict;

@@ -24,6 +24,8 @@ struct LayerNormCell {
 enum CellImpl {
     LayerNorm(LayerNormCell),
     Fused(nn::LSTM),
+    Conv(nn::Conv1D),
+    Dense(nn::Linear),
 }
 
 enum HeadImpl {
@@ -67,6 +69,8 @@ impl Decoder {
                 })
             }
             Cell::Fused => CellImpl::Fused(nn::lstm(p / "cell", 2 * k, h, nn::RNNConfig { batch_first: true, ..Default::default() })),
+            Cell::Cnn => CellImpl::Conv(nn::conv1d(p / "cell", 2 * k, h, 5, nn::ConvConfig { padding: 2, ..Default::default() })),
+            Cell::Fc => CellImpl::Dense(nn::linear(p / "cell", 2 * k, h, Default::default())),
         };
         let head = match c.head {
             Head::Step => HeadImpl::Step(nn::linear(p / "head", h, 1, Default::default())),
@@ -83,6 +87,10 @@ impl Decoder {
         let hs = match &self.cell {
             CellImpl::LayerNorm(c) => c.unroll(&x),
             CellImpl::Fused(lstm) => lstm.seq(&x).0,
+            // The convolution sees neighbouring steps: padded inputs are zeroed so their content
+            // cannot reach an observed output.
+            CellImpl::Conv(conv) => (x * mask.unsqueeze(2)).transpose(1, 2).apply(conv).tanh().transpose(1, 2),
+            CellImpl::Dense(lin) => lin.forward(&x).tanh(),
         };
         let out = match &self.head {
             HeadImpl::Step(lin) => lin.forward(&hs).squeeze_dim(2),

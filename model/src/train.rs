@@ -178,42 +178,13 @@ pub fn run(o: &TrainOptions) -> Result<TrainSummary> {
         hiclstm::log::info(&format!("resuming after epoch {start_epoch}"));
     }
 
-    let dev = o.device;
-    let l = o.config.frame_len as i64;
-    let n = n_frames as i64;
-    let idx_i = Tensor::from_slice(&frames.idx_i).to(dev);
-    let idx_j = Tensor::from_slice(&frames.idx_j).reshape([n, l]).to(dev);
-    let target = Tensor::from_slice(&frames.frames.target).reshape([n, l]).to(dev);
-    let mask = Tensor::from_slice(&frames.frames.mask).reshape([n, l]).to(dev);
-
+    let tensors_on_device = FrameTensors::new(&frames, o.config.frame_len, o.device);
     let epochs = sched.epochs;
     let last = o.stop_after.map(|s| (start_epoch + s).min(epochs)).unwrap_or(epochs);
     for epoch in start_epoch..last {
         let lr = sched.learning_rate_at(&o.config.train, epoch);
         let t0 = std::time::Instant::now();
-        let mut order: Vec<i64> = (0..n).collect();
-        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(o.config.train.seed.wrapping_mul(0x2545_F491_4F6C_DD1D).wrapping_add(epoch as u64));
-        order.shuffle(&mut rng);
-        let (mut sse, mut count, mut steps) = (0.0, 0.0, 0u32);
-        let mut bar = hiclstm::log::Progress::new(order.len().div_ceil(batch) as u64, &format!("epoch {}", epoch + 1));
-        for chunk in order.chunks(batch) {
-            let sel = Tensor::from_slice(chunk).to(dev);
-            let (bi, bj, bt, bm) = (idx_i.index_select(0, &sel), idx_j.index_select(0, &sel), target.index_select(0, &sel), mask.index_select(0, &sel));
-            let pred = model.forward_indices(&bi, &bj, &bm);
-            let (s_, c_) = masked_mse(&pred, &bt, &bm);
-            let loss = &s_ / &c_;
-            adam.zero_grad();
-            loss.backward();
-            adam.clip_grad_norm(o.config.train.clip_norm);
-            adam.step(lr);
-            sse += f64::try_from(&s_).map_err(tch_err("loss"))?;
-            count += f64::try_from(&c_).map_err(tch_err("loss"))?;
-            steps += 1;
-            if !hiclstm::log::is_quiet() && std::io::IsTerminal::is_terminal(&std::io::stderr()) {
-                bar.step("");
-            }
-        }
-        bar.finish();
+        let (sse, count, steps) = run_epoch(&model, &mut adam, &tensors_on_device, epoch, o.config.train.seed, batch, lr, o.config.train.clip_norm)?;
         let seconds = t0.elapsed().as_secs_f64();
         let loss = sse / count.max(1.0);
         if !loss.is_finite() {
@@ -246,10 +217,67 @@ pub fn run(o: &TrainOptions) -> Result<TrainSummary> {
     Ok(TrainSummary { epochs_done: model_file.epochs_done, log, finished })
 }
 
-/// Reconstruction R^2 of the training pixels (probability space), with the distance-mean baseline.
-pub fn reconstruction(model: &HicLstm, f: &IndexedFrames, l: usize, batch: usize) -> hiclstm::metrics::Reconstruction {
+/// Training frames as tensors on the training device.
+pub struct FrameTensors {
+    pub idx_i: Tensor,
+    pub idx_j: Tensor,
+    pub target: Tensor,
+    pub mask: Tensor,
+    pub n: usize,
+}
+
+impl FrameTensors {
+    pub fn new(f: &IndexedFrames, len: usize, dev: Device) -> FrameTensors {
+        let (n, l) = (f.frames.n() as i64, len as i64);
+        FrameTensors {
+            idx_i: Tensor::from_slice(&f.idx_i).to(dev),
+            idx_j: Tensor::from_slice(&f.idx_j).reshape([n, l]).to(dev),
+            target: Tensor::from_slice(&f.frames.target).reshape([n, l]).to(dev),
+            mask: Tensor::from_slice(&f.frames.mask).reshape([n, l]).to(dev),
+            n: f.frames.n(),
+        }
+    }
+}
+
+/// One epoch over `t` in a seeded order (the same for a given seed and epoch, so that resumed
+/// runs repeat it exactly): returns the summed squared error, the observed entries and the steps.
+#[allow(clippy::too_many_arguments)]
+pub fn run_epoch(model: &HicLstm, adam: &mut Adam, t: &FrameTensors, epoch: usize, seed: u64, batch: usize, lr: f64, clip: f64) -> Result<(f64, f64, u32)> {
     let dev = model.embedding.device();
-    let (mut obs, mut pred, mut dist) = (Vec::new(), Vec::new(), Vec::new());
+    let mut order: Vec<i64> = (0..t.n as i64).collect();
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed.wrapping_mul(0x2545_F491_4F6C_DD1D).wrapping_add(epoch as u64));
+    order.shuffle(&mut rng);
+    let (mut sse, mut count, mut steps) = (0.0, 0.0, 0u32);
+    let terminal = !hiclstm::log::is_quiet() && std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let mut bar = terminal.then(|| hiclstm::log::Progress::new(order.len().div_ceil(batch) as u64, &format!("epoch {}", epoch + 1)));
+    for chunk in order.chunks(batch) {
+        let sel = Tensor::from_slice(chunk).to(dev);
+        let (bi, bj, bt, bm) = (t.idx_i.index_select(0, &sel), t.idx_j.index_select(0, &sel), t.target.index_select(0, &sel), t.mask.index_select(0, &sel));
+        let pred = model.forward_indices(&bi, &bj, &bm);
+        let (s_, c_) = masked_mse(&pred, &bt, &bm);
+        let loss = &s_ / &c_;
+        adam.zero_grad();
+        loss.backward();
+        adam.clip_grad_norm(clip);
+        adam.step(lr);
+        sse += f64::try_from(&s_).map_err(tch_err("loss"))?;
+        count += f64::try_from(&c_).map_err(tch_err("loss"))?;
+        steps += 1;
+        if let Some(b) = bar.as_mut() {
+            b.step("");
+        }
+    }
+    if let Some(b) = bar {
+        b.finish();
+    }
+    Ok((sse, count, steps))
+}
+
+/// Predictions for every observed entry of `f`: (chromosome index, distance in bins,
+/// observed probability, predicted probability), in frame order.
+pub fn predict_frames(model: &HicLstm, f: &IndexedFrames, l: usize, batch: usize) -> Vec<(u32, u32, f64, f64)> {
+    let dev = model.embedding.device();
+    let mut out = Vec::new();
     tch::no_grad(|| {
         for f0 in (0..f.frames.n()).step_by(batch) {
             let f1 = (f0 + batch).min(f.frames.n());
@@ -258,16 +286,24 @@ pub fn reconstruction(model: &HicLstm, f: &IndexedFrames, l: usize, batch: usize
             let jj = Tensor::from_slice(&f.idx_j[f0 * l..f1 * l]).reshape([b, l as i64]).to(dev);
             let mm = Tensor::from_slice(&f.frames.mask[f0 * l..f1 * l]).reshape([b, l as i64]).to(dev);
             let p: Vec<f32> = Vec::<f32>::try_from(model.forward_indices(&ii, &jj, &mm).to_device(Device::Cpu).reshape([-1])).unwrap_or_default();
-            for s in 0..p.len() {
+            for (s, &pv) in p.iter().enumerate() {
                 let g = f0 * l + s;
                 if f.frames.mask[g] > 0.0 {
-                    obs.push(f.frames.target[g] as f64);
-                    pred.push(p[s] as f64);
-                    dist.push(f.frames.col[g] - f.frames.row[g / l]);
+                    let fr = g / l;
+                    out.push((f.frames.chrom[fr], f.frames.col[g] - f.frames.row[fr], f.frames.target[g] as f64, pv as f64));
                 }
             }
         }
     });
+    out
+}
+
+/// Reconstruction R^2 of the training pixels (probability space), with the distance-mean baseline.
+pub fn reconstruction(model: &HicLstm, f: &IndexedFrames, l: usize, batch: usize) -> hiclstm::metrics::Reconstruction {
+    let p = predict_frames(model, f, l, batch);
+    let obs: Vec<f64> = p.iter().map(|x| x.2).collect();
+    let pred: Vec<f64> = p.iter().map(|x| x.3).collect();
+    let dist: Vec<u32> = p.iter().map(|x| x.1).collect();
     hiclstm::metrics::reconstruction(&obs, &pred, &dist)
 }
 

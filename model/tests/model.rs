@@ -48,7 +48,7 @@ fn same(a: &[(String, Tensor)], b: &[(String, Tensor)]) -> bool {
 #[test]
 fn padding_never_reaches_observed_outputs() {
     tch::manual_seed(0);
-    for cell in [Cell::Layernorm, Cell::Reference, Cell::Fused] {
+    for cell in [Cell::Layernorm, Cell::Reference, Cell::Fused, Cell::Cnn, Cell::Fc] {
         for head in [Head::Step, Head::Frame] {
             let mut c = ModelConfig::default();
             c.frame_len = 6;
@@ -309,4 +309,42 @@ fn an_empty_contacts_table_is_refused() {
     assert_eq!(code, 8, "{err}");
     assert!(err.contains("no pixels"), "{err}");
     assert!(!dir.path().join("m/model.yaml").exists());
+}
+
+#[test]
+fn decoder_grid_writes_one_metric_set_per_pair() {
+    use hiclstm_model::decoders::{run as grid, DecoderOptions};
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let contacts = simulated(d);
+    let m = d.join("m");
+    train::run(&opts(&contacts, &m, small_config(2))).unwrap();
+    let mut cfg = small_config(2);
+    cfg.k = 16;
+    let o = DecoderOptions {
+        contacts: vec![contacts.clone()],
+        representations: vec![("hiclstm".into(), ModelDir(m.clone()).representations())],
+        train_chromosomes: vec!["chr1".into()],
+        test_chromosomes: vec!["chr2".into()],
+        decoders: vec![Cell::Fused, Cell::Cnn, Cell::Fc],
+        config: cfg,
+        bands: vec![(0, Some(10)), (10, None)],
+        output: d.join("grid"),
+        device: Device::Cpu,
+        force: false,
+        plots: true,
+    };
+    let rows = grid(&o).unwrap();
+    for method in ["hiclstm+lstm", "hiclstm+cnn", "hiclstm+fc", "distance-mean"] {
+        let r = rows.iter().find(|r| r.method == method && r.chrom == "all" && r.metric == "r2" && r.distance_lo.is_none()).unwrap_or_else(|| panic!("no {method}"));
+        assert!(r.value.is_some_and(f64::is_finite) && r.n > 0, "{method}: {r:?}");
+        assert!(rows.iter().all(|r| r.chrom != "chr1"), "only test chromosomes are evaluated");
+    }
+    assert!(d.join("grid.metrics.parquet").exists() && d.join("grid.r2_by_distance.png").exists());
+    let mut bad = o;
+    bad.output = d.join("grid2");
+    bad.test_chromosomes = vec!["chr1".into()];
+    let e = grid(&bad).err().unwrap();
+    assert!(e.to_string().contains("both a training and a test chromosome"), "{e}");
+    assert!(!d.join("grid2.metrics.parquet").exists());
 }
