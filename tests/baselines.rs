@@ -46,3 +46,31 @@ fn pc1_recovers_simulated_compartments() {
     assert!(e.to_string().contains("--max-bins"), "{e}");
     assert!(!d.join("pca3.parquet").exists());
 }
+
+#[test]
+fn sci_vectors_are_closer_within_tads() {
+    use hiclstm::baselines::line::{run as sci, SciOptions};
+    let dir = common::tmpdir();
+    let d = dir.path();
+    let mut p = SimParams::preset("toy").unwrap();
+    p.chroms = vec![Chrom::new("chr1", 20_000_000)];
+    write_outputs(&p, &WriteOptions { prefix: d.join("sim"), force: false, pairs: false, juicer_text: false }).unwrap();
+    let truth = &simulate(&p).unwrap()[0];
+    let o = SciOptions { contacts: d.join("sim.contacts.parquet"), k: 8, output: d.join("sci.parquet"), force: false, seed: 0, raw: false, samples_per_edge: 50 };
+    sci(&o).unwrap();
+    let (meta, k, reps) = hiclstm::tables::representations::read(&d.join("sci.parquet")).unwrap();
+    assert_eq!((k, meta.get("method")), (8, Some("sci")));
+    let r = &reps[0];
+    let tad = |b: usize| truth.tads.iter().position(|&(a, e)| (a as usize) <= b && b < e as usize).unwrap();
+    let cos = |a: usize, b: usize| -> f64 { (0..k).map(|t| (r.row(a, k)[t] * r.row(b, k)[t]) as f64).sum() };
+    let (mut within, mut across) = ((0.0, 0), (0.0, 0));
+    for a in 0..r.n_bins() - 4 {
+        let b = a + 4;
+        if !(r.observed[a] && r.observed[b]) {
+            continue;
+        }
+        if tad(a) == tad(b) { within.0 += cos(a, b); within.1 += 1 } else { across.0 += cos(a, b); across.1 += 1 }
+    }
+    let (w, x) = (within.0 / within.1 as f64, across.0 / across.1 as f64);
+    assert!(w > x + 0.1, "same-TAD similarity {w} vs across-TAD {x} at the same distance");
+}

@@ -1,5 +1,52 @@
 //! Baseline representation methods, written as representations tables so that every later step
 //! (decoders, classification) can compare them with Hi-C-LSTM.
 
+pub mod line;
 pub mod linalg;
 pub mod pca;
+
+use crate::error::{Error, Result};
+use crate::tables::{self, contacts::ChromContacts, representations::ChromRepresentations, Meta};
+use std::path::Path;
+
+/// The scaffolding every baseline shares: read a contacts table (and the bins table beside it for
+/// chromosome ends), compute each chromosome's `n x k` values and observed flags with `method`,
+/// and write one representations table atomically.
+pub fn per_chromosome(
+    contacts: &Path,
+    output: &Path,
+    force: bool,
+    k: usize,
+    name: &str,
+    params: serde_json::Value,
+    mut method: impl FnMut(&ChromContacts, usize, u32) -> Result<(Vec<f32>, Vec<bool>)>,
+) -> Result<()> {
+    crate::output::check_writable(output, force)?;
+    if k == 0 {
+        return Err(Error::InvalidArgument("--k must be at least 1".into()));
+    }
+    let (meta, chroms) = tables::contacts::read_all(contacts)?;
+    let res = meta.resolution().ok_or_else(|| Error::schema(contacts, "no hiclstm.resolution metadata"))?;
+    let lengths = match tables::bins::sibling(contacts) {
+        Some(b) => tables::bins::read_chroms(&b)?.1,
+        None => Vec::new(),
+    };
+    let mut reps = Vec::new();
+    for c in &chroms {
+        let max_j = c.j.iter().copied().max().unwrap_or(0) as u64;
+        let length = lengths.iter().find(|l| l.name == c.chrom).map(|l| l.length).unwrap_or((max_j + 1) * res as u64);
+        let n = length.div_ceil(res as u64) as usize;
+        let (values, observed) = method(c, n, res)?;
+        reps.push(ChromRepresentations {
+            chrom: c.chrom.clone(),
+            start: (0..n as i64).map(|b| b * res as i64).collect(),
+            end: (0..n as i64).map(|b| ((b + 1) * res as i64).min(length as i64)).collect(),
+            observed,
+            values,
+        });
+    }
+    let mut m = Meta::new(tables::schema("representations"));
+    m.set("assembly", meta.get("assembly").unwrap_or("unknown")).set("resolution", res).set("method", name).set("params", params.to_string());
+    tables::representations::write(output, &m, k, &reps, force)?.commit(force)?;
+    Ok(())
+}

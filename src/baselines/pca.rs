@@ -6,7 +6,7 @@
 //! positive); every other component so that its largest entry is positive.
 
 use crate::error::{Error, Result};
-use crate::tables::{self, contacts::ChromContacts, representations::ChromRepresentations, Meta};
+use crate::tables::contacts::ChromContacts;
 use std::path::PathBuf;
 
 #[derive(Debug, Clone)]
@@ -92,42 +92,17 @@ pub fn chromosome(c: &ChromContacts, n: usize, k: usize, raw: bool, track: Optio
     (out, valid, lambda)
 }
 
-pub fn run(o: &PcaOptions) -> Result<Vec<f64>> {
-    crate::output::check_writable(&o.output, o.force)?;
-    if o.k == 0 {
-        return Err(Error::InvalidArgument("--k must be at least 1".into()));
-    }
-    let (meta, chroms) = tables::contacts::read_all(&o.contacts)?;
-    let res = meta.resolution().ok_or_else(|| Error::schema(&o.contacts, "no hiclstm.resolution metadata"))?;
-    let lengths = match tables::bins::sibling(&o.contacts) {
-        Some(b) => tables::bins::read_chroms(&b)?.1,
-        None => Vec::new(),
-    };
+pub fn run(o: &PcaOptions) -> Result<()> {
     let track = match &o.orient {
         Some(p) => Some(crate::formats::bed::read_bedgraph(p)?),
         None => None,
     };
-    let mut reps = Vec::new();
-    let mut explained = Vec::new();
-    for c in &chroms {
-        let max_j = c.j.iter().copied().max().unwrap_or(0) as u64;
-        let length = lengths.iter().find(|l| l.name == c.chrom).map(|l| l.length).unwrap_or((max_j + 1) * res as u64);
-        let n = length.div_ceil(res as u64) as usize;
+    let params = serde_json::json!({"contacts": o.contacts, "k": o.k, "orient": o.orient, "raw": o.raw, "seed": o.seed});
+    super::per_chromosome(&o.contacts, &o.output, o.force, o.k, "pca", params, |c, n, res| {
         if n > o.max_bins {
             return Err(Error::InvalidArgument(format!("{}: {} bins exceed --max-bins {} (PCA keeps dense n x n matrices; use a coarser resolution)", c.chrom, n, o.max_bins)));
         }
-        let t = track.as_ref().map(|tr| {
-            let (mut s, mut w) = (vec![0.0; n], vec![0.0; n]);
-            for (_, a, b, v) in tr.iter().filter(|r| r.0 == c.chrom || crate::genome::canonical_name(&r.0) == crate::genome::canonical_name(&c.chrom)) {
-                let (lo, hi) = ((*a / res as u64) as usize, (b.div_ceil(res as u64) as usize).min(n));
-                for bin in lo..hi {
-                    let ov = (b.min(&((bin as u64 + 1) * res as u64)) - a.max(&(bin as u64 * res as u64))) as f64;
-                    s[bin] += v * ov;
-                    w[bin] += ov;
-                }
-            }
-            s.iter().zip(&w).map(|(a, b)| if *b > 0.0 { a / b } else { f64::NAN }).collect::<Vec<f64>>()
-        });
+        let t = track.as_ref().map(|tr| bin_track(tr, &c.chrom, n, res));
         if t.as_ref().is_some_and(|t| t.iter().all(|x| x.is_nan())) {
             crate::log::warn(&format!("{}: the orientation track has no values on {}; PC1 is not oriented", o.orient.as_ref().expect("set").display(), c.chrom));
         }
@@ -136,20 +111,56 @@ pub fn run(o: &PcaOptions) -> Result<Vec<f64>> {
             crate::log::warn(&format!("{}: fewer covered bins than K = {}; missing components are 0", c.chrom, o.k));
         }
         crate::log::info(&format!("{}: {} bins, top eigenvalues {}", c.chrom, n, lambda.iter().take(3).map(|l| format!("{l:.3}")).collect::<Vec<_>>().join(", ")));
-        explained.extend(lambda.iter().take(1));
-        reps.push(ChromRepresentations {
-            chrom: c.chrom.clone(),
-            start: (0..n as i64).map(|b| b * res as i64).collect(),
-            end: (0..n as i64).map(|b| ((b + 1) * res as i64).min(length as i64)).collect(),
-            observed,
-            values,
-        });
+        Ok((values, observed))
+    })
+}
+
+/// A bedGraph averaged over the bins of one chromosome (overlap-weighted; NaN where uncovered).
+pub fn bin_track(track: &[(String, u64, u64, f64)], chrom: &str, n: usize, res: u32) -> Vec<f64> {
+    let res = res as u64;
+    let (mut s, mut w) = (vec![0.0; n], vec![0.0; n]);
+    for (_, a, b, v) in track.iter().filter(|r| r.0 == chrom || crate::genome::canonical_name(&r.0) == crate::genome::canonical_name(chrom)) {
+        for bin in (*a / res) as usize..(b.div_ceil(res) as usize).min(n) {
+            let ov = ((*b).min((bin as u64 + 1) * res) - (*a).max(bin as u64 * res)) as f64;
+            s[bin] += v * ov;
+            w[bin] += ov;
+        }
     }
-    let mut m = Meta::new(tables::schema("representations"));
-    m.set("assembly", meta.get("assembly").unwrap_or("unknown")).set("resolution", res).set("method", "pca").set(
-        "params",
-        serde_json::json!({"contacts": o.contacts, "k": o.k, "orient": o.orient, "raw": o.raw, "seed": o.seed}).to_string(),
-    );
-    tables::representations::write(&o.output, &m, o.k, &reps, o.force)?.commit(o.force)?;
-    Ok(explained)
+    s.iter().zip(&w).map(|(a, b)| if *b > 0.0 { a / b } else { f64::NAN }).collect()
+}
+
+/// Observed/expected edges of one chromosome (off the diagonal): expected = mean contact at each
+/// distance over pairs of covered bins, zeros included.
+pub fn oe_edges(c: &ChromContacts, n: usize, raw: bool) -> Vec<(u32, u32, f64)> {
+    let vals = if raw { &c.count } else { &c.value };
+    let mut covered = vec![false; n];
+    for t in 0..c.i.len() {
+        if vals[t].is_finite() && vals[t] > 0.0 {
+            covered[c.i[t] as usize] = true;
+            covered[c.j[t] as usize] = true;
+        }
+    }
+    let idx: Vec<usize> = (0..n).filter(|&i| covered[i]).collect();
+    // Pairs of covered bins at each distance, counted without an n^2 loop.
+    let mut pairs = vec![0f64; n];
+    for &i in &idx {
+        for d in 0..n - i {
+            if covered[i + d] {
+                pairs[d] += 1.0;
+            }
+        }
+    }
+    let mut sum = vec![0f64; n];
+    for t in 0..c.i.len() {
+        if vals[t].is_finite() && vals[t] > 0.0 {
+            sum[(c.j[t] - c.i[t]) as usize] += vals[t];
+        }
+    }
+    (0..c.i.len())
+        .filter(|&t| c.j[t] > c.i[t] && vals[t].is_finite() && vals[t] > 0.0)
+        .map(|t| {
+            let d = (c.j[t] - c.i[t]) as usize;
+            (c.i[t], c.j[t], vals[t] / (sum[d] / pairs[d].max(1.0)))
+        })
+        .collect()
 }

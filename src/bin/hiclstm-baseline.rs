@@ -1,4 +1,5 @@
 use clap::{Parser, Subcommand};
+use hiclstm::baselines::line::{self, SciOptions};
 use hiclstm::baselines::pca::{run, PcaOptions};
 use std::path::PathBuf;
 
@@ -8,6 +9,7 @@ use std::path::PathBuf;
 #[command(version, after_help = "Examples:
   hiclstm-baseline pca sample.contacts.parquet --k 16 -o sample.pca.parquet
   hiclstm-baseline pca sample.contacts.parquet --orient gene_density.bedGraph -o sample.pca.parquet
+  hiclstm-baseline sci sample.contacts.parquet --k 16 -o sample.sci.parquet
 
 Exit codes: 0 ok, 3 input unreadable, 4 input malformed, 6 output exists, 7 schema mismatch,
 8 invalid argument (e.g. a chromosome too large for dense PCA).")]
@@ -43,6 +45,22 @@ enum Method {
         #[arg(long, default_value_t = 20_000)]
         max_bins: usize,
     },
+    /// SCI-like: LINE embedding (first- and second-order proximity, K/2 dimensions each) of the
+    /// observed/expected contact graph per chromosome.
+    Sci {
+        contacts: PathBuf,
+        #[arg(short, long)]
+        output: PathBuf,
+        #[arg(long, default_value_t = 16)]
+        k: usize,
+        #[arg(long)]
+        raw: bool,
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Training length in edge samples per edge.
+        #[arg(long, default_value_t = 100)]
+        samples_per_edge: usize,
+    },
 }
 
 fn main() {
@@ -53,6 +71,12 @@ fn main() {
             Method::Pca { contacts, output, k, orient, raw, seed, max_bins } => {
                 let o = PcaOptions { contacts: contacts.clone(), k: *k, orient: orient.clone(), output: output.clone(), force: a.common.force, seed: *seed, raw: *raw, max_bins: *max_bins };
                 run(&o)?;
+                hiclstm::log::info(&format!("wrote {}", output.display()));
+                Ok(())
+            }
+            Method::Sci { contacts, output, k, raw, seed, samples_per_edge } => {
+                let o = SciOptions { contacts: contacts.clone(), k: *k, output: output.clone(), force: a.common.force, seed: *seed, raw: *raw, samples_per_edge: *samples_per_edge };
+                line::run(&o)?;
                 hiclstm::log::info(&format!("wrote {}", output.display()));
                 Ok(())
             }
