@@ -9,4 +9,5 @@ pub mod decoders;
 pub mod device;
 pub mod net;
 pub mod predict;
+pub mod sniper;
 pub mod train;

@@ -348,3 +348,26 @@ fn decoder_grid_writes_one_metric_set_per_pair() {
     assert!(e.to_string().contains("both a training and a test chromosome"), "{e}");
     assert!(!d.join("grid2.metrics.parquet").exists());
 }
+
+#[test]
+fn sniper_baseline_writes_deterministic_representations() {
+    use hiclstm_model::sniper::{run as sniper, SniperOptions};
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let contacts = simulated(d);
+    let o = |out: &str| SniperOptions { contacts: contacts.clone(), k: 4, hidden: 32, epochs: 3, batch: 16, learning_rate: 0.001, value: hiclstm::frames::ValueColumn::Value, seed: 1, output: d.join(out), force: false, device: Device::Cpu };
+    sniper(&o("a.parquet")).unwrap();
+    sniper(&o("b.parquet")).unwrap();
+    let (meta, k, a) = hiclstm::tables::representations::read(&d.join("a.parquet")).unwrap();
+    let (_, _, b) = hiclstm::tables::representations::read(&d.join("b.parquet")).unwrap();
+    assert_eq!((k, meta.get("method")), (4, Some("sniper")));
+    assert_eq!(a, b, "same seed, same representations");
+    assert_eq!(a.iter().map(|c| c.n_bins()).collect::<Vec<_>>(), vec![120, 80]);
+    // Bottleneck units are sigmoids: values in (0, 1) for observed bins, 0 for the others.
+    for c in &a {
+        for bin in 0..c.n_bins() {
+            let row = c.row(bin, k);
+            assert!(if c.observed[bin] { row.iter().all(|&v| v > 0.0 && v < 1.0) } else { row.iter().all(|&v| v == 0.0) });
+        }
+    }
+}

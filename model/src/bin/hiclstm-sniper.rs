@@ -1,0 +1,65 @@
+use clap::Parser;
+use hiclstm::frames::ValueColumn;
+use hiclstm_model::sniper::{run, SniperOptions};
+use std::path::PathBuf;
+
+/// SNIPER-like baseline representations: a fully connected autoencoder per chromosome on the
+/// rows of the contact-probability matrix; each bin's K-unit bottleneck is its representation
+/// (a representations table, like hiclstm-baseline's; this one needs libtorch).
+#[derive(Parser, Debug)]
+#[command(version, after_help = "Examples:
+  hiclstm-sniper sample.contacts.parquet --k 16 -o sample.sniper.parquet
+  hiclstm-sniper sample.contacts.parquet --device cuda --epochs 100 -o sample.sniper.parquet
+
+Exit codes: 0 ok, 3 input unreadable, 6 output exists, 7 schema mismatch, 8 invalid argument.")]
+struct Args {
+    contacts: PathBuf,
+    #[arg(short, long)]
+    output: PathBuf,
+    #[arg(long, default_value_t = 16)]
+    k: usize,
+    /// Hidden units of the encoder and of the decoder.
+    #[arg(long, default_value_t = 512)]
+    hidden: usize,
+    #[arg(long, default_value_t = 50)]
+    epochs: usize,
+    /// Rows per mini-batch.
+    #[arg(long, default_value_t = 64)]
+    batch: usize,
+    #[arg(long, default_value_t = 0.001)]
+    learning_rate: f64,
+    /// Contacts column used.
+    #[arg(long, value_enum, default_value_t = ValueColumn::Value)]
+    value: ValueColumn,
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// auto, cpu, cuda or cuda:N.
+    #[arg(long, default_value = "auto")]
+    device: String,
+    #[command(flatten)]
+    common: hiclstm::cli::Common,
+}
+
+fn main() {
+    let a = Args::parse();
+    hiclstm::cli::main(|| {
+        a.common.apply()?;
+        hiclstm_model::device::set_threads(a.common.threads);
+        let o = SniperOptions {
+            contacts: a.contacts.clone(),
+            k: a.k,
+            hidden: a.hidden,
+            epochs: a.epochs,
+            batch: a.batch,
+            learning_rate: a.learning_rate,
+            value: a.value,
+            seed: a.seed,
+            output: a.output.clone(),
+            force: a.common.force,
+            device: hiclstm_model::device::parse(&a.device)?,
+        };
+        run(&o)?;
+        hiclstm::log::info(&format!("wrote {}", a.output.display()));
+        Ok(())
+    })
+}
