@@ -5,6 +5,7 @@
 //! `src/bin/` only parse arguments and call a step.
 
 pub mod baselines;
+pub mod classify;
 pub mod cli;
 pub mod error;
 pub mod evaluate;

@@ -100,3 +100,112 @@ pub fn pearson(pairs: &[(f64, f64)]) -> Option<f64> {
     }
     (sxx > 0.0 && syy > 0.0).then(|| sxy / (sxx * syy).sqrt())
 }
+
+// Binary classification metrics of scores against labels (true = positive).
+
+/// Area under the ROC curve (Mann-Whitney, ties count one half); None without both classes.
+pub fn auroc(scores: &[f64], labels: &[bool]) -> Option<f64> {
+    let mut idx: Vec<usize> = (0..scores.len()).collect();
+    idx.sort_by(|&a, &b| scores[a].total_cmp(&scores[b]));
+    let (npos, nneg) = (labels.iter().filter(|&&l| l).count() as f64, labels.iter().filter(|&&l| !l).count() as f64);
+    if npos == 0.0 || nneg == 0.0 {
+        return None;
+    }
+    // Average ranks over ties, then the rank-sum statistic.
+    let mut rank_sum = 0.0;
+    let mut k = 0;
+    while k < idx.len() {
+        let mut e = k;
+        while e + 1 < idx.len() && scores[idx[e + 1]] == scores[idx[k]] {
+            e += 1;
+        }
+        let avg = (k + e) as f64 / 2.0 + 1.0;
+        rank_sum += idx[k..=e].iter().filter(|&&x| labels[x]).count() as f64 * avg;
+        k = e + 1;
+    }
+    Some((rank_sum - npos * (npos + 1.0) / 2.0) / (npos * nneg))
+}
+
+/// Average precision (area under the precision-recall curve as a step function,
+/// sum over thresholds of precision x recall increment); tied scores form one threshold.
+/// None without positives.
+pub fn average_precision(scores: &[f64], labels: &[bool]) -> Option<f64> {
+    let npos = labels.iter().filter(|&&l| l).count() as f64;
+    if npos == 0.0 {
+        return None;
+    }
+    pr_curve(scores, labels).windows(2).map(|w| (w[1].0 - w[0].0) * w[1].1).sum::<f64>().into()
+}
+
+/// Precision-recall points (recall, precision), from the highest threshold down, starting at
+/// (0, 1); tied scores are one threshold.
+pub fn pr_curve(scores: &[f64], labels: &[bool]) -> Vec<(f64, f64)> {
+    let npos = labels.iter().filter(|&&l| l).count() as f64;
+    let mut idx: Vec<usize> = (0..scores.len()).collect();
+    idx.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]));
+    let mut out = vec![(0.0, 1.0)];
+    let (mut tp, mut fp) = (0.0, 0.0);
+    let mut k = 0;
+    while k < idx.len() {
+        let mut e = k;
+        while e + 1 < idx.len() && scores[idx[e + 1]] == scores[idx[k]] {
+            e += 1;
+        }
+        for &x in &idx[k..=e] {
+            if labels[x] { tp += 1.0 } else { fp += 1.0 }
+        }
+        out.push((if npos > 0.0 { tp / npos } else { 0.0 }, tp / (tp + fp)));
+        k = e + 1;
+    }
+    out
+}
+
+/// Accuracy and F1 of the calls `score >= threshold`; F1 is None when there are no positives
+/// and no positive calls.
+pub fn accuracy_f1(scores: &[f64], labels: &[bool], threshold: f64) -> (f64, Option<f64>) {
+    let (mut tp, mut fp, mut fneg, mut ok) = (0.0, 0.0, 0.0, 0.0);
+    for (&s, &l) in scores.iter().zip(labels) {
+        let call = s >= threshold;
+        if call == l {
+            ok += 1.0;
+        }
+        match (call, l) {
+            (true, true) => tp += 1.0,
+            (true, false) => fp += 1.0,
+            (false, true) => fneg += 1.0,
+            _ => {}
+        }
+    }
+    let f1 = (tp + fp + fneg > 0.0).then(|| 2.0 * tp / (2.0 * tp + fp + fneg));
+    (ok / scores.len().max(1) as f64, f1)
+}
+
+#[cfg(test)]
+mod classification_tests {
+    use super::*;
+
+    #[test]
+    fn hand_computed_auroc_ap_accuracy_f1() {
+        let s = [0.9, 0.8, 0.7, 0.6, 0.5];
+        let l = [true, false, true, false, false];
+        // Pairs (pos, neg): (0.9 > all 3), (0.7 > 0.6, 0.5, < 0.8): 5 of 6.
+        assert!((auroc(&s, &l).unwrap() - 5.0 / 6.0).abs() < 1e-12);
+        // AP: recall 0.5 at precision 1 (first), recall 1 at precision 2/3 (third): 0.5 + 0.5 * 2/3.
+        assert!((average_precision(&s, &l).unwrap() - (0.5 + 1.0 / 3.0)).abs() < 1e-12);
+        let (acc, f1) = accuracy_f1(&s, &l, 0.75);
+        assert!((acc - 0.6).abs() < 1e-12, "calls 0.9, 0.8 positive: right on 0.9, 0.6, 0.5");
+        assert!((f1.unwrap() - 0.5).abs() < 1e-12, "tp 1, fp 1, fn 1");
+    }
+
+    #[test]
+    fn ties_and_one_class_folds() {
+        // All scores tied: AUROC one half, AP = prevalence.
+        let l = [true, false, false, true];
+        assert!((auroc(&[0.5; 4], &l).unwrap() - 0.5).abs() < 1e-12);
+        assert!((average_precision(&[0.5; 4], &l).unwrap() - 0.5).abs() < 1e-12);
+        // A fold with one class only: AUROC undefined; AP undefined without positives.
+        assert!(auroc(&[0.1, 0.2], &[true, true]).is_none());
+        assert!(average_precision(&[0.1, 0.2], &[false, false]).is_none());
+        assert_eq!(average_precision(&[0.1, 0.2], &[true, true]), Some(1.0));
+    }
+}

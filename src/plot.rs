@@ -53,6 +53,7 @@ pub struct Series {
     pub dashed: bool,
 }
 
+#[derive(Clone, Copy)]
 pub struct LineChart<'a> {
     pub title: &'a str,
     pub x_label: &'a str,
@@ -80,6 +81,29 @@ fn palette(k: usize) -> RGBColor {
 }
 
 pub fn line_chart(path: &Path, c: &LineChart, series: &[Series]) -> Result<()> {
+    if !series.iter().any(|s| s.points.iter().any(|p| p.0.is_finite() && p.1.is_finite())) {
+        return Err(Error::InvalidArgument(format!("{}: nothing to plot", path.display())));
+    }
+    render(path, (1000, 650), |root| draw_lines(root, c, series, 28))
+}
+
+/// Several line charts in a grid (at most three per row), one per (title, series).
+pub fn panels(path: &Path, title: &str, panels: &[(String, Vec<Series>)], c: &LineChart) -> Result<()> {
+    if panels.is_empty() {
+        return Err(Error::InvalidArgument(format!("{}: nothing to plot", path.display())));
+    }
+    let cols = panels.len().min(3);
+    let rows = panels.len().div_ceil(cols);
+    render(path, (560 * cols as u32, 480 * rows as u32 + 50), |root| {
+        let body = root.titled(title, ("sans-serif", 28))?;
+        for (area, (name, series)) in body.split_evenly((rows, cols)).iter().zip(panels) {
+            draw_lines(area, &LineChart { title: name, ..*c }, series, 22)?;
+        }
+        Ok(())
+    })
+}
+
+fn draw_lines(root: &DrawingArea<BitMapBackend<'_>, plotters::coord::Shift>, c: &LineChart, series: &[Series], title_size: u32) -> std::result::Result<(), Box<dyn std::error::Error>> {
     // Log axes are drawn as linear axes over log10 values, labelled with the original values:
     // every decade then gets readable ticks.
     let tx = |x: f64| if c.log_x { if x > 0.0 { x.log10() } else { f64::NAN } } else { x };
@@ -88,7 +112,7 @@ pub fn line_chart(path: &Path, c: &LineChart, series: &[Series]) -> Result<()> {
     let all = || data.iter().flatten();
     let (x0, mut x1) = all().fold((f64::MAX, f64::MIN), |a, p| (a.0.min(p.0), a.1.max(p.0)));
     if x0 > x1 {
-        return Err(Error::InvalidArgument(format!("{}: nothing to plot", path.display())));
+        return Ok(());
     }
     let (mut y0, mut y1) = match c.y_range {
         Some((a, b)) => (ty(a), ty(b)),
@@ -115,8 +139,8 @@ pub fn line_chart(path: &Path, c: &LineChart, series: &[Series]) -> Result<()> {
             format!("{v:.2}")
         }
     };
-    render(path, (1000, 650), |root| {
-        let mut chart = ChartBuilder::on(root).caption(c.title, ("sans-serif", 28)).margin(20).x_label_area_size(55).y_label_area_size(80).build_cartesian_2d(x0..x1, y0..y1)?;
+    {
+        let mut chart = ChartBuilder::on(root).caption(c.title, ("sans-serif", title_size)).margin(20).x_label_area_size(55).y_label_area_size(80).build_cartesian_2d(x0..x1, y0..y1)?;
         chart
             .configure_mesh()
             .x_desc(c.x_label)
@@ -136,10 +160,11 @@ pub fn line_chart(path: &Path, c: &LineChart, series: &[Series]) -> Result<()> {
                 chart.draw_series(LineSeries::new(pts, style))?.label(s.name.clone()).legend(legend);
             }
         }
-        chart.configure_series_labels().position(SeriesLabelPosition::LowerLeft).background_style(WHITE.mix(0.85)).border_style(BLACK).label_font(("sans-serif", 18)).draw()?;
+        chart.configure_series_labels().position(SeriesLabelPosition::LowerLeft).background_style(WHITE.mix(0.85)).border_style(BLACK).label_font(("sans-serif", 16)).draw()?;
         Ok(())
-    })
+    }
 }
+
 
 /// A square map of `n` bins starting at `start_bp`: `upper[i * n + j]` is drawn above the
 /// diagonal (j > i), `lower[i * n + j]` below; NaN cells stay grey. Values are on one colour

@@ -1,0 +1,238 @@
+//! Classification tasks (a YAML list) and the per-bin labels they give.
+
+use crate::error::{Error, Location, Result};
+use crate::formats::bed::read_bedgraph;
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+use serde::Deserialize;
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// Elements or regions (BED3+, BED6, narrowPeak): overlapping bins are positive. With
+    /// `name_prefix`, features whose name starts with it are positive and the others negative.
+    Bed,
+    /// A valued track: bins whose mean value exceeds `threshold` are positive, the others negative.
+    Bedgraph,
+    /// Interactions (BEDPE): bins overlapping either anchor are positive.
+    Bedpe,
+    /// Domains (BED): bins within `flank` bins of a domain edge are positive.
+    Boundaries,
+}
+
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Task {
+    pub name: String,
+    pub file: PathBuf,
+    pub kind: Kind,
+    #[serde(default)]
+    pub threshold: f64,
+    #[serde(default)]
+    pub name_prefix: Option<String>,
+    #[serde(default)]
+    pub flank: u32,
+    /// Minimum overlap (bp) for a feature to label a bin.
+    #[serde(default = "one")]
+    pub min_overlap: u64,
+}
+
+fn one() -> u64 {
+    1
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TaskFile {
+    pub tasks: Vec<Task>,
+}
+
+/// Reads the task list; relative track paths are taken relative to the YAML file.
+pub fn read_tasks(path: &Path) -> Result<Vec<Task>> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::input_io(path, e))?;
+    let f: TaskFile = serde_yaml_ng::from_str(&text).map_err(|e| {
+        let loc = e.location().map(|l| Location::Line { line: l.line() as u64, column: Some(l.column() as u64) }).unwrap_or(Location::None);
+        Error::format(path, loc, e.to_string())
+    })?;
+    if f.tasks.is_empty() {
+        return Err(Error::format(path, Location::None, "no tasks listed"));
+    }
+    let base = path.parent().unwrap_or(Path::new("."));
+    Ok(f.tasks.into_iter().map(|mut t| {
+        if t.file.is_relative() && !t.file.exists() {
+            t.file = base.join(&t.file);
+        }
+        t
+    }).collect())
+}
+
+/// The bins every representations table shares: (chromosome, length in bp, bins).
+#[derive(Debug, Clone)]
+pub struct Genome {
+    pub chroms: Vec<(String, u64, usize)>,
+    pub resolution: u32,
+}
+
+impl Genome {
+    pub fn offset(&self, chrom: usize) -> usize {
+        self.chroms[..chrom].iter().map(|c| c.2).sum()
+    }
+    pub fn n_bins(&self) -> usize {
+        self.chroms.iter().map(|c| c.2).sum()
+    }
+    fn find(&self, name: &str) -> Option<usize> {
+        self.chroms.iter().position(|c| c.0 == name).or_else(|| {
+            let k = crate::genome::canonical_name(name);
+            self.chroms.iter().position(|c| crate::genome::canonical_name(&c.0) == k)
+        })
+    }
+}
+
+/// An interval in a track, with its line for messages.
+struct Feature {
+    chrom: usize,
+    start: u64,
+    end: u64,
+    name: String,
+}
+
+/// Reads BED-like lines: `columns` are the (chrom, start, end) column triples to take (two for
+/// BEDPE). Unknown chromosomes are counted, coordinates beyond the chromosome end refused.
+fn read_features(path: &Path, g: &Genome, bedpe: bool) -> Result<(Vec<Feature>, u64)> {
+    let r = crate::formats::pairs::open_text(path)?;
+    let mut out = Vec::new();
+    let mut unknown = 0u64;
+    for (n, line) in r.lines().enumerate() {
+        let lineno = n as u64 + 1;
+        let line = line.map_err(|e| Error::format(path, Location::Line { line: lineno, column: None }, format!("unreadable line: {e}")))?;
+        let l = line.trim_end();
+        if l.is_empty() || l.starts_with('#') || l.starts_with("track") || l.starts_with("browser") {
+            continue;
+        }
+        let f: Vec<&str> = l.split('\t').collect();
+        let f = if f.len() < 3 { l.split_whitespace().collect() } else { f };
+        let need = if bedpe { 6 } else { 3 };
+        if f.len() < need {
+            return Err(Error::format(path, Location::Line { line: lineno, column: None }, format!("expected at least {need} columns, found {}", f.len())));
+        }
+        let triples: &[usize] = if bedpe { &[0, 3] } else { &[0] };
+        for &c in triples {
+            let num = |k: usize| -> Result<u64> { f[k].parse().map_err(|_| Error::format(path, Location::Line { line: lineno, column: Some(k as u64 + 1) }, format!("'{}' is not a position", f[k]))) };
+            let (s, e) = (num(c + 1)?, num(c + 2)?);
+            if e < s {
+                return Err(Error::format(path, Location::Line { line: lineno, column: Some(c as u64 + 3) }, format!("end {e} before start {s}")));
+            }
+            let Some(ci) = g.find(f[c]) else {
+                unknown += 1;
+                continue;
+            };
+            if e > g.chroms[ci].1 {
+                return Err(Error::format(path, Location::Line { line: lineno, column: Some(c as u64 + 3) }, format!("end {e} beyond the end of {} ({} bp)", g.chroms[ci].0, g.chroms[ci].1)));
+            }
+            let name = if bedpe { f.get(6) } else { f.get(3) }.copied().unwrap_or("").to_string();
+            out.push(Feature { chrom: ci, start: s, end: e, name });
+        }
+    }
+    Ok((out, unknown))
+}
+
+/// Per bin: Some(true/false) where the task labels it, None elsewhere (before negative sampling).
+pub fn labels(task: &Task, g: &Genome, usable: &[bool], seed: u64) -> Result<Vec<Option<bool>>> {
+    let res = g.resolution as u64;
+    let n = g.n_bins();
+    let mut lab: Vec<Option<bool>> = vec![None; n];
+    let mut given_negatives = false;
+    let bins = |chrom: usize, s: u64, e: u64, min: u64| -> Vec<usize> {
+        let off = g.offset(chrom);
+        let nb = g.chroms[chrom].2;
+        ((s / res) as usize..(e.div_ceil(res) as usize).min(nb))
+            .filter(|&b| {
+                let (bs, be) = (b as u64 * res, (b as u64 + 1) * res);
+                e.min(be).saturating_sub(s.max(bs)) >= min.min(e - s).max(1)
+            })
+            .map(|b| off + b)
+            .collect()
+    };
+    let unknown = match task.kind {
+        Kind::Bed | Kind::Bedpe => {
+            let (feats, unknown) = read_features(&task.file, g, task.kind == Kind::Bedpe)?;
+            // Negatives first, so that a bin touched by both classes ends positive.
+            if let Some(prefix) = &task.name_prefix {
+                given_negatives = true;
+                for f in feats.iter().filter(|f| !f.name.starts_with(prefix.as_str())) {
+                    for b in bins(f.chrom, f.start, f.end, task.min_overlap) {
+                        lab[b] = Some(false);
+                    }
+                }
+            }
+            for f in feats.iter().filter(|f| task.name_prefix.as_deref().is_none_or(|p| f.name.starts_with(p))) {
+                for b in bins(f.chrom, f.start, f.end, task.min_overlap) {
+                    lab[b] = Some(true);
+                }
+            }
+            unknown
+        }
+        Kind::Boundaries => {
+            let (feats, unknown) = read_features(&task.file, g, false)?;
+            for f in &feats {
+                let nb = g.chroms[f.chrom].2 as i64;
+                for edge in [f.start / res, f.end.div_ceil(res)] {
+                    let edge = edge as i64;
+                    // The bins either side of the edge, widened by `flank`.
+                    for b in (edge - 1 - task.flank as i64)..=(edge + task.flank as i64) {
+                        if b >= 0 && b < nb && edge > 0 && edge < nb {
+                            lab[g.offset(f.chrom) + b as usize] = Some(true);
+                        }
+                    }
+                }
+            }
+            unknown
+        }
+        Kind::Bedgraph => {
+            given_negatives = true;
+            let tr = read_bedgraph(&task.file)?;
+            let mut unknown = 0;
+            for (ci, (name, _, nb)) in g.chroms.iter().enumerate() {
+                let v = crate::baselines::pca::bin_track(&tr, name, *nb, g.resolution);
+                for (b, x) in v.iter().enumerate() {
+                    if x.is_finite() {
+                        lab[g.offset(ci) + b] = Some(*x > task.threshold);
+                    }
+                }
+            }
+            for (c, ..) in &tr {
+                if g.find(c).is_none() {
+                    unknown += 1;
+                }
+            }
+            unknown
+        }
+    };
+    if unknown > 0 {
+        crate::log::warn(&format!("{}: {unknown} features on chromosomes absent from the representations were skipped", task.file.display()));
+    }
+    for (b, l) in lab.iter_mut().enumerate() {
+        if !usable[b] {
+            *l = None;
+        }
+    }
+    let npos = lab.iter().filter(|l| **l == Some(true)).count();
+    if npos == 0 {
+        return Err(Error::InvalidArgument(format!("task '{}': no positive bin among the represented bins (check {})", task.name, task.file.display())));
+    }
+    if !given_negatives {
+        // Balanced negatives, sampled genome-wide from the other usable bins with the seed.
+        let mut pool: Vec<usize> = (0..n).filter(|&b| usable[b] && lab[b].is_none()).collect();
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+        pool.shuffle(&mut rng);
+        for &b in pool.iter().take(npos) {
+            lab[b] = Some(false);
+        }
+    }
+    if lab.iter().all(|l| *l != Some(false)) {
+        return Err(Error::InvalidArgument(format!("task '{}': only one class (no negative bin)", task.name)));
+    }
+    Ok(lab)
+}

@@ -1,0 +1,82 @@
+//! hiclstm-classify on simulated data (compartments found far above chance) and on bad tracks.
+
+mod common;
+
+use common::{listing, tmpdir};
+use hiclstm::baselines::pca::{run as pca, PcaOptions};
+use hiclstm::classify::labels::read_tasks;
+use hiclstm::classify::{run, ClassifyOptions, Classifier, FoldsBy};
+use hiclstm::simulate::{write_outputs, SimParams, WriteOptions};
+use std::path::Path;
+
+fn setup(d: &Path) {
+    let p = SimParams::preset("toy").unwrap();
+    write_outputs(&p, &WriteOptions { prefix: d.join("sim"), force: false, pairs: false, juicer_text: false }).unwrap();
+    pca(&PcaOptions { contacts: d.join("sim.contacts.parquet"), k: 8, orient: None, output: d.join("pca.parquet"), force: false, seed: 0, raw: false, max_bins: 20_000 }).unwrap();
+}
+
+fn opts(d: &Path, tasks: &str, out: &str) -> ClassifyOptions {
+    std::fs::write(d.join("tasks.yaml"), tasks).unwrap();
+    ClassifyOptions {
+        representations: vec![("pca".into(), d.join("pca.parquet"))],
+        tasks: read_tasks(&d.join("tasks.yaml")).unwrap(),
+        classifiers: vec![Classifier::Linear, Classifier::Boosted],
+        folds: 4,
+        folds_by: FoldsBy::Blocks,
+        block_bins: 40,
+        seed: 0,
+        output: d.join(out),
+        force: false,
+        plots: true,
+    }
+}
+
+#[test]
+fn simulated_compartments_are_found_far_above_chance() {
+    let dir = tmpdir();
+    let d = dir.path();
+    setup(d);
+    let rows = run(&opts(d, "tasks:\n  - {name: A, file: sim.compartments.bed, kind: bed, name_prefix: A}\n  - {name: ctcf, file: sim.ctcf.bed, kind: bed}\n", "cls")).unwrap();
+    for clf in ["pca/linear", "pca/boosted"] {
+        let auroc = rows.iter().find(|r| r.method == clf && r.task.as_deref() == Some("A") && r.metric == "auroc" && r.fold.is_none()).unwrap().value.unwrap();
+        assert!(auroc > 0.9, "{clf}: compartment AuROC {auroc}");
+    }
+    // Per-fold rows exist for every fold, metric and task; averages have fold = null.
+    assert_eq!(rows.iter().filter(|r| r.fold.is_some()).count(), 2 * 2 * 4 * 4);
+    let back = hiclstm::tables::metrics::read(&d.join("cls.metrics.parquet")).unwrap();
+    assert_eq!(back, rows);
+    let png = std::fs::read(d.join("cls.pr_curves.png")).unwrap();
+    assert_eq!(&png[..4], b"\x89PNG");
+}
+
+#[test]
+fn bad_tracks_fail_with_file_and_line_and_leave_nothing() {
+    let dir = tmpdir();
+    let d = dir.path();
+    setup(d);
+    let before = listing(d);
+    let check = |bed: &str, needles: &[&str]| {
+        std::fs::write(d.join("t.bed"), bed).unwrap();
+        let e = run(&opts(d, "tasks:\n  - {name: t, file: t.bed, kind: bed}\n", "bad")).unwrap_err();
+        for n in needles {
+            assert!(e.to_string().contains(n), "expected '{n}' in: {e}");
+        }
+    };
+    check("chr1\t100\n", &["t.bed", "line 1", "at least 3 columns"]);
+    check("chr1\t100\tx\n", &["t.bed", "line 1, column 3", "'x'"]);
+    check("chr1\t0\t50000\nchr1\t100\t999999999\n", &["line 2", "beyond the end of chr1"]);
+    check("chrUn\t0\t100\n", &["no positive bin"]);
+    let mut keep = before.clone();
+    keep.push("t.bed".into());
+    keep.push("tasks.yaml".into());
+    keep.sort();
+    assert_eq!(listing(d), keep, "no output after failures");
+    // A bedGraph whose threshold leaves one class.
+    std::fs::write(d.join("g.bedGraph"), "chr1\t0\t20000000\t5\nchr2\t0\t16000000\t5\n").unwrap();
+    let e = run(&opts(d, "tasks:\n  - {name: g, file: g.bedGraph, kind: bedgraph, threshold: 1}\n", "bad")).unwrap_err();
+    assert!(e.to_string().contains("only one class"), "{e}");
+    // A YAML typo is named with its line.
+    std::fs::write(d.join("typo.yaml"), "tasks:\n  - {name: t, file: t.bed, knd: bed}\n").unwrap();
+    let e = read_tasks(&d.join("typo.yaml")).unwrap_err();
+    assert!(e.to_string().contains("typo.yaml") && e.to_string().contains("line 2"), "{e}");
+}
