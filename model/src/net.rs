@@ -139,11 +139,12 @@ pub struct HicLstm {
 pub const EMBEDDING: &str = "embedding.weight";
 
 impl HicLstm {
-    /// A freshly initialised model with `n_bins` representations (normal init, as nn.Embedding).
+    /// A freshly initialised model with `n_bins` representations (normal init with the
+    /// configured standard deviation).
     pub fn new(c: &ModelConfig, n_bins: usize, device: Device) -> HicLstm {
         let vs = nn::VarStore::new(device);
         let root = vs.root();
-        let embedding = (&root / "embedding").var("weight", &[n_bins as i64, c.k as i64], nn::Init::Randn { mean: 0.0, stdev: 1.0 });
+        let embedding = (&root / "embedding").var("weight", &[n_bins as i64, c.k as i64], nn::Init::Randn { mean: 0.0, stdev: c.embedding_std });
         let decoder = Decoder::new(&(&root / "decoder"), c);
         HicLstm { vs, embedding, decoder }
     }

@@ -16,7 +16,8 @@ use std::path::PathBuf;
   hiclstm-train sample.contacts.parquet -o model/ --resume          # after an interruption
   hiclstm-train other_cell.contacts.parquet --init-from model/ --freeze-decoder -o model_other/
 
-Configuration (YAML, every key optional; flags override): k (16), hidden (8), frame_len (150),
+Configuration (YAML, every key optional; flags override): k (16), embedding_std (0.1),
+hidden (8), frame_len (150),
 cell (fused|layernorm|reference), head (frame|step), transform {a: 8, d: 1e-10}, value
 (value|count), max_distance (bp), train {epochs: auto, learning_rate: 0.01,
 learning_rate_after: 0.001, decay_after: auto, batch_size: auto, clip_norm: 10, seed: 0}.
