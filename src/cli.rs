@@ -49,3 +49,20 @@ pub fn output_path(prefix: &std::path::Path, name: &str) -> std::path::PathBuf {
     s.push(name);
     s.into()
 }
+
+/// `LABEL=FILE` arguments (several tables compared side by side). Without a label, the file
+/// name less `.parquet` and a `.predictions`/`.representations` suffix is the label when
+/// `stem_default` holds; otherwise the label is required.
+pub fn labelled(s: &str, stem_default: bool) -> Result<(String, std::path::PathBuf)> {
+    match s.split_once('=') {
+        Some((l, p)) if !l.is_empty() && !l.contains('/') => Ok((l.to_string(), p.into())),
+        _ if stem_default => {
+            let p = std::path::PathBuf::from(s);
+            let name = p.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+            let stem = name.strip_suffix(".parquet").unwrap_or(&name);
+            let stem = stem.strip_suffix(".predictions").or_else(|| stem.strip_suffix(".representations")).unwrap_or(stem);
+            Ok((stem.to_string(), p))
+        }
+        _ => Err(Error::InvalidArgument(format!("'{s}': expected LABEL=FILE"))),
+    }
+}

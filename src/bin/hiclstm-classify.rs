@@ -55,11 +55,7 @@ fn main() {
     let a = Args::parse();
     hiclstm::cli::main(|| {
         a.common.apply()?;
-        let representations = a
-            .representations
-            .iter()
-            .map(|s| s.split_once('=').map(|(l, p)| (l.to_string(), PathBuf::from(p))).ok_or_else(|| hiclstm::Error::InvalidArgument(format!("--representations '{s}': expected LABEL=FILE"))))
-            .collect::<hiclstm::Result<Vec<_>>>()?;
+        let representations = a.representations.iter().map(|s| hiclstm::cli::labelled(s, false)).collect::<hiclstm::Result<Vec<_>>>()?;
         let o = ClassifyOptions {
             representations,
             tasks: read_tasks(&a.tasks)?,

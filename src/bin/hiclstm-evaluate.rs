@@ -51,19 +51,7 @@ fn main() {
     let a = Args::parse();
     hiclstm::cli::main(|| {
         a.common.apply()?;
-        let inputs = a
-            .predictions
-            .iter()
-            .map(|s| match s.split_once('=') {
-                Some((l, p)) if !l.is_empty() && !l.contains('/') => (l.to_string(), PathBuf::from(p)),
-                _ => {
-                    let p = PathBuf::from(s);
-                    let stem = p.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
-                    let stem = stem.strip_suffix(".parquet").unwrap_or(&stem).strip_suffix(".predictions").unwrap_or(&stem).to_string();
-                    (stem, p)
-                }
-            })
-            .collect();
+        let inputs = a.predictions.iter().map(|s| hiclstm::cli::labelled(s, true)).collect::<hiclstm::Result<Vec<_>>>()?;
         let o = EvaluateOptions {
             inputs,
             chromosomes: a.chromosomes.clone(),

@@ -63,11 +63,7 @@ fn main() {
     hiclstm::cli::main(|| {
         a.common.apply()?;
         hiclstm_model::device::set_threads(a.common.threads);
-        let representations = a
-            .representations
-            .iter()
-            .map(|s| s.split_once('=').map(|(l, p)| (l.to_string(), PathBuf::from(p))).ok_or_else(|| hiclstm::Error::InvalidArgument(format!("--representations '{s}': expected LABEL=FILE"))))
-            .collect::<hiclstm::Result<Vec<_>>>()?;
+        let representations = a.representations.iter().map(|s| hiclstm::cli::labelled(s, false)).collect::<hiclstm::Result<Vec<_>>>()?;
         let decoders = a
             .decoders
             .iter()
