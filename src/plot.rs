@@ -250,3 +250,52 @@ pub fn heatmap(path: &Path, h: &Heatmap) -> Result<()> {
         Ok(())
     })
 }
+
+/// Confusion matrices side by side, one panel per (name, class names, row-major counts); cells
+/// are shaded by the row fraction and labelled with the count.
+pub fn confusion(path: &Path, title: &str, panels: &[(String, Vec<String>, Vec<f64>)]) -> Result<()> {
+    if panels.is_empty() {
+        return Err(Error::InvalidArgument(format!("{}: nothing to plot", path.display())));
+    }
+    let cols = panels.len().min(3);
+    let rows = panels.len().div_ceil(cols);
+    render(path, (480 * cols as u32, 470 * rows as u32 + 50), |root| {
+        let body = root.titled(title, ("sans-serif", 24))?;
+        for (area, (name, classes, counts)) in body.split_evenly((rows, cols)).iter().zip(panels) {
+            let nc = classes.len();
+            let mut chart = ChartBuilder::on(area)
+                .caption(name, ("sans-serif", 20))
+                .margin(12)
+                .x_label_area_size(45)
+                .y_label_area_size(70)
+                .build_cartesian_2d(0.0..nc as f64, nc as f64..0.0)?;
+            let label = |v: &f64| {
+                let k = v.floor() as usize;
+                if (*v - k as f64 - 0.5).abs() < 0.01 && k < nc { classes[k].clone() } else { String::new() }
+            };
+            chart
+                .configure_mesh()
+                .disable_mesh()
+                .x_labels(2 * nc + 1)
+                .y_labels(2 * nc + 1)
+                .x_label_formatter(&label)
+                .y_label_formatter(&label)
+                .x_desc("called class")
+                .y_desc("true class")
+                .label_style(("sans-serif", 14))
+                .draw()?;
+            for t in 0..nc {
+                let total: f64 = counts[t * nc..(t + 1) * nc].iter().sum();
+                for c in 0..nc {
+                    let v = counts[t * nc + c];
+                    let frac = if total > 0.0 { v / total } else { 0.0 };
+                    let shade = (255.0 * (1.0 - 0.85 * frac)) as u8;
+                    chart.draw_series(std::iter::once(Rectangle::new([(c as f64, t as f64), (c as f64 + 1.0, t as f64 + 1.0)], RGBColor(shade, shade, 255).filled())))?;
+                    let colour = if frac > 0.6 { WHITE } else { BLACK };
+                    chart.draw_series(std::iter::once(Text::new(format!("{}", v as u64), (c as f64 + 0.4, t as f64 + 0.55), ("sans-serif", 16).into_font().color(&colour))))?;
+                }
+            }
+        }
+        Ok(())
+    })
+}

@@ -80,3 +80,20 @@ fn bad_tracks_fail_with_file_and_line_and_leave_nothing() {
     let e = read_tasks(&d.join("typo.yaml")).unwrap_err();
     assert!(e.to_string().contains("typo.yaml") && e.to_string().contains("line 2"), "{e}");
 }
+
+#[test]
+fn category_tasks_give_accuracy_and_a_confusion_matrix() {
+    let dir = tmpdir();
+    let d = dir.path();
+    setup(d);
+    let rows = run(&opts(d, "tasks:\n  - {name: comp, file: sim.compartments.bed, kind: category}\n", "cat")).unwrap();
+    let acc = rows.iter().find(|r| r.method == "pca/linear" && r.task.as_deref() == Some("comp") && r.metric == "accuracy" && r.fold.is_none()).unwrap().value.unwrap();
+    assert!(acc > 0.9, "two-class compartments by PCA: accuracy {acc}");
+    let cells: Vec<_> = rows.iter().filter(|r| r.method == "pca/linear" && r.metric.starts_with("confusion:")).collect();
+    assert_eq!(cells.len(), 4, "2 x 2 confusion matrix");
+    let total: f64 = cells.iter().map(|r| r.value.unwrap()).sum();
+    let labelled = rows.iter().filter(|r| r.method == "pca/linear" && r.metric == "accuracy" && r.fold.is_some()).map(|r| r.n).sum::<i64>();
+    assert_eq!(total as i64, labelled, "every out-of-fold call is counted once");
+    assert!(d.join("cat.confusion.comp.png").exists());
+    assert!(!d.join("cat.pr_curves.png").exists(), "no binary task, no PR plot");
+}

@@ -20,6 +20,9 @@ pub enum Kind {
     Bedpe,
     /// Domains (BED): bins within `flank` bins of a domain edge are positive.
     Boundaries,
+    /// Named categories (BED with a name column, e.g. subcompartments): a multi-class task;
+    /// `label_length` keeps the first characters of the name (`A.1.2` -> `A.1` with 3).
+    Category,
 }
 
 #[derive(Debug, Clone, Deserialize, serde::Serialize)]
@@ -37,6 +40,9 @@ pub struct Task {
     /// Minimum overlap (bp) for a feature to label a bin.
     #[serde(default = "one")]
     pub min_overlap: u64,
+    /// Category tasks: characters of the name that make the class.
+    #[serde(default)]
+    pub label_length: Option<usize>,
 }
 
 fn one() -> u64 {
@@ -138,6 +144,65 @@ fn read_features(path: &Path, g: &Genome, bedpe: bool) -> Result<(Vec<Feature>, 
     Ok((out, unknown))
 }
 
+/// A category task's labels: per bin the class index (None where unlabelled), and class names.
+pub fn categories(task: &Task, g: &Genome, usable: &[bool]) -> Result<(Vec<Option<usize>>, Vec<String>)> {
+    let res = g.resolution as u64;
+    let (feats, unknown) = read_features(&task.file, g, false)?;
+    if unknown > 0 {
+        crate::log::warn(&format!("{}: {unknown} features on chromosomes absent from the representations were skipped", task.file.display()));
+    }
+    let mut names: Vec<String> = Vec::new();
+    let mut lab: Vec<Option<usize>> = vec![None; g.n_bins()];
+    // Each bin takes the class covering most of it.
+    let mut cover: Vec<u64> = vec![0; g.n_bins()];
+    for f in &feats {
+        let name: String = match task.label_length {
+            Some(n) => f.name.chars().take(n).collect(),
+            None => f.name.clone(),
+        };
+        if name.is_empty() {
+            continue;
+        }
+        let c = match names.iter().position(|x| *x == name) {
+            Some(c) => c,
+            None => {
+                names.push(name);
+                names.len() - 1
+            }
+        };
+        let off = g.offset(f.chrom);
+        for b in (f.start / res) as usize..(f.end.div_ceil(res) as usize).min(g.chroms[f.chrom].2) {
+            let ov = f.end.min((b as u64 + 1) * res).saturating_sub(f.start.max(b as u64 * res));
+            if ov >= task.min_overlap.max(1) && ov > cover[off + b] {
+                cover[off + b] = ov;
+                lab[off + b] = Some(c);
+            }
+        }
+    }
+    for (b, l) in lab.iter_mut().enumerate() {
+        if !usable[b] {
+            *l = None;
+        }
+    }
+    // Classes in name order, so that outputs do not depend on the file's line order.
+    let mut order: Vec<usize> = (0..names.len()).collect();
+    order.sort_by(|&a, &b| names[a].cmp(&names[b]));
+    let rank: Vec<usize> = {
+        let mut r = vec![0; names.len()];
+        for (k, &o) in order.iter().enumerate() {
+            r[o] = k;
+        }
+        r
+    };
+    let lab: Vec<Option<usize>> = lab.into_iter().map(|l| l.map(|c| rank[c])).collect();
+    let names: Vec<String> = order.into_iter().map(|o| names[o].clone()).collect();
+    let present = names.iter().enumerate().filter(|(c, _)| lab.contains(&Some(*c))).count();
+    if present < 2 {
+        return Err(Error::InvalidArgument(format!("task '{}': fewer than two classes among the represented bins", task.name)));
+    }
+    Ok((lab, names))
+}
+
 /// Per bin: Some(true/false) where the task labels it, None elsewhere (before negative sampling).
 pub fn labels(task: &Task, g: &Genome, usable: &[bool], seed: u64) -> Result<Vec<Option<bool>>> {
     let res = g.resolution as u64;
@@ -190,6 +255,7 @@ pub fn labels(task: &Task, g: &Genome, usable: &[bool], seed: u64) -> Result<Vec
             }
             unknown
         }
+        Kind::Category => return Err(Error::Internal("category tasks have their own labels".into())),
         Kind::Bedgraph => {
             given_negatives = true;
             let tr = read_bedgraph(&task.file)?;

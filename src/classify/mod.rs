@@ -61,6 +61,9 @@ pub fn run(o: &ClassifyOptions) -> Result<Vec<MetricRow>> {
     check_writable(&mpath, o.force)?;
     if o.plots {
         check_writable(&ppath, o.force)?;
+        for task in o.tasks.iter().filter(|t| t.kind == labels::Kind::Category) {
+            check_writable(&output_path(&o.output, &format!("confusion.{}.png", task.name)), o.force)?;
+        }
     }
     if o.folds < 2 {
         return Err(Error::InvalidArgument("--folds must be at least 2".into()));
@@ -100,8 +103,10 @@ pub fn run(o: &ClassifyOptions) -> Result<Vec<MetricRow>> {
             })
         })
         .collect();
+    let binary: Vec<&Task> = o.tasks.iter().filter(|t| t.kind != labels::Kind::Category).collect();
+    let category: Vec<&Task> = o.tasks.iter().filter(|t| t.kind == labels::Kind::Category).collect();
     let mut labels = Vec::new();
-    for (t, task) in o.tasks.iter().enumerate() {
+    for (t, task) in binary.iter().enumerate() {
         let l = labels::labels(task, &genome, &usable, o.seed.wrapping_add(t as u64))?;
         let (p, q) = (l.iter().filter(|x| **x == Some(true)).count(), l.iter().filter(|x| **x == Some(false)).count());
         crate::log::info(&format!("task {}: {p} positive and {q} negative bins", task.name));
@@ -132,8 +137,15 @@ pub fn run(o: &ClassifyOptions) -> Result<Vec<MetricRow>> {
     }
     let fold = |b: usize| fold_of_block[block_of[b]];
 
-    let t = o.tasks.len();
+    let mut classes = Vec::new();
+    for task in &category {
+        let (l, names) = labels::categories(task, &genome, &usable)?;
+        crate::log::info(&format!("task {}: {} labelled bins in {} classes ({})", task.name, l.iter().filter(|x| x.is_some()).count(), names.len(), names.join(", ")));
+        classes.push((l, names));
+    }
+    let t = binary.len();
     let mut rows = Vec::new();
+    let mut confusions: Vec<(String, String, Vec<String>, Vec<f64>)> = Vec::new();
     // Pooled out-of-fold predictions per method and task, for the PR curves.
     let mut pooled: Vec<(String, Vec<Vec<(f64, bool)>>)> = Vec::new();
     for (label, _, _, k, chroms) in &reps {
@@ -141,6 +153,18 @@ pub fn run(o: &ClassifyOptions) -> Result<Vec<MetricRow>> {
         let x: Vec<f32> = chroms.iter().flat_map(|c| c.values.iter().copied()).collect();
         for &clf in &o.classifiers {
             let method = format!("{label}/{}", match clf { Classifier::Linear => "linear", Classifier::Boosted => "boosted" });
+            for (task, (lab, names)) in category.iter().zip(&classes) {
+                let (r, conf) = multiclass(&x, k, lab, names.len(), &fold, o.folds, clf, &block_of, o.seed, &method, &task.name)?;
+                rows.extend(r);
+                for (cell, &count) in conf.iter().enumerate() {
+                    let metric = format!("confusion:{}>{}", names[cell / names.len()], names[cell % names.len()]);
+                    rows.push(MetricRow { method: method.clone(), chrom: "all".into(), metric, task: Some(task.name.clone()), value: Some(count), n: count as i64, ..Default::default() });
+                }
+                confusions.push((task.name.clone(), method.clone(), names.clone(), conf));
+            }
+            if t == 0 {
+                continue;
+            }
             let mut pool = vec![Vec::new(); t];
             let mut per_fold: Vec<Vec<[Option<f64>; 4]>> = vec![Vec::new(); t];
             for f in 0..o.folds {
@@ -160,7 +184,7 @@ pub fn run(o: &ClassifyOptions) -> Result<Vec<MetricRow>> {
                     let (acc, f1) = crate::metrics::accuracy_f1(&s, &y, 0.5);
                     let vals = [crate::metrics::average_precision(&s, &y), crate::metrics::auroc(&s, &y), (!s.is_empty()).then_some(acc), f1];
                     for (name, v) in ["average_precision", "auroc", "accuracy", "f1"].iter().zip(vals) {
-                        rows.push(MetricRow { method: method.clone(), chrom: "all".into(), metric: name.to_string(), task: Some(o.tasks[j].name.clone()), fold: Some(f as u32), value: v, n: s.len() as i64, ..Default::default() });
+                        rows.push(MetricRow { method: method.clone(), chrom: "all".into(), metric: name.to_string(), task: Some(binary[j].name.clone()), fold: Some(f as u32), value: v, n: s.len() as i64, ..Default::default() });
                     }
                     per_fold[j].push(vals);
                     pool[j].extend(s.into_iter().zip(y));
@@ -170,11 +194,11 @@ pub fn run(o: &ClassifyOptions) -> Result<Vec<MetricRow>> {
                 for (m, name) in ["average_precision", "auroc", "accuracy", "f1"].iter().enumerate() {
                     let v: Vec<f64> = per_fold[j].iter().filter_map(|x| x[m]).collect();
                     let mean = (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64);
-                    rows.push(MetricRow { method: method.clone(), chrom: "all".into(), metric: name.to_string(), task: Some(o.tasks[j].name.clone()), fold: None, value: mean, n: v.len() as i64, ..Default::default() });
+                    rows.push(MetricRow { method: method.clone(), chrom: "all".into(), metric: name.to_string(), task: Some(binary[j].name.clone()), fold: None, value: mean, n: v.len() as i64, ..Default::default() });
                 }
-                let ap = rows.iter().rev().find(|r| r.method == method && r.task.as_deref() == Some(&o.tasks[j].name) && r.fold.is_none() && r.metric == "average_precision").and_then(|r| r.value);
-                let au = rows.iter().rev().find(|r| r.method == method && r.task.as_deref() == Some(&o.tasks[j].name) && r.fold.is_none() && r.metric == "auroc").and_then(|r| r.value);
-                crate::log::info(&format!("{method} {}: mean AP {} AuROC {}", o.tasks[j].name, fmt(ap), fmt(au)));
+                let ap = rows.iter().rev().find(|r| r.method == method && r.task.as_deref() == Some(&binary[j].name) && r.fold.is_none() && r.metric == "average_precision").and_then(|r| r.value);
+                let au = rows.iter().rev().find(|r| r.method == method && r.task.as_deref() == Some(&binary[j].name) && r.fold.is_none() && r.metric == "auroc").and_then(|r| r.value);
+                crate::log::info(&format!("{method} {}: mean AP {} AuROC {}", binary[j].name, fmt(ap), fmt(au)));
             }
             pooled.push((method, pool));
         }
@@ -193,9 +217,82 @@ pub fn run(o: &ClassifyOptions) -> Result<Vec<MetricRow>> {
     outs.push(tables::metrics::write(&mpath, &meta, &rows, o.force)?);
     outs.commit(o.force)?;
     if o.plots {
-        pr_plot(&ppath, &o.tasks, &pooled)?;
+        if t > 0 {
+            pr_plot(&ppath, &binary, &pooled)?;
+        }
+        for task in &category {
+            let panels: Vec<(String, Vec<String>, Vec<f64>)> = confusions.iter().filter(|c| c.0 == task.name).map(|c| (c.1.clone(), c.2.clone(), c.3.clone())).collect();
+            plot::confusion(&output_path(&o.output, &format!("confusion.{}.png", task.name)), &format!("{}: confusion matrices (out-of-fold, rows = true class)", task.name), &panels)?;
+        }
     }
     Ok(rows)
+}
+
+/// One-vs-rest scores per class, the arg-max as the call; per-fold accuracy, macro F1 and macro
+/// AuROC, their means, and the confusion matrix pooled over folds (rows true, columns called).
+#[allow(clippy::too_many_arguments)]
+fn multiclass(x: &[f32], k: usize, lab: &[Option<usize>], nc: usize, fold: &dyn Fn(usize) -> usize, folds: usize, clf: Classifier, block_of: &[usize], seed: u64, method: &str, task: &str) -> Result<(Vec<MetricRow>, Vec<f64>)> {
+    let n = lab.len();
+    let mut conf = vec![0.0; nc * nc];
+    let mut rows = Vec::new();
+    let mut per_fold: Vec<[Option<f64>; 3]> = Vec::new();
+    for f in 0..folds {
+        let train: Vec<usize> = (0..n).filter(|&b| lab[b].is_some() && fold(b) != f).collect();
+        let test: Vec<usize> = (0..n).filter(|&b| lab[b].is_some() && fold(b) == f).collect();
+        if test.is_empty() || train.is_empty() {
+            continue;
+        }
+        let onehot = |c: usize| -> Vec<Option<bool>> { (0..n).map(|b| lab[b].map(|l| l == c)).collect() };
+        let scores: Vec<Vec<f64>> = match clf {
+            Classifier::Linear => {
+                let xt: Vec<f32> = train.iter().flat_map(|&b| x[b * k..(b + 1) * k].iter().copied()).collect();
+                let yt: Vec<Option<bool>> = train.iter().flat_map(|&b| (0..nc).map(move |c| lab[b].map(|l| l == c))).collect();
+                let m = linear::Linear::fit(&xt, &yt, train.len(), k, nc, 300);
+                (0..nc).map(|c| test.iter().map(|&b| m.predict(&x[b * k..(b + 1) * k], c)).collect()).collect()
+            }
+            Classifier::Boosted => (0..nc)
+                .map(|c| {
+                    let oh = onehot(c);
+                    if train.iter().any(|&b| oh[b] == Some(true)) { boosted(x, k, &oh, &train, &test, block_of, seed) } else { Ok(vec![0.0; test.len()]) }
+                })
+                .collect::<Result<_>>()?,
+        };
+        let called: Vec<usize> = (0..test.len()).map(|r| (0..nc).max_by(|&a, &b| scores[a][r].total_cmp(&scores[b][r])).unwrap_or(0)).collect();
+        let truth: Vec<usize> = test.iter().map(|&b| lab[b].expect("labelled")).collect();
+        for (t, c) in truth.iter().zip(&called) {
+            conf[t * nc + c] += 1.0;
+        }
+        let acc = truth.iter().zip(&called).filter(|(a, b)| a == b).count() as f64 / truth.len() as f64;
+        let (mut f1s, mut aucs) = (Vec::new(), Vec::new());
+        for c in 0..nc {
+            let y: Vec<bool> = truth.iter().map(|&t| t == c).collect();
+            if !y.iter().any(|&v| v) {
+                continue;
+            }
+            let calls: Vec<f64> = called.iter().map(|&p| if p == c { 1.0 } else { 0.0 }).collect();
+            if let (_, Some(f1)) = crate::metrics::accuracy_f1(&calls, &y, 0.5) {
+                f1s.push(f1);
+            }
+            if let Some(a) = crate::metrics::auroc(&scores[c], &y) {
+                aucs.push(a);
+            }
+        }
+        let mean = |v: &[f64]| (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64);
+        let vals = [Some(acc), mean(&f1s), mean(&aucs)];
+        for (name, v) in ["accuracy", "macro_f1", "macro_auroc"].iter().zip(vals) {
+            rows.push(MetricRow { method: method.into(), chrom: "all".into(), metric: name.to_string(), task: Some(task.into()), fold: Some(f as u32), value: v, n: test.len() as i64, ..Default::default() });
+        }
+        per_fold.push(vals);
+    }
+    for (m, name) in ["accuracy", "macro_f1", "macro_auroc"].iter().enumerate() {
+        let v: Vec<f64> = per_fold.iter().filter_map(|x| x[m]).collect();
+        let mean = (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64);
+        if m == 0 {
+            crate::log::info(&format!("{method} {task}: mean accuracy {}", fmt(mean)));
+        }
+        rows.push(MetricRow { method: method.into(), chrom: "all".into(), metric: name.to_string(), task: Some(task.into()), fold: None, value: mean, n: v.len() as i64, ..Default::default() });
+    }
+    Ok((rows, conf))
 }
 
 fn fmt(v: Option<f64>) -> String {
@@ -234,7 +331,7 @@ fn boosted(x: &[f32], k: usize, lab: &[Option<bool>], train_rows: &[usize], test
 }
 
 /// One panel per task, one precision-recall line per method (out-of-fold predictions pooled).
-fn pr_plot(path: &std::path::Path, tasks: &[Task], pooled: &[(String, Vec<Vec<(f64, bool)>>)]) -> Result<()> {
+fn pr_plot(path: &std::path::Path, tasks: &[&Task], pooled: &[(String, Vec<Vec<(f64, bool)>>)]) -> Result<()> {
     let panels: Vec<(String, Vec<Series>)> = tasks
         .iter()
         .enumerate()
