@@ -3,6 +3,7 @@
 //! link libtorch.
 
 pub mod adam;
+pub mod attribute;
 pub mod config;
 pub mod data;
 pub mod decoders;

@@ -371,3 +371,92 @@ fn sniper_baseline_writes_deterministic_representations() {
         }
     }
 }
+
+#[test]
+fn integrated_gradients_are_complete_and_match_finite_differences() {
+    use hiclstm_model::attribute::chromosome;
+    tch::manual_seed(3);
+    let mut c = ModelConfig::default();
+    c.k = 2;
+    c.hidden = 3;
+    c.frame_len = 4;
+    let m = HicLstm::new(&c, 8, Device::Cpu);
+    let reps = Tensor::randn([8, 2], (Kind::Float, Device::Cpu));
+    let base = reps.zeros_like();
+    // Two rows of a tiny map: frames of 4 with padding.
+    let cc = hiclstm::tables::contacts::ChromContacts {
+        chrom: "c".into(),
+        i: vec![0, 0, 0, 0, 0, 3, 3, 3],
+        j: vec![0, 1, 2, 5, 7, 3, 4, 6],
+        count: vec![5.0; 8],
+        value: vec![5.0; 8],
+    };
+    let (f, _) = hiclstm::frames::build(std::slice::from_ref(&cc), 4, hiclstm::frames::ValueColumn::Value, &Default::default(), None, Path::new("t")).unwrap();
+    // Completeness: the attributions add up to F(input) - F(baseline), closer as m grows.
+    let err = |m_steps: usize| {
+        let (_, _, sum, delta) = chromosome(&m.decoder, &reps, &base, &f, m_steps, 16);
+        (sum - delta).abs() / delta.abs()
+    };
+    let (e4, e64) = (err(4), err(64));
+    assert!(e64 < 1e-3, "completeness error {e64} at m = 64");
+    assert!(e64 < e4, "error shrinks with m: {e4} -> {e64}");
+
+    // An independent computation: the same trapezoid over numerical gradients (central
+    // differences in f64 of the total prediction).
+    let steps = 8;
+    let (scores, counts, ..) = chromosome(&m.decoder, &reps, &base, &f, steps, 16);
+    let total = |r: &[f64]| -> f64 {
+        let t = Tensor::from_slice(r).reshape([8, 2]).to_kind(Kind::Float);
+        tch::no_grad(|| {
+            let l = f.len;
+            let ii: Vec<i64> = f.row.iter().map(|&x| x as i64).collect();
+            let jj: Vec<i64> = f.col.iter().map(|&x| x as i64).collect();
+            let mk = Tensor::from_slice(&f.mask).reshape([f.n() as i64, l as i64]);
+            let p = hiclstm_model::net::forward_with(&m.decoder, &t, &Tensor::from_slice(&ii), &Tensor::from_slice(&jj).reshape([f.n() as i64, l as i64]), &mk);
+            f64::try_from((p * &mk).sum(Kind::Double)).unwrap()
+        })
+    };
+    let x: Vec<f64> = Vec::<f32>::try_from(reps.reshape([-1])).unwrap().into_iter().map(|v| v as f64).collect();
+    let h = 1e-2;
+    let mut fd = vec![0.0; 8];
+    for s in 0..=steps {
+        let a = s as f64 / steps as f64;
+        let w = if s == 0 || s == steps { 0.5 } else { 1.0 } / steps as f64;
+        for p in 0..16 {
+            let mut up: Vec<f64> = x.iter().map(|v| v * a).collect();
+            let mut dn = up.clone();
+            up[p] += h;
+            dn[p] -= h;
+            fd[p / 2] += w * x[p] * (total(&up) - total(&dn)) / (2.0 * h);
+        }
+    }
+    for b in 0..8 {
+        assert!((scores[b] - fd[b]).abs() < 2e-2 * (1.0 + fd[b].abs()), "bin {b}: autograd {} vs finite differences {}", scores[b], fd[b]);
+    }
+    assert_eq!(counts, vec![6, 1, 1, 4, 1, 1, 1, 1], "each observed step counts its row and its column bin");
+}
+
+#[test]
+fn attribution_writes_tables_and_refuses_bad_requests() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let contacts = simulated(d);
+    let m = d.join("m");
+    train::run(&opts(&contacts, &m, small_config(1))).unwrap();
+    let attr = env!("CARGO_BIN_EXE_hiclstm-attribute");
+    let (cs, ms, out) = (contacts.to_str().unwrap(), m.to_str().unwrap(), d.join("a"));
+    let (code, err) = run(attr, &[ms, "--contacts", cs, "--steps", "1", "-o", out.to_str().unwrap()]);
+    assert_eq!(code, 8, "{err}");
+    assert!(err.contains("at least 2 steps"), "{err}");
+    let (code, err) = run(attr, &[ms, "--contacts", cs, "--baseline", "median", "-o", out.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(!d.join("a.attributions.parquet").exists());
+    let (code, err) = run(attr, &[ms, "--contacts", cs, "--steps", "8", "-o", out.to_str().unwrap(), "--device", "cpu"]);
+    assert_eq!(code, 0, "{err}");
+    let rows = hiclstm::tables::attributions::read(&d.join("a.attributions.parquet")).unwrap();
+    assert_eq!(rows.len(), 200);
+    assert!(rows.iter().all(|r| (-1.0..=1.0).contains(&r.4)), "normalized scores lie in [-1, 1]");
+    assert!(rows.iter().any(|r| r.4 == 1.0 || r.4 == -1.0), "min-max scaling reaches an extreme");
+    let bg = std::fs::read_to_string(d.join("a.attributions.bedGraph")).unwrap();
+    assert_eq!(bg.lines().count(), 200);
+}

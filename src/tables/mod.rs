@@ -3,6 +3,7 @@
 //! against its schema before use. Every file carries `hiclstm.*` key-value metadata: schema name
 //! and version, assembly, resolution, normalization, source, producer and parameters.
 
+pub mod attributions;
 pub mod bins;
 pub mod contacts;
 pub mod metrics;
@@ -57,6 +58,7 @@ const SCHEMA_FILES: &[(&str, &str)] = &[
     ("predictions", include_str!("../../schemas/predictions.schema.json")),
     ("training_log", include_str!("../../schemas/training_log.schema.json")),
     ("metrics", include_str!("../../schemas/metrics.schema.json")),
+    ("attributions", include_str!("../../schemas/attributions.schema.json")),
 ];
 
 /// The schema named `name` (one of the files in `schemas/`).
