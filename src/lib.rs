@@ -4,6 +4,7 @@
 //! steps (`import`, `simulate`, and later the model and analyses) -> outputs. Binaries in
 //! `src/bin/` only parse arguments and call a step.
 
+pub mod aggregate;
 pub mod baselines;
 pub mod classify;
 pub mod cli;

@@ -38,6 +38,13 @@ pub struct AttributeOptions {
     pub device: Device,
     pub batch: usize,
     pub force: bool,
+    /// Element sets (name, BED) whose scores are summarised against a random background.
+    pub elements: Vec<(String, PathBuf)>,
+    /// Domains (BED) for the average TAD profile.
+    pub tads: Option<PathBuf>,
+    /// Flank width of the TAD profile, in bins (10 interior bins).
+    pub flank_bins: usize,
+    pub seed: u64,
 }
 
 /// IG of one chromosome: per-bin scores (summed over features), per-bin frame counts, and the
@@ -85,8 +92,16 @@ pub fn chromosome(decoder: &crate::net::Decoder, reps: &Tensor, base: &Tensor, f
 
 pub fn run(o: &AttributeOptions) -> Result<Vec<ChromAttributions>> {
     let (tpath, gpath) = (hiclstm::cli::output_path(&o.output, "attributions.parquet"), hiclstm::cli::output_path(&o.output, "attributions.bedGraph"));
+    let (spath, ppath) = (hiclstm::cli::output_path(&o.output, "attribution_summary.parquet"), hiclstm::cli::output_path(&o.output, "tad_profile.png"));
     hiclstm::output::check_writable(&tpath, o.force)?;
     hiclstm::output::check_writable(&gpath, o.force)?;
+    let summarise = !o.elements.is_empty() || o.tads.is_some();
+    if summarise {
+        hiclstm::output::check_writable(&spath, o.force)?;
+    }
+    if o.tads.is_some() {
+        hiclstm::output::check_writable(&ppath, o.force)?;
+    }
     if o.steps < 2 {
         return Err(Error::InvalidArgument(format!("--steps {}: Integrated Gradients needs at least 2 steps", o.steps)));
     }
@@ -150,6 +165,66 @@ pub fn run(o: &AttributeOptions) -> Result<Vec<ChromAttributions>> {
     let norm = tables::attributions::normalise(&out);
     let records: Vec<(String, u64, u64, f64)> = out.iter().zip(&norm).flat_map(|(c, (nz, _))| (0..c.raw.len()).map(move |b| (c.chrom.clone(), c.start[b] as u64, c.end[b] as u64, nz[b]))).collect();
     outs.push(hiclstm::formats::bed::write_bedgraph(&gpath, &records, o.force)?);
+    if summarise {
+        let (rows, profile) = summary(o, &out, &norm, mf.resolution)?;
+        let mut m = Meta::new(tables::schema("metrics"));
+        m.set("assembly", &mf.assembly).set("resolution", mf.resolution).set("params", serde_json::json!({"attributions": tpath, "elements": o.elements, "tads": o.tads, "flank_bins": o.flank_bins, "score": "normalized"}).to_string());
+        outs.push(tables::metrics::write(&spath, &m, &rows, o.force)?);
+        outs.commit(o.force)?;
+        if let Some(p) = profile {
+            let pts: Vec<(f64, f64)> = p.iter().enumerate().map(|(k, v)| (k as f64 - o.flank_bins as f64 + 0.5, *v)).collect();
+            let chart = hiclstm::plot::LineChart { title: "Attribution across TADs (10 interior bins, flanks in bins)", x_label: "position (0 = TAD start, 10 = TAD end)", y_label: "mean normalized attribution", log_x: false, log_y: false, y_range: None, x_integer: false };
+            hiclstm::plot::line_chart(&ppath, &chart, &[hiclstm::plot::Series { name: "mean over TADs".into(), points: pts, dashed: false }])?;
+        }
+        return Ok(out);
+    }
     outs.commit(o.force)?;
     Ok(out)
+}
+
+/// Element-set summaries (against random bins of the same chromosomes) and the TAD profile, on
+/// the normalized scores; as metrics-table rows (task `attribution`).
+fn summary(o: &AttributeOptions, out: &[ChromAttributions], norm: &[(Vec<f64>, Vec<f64>)], resolution: u32) -> Result<(Vec<tables::metrics::MetricRow>, Option<Vec<f64>>)> {
+    use hiclstm::classify::labels::{read_features, Genome};
+    use tables::metrics::MetricRow;
+    let genome = Genome { chroms: out.iter().map(|c| (c.chrom.clone(), c.end.last().copied().unwrap_or(0) as u64, c.raw.len())).collect(), resolution };
+    let scores: Vec<f64> = norm.iter().flat_map(|n| n.0.iter().copied()).collect();
+    let framed: Vec<bool> = out.iter().flat_map(|c| c.frames.iter().map(|&f| f > 0)).collect();
+    let per_chrom: Vec<Vec<usize>> = (0..out.len()).map(|c| (genome.offset(c)..genome.offset(c) + out[c].raw.len()).filter(|&b| framed[b]).collect()).collect();
+    let res = resolution as u64;
+    let row = |method: &str, metric: &str, pos: Option<u32>, value: f64, n: usize| MetricRow { method: method.into(), chrom: "all".into(), metric: metric.into(), distance_lo: pos, task: Some("attribution".into()), value: Some(value).filter(|v| v.is_finite()), n: n as i64, ..Default::default() };
+    let mut rows = Vec::new();
+    for (k, (name, path)) in o.elements.iter().enumerate() {
+        let (feats, unknown) = read_features(path, &genome, false)?;
+        if unknown > 0 {
+            hiclstm::log::warn(&format!("{}: {unknown} elements on chromosomes without attributions were skipped", path.display()));
+        }
+        let mut bins: Vec<(usize, usize)> = feats.iter().flat_map(|f| ((f.start / res) as usize..(f.end.div_ceil(res) as usize).min(genome.chroms[f.chrom].2).max((f.start / res) as usize + 1)).map(move |b| (f.chrom, b))).map(|(c, b)| (c, genome.offset(c) + b)).filter(|&(_, b)| framed[b]).collect();
+        bins.sort_unstable();
+        bins.dedup();
+        if bins.is_empty() {
+            return Err(Error::InvalidArgument(format!("element set '{name}' ({}): no element on an attributed bin", path.display())));
+        }
+        let s = hiclstm::aggregate::summarise(&scores, &bins, &per_chrom, o.seed.wrapping_add(k as u64));
+        hiclstm::log::info(&format!("{name}: {} bins, mean {:.4} (background {:.4}), median {:.4}, Mann-Whitney p {:.3e}", s.count, s.mean, s.background_mean, s.median, s.p_value));
+        for (metric, v) in [("mean", s.mean), ("median", s.median), ("q1", s.q1), ("q3", s.q3), ("background_mean", s.background_mean), ("mann_whitney_p", s.p_value)] {
+            rows.push(row(name, metric, None, v, s.count));
+        }
+    }
+    let profile = match &o.tads {
+        Some(p) => {
+            let (feats, _) = read_features(p, &genome, false)?;
+            let doms: Vec<(usize, usize, usize, usize)> = feats.iter().map(|f| (genome.offset(f.chrom), genome.chroms[f.chrom].2, (f.start / res) as usize, (f.end.div_ceil(res) as usize).min(genome.chroms[f.chrom].2))).filter(|d| d.3 > d.2).collect();
+            if doms.is_empty() {
+                return Err(Error::InvalidArgument(format!("{}: no domain on an attributed chromosome", p.display())));
+            }
+            let prof = hiclstm::aggregate::tad_profile(&scores, &doms, 10, o.flank_bins);
+            for (k, v) in prof.iter().enumerate() {
+                rows.push(row("tad_profile", "mean_normalized", Some(k as u32), *v, doms.len()));
+            }
+            Some(prof)
+        }
+        None => None,
+    };
+    Ok((rows, profile))
 }

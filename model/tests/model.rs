@@ -459,4 +459,15 @@ fn attribution_writes_tables_and_refuses_bad_requests() {
     assert!(rows.iter().any(|r| r.4 == 1.0 || r.4 == -1.0), "min-max scaling reaches an extreme");
     let bg = std::fs::read_to_string(d.join("a.attributions.bedGraph")).unwrap();
     assert_eq!(bg.lines().count(), 200);
+
+    // Element summaries and the TAD profile from the simulated truth.
+    let (ctcf, tads) = (format!("ctcf={}", d.join("sim.ctcf.bed").display()), d.join("sim.tads.bed"));
+    let (code, err) = run(attr, &[ms, "--contacts", cs, "--steps", "4", "-o", d.join("b").to_str().unwrap(), "--device", "cpu", "--elements", &ctcf, "--tads", tads.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let rows = hiclstm::tables::metrics::read(&d.join("b.attribution_summary.parquet")).unwrap();
+    for metric in ["mean", "median", "q1", "q3", "background_mean", "mann_whitney_p"] {
+        assert!(rows.iter().any(|r| r.method == "ctcf" && r.metric == metric), "no {metric}");
+    }
+    assert_eq!(rows.iter().filter(|r| r.method == "tad_profile").count(), 20, "10 interior bins + 2 x 5 flank bins");
+    assert!(d.join("b.tad_profile.png").exists());
 }

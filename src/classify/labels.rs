@@ -96,17 +96,17 @@ impl Genome {
     }
 }
 
-/// An interval in a track, with its line for messages.
-struct Feature {
-    chrom: usize,
-    start: u64,
-    end: u64,
-    name: String,
+/// An interval of a track, on a chromosome of a [`Genome`].
+pub struct Feature {
+    pub chrom: usize,
+    pub start: u64,
+    pub end: u64,
+    pub name: String,
 }
 
-/// Reads BED-like lines: `columns` are the (chrom, start, end) column triples to take (two for
-/// BEDPE). Unknown chromosomes are counted, coordinates beyond the chromosome end refused.
-fn read_features(path: &Path, g: &Genome, bedpe: bool) -> Result<(Vec<Feature>, u64)> {
+/// Reads BED-like lines (both anchors of BEDPE lines). Features on chromosomes the genome lacks
+/// are counted, coordinates beyond a chromosome's end refused (file and line named).
+pub fn read_features(path: &Path, g: &Genome, bedpe: bool) -> Result<(Vec<Feature>, u64)> {
     let r = crate::formats::pairs::open_text(path)?;
     let mut out = Vec::new();
     let mut unknown = 0u64;

@@ -13,6 +13,7 @@ use std::path::PathBuf;
 #[command(version, after_help = "Examples:
   hiclstm-attribute model/ --contacts sample.contacts.parquet -o sample
   hiclstm-attribute model/ --contacts sample.contacts.parquet --baseline mean --steps 100 --device cuda -o sample
+  hiclstm-attribute model/ --contacts sample.contacts.parquet --elements ctcf=ctcf.bed tss=tss.bed --tads tads.bed -o sample
 
 Exit codes: 0 ok, 2 unknown baseline name, 3 input unreadable, 6 output exists, 7 schema
 mismatch, 8 invalid argument (steps < 2, no observed contacts).")]
@@ -36,6 +37,17 @@ struct Args {
     /// Frames per forward pass.
     #[arg(long, default_value_t = 2048)]
     batch: usize,
+    /// Element sets to summarise, NAME=BED (e.g. ctcf=ctcf_peaks.bed tss=tss.bed).
+    #[arg(long, num_args = 1..)]
+    elements: Vec<String>,
+    /// Domains (BED) for the average TAD profile (PREFIX.tad_profile.png).
+    #[arg(long)]
+    tads: Option<PathBuf>,
+    /// TAD profile flank width, in bins.
+    #[arg(long, default_value_t = 5)]
+    flank_bins: usize,
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
     /// Output prefix.
     #[arg(short, long)]
     output: PathBuf,
@@ -58,6 +70,10 @@ fn main() {
             device: hiclstm_model::device::parse(&a.device)?,
             batch: a.batch,
             force: a.common.force,
+            elements: a.elements.iter().map(|s| hiclstm::cli::labelled(s, false)).collect::<hiclstm::Result<Vec<_>>>()?,
+            tads: a.tads.clone(),
+            flank_bins: a.flank_bins,
+            seed: a.seed,
         };
         run(&o).map(|_| ())
     })
