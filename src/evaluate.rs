@@ -498,6 +498,7 @@ fn heatmap_plot(path: &Path, o: &EvaluateOptions, input: &Path, res: u32) -> Res
             vmax: if vmax > 0.0 { vmax } else { 1.0 },
             marks: &marks,
             mark_name: "frame start",
+            diverging: false,
         },
     )
 }

@@ -184,6 +184,8 @@ pub struct Heatmap<'a> {
     /// Cells (i, j) to outline, e.g. the first pixel of every frame.
     pub marks: &'a [(usize, usize)],
     pub mark_name: &'a str,
+    /// A blue-white-red scale centred on the middle of [vmin, vmax] (for differences).
+    pub diverging: bool,
 }
 
 fn colormap(t: f64) -> RGBColor {
@@ -198,6 +200,18 @@ fn colormap(t: f64) -> RGBColor {
         }
     }
     RGBColor(90, 0, 20)
+}
+
+/// Blue (0) - white (0.5) - red (1).
+fn diverging(t: f64) -> RGBColor {
+    let t = t.clamp(0.0, 1.0);
+    if t < 0.5 {
+        let f = t / 0.5;
+        RGBColor((40.0 + f * 215.0) as u8, (90.0 + f * 165.0) as u8, 255)
+    } else {
+        let f = (t - 0.5) / 0.5;
+        RGBColor(255, (255.0 - f * 200.0) as u8, (255.0 - f * 215.0) as u8)
+    }
 }
 
 pub fn heatmap(path: &Path, h: &Heatmap) -> Result<()> {
@@ -225,7 +239,7 @@ pub fn heatmap(path: &Path, h: &Heatmap) -> Result<()> {
             .draw()?;
         let cells = (0..n).flat_map(|i| (0..n).map(move |j| (i, j))).map(|(i, j)| {
             let v = if j >= i { h.upper[i * n + j] } else { h.lower[i * n + j] };
-            let col = if v.is_finite() { colormap((v - h.vmin) / span) } else { RGBColor(200, 200, 200) };
+            let col = if !v.is_finite() { RGBColor(200, 200, 200) } else if h.diverging { diverging((v - h.vmin) / span) } else { colormap((v - h.vmin) / span) };
             // Row i runs down, column j across.
             Rectangle::new([(mb(j as f64), mb(i as f64)), (mb(j as f64 + 1.0), mb(i as f64 + 1.0))], col.filled())
         });
@@ -245,7 +259,8 @@ pub fn heatmap(path: &Path, h: &Heatmap) -> Result<()> {
         cb.draw_series((0..steps).map(|k| {
             let a = h.vmin + span * k as f64 / steps as f64;
             let b = h.vmin + span * (k + 1) as f64 / steps as f64;
-            Rectangle::new([(0.0, a), (1.0, b)], colormap(k as f64 / steps as f64).filled())
+            let t = k as f64 / steps as f64;
+            Rectangle::new([(0.0, a), (1.0, b)], if h.diverging { diverging(t) } else { colormap(t) }.filled())
         }))?;
         Ok(())
     })

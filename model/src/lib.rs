@@ -9,6 +9,7 @@ pub mod data;
 pub mod decoders;
 pub mod device;
 pub mod net;
+pub mod perturb;
 pub mod predict;
 pub mod sniper;
 pub mod train;

@@ -471,3 +471,50 @@ fn attribution_writes_tables_and_refuses_bad_requests() {
     assert_eq!(rows.iter().filter(|r| r.method == "tad_profile").count(), 20, "10 interior bins + 2 x 5 flank bins");
     assert!(d.join("b.tad_profile.png").exists());
 }
+
+#[test]
+fn perturbations_map_edits_back_to_reference_pixels() {
+    use hiclstm_model::perturb::{run as perturb, EditSpec, PerturbOptions};
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let contacts = simulated(d);
+    let m = d.join("m");
+    train::run(&opts(&contacts, &m, small_config(1))).unwrap();
+    let o = |edit: EditSpec, out: &str| PerturbOptions {
+        model_dir: m.clone(),
+        representations: None,
+        edit,
+        window: "chr1:1-2,000,000".parse().unwrap(),
+        max_distance: None,
+        output: d.join(out),
+        device: Device::Cpu,
+        force: false,
+        plots: true,
+    };
+    // Deleting bins 10..15 of the 40-bin window: every pixel touching them has no mutant value.
+    let rows = perturb(&o(EditSpec::Delete("chr1:500,001-750,000".parse().unwrap()), "del")).unwrap();
+    assert_eq!(rows.len(), 40 * 41 / 2);
+    for r in &rows {
+        let gone = (10..15).contains(&r.i) || (10..15).contains(&r.j);
+        assert_eq!(r.mutant.is_none(), gone, "{r:?}");
+        assert_eq!(r.copies, if gone { 0 } else { 1 });
+        if !gone {
+            // Downstream bins moved up by 5 in the edited genome.
+            assert_eq!(r.j_edit, Some(if r.j >= 15 { r.j - 5 } else { r.j }));
+        }
+    }
+    // Duplicating bins 10..15: pixels within the copy collect 3 edited pixels on and 4 off the
+    // diagonal (both copies and the pixels between them), others 1 or 2.
+    let rows = perturb(&o(EditSpec::Duplicate("chr1:500,001-750,000".parse().unwrap()), "dup")).unwrap();
+    let at = |i: u32, j: u32| rows.iter().find(|r| r.i == i && r.j == j).unwrap();
+    assert_eq!(at(11, 11).copies, 3);
+    assert_eq!(at(11, 12).copies, 4);
+    assert_eq!(at(2, 11).copies, 2);
+    assert_eq!(at(2, 30).copies, 1);
+    assert!(rows.iter().all(|r| r.mutant.is_some()));
+    assert!(d.join("dup.perturbations.parquet").exists() && d.join("dup.difference.png").exists());
+    // An edit outside the chromosome, and one that empties the window, are refused.
+    assert!(perturb(&o(EditSpec::Invert("chr1:9,000,001-9,500,000".parse().unwrap()), "bad")).is_err());
+    assert!(perturb(&o(EditSpec::Delete("chr1:1-2,000,000".parse().unwrap()), "bad2")).is_err());
+    assert!(!d.join("bad.perturbations.parquet").exists() && !d.join("bad2.perturbations.parquet").exists());
+}

@@ -59,6 +59,7 @@ const SCHEMA_FILES: &[(&str, &str)] = &[
     ("training_log", include_str!("../../schemas/training_log.schema.json")),
     ("metrics", include_str!("../../schemas/metrics.schema.json")),
     ("attributions", include_str!("../../schemas/attributions.schema.json")),
+    ("perturbations", include_str!("../../schemas/perturbations.schema.json")),
 ];
 
 /// The schema named `name` (one of the files in `schemas/`).

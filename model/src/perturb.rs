@@ -1,0 +1,354 @@
+//! In-silico edits of representation matrices, and their bookkeeping: every edit gives the
+//! edited matrix and, for each edited bin, the reference bin it comes from. Predictions on the
+//! edited genome are mapped back onto reference pixels the way Hi-C reads would map: predicted
+//! probabilities become values (the inverse transform), the values of all edited pixels that land
+//! on one reference pixel are summed (the two copies of a duplication), and the sum becomes a
+//! probability again.
+
+use hiclstm::error::{Error, Result};
+
+/// An edit of one chromosome's representations, in bins; [s, e) intervals.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Edit {
+    /// Remove the bins; downstream representations move up.
+    Delete { start: usize, end: usize },
+    /// Reverse the order of the bins' representations.
+    Invert { start: usize, end: usize },
+    /// Tandem duplication: R[..e], R[s..e], R[s..e], R[e..].
+    Duplicate { start: usize, end: usize },
+    /// Knock sites out by replacing their representations with zeros.
+    KnockoutZero { sites: Vec<usize> },
+    /// Knock sites out by replacing each with the mean of its `window` neighbours either side.
+    KnockoutMean { sites: Vec<usize>, window: usize },
+    /// Knock sites out by deleting them (the paper's preferred method).
+    KnockoutShift { sites: Vec<usize> },
+}
+
+/// The edited matrix (`n' x k`, row-major) and, per edited bin, its reference bin.
+pub fn apply(reps: &[f32], n: usize, k: usize, edit: &Edit) -> Result<(Vec<f32>, Vec<usize>)> {
+    let row = |b: usize| &reps[b * k..(b + 1) * k];
+    let check = |s: usize, e: usize| -> Result<()> {
+        if s >= e || e > n {
+            return Err(Error::InvalidArgument(format!("edit [{s}, {e}) is empty or outside the chromosome's {n} bins")));
+        }
+        Ok(())
+    };
+    let from = |order: Vec<usize>| -> (Vec<f32>, Vec<usize>) { (order.iter().flat_map(|&b| row(b).iter().copied()).collect(), order) };
+    let sites_ok = |sites: &[usize]| -> Result<()> {
+        if let Some(&b) = sites.iter().find(|&&b| b >= n) {
+            return Err(Error::InvalidArgument(format!("site at bin {b} is outside the chromosome's {n} bins")));
+        }
+        if sites.is_empty() {
+            return Err(Error::InvalidArgument("no site to knock out".into()));
+        }
+        Ok(())
+    };
+    Ok(match edit {
+        Edit::Delete { start, end } => {
+            check(*start, *end)?;
+            if end - start == n {
+                return Err(Error::InvalidArgument("the deletion removes the whole chromosome".into()));
+            }
+            from((0..*start).chain(*end..n).collect())
+        }
+        Edit::Invert { start, end } => {
+            check(*start, *end)?;
+            from((0..*start).chain((*start..*end).rev()).chain(*end..n).collect())
+        }
+        Edit::Duplicate { start, end } => {
+            check(*start, *end)?;
+            from((0..*end).chain(*start..*end).chain(*end..n).collect())
+        }
+        Edit::KnockoutZero { sites } => {
+            sites_ok(sites)?;
+            let mut r = reps.to_vec();
+            for &b in sites {
+                r[b * k..(b + 1) * k].iter_mut().for_each(|x| *x = 0.0);
+            }
+            (r, (0..n).collect())
+        }
+        Edit::KnockoutMean { sites, window } => {
+            sites_ok(sites)?;
+            let mut r = reps.to_vec();
+            for &b in sites {
+                let nb: Vec<usize> = (b.saturating_sub(*window)..(b + window + 1).min(n)).filter(|&x| x != b).collect();
+                for d in 0..k {
+                    r[b * k + d] = nb.iter().map(|&x| reps[x * k + d]).sum::<f32>() / nb.len().max(1) as f32;
+                }
+            }
+            (r, (0..n).collect())
+        }
+        Edit::KnockoutShift { sites } => {
+            sites_ok(sites)?;
+            if sites.len() >= n {
+                return Err(Error::InvalidArgument("the knockout removes every bin".into()));
+            }
+            from((0..n).filter(|b| !sites.contains(b)).collect())
+        }
+    })
+}
+
+/// Sums edited-genome predictions onto reference pixels: `pred` holds (i', j', probability) on the
+/// edited genome; returns (i, j) -> (probability, number of edited pixels summed).
+pub fn to_reference(pred: &[(u32, u32, f64)], ref_of: &[usize], t: &hiclstm::frames::Transform) -> std::collections::BTreeMap<(u32, u32), (f64, u32)> {
+    let mut sums: std::collections::BTreeMap<(u32, u32), (f64, u32)> = Default::default();
+    for &(i, j, p) in pred {
+        let (a, b) = (ref_of[i as usize] as u32, ref_of[j as usize] as u32);
+        let key = (a.min(b), a.max(b));
+        let e = sums.entry(key).or_insert((0.0, 0));
+        e.0 += t.to_value(p);
+        e.1 += 1;
+    }
+    sums.into_iter().map(|(k, (v, c))| (k, (t.to_prob(v), c))).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reps(n: usize) -> Vec<f32> {
+        (0..n).map(|b| b as f32).collect()
+    }
+
+    #[test]
+    fn bookkeeping_of_every_edit() {
+        let r = reps(6);
+        let (m, map) = apply(&r, 6, 1, &Edit::Delete { start: 2, end: 4 }).unwrap();
+        assert_eq!((m, map), (vec![0., 1., 4., 5.], vec![0, 1, 4, 5]));
+        let (m, map) = apply(&r, 6, 1, &Edit::Invert { start: 1, end: 4 }).unwrap();
+        assert_eq!((m, map), (vec![0., 3., 2., 1., 4., 5.], vec![0, 3, 2, 1, 4, 5]));
+        let (m, map) = apply(&r, 6, 1, &Edit::Duplicate { start: 2, end: 4 }).unwrap();
+        assert_eq!((m, map), (vec![0., 1., 2., 3., 2., 3., 4., 5.], vec![0, 1, 2, 3, 2, 3, 4, 5]));
+        let (m, map) = apply(&r, 6, 1, &Edit::KnockoutShift { sites: vec![1, 4] }).unwrap();
+        assert_eq!((m, map), (vec![0., 2., 3., 5.], vec![0, 2, 3, 5]));
+        let (m, _) = apply(&r, 6, 1, &Edit::KnockoutZero { sites: vec![3] }).unwrap();
+        assert_eq!(m, vec![0., 1., 2., 0., 4., 5.]);
+        let (m, _) = apply(&r, 6, 1, &Edit::KnockoutMean { sites: vec![3], window: 1 }).unwrap();
+        assert_eq!(m[3], 3.0, "mean of bins 2 and 4");
+        assert!(apply(&r, 6, 1, &Edit::Delete { start: 4, end: 9 }).is_err());
+        assert!(apply(&r, 6, 1, &Edit::Duplicate { start: 3, end: 3 }).is_err());
+        assert!(apply(&r, 6, 1, &Edit::KnockoutZero { sites: vec![6] }).is_err());
+    }
+
+    #[test]
+    fn duplication_maps_back_by_summing_values() {
+        // Hand computation: after duplicating [2, 4), edited pixel (2, 4) is reference (2, 2) and
+        // edited (2, 2) and (4, 4) are reference (2, 2) too: three values summed.
+        let t = hiclstm::frames::Transform::default();
+        let (_, map) = apply(&reps(6), 6, 1, &Edit::Duplicate { start: 2, end: 4 }).unwrap();
+        let p = t.to_prob(4.0);
+        let pred = vec![(2, 2, p), (2, 4, p), (4, 4, p), (0, 1, t.to_prob(2.0))];
+        let back = to_reference(&pred, &map, &t);
+        let (q, copies) = back[&(2, 2)];
+        assert_eq!(copies, 3);
+        assert!((t.to_value(q) - 12.0).abs() < 1e-6, "4 + 4 + 4 in value space");
+        assert_eq!(back[&(0, 1)].1, 1);
+        assert!((back[&(0, 1)].0 - t.to_prob(2.0)).abs() < 1e-12);
+    }
+}
+
+/// What to edit, in reference coordinates (bp), and the window to predict.
+#[derive(Debug, Clone)]
+pub struct PerturbOptions {
+    pub model_dir: std::path::PathBuf,
+    pub representations: Option<std::path::PathBuf>,
+    pub edit: EditSpec,
+    pub window: hiclstm::genome::Region,
+    /// Largest predicted distance (bp); default: the whole window.
+    pub max_distance: Option<u64>,
+    pub output: std::path::PathBuf,
+    pub device: tch::Device,
+    pub force: bool,
+    pub plots: bool,
+}
+
+#[derive(Debug, Clone)]
+pub enum EditSpec {
+    Delete(hiclstm::genome::Region),
+    Invert(hiclstm::genome::Region),
+    Duplicate(hiclstm::genome::Region),
+    /// Sites (BED) and method: zero, mean (with a neighbour window in bins) or shift.
+    Knockout { sites: std::path::PathBuf, method: KnockoutMethod, window: usize },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum KnockoutMethod {
+    Zero,
+    Mean,
+    Shift,
+}
+
+/// One row of the perturbations table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    pub i: u32,
+    pub j: u32,
+    pub i_edit: Option<u32>,
+    pub j_edit: Option<u32>,
+    pub copies: u32,
+    pub wt: f64,
+    pub mutant: Option<f64>,
+}
+
+fn dense(decoder: &crate::net::Decoder, reps: &tch::Tensor, lo: u32, hi: u32, max_d: u32, l: usize) -> Vec<(u32, u32, f64)> {
+    use tch::Tensor;
+    let f = crate::predict::dense_frames(lo, hi, max_d, l);
+    let dev = reps.device();
+    let mut out = Vec::new();
+    tch::no_grad(|| {
+        for f0 in (0..f.n()).step_by(2048) {
+            let f1 = (f0 + 2048).min(f.n());
+            let b = (f1 - f0) as i64;
+            let ii: Vec<i64> = f.row[f0..f1].iter().map(|&x| x as i64).collect();
+            let jj: Vec<i64> = f.col[f0 * l..f1 * l].iter().map(|&x| x as i64).collect();
+            let m = Tensor::from_slice(&f.mask[f0 * l..f1 * l]).reshape([b, l as i64]).to(dev);
+            let p = crate::net::forward_with(decoder, reps, &Tensor::from_slice(&ii).to(dev), &Tensor::from_slice(&jj).reshape([b, l as i64]).to(dev), &m);
+            let p: Vec<f32> = Vec::<f32>::try_from(p.to_device(tch::Device::Cpu).reshape([-1])).unwrap_or_default();
+            for (s, &pv) in p.iter().enumerate() {
+                if f.mask[f0 * l + s] > 0.0 {
+                    out.push((f.row[f0 + s / l], f.col[f0 * l + s], pv as f64));
+                }
+            }
+        }
+    });
+    out
+}
+
+pub fn run(o: &PerturbOptions) -> Result<Vec<Row>> {
+    use hiclstm::cli::output_path;
+    use hiclstm::tables;
+    let tpath = output_path(&o.output, "perturbations.parquet");
+    let (hpath, dpath) = (output_path(&o.output, "perturbation.png"), output_path(&o.output, "difference.png"));
+    hiclstm::output::check_writable(&tpath, o.force)?;
+    if o.plots {
+        hiclstm::output::check_writable(&hpath, o.force)?;
+        hiclstm::output::check_writable(&dpath, o.force)?;
+    }
+    let (mf, model) = crate::predict::load_model(&o.model_dir, o.device)?;
+    let reps_path = o.representations.clone().unwrap_or_else(|| crate::train::ModelDir(o.model_dir.clone()).representations());
+    let (_, k, reps) = tables::representations::read(&reps_path)?;
+    if k != mf.config.k {
+        return Err(Error::schema(&reps_path, format!("representations have K = {k}, the model needs K = {}", mf.config.k)));
+    }
+    let res = mf.resolution as u64;
+    let c = reps.iter().find(|c| c.chrom == o.window.chrom).ok_or_else(|| Error::not_in_input(&reps_path, format!("chromosome '{}'", o.window.chrom), reps.iter().map(|c| c.chrom.as_str()).collect::<Vec<_>>().join(", ")))?;
+    let n = c.n_bins();
+    let bins_of = |r: &hiclstm::genome::Region| -> Result<(usize, usize)> {
+        if r.chrom != o.window.chrom {
+            return Err(Error::InvalidArgument(format!("the edit is on {} but the window on {}", r.chrom, o.window.chrom)));
+        }
+        let e = r.end.unwrap_or(n as u64 * res);
+        let (s, e) = ((r.start / res) as usize, (e.div_ceil(res) as usize).min(n));
+        if s >= e || r.start >= n as u64 * res {
+            return Err(Error::not_in_input(&reps_path, format!("region {}:{}-{e}", r.chrom, r.start + 1), format!("{} has {n} bins of {res} bp", r.chrom)));
+        }
+        Ok((s, e))
+    };
+    let (lo, hi) = bins_of(&o.window)?;
+    let edit = match &o.edit {
+        EditSpec::Delete(r) => bins_of(r).map(|(start, end)| Edit::Delete { start, end })?,
+        EditSpec::Invert(r) => bins_of(r).map(|(start, end)| Edit::Invert { start, end })?,
+        EditSpec::Duplicate(r) => bins_of(r).map(|(start, end)| Edit::Duplicate { start, end })?,
+        EditSpec::Knockout { sites, method, window } => {
+            let g = hiclstm::classify::labels::Genome { chroms: vec![(c.chrom.clone(), c.end.last().copied().unwrap_or(0) as u64, n)], resolution: mf.resolution };
+            let (feats, other) = hiclstm::classify::labels::read_features(sites, &g, false)?;
+            if other > 0 {
+                hiclstm::log::info(&format!("{}: {other} sites on other chromosomes ignored", sites.display()));
+            }
+            let mut b: Vec<usize> = feats.iter().map(|f| (((f.start + f.end) / 2) / res) as usize).collect();
+            b.sort_unstable();
+            b.dedup();
+            match method {
+                KnockoutMethod::Zero => Edit::KnockoutZero { sites: b },
+                KnockoutMethod::Mean => Edit::KnockoutMean { sites: b, window: *window },
+                KnockoutMethod::Shift => Edit::KnockoutShift { sites: b },
+            }
+        }
+    };
+    let (edited, ref_of) = apply(&c.values, n, k, &edit)?;
+    let max_d = o.max_distance.map(|d| (d / res) as u32).unwrap_or((hi - lo) as u32);
+    let l = mf.config.frame_len;
+    let dev = o.device;
+    let wt_reps = tch::Tensor::from_slice(&c.values).reshape([n as i64, k as i64]).to(dev);
+    let wt = dense(&model.decoder, &wt_reps, lo as u32, hi as u32, max_d, l);
+    // The edited bins whose reference lies in the window; predict over their span.
+    let inside: Vec<usize> = (0..ref_of.len()).filter(|&b| ref_of[b] >= lo && ref_of[b] < hi).collect();
+    if inside.is_empty() {
+        return Err(Error::InvalidArgument("the edit leaves nothing of the window".into()));
+    }
+    let (elo, ehi) = (inside[0], inside[inside.len() - 1] + 1);
+    let ed_reps = tch::Tensor::from_slice(&edited).reshape([ref_of.len() as i64, k as i64]).to(dev);
+    let span = (ehi - elo) as u32;
+    let mutant: Vec<(u32, u32, f64)> = dense(&model.decoder, &ed_reps, elo as u32, ehi as u32, span, l).into_iter().filter(|&(i, j, _)| ref_of[i as usize] >= lo && ref_of[i as usize] < hi && ref_of[j as usize] >= lo && ref_of[j as usize] < hi).collect();
+    let back = to_reference(&mutant, &ref_of, &mf.config.transform);
+    let first_copy = |r: usize| (0..ref_of.len()).find(|&b| ref_of[b] == r).map(|b| b as u32);
+    let rows: Vec<Row> = wt
+        .iter()
+        .map(|&(i, j, p)| {
+            let m = back.get(&(i, j));
+            Row { i, j, i_edit: first_copy(i as usize), j_edit: first_copy(j as usize), copies: m.map(|x| x.1).unwrap_or(0), wt: p, mutant: m.map(|x| x.0) }
+        })
+        .collect();
+    write_table(&tpath, o, &mf, &c.chrom, &rows)?;
+    if o.plots {
+        plots(&hpath, &dpath, &c.chrom, lo, hi, mf.resolution, &rows)?;
+    }
+    let changed: Vec<f64> = rows.iter().filter_map(|r| r.mutant.map(|m| (m - r.wt).abs())).collect();
+    hiclstm::log::info(&format!("{} pixels; mean |difference| {:.4}; {} reference pixels lost", rows.len(), changed.iter().sum::<f64>() / changed.len().max(1) as f64, rows.iter().filter(|r| r.mutant.is_none()).count()));
+    Ok(rows)
+}
+
+fn write_table(path: &std::path::Path, o: &PerturbOptions, mf: &crate::config::ModelFile, chrom: &str, rows: &[Row]) -> Result<()> {
+    use arrow::array::{ArrayRef, Float64Array, StringArray, UInt32Array};
+    use hiclstm::tables::{self, Meta};
+    use std::sync::Arc;
+    let t = &mf.config.transform;
+    let mut meta = Meta::new(tables::schema("perturbations"));
+    meta.set("assembly", &mf.assembly).set("resolution", mf.resolution).set("params", serde_json::json!({"model": o.model_dir, "edit": format!("{:?}", o.edit), "window": format!("{}:{}-{}", o.window.chrom, o.window.start + 1, o.window.end.unwrap_or(0)), "max_distance": o.max_distance}).to_string());
+    let out = hiclstm::output::AtomicFile::create(path, o.force)?;
+    let schema = tables::schema("perturbations").arrow(0);
+    let mut w = tables::new_writer(out.file()?, path, schema.clone(), &meta)?;
+    let cols: Vec<ArrayRef> = vec![
+        Arc::new(StringArray::from_iter_values(std::iter::repeat_n(chrom, rows.len()))),
+        Arc::new(UInt32Array::from_iter_values(rows.iter().map(|r| r.i))),
+        Arc::new(UInt32Array::from_iter_values(rows.iter().map(|r| r.j))),
+        Arc::new(UInt32Array::from_iter(rows.iter().map(|r| r.i_edit))),
+        Arc::new(UInt32Array::from_iter(rows.iter().map(|r| r.j_edit))),
+        Arc::new(UInt32Array::from_iter_values(rows.iter().map(|r| r.copies))),
+        Arc::new(Float64Array::from_iter_values(rows.iter().map(|r| r.wt))),
+        Arc::new(Float64Array::from_iter(rows.iter().map(|r| r.mutant))),
+        Arc::new(Float64Array::from_iter(rows.iter().map(|r| r.mutant.map(|m| m - r.wt)))),
+        Arc::new(Float64Array::from_iter(rows.iter().map(|r| r.mutant.map(|m| (t.to_value(m) / t.to_value(r.wt)).log2()).filter(|x| x.is_finite())))),
+    ];
+    let batch = arrow::record_batch::RecordBatch::try_new(schema, cols).map_err(|e| Error::Internal(e.to_string()))?;
+    w.write(&batch).map_err(|e| Error::output_io(path, std::io::Error::other(e)))?;
+    w.close().map_err(|e| Error::output_io(path, std::io::Error::other(e)))?;
+    out.commit(o.force)?;
+    Ok(())
+}
+
+fn plots(hpath: &std::path::Path, dpath: &std::path::Path, chrom: &str, lo: usize, hi: usize, res: u32, rows: &[Row]) -> Result<()> {
+    let n = hi - lo;
+    let (mut up, mut low, mut diff_up) = (vec![f64::NAN; n * n], vec![f64::NAN; n * n], vec![f64::NAN; n * n]);
+    for r in rows {
+        let (a, b) = (r.i as usize - lo, r.j as usize - lo);
+        up[a * n + b] = r.wt;
+        if let Some(m) = r.mutant {
+            low[b * n + a] = m;
+            diff_up[a * n + b] = m - r.wt;
+        }
+    }
+    let vmax = rows.iter().map(|r| r.wt.max(r.mutant.unwrap_or(0.0))).fold(0.0f64, f64::max);
+    let title = format!("{chrom}:{:.2}-{:.2} Mb", lo as f64 * res as f64 / 1e6, hi as f64 * res as f64 / 1e6);
+    hiclstm::plot::heatmap(hpath, &hiclstm::plot::Heatmap { title: &title, n, start_bp: lo as u64 * res as u64, resolution: res, upper: &up, lower: &low, upper_name: "wild type", lower_name: "edited (mapped to reference)", value_name: "contact probability", vmin: 0.0, vmax: vmax.max(1e-6), marks: &[], mark_name: "", diverging: false })?;
+    let dmax = rows.iter().filter_map(|r| r.mutant.map(|m| (m - r.wt).abs())).fold(0.0f64, f64::max).max(1e-6);
+    let lower = diff_up.clone();
+    let mut lower_t = vec![f64::NAN; n * n];
+    for a in 0..n {
+        for b in a..n {
+            lower_t[b * n + a] = lower[a * n + b];
+        }
+    }
+    hiclstm::plot::heatmap(dpath, &hiclstm::plot::Heatmap { title: &format!("{title}: edited - wild type"), n, start_bp: lo as u64 * res as u64, resolution: res, upper: &diff_up, lower: &lower_t, upper_name: "difference", lower_name: "difference (mirrored)", value_name: "probability difference", vmin: -dmax, vmax: dmax, marks: &[], mark_name: "", diverging: true })
+}
