@@ -22,6 +22,8 @@ pub enum Edit {
     KnockoutMean { sites: Vec<usize>, window: usize },
     /// Knock sites out by deleting them (the paper's preferred method).
     KnockoutShift { sites: Vec<usize> },
+    /// Replace the representations of sites by given vectors (CTCF orientation replacement).
+    Replace { sites: Vec<(usize, Vec<f32>)> },
 }
 
 /// The edited matrix (`n' x k`, row-major) and, per edited bin, its reference bin.
@@ -78,6 +80,18 @@ pub fn apply(reps: &[f32], n: usize, k: usize, edit: &Edit) -> Result<(Vec<f32>,
             }
             (r, (0..n).collect())
         }
+        Edit::Replace { sites } => {
+            let b: Vec<usize> = sites.iter().map(|s| s.0).collect();
+            sites_ok(&b)?;
+            let mut r = reps.to_vec();
+            for (b, v) in sites {
+                if v.len() != k {
+                    return Err(Error::Internal("replacement of the wrong size".into()));
+                }
+                r[b * k..(b + 1) * k].copy_from_slice(v);
+            }
+            (r, (0..n).collect())
+        }
         Edit::KnockoutShift { sites } => {
             sites_ok(sites)?;
             if sites.len() >= n {
@@ -125,6 +139,8 @@ mod tests {
         assert_eq!(m, vec![0., 1., 2., 0., 4., 5.]);
         let (m, _) = apply(&r, 6, 1, &Edit::KnockoutMean { sites: vec![3], window: 1 }).unwrap();
         assert_eq!(m[3], 3.0, "mean of bins 2 and 4");
+        let (m, map) = apply(&r, 6, 1, &Edit::Replace { sites: vec![(1, vec![9.0]), (4, vec![7.0])] }).unwrap();
+        assert_eq!((m, map), (vec![0., 9., 2., 3., 7., 5.], vec![0, 1, 2, 3, 4, 5]));
         assert!(apply(&r, 6, 1, &Edit::Delete { start: 4, end: 9 }).is_err());
         assert!(apply(&r, 6, 1, &Edit::Duplicate { start: 3, end: 3 }).is_err());
         assert!(apply(&r, 6, 1, &Edit::KnockoutZero { sites: vec![6] }).is_err());
@@ -169,6 +185,9 @@ pub enum EditSpec {
     Duplicate(hiclstm::genome::Region),
     /// Sites (BED) and method: zero, mean (with a neighbour window in bins) or shift.
     Knockout { sites: std::path::PathBuf, method: KnockoutMethod, window: usize },
+    /// CTCF motifs (BED6 with strand): sites of one orientation get the genome-wide mean
+    /// representation of the other orientation's sites, and the reverse.
+    CtcfSwap { motifs: std::path::PathBuf },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
@@ -189,6 +208,30 @@ pub struct Row {
     pub copies: u32,
     pub wt: f64,
     pub mutant: Option<f64>,
+}
+
+/// The CTCF orientation replacement on chromosome `chrom`: the mean representations of forward
+/// and of reverse motif bins over every chromosome, swapped onto the chromosome's motif bins.
+fn ctcf_swap(motifs: &std::path::Path, reps: &[hiclstm::tables::representations::ChromRepresentations], k: usize, chrom: &str, res: u64) -> Result<Edit> {
+    let g = hiclstm::classify::labels::Genome { chroms: reps.iter().map(|c| (c.chrom.clone(), c.end.last().copied().unwrap_or(0) as u64, c.n_bins())).collect(), resolution: res as u32 };
+    let (feats, _) = hiclstm::classify::labels::read_features(motifs, &g, false)?;
+    let (mut sum, mut n) = ([vec![0f64; k], vec![0f64; k]], [0usize; 2]);
+    for f in feats.iter().filter(|f| f.strand.is_some()) {
+        let s = (f.strand == Some('-')) as usize;
+        let b = (((f.start + f.end) / 2) / res) as usize;
+        for d in 0..k {
+            sum[s][d] += reps[f.chrom].values[b * k + d] as f64;
+        }
+        n[s] += 1;
+    }
+    if n[0] == 0 || n[1] == 0 {
+        return Err(Error::InvalidArgument(format!("{}: needs motifs of both orientations (column 6: + or -); found {} forward and {} reverse", motifs.display(), n[0], n[1])));
+    }
+    let mean: Vec<Vec<f32>> = (0..2).map(|s| sum[s].iter().map(|x| (x / n[s] as f64) as f32).collect()).collect();
+    let ci = reps.iter().position(|c| c.chrom == chrom).expect("window chromosome");
+    let sites: Vec<(usize, Vec<f32>)> = feats.iter().filter(|f| f.chrom == ci && f.strand.is_some()).map(|f| ((((f.start + f.end) / 2) / res) as usize, mean[(f.strand == Some('+')) as usize].clone())).collect();
+    hiclstm::log::info(&format!("CTCF swap: {} forward and {} reverse motifs genome-wide; {} sites on {chrom} replaced", n[0], n[1], sites.len()));
+    Ok(Edit::Replace { sites })
 }
 
 fn dense(decoder: &crate::net::Decoder, reps: &tch::Tensor, lo: u32, hi: u32, max_d: u32, l: usize) -> Vec<(u32, u32, f64)> {
@@ -250,6 +293,7 @@ pub fn run(o: &PerturbOptions) -> Result<Vec<Row>> {
         EditSpec::Delete(r) => bins_of(r).map(|(start, end)| Edit::Delete { start, end })?,
         EditSpec::Invert(r) => bins_of(r).map(|(start, end)| Edit::Invert { start, end })?,
         EditSpec::Duplicate(r) => bins_of(r).map(|(start, end)| Edit::Duplicate { start, end })?,
+        EditSpec::CtcfSwap { .. } => Edit::Replace { sites: vec![] },
         EditSpec::Knockout { sites, method, window } => {
             let g = hiclstm::classify::labels::Genome { chroms: vec![(c.chrom.clone(), c.end.last().copied().unwrap_or(0) as u64, n)], resolution: mf.resolution };
             let (feats, other) = hiclstm::classify::labels::read_features(sites, &g, false)?;
@@ -265,6 +309,10 @@ pub fn run(o: &PerturbOptions) -> Result<Vec<Row>> {
                 KnockoutMethod::Shift => Edit::KnockoutShift { sites: b },
             }
         }
+    };
+    let edit = match (&o.edit, edit) {
+        (EditSpec::CtcfSwap { motifs }, _) => ctcf_swap(motifs, &reps, k, &c.chrom, res)?,
+        (_, e) => e,
     };
     let (edited, ref_of) = apply(&c.values, n, k, &edit)?;
     let max_d = o.max_distance.map(|d| (d / res) as u32).unwrap_or((hi - lo) as u32);

@@ -513,6 +513,13 @@ fn perturbations_map_edits_back_to_reference_pixels() {
     assert_eq!(at(2, 30).copies, 1);
     assert!(rows.iter().all(|r| r.mutant.is_some()));
     assert!(d.join("dup.perturbations.parquet").exists() && d.join("dup.difference.png").exists());
+    // CTCF orientation replacement: every pixel keeps one copy, predictions change.
+    let rows = perturb(&o(EditSpec::CtcfSwap { motifs: d.join("sim.ctcf.bed") }, "swap")).unwrap();
+    assert!(rows.iter().all(|r| r.copies == 1));
+    assert!(rows.iter().any(|r| (r.mutant.unwrap() - r.wt).abs() > 1e-6), "the swap changes predictions");
+    std::fs::write(d.join("plus.bed"), "chr1\t100000\t100020\tCTCF\t0\t+\n").unwrap();
+    let e = perturb(&o(EditSpec::CtcfSwap { motifs: d.join("plus.bed") }, "bad3")).unwrap_err();
+    assert!(e.to_string().contains("both orientations"), "{e}");
     // An edit outside the chromosome, and one that empties the window, are refused.
     assert!(perturb(&o(EditSpec::Invert("chr1:9,000,001-9,500,000".parse().unwrap()), "bad")).is_err());
     assert!(perturb(&o(EditSpec::Delete("chr1:1-2,000,000".parse().unwrap()), "bad2")).is_err());

@@ -102,6 +102,8 @@ pub struct Feature {
     pub start: u64,
     pub end: u64,
     pub name: String,
+    /// Strand (BED6 column 6) when given as + or -.
+    pub strand: Option<char>,
 }
 
 /// Reads BED-like lines (both anchors of BEDPE lines). Features on chromosomes the genome lacks
@@ -138,7 +140,8 @@ pub fn read_features(path: &Path, g: &Genome, bedpe: bool) -> Result<(Vec<Featur
                 return Err(Error::format(path, Location::Line { line: lineno, column: Some(c as u64 + 3) }, format!("end {e} beyond the end of {} ({} bp)", g.chroms[ci].0, g.chroms[ci].1)));
             }
             let name = if bedpe { f.get(6) } else { f.get(3) }.copied().unwrap_or("").to_string();
-            out.push(Feature { chrom: ci, start: s, end: e, name });
+            let strand = if bedpe { None } else { f.get(5).and_then(|x| x.chars().next()).filter(|c| *c == '+' || *c == '-') };
+            out.push(Feature { chrom: ci, start: s, end: e, name, strand });
         }
     }
     Ok((out, unknown))

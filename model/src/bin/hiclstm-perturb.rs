@@ -14,6 +14,9 @@ enum EditKind {
     Duplicate,
     /// Knock out sites from a BED file (--sites) by --method zero, mean or shift.
     Knockout,
+    /// CTCF orientation replacement: motif sites (--sites, BED6 with strand) of each orientation
+    /// get the genome-wide mean representation of the other orientation.
+    CtcfSwap,
 }
 
 /// In-silico genome edits: edit the representations, decode wild type and edited genome over a
@@ -27,6 +30,7 @@ enum EditKind {
   hiclstm-perturb model/ --edit delete --at chr21:30,000,001-30,500,000 --window chr21:28,000,001-33,000,000 --plots -o del
   hiclstm-perturb model/ --edit duplicate --at chr1:5,000,001-6,000,000 --window chr1:3,000,001-9,000,000 -o dup
   hiclstm-perturb model/ --edit knockout --sites ctcf.bed --method shift --window chr1:1-10,000,000 -o ko
+  hiclstm-perturb model/ --edit ctcf-swap --sites ctcf_motifs.bed --window chr1:1-10,000,000 -o swap
 
 Exit codes: 0 ok, 3 input unreadable, 4 malformed BED, 5 region not in the input, 6 output
 exists, 7 schema mismatch, 8 an edit that cannot be made (outside the chromosome, empties the window).")]
@@ -75,6 +79,7 @@ fn main() {
             EditKind::Delete => EditSpec::Delete(need_at()?),
             EditKind::Invert => EditSpec::Invert(need_at()?),
             EditKind::Duplicate => EditSpec::Duplicate(need_at()?),
+            EditKind::CtcfSwap => EditSpec::CtcfSwap { motifs: a.sites.clone().ok_or_else(|| hiclstm::Error::InvalidArgument("--edit ctcf-swap needs --sites (CTCF motifs, BED6 with strand)".into()))? },
             EditKind::Knockout => EditSpec::Knockout {
                 sites: a.sites.clone().ok_or_else(|| hiclstm::Error::InvalidArgument("--edit knockout needs --sites BED".into()))?,
                 method: a.method,
