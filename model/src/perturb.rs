@@ -147,6 +147,15 @@ mod tests {
     }
 
     #[test]
+    fn site_profile_by_hand() {
+        let row = |i, j, d: f64| Row { i, j, i_edit: Some(i), j_edit: Some(j), copies: 1, wt: 0.5, mutant: Some(0.5 + d) };
+        let rows = vec![row(5, 5, -0.2), row(4, 5, -0.1), row(5, 6, -0.3), row(5, 7, 0.1), row(3, 5, 0.0)];
+        let p = site_profile(&rows, &[5], 3);
+        assert!((p[0] + 0.2).abs() < 1e-12 && (p[1] + 0.2).abs() < 1e-12 && (p[2] - 0.05).abs() < 1e-12);
+        assert!(p[3].is_nan());
+    }
+
+    #[test]
     fn duplication_maps_back_by_summing_values() {
         // Hand computation: after duplicating [2, 4), edited pixel (2, 4) is reference (2, 2) and
         // edited (2, 2) and (4, 4) are reference (2, 2) too: three values summed.
@@ -210,6 +219,24 @@ pub struct Row {
     pub mutant: Option<f64>,
 }
 
+/// Mean difference (edited - wild type) of the pixels between each site and the bins `d` away
+/// from it (either side), for d = 0..=max_d, over all sites: the paper's Fig. 8b. NaN where no
+/// pixel has both values.
+pub fn site_profile(rows: &[Row], sites: &[u32], max_d: u32) -> Vec<f64> {
+    let mut by_pixel: std::collections::HashMap<(u32, u32), f64> = Default::default();
+    for r in rows {
+        if let Some(m) = r.mutant {
+            by_pixel.insert((r.i, r.j), m - r.wt);
+        }
+    }
+    (0..=max_d)
+        .map(|d| {
+            let v: Vec<f64> = sites.iter().flat_map(|&s| [s.checked_sub(d).map(|a| (a, s)), Some((s, s + d))]).flatten().filter_map(|p| by_pixel.get(&p).copied()).collect();
+            if v.is_empty() { f64::NAN } else { v.iter().sum::<f64>() / v.len() as f64 }
+        })
+        .collect()
+}
+
 /// The CTCF orientation replacement on chromosome `chrom`: the mean representations of forward
 /// and of reverse motif bins over every chromosome, swapped onto the chromosome's motif bins.
 fn ctcf_swap(motifs: &std::path::Path, reps: &[hiclstm::tables::representations::ChromRepresentations], k: usize, chrom: &str, res: u64) -> Result<Edit> {
@@ -262,11 +289,15 @@ pub fn run(o: &PerturbOptions) -> Result<Vec<Row>> {
     use hiclstm::cli::output_path;
     use hiclstm::tables;
     let tpath = output_path(&o.output, "perturbations.parquet");
-    let (hpath, dpath) = (output_path(&o.output, "perturbation.png"), output_path(&o.output, "difference.png"));
+    let (hpath, dpath, spath) = (output_path(&o.output, "perturbation.png"), output_path(&o.output, "difference.png"), output_path(&o.output, "site_profile.png"));
+    let site_edit = matches!(o.edit, EditSpec::Knockout { .. } | EditSpec::CtcfSwap { .. });
     hiclstm::output::check_writable(&tpath, o.force)?;
     if o.plots {
         hiclstm::output::check_writable(&hpath, o.force)?;
         hiclstm::output::check_writable(&dpath, o.force)?;
+        if site_edit {
+            hiclstm::output::check_writable(&spath, o.force)?;
+        }
     }
     let (mf, model) = crate::predict::load_model(&o.model_dir, o.device)?;
     let reps_path = o.representations.clone().unwrap_or_else(|| crate::train::ModelDir(o.model_dir.clone()).representations());
@@ -341,6 +372,19 @@ pub fn run(o: &PerturbOptions) -> Result<Vec<Row>> {
     write_table(&tpath, o, &mf, &c.chrom, &rows)?;
     if o.plots {
         plots(&hpath, &dpath, &c.chrom, lo, hi, mf.resolution, &rows)?;
+        if site_edit {
+            let sites: Vec<u32> = match &edit {
+                Edit::KnockoutZero { sites } | Edit::KnockoutMean { sites, .. } | Edit::KnockoutShift { sites } => sites.iter().map(|&b| b as u32).collect(),
+                Edit::Replace { sites } => sites.iter().map(|s| s.0 as u32).collect(),
+                _ => vec![],
+            };
+            let prof = site_profile(&rows, &sites, 50);
+            let pts: Vec<(f64, f64)> = prof.iter().enumerate().filter(|(_, v)| v.is_finite()).map(|(d, v)| (d as f64 * mf.resolution as f64 / 1e6, *v)).collect();
+            if !pts.is_empty() {
+                let chart = hiclstm::plot::LineChart { title: "Mean change of contacts with the edited sites, by distance", x_label: "distance from the site (Mb)", y_label: "mean predicted probability difference (edited - wild type)", log_x: false, log_y: false, y_range: None, x_integer: false };
+                hiclstm::plot::line_chart(&spath, &chart, &[hiclstm::plot::Series { name: format!("{} sites", sites.len()), points: pts, dashed: false }])?;
+            }
+        }
     }
     let changed: Vec<f64> = rows.iter().filter_map(|r| r.mutant.map(|m| (m - r.wt).abs())).collect();
     hiclstm::log::info(&format!("{} pixels; mean |difference| {:.4}; {} reference pixels lost", rows.len(), changed.iter().sum::<f64>() / changed.len().max(1) as f64, rows.iter().filter(|r| r.mutant.is_none()).count()));
