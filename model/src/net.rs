@@ -176,3 +176,29 @@ pub fn masked_mse(pred: &Tensor, target: &Tensor, mask: &Tensor) -> (Tensor, Ten
     let sse = ((pred - target) * mask).square().sum(Kind::Float);
     (sse, n)
 }
+
+/// Predicted probabilities of every frame step (`rows.len() x l`, row-major; padding included),
+/// decoding rows of `reps` by the given indices in batches, without gradients.
+pub fn predict_steps(decoder: &Decoder, reps: &Tensor, rows: &[i64], cols: &[i64], mask: &[f32], l: usize, batch: usize) -> Vec<f32> {
+    let dev = reps.device();
+    let mut out = Vec::with_capacity(cols.len());
+    tch::no_grad(|| {
+        for f0 in (0..rows.len()).step_by(batch.max(1)) {
+            let f1 = (f0 + batch.max(1)).min(rows.len());
+            let b = (f1 - f0) as i64;
+            let ii = Tensor::from_slice(&rows[f0..f1]).to(dev);
+            let jj = Tensor::from_slice(&cols[f0 * l..f1 * l]).reshape([b, l as i64]).to(dev);
+            let mm = Tensor::from_slice(&mask[f0 * l..f1 * l]).reshape([b, l as i64]).to(dev);
+            let p = forward_with(decoder, reps, &ii, &jj, &mm).to_device(Device::Cpu).to_kind(Kind::Float).reshape([-1]);
+            out.extend(Vec::<f32>::try_from(p).unwrap_or_default());
+        }
+    });
+    out
+}
+
+/// [`predict_steps`] for frames of one chromosome (bins index `reps` directly).
+pub fn predict_frames(decoder: &Decoder, reps: &Tensor, f: &hiclstm::frames::Frames, batch: usize) -> Vec<f32> {
+    let rows: Vec<i64> = f.row.iter().map(|&x| x as i64).collect();
+    let cols: Vec<i64> = f.col.iter().map(|&x| x as i64).collect();
+    predict_steps(decoder, reps, &rows, &cols, &f.mask, f.len, batch)
+}

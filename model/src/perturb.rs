@@ -262,27 +262,9 @@ fn ctcf_swap(motifs: &std::path::Path, reps: &[hiclstm::tables::representations:
 }
 
 fn dense(decoder: &crate::net::Decoder, reps: &tch::Tensor, lo: u32, hi: u32, max_d: u32, l: usize) -> Vec<(u32, u32, f64)> {
-    use tch::Tensor;
     let f = crate::predict::dense_frames(lo, hi, max_d, l);
-    let dev = reps.device();
-    let mut out = Vec::new();
-    tch::no_grad(|| {
-        for f0 in (0..f.n()).step_by(2048) {
-            let f1 = (f0 + 2048).min(f.n());
-            let b = (f1 - f0) as i64;
-            let ii: Vec<i64> = f.row[f0..f1].iter().map(|&x| x as i64).collect();
-            let jj: Vec<i64> = f.col[f0 * l..f1 * l].iter().map(|&x| x as i64).collect();
-            let m = Tensor::from_slice(&f.mask[f0 * l..f1 * l]).reshape([b, l as i64]).to(dev);
-            let p = crate::net::forward_with(decoder, reps, &Tensor::from_slice(&ii).to(dev), &Tensor::from_slice(&jj).reshape([b, l as i64]).to(dev), &m);
-            let p: Vec<f32> = Vec::<f32>::try_from(p.to_device(tch::Device::Cpu).reshape([-1])).unwrap_or_default();
-            for (s, &pv) in p.iter().enumerate() {
-                if f.mask[f0 * l + s] > 0.0 {
-                    out.push((f.row[f0 + s / l], f.col[f0 * l + s], pv as f64));
-                }
-            }
-        }
-    });
-    out
+    let p = crate::net::predict_frames(decoder, reps, &f, 2048);
+    (0..p.len()).filter(|&g| f.mask[g] > 0.0).map(|g| (f.row[g / l], f.col[g], p[g] as f64)).collect()
 }
 
 pub fn run(o: &PerturbOptions) -> Result<Vec<Row>> {

@@ -2,7 +2,7 @@
 //! edited one of another length) -> predictions table.
 
 use crate::config::ModelFile;
-use crate::net::{forward_with, HicLstm};
+use crate::net::HicLstm;
 use crate::train::{load_named, ModelDir};
 use hiclstm::error::{Error, Location, Result};
 use hiclstm::frames::{self, Frames, ValueColumn};
@@ -10,7 +10,7 @@ use hiclstm::genome::Region;
 use hiclstm::output::OutputSet;
 use hiclstm::tables::{self, contacts::ChromContacts, predictions::{ChromPredictions, PredictionsWriter}, representations::ChromRepresentations, Meta};
 use std::path::PathBuf;
-use tch::{Device, Kind, Tensor};
+use tch::{Device, Tensor};
 
 pub struct PredictOptions {
     pub model_dir: PathBuf,
@@ -159,50 +159,36 @@ pub fn run(o: &PredictOptions) -> Result<u64> {
         }
         let rt = Tensor::from_slice(&c.values).reshape([n as i64, k as i64]).to(o.device);
         let mut out = ChromPredictions { chrom: c.chrom.clone(), ..Default::default() };
-        // Observations by (i, j), aligned with the frame order (same sort order).
         let mut obs_k = 0usize;
-        tch::no_grad(|| -> Result<()> {
-            for f0 in (0..fr.n()).step_by(o.batch) {
-                let f1 = (f0 + o.batch).min(fr.n());
-                let b = (f1 - f0) as i64;
-                let ii: Vec<i64> = fr.row[f0..f1].iter().map(|&x| x as i64).collect();
-                let jj: Vec<i64> = fr.col[f0 * l..f1 * l].iter().map(|&x| x as i64).collect();
-                let mm = Tensor::from_slice(&fr.mask[f0 * l..f1 * l]).reshape([b, l as i64]).to(o.device);
-                let p = forward_with(&model.decoder, &rt, &Tensor::from_slice(&ii).to(o.device), &Tensor::from_slice(&jj).reshape([b, l as i64]).to(o.device), &mm);
-                let p: Vec<f32> = Vec::<f32>::try_from(p.to_device(Device::Cpu).to_kind(Kind::Float).reshape([-1])).map_err(|e| Error::Internal(e.to_string()))?;
-                for s in 0..(b as usize * l) {
-                    if fr.mask[f0 * l + s] == 0.0 {
-                        continue;
+        let p = crate::net::predict_frames(&model.decoder, &rt, &fr, o.batch);
+        for g in (0..p.len()).filter(|&g| fr.mask[g] > 0.0) {
+            let (i, j) = (fr.row[g / l], fr.col[g]);
+            let prob = p[g] as f64;
+            out.i.push(i);
+            out.j.push(j);
+            out.predicted_prob.push(prob);
+            out.predicted_value.push(t.to_value(prob));
+            // Observations by (i, j), aligned with the frame order (same sort order).
+            let (ov, op) = match &obs {
+                Some(x) => {
+                    while obs_k < x.i.len() && (x.i[obs_k], x.j[obs_k]) < (i, j) {
+                        obs_k += 1;
                     }
-                    let (i, j) = (fr.row[f0 + s / l], fr.col[f0 * l + s]);
-                    let prob = p[s] as f64;
-                    out.i.push(i);
-                    out.j.push(j);
-                    out.predicted_prob.push(prob);
-                    out.predicted_value.push(t.to_value(prob));
-                    let (ov, op) = match &obs {
-                        Some(x) => {
-                            while obs_k < x.i.len() && (x.i[obs_k], x.j[obs_k]) < (i, j) {
-                                obs_k += 1;
-                            }
-                            if obs_k < x.i.len() && (x.i[obs_k], x.j[obs_k]) == (i, j) {
-                                let v = match mf.config.value {
-                                    ValueColumn::Value => x.value[obs_k],
-                                    ValueColumn::Count => x.count[obs_k],
-                                };
-                                (v, t.to_prob(v))
-                            } else {
-                                (f64::NAN, f64::NAN)
-                            }
-                        }
-                        None => (f64::NAN, f64::NAN),
-                    };
-                    out.observed_value.push(ov);
-                    out.observed_prob.push(op);
+                    if obs_k < x.i.len() && (x.i[obs_k], x.j[obs_k]) == (i, j) {
+                        let v = match mf.config.value {
+                            ValueColumn::Value => x.value[obs_k],
+                            ValueColumn::Count => x.count[obs_k],
+                        };
+                        (v, t.to_prob(v))
+                    } else {
+                        (f64::NAN, f64::NAN)
+                    }
                 }
-            }
-            Ok(())
-        })?;
+                None => (f64::NAN, f64::NAN),
+            };
+            out.observed_value.push(ov);
+            out.observed_prob.push(op);
+        }
         hiclstm::log::info(&format!("{}: {} pixels predicted", c.chrom, out.i.len()));
         writer.write(&out)?;
     }

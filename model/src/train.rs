@@ -276,26 +276,14 @@ pub fn run_epoch(model: &HicLstm, adam: &mut Adam, t: &FrameTensors, epoch: usiz
 /// Predictions for every observed entry of `f`: (chromosome index, distance in bins,
 /// observed probability, predicted probability), in frame order.
 pub fn predict_frames(model: &HicLstm, f: &IndexedFrames, l: usize, batch: usize) -> Vec<(u32, u32, f64, f64)> {
-    let dev = model.embedding.device();
-    let mut out = Vec::new();
-    tch::no_grad(|| {
-        for f0 in (0..f.frames.n()).step_by(batch) {
-            let f1 = (f0 + batch).min(f.frames.n());
-            let b = (f1 - f0) as i64;
-            let ii = Tensor::from_slice(&f.idx_i[f0..f1]).to(dev);
-            let jj = Tensor::from_slice(&f.idx_j[f0 * l..f1 * l]).reshape([b, l as i64]).to(dev);
-            let mm = Tensor::from_slice(&f.frames.mask[f0 * l..f1 * l]).reshape([b, l as i64]).to(dev);
-            let p: Vec<f32> = Vec::<f32>::try_from(model.forward_indices(&ii, &jj, &mm).to_device(Device::Cpu).reshape([-1])).unwrap_or_default();
-            for (s, &pv) in p.iter().enumerate() {
-                let g = f0 * l + s;
-                if f.frames.mask[g] > 0.0 {
-                    let fr = g / l;
-                    out.push((f.frames.chrom[fr], f.frames.col[g] - f.frames.row[fr], f.frames.target[g] as f64, pv as f64));
-                }
-            }
-        }
-    });
-    out
+    let p = crate::net::predict_steps(&model.decoder, &model.embedding, &f.idx_i, &f.idx_j, &f.frames.mask, l, batch);
+    (0..p.len())
+        .filter(|&g| f.frames.mask[g] > 0.0)
+        .map(|g| {
+            let fr = g / l;
+            (f.frames.chrom[fr], f.frames.col[g] - f.frames.row[fr], f.frames.target[g] as f64, p[g] as f64)
+        })
+        .collect()
 }
 
 /// Reconstruction R^2 of the training pixels (probability space), with the distance-mean baseline.
