@@ -25,7 +25,9 @@ YAML
     --elements ctcf="$OUT/toy.ctcf.bed" boundaries="$OUT/toy.boundaries.bed" --tads "$OUT/toy.tads.bed" --force -o "$OUT/toy"
 "$BIN/hiclstm-perturb" "$OUT/model" --edit duplicate --at chr1:4,000,001-5,500,000 --window chr1:1-10,000,000 \
     --plots --force -o "$OUT/toy_dup"
+"$BIN/hiclstm-perturb" "$OUT/model" --edit knockout --method zero --sites "$OUT/toy.ctcf.bed" --window chr1:1-20,000,000 \
+    --max-distance 5000000 --plots --force -o "$OUT/toy_ko"
 echo "demo: outputs in $OUT/ (plots: toy.r2_by_distance.png, toy.heatmap.png, toy.loss.png,"
 echo "      toy_elements.pr_curves.png, toy_elements.confusion.compartments.png, toy.tad_profile.png,"
-echo "      toy_dup.perturbation.png, toy_dup.difference.png)"
+echo "      toy_dup.perturbation.png, toy_dup.difference.png, toy_ko.site_profile.png)"
 ls -l "$OUT" "$OUT/model"
