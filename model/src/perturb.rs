@@ -185,6 +185,8 @@ pub struct PerturbOptions {
     pub device: tch::Device,
     pub force: bool,
     pub plots: bool,
+    /// Domains (BED): draw the edit's mean effect over TADs (10 interior bins plus flanks).
+    pub tads: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone)]
@@ -272,6 +274,10 @@ pub fn run(o: &PerturbOptions) -> Result<Vec<Row>> {
     use hiclstm::tables;
     let tpath = output_path(&o.output, "perturbations.parquet");
     let (hpath, dpath, spath) = (output_path(&o.output, "perturbation.png"), output_path(&o.output, "difference.png"), output_path(&o.output, "site_profile.png"));
+    let tpath_png = output_path(&o.output, "tad_profile.png");
+    if o.tads.is_some() {
+        hiclstm::output::check_writable(&tpath_png, o.force)?;
+    }
     let site_edit = matches!(o.edit, EditSpec::Knockout { .. } | EditSpec::CtcfSwap { .. });
     hiclstm::output::check_writable(&tpath, o.force)?;
     if o.plots {
@@ -302,6 +308,19 @@ pub fn run(o: &PerturbOptions) -> Result<Vec<Row>> {
         Ok((s, e))
     };
     let (lo, hi) = bins_of(&o.window)?;
+    // TADs for the profile are checked before anything is computed or written.
+    let domains: Option<Vec<(usize, usize, usize, usize)>> = match &o.tads {
+        Some(tads) => {
+            let g = hiclstm::classify::labels::Genome { chroms: vec![(c.chrom.clone(), c.end.last().copied().unwrap_or(0) as u64, n)], resolution: mf.resolution };
+            let (feats, _) = hiclstm::classify::labels::read_features(tads, &g, false)?;
+            let doms: Vec<(usize, usize, usize, usize)> = feats.iter().map(|f| (0, n, (f.start / res) as usize, (f.end.div_ceil(res) as usize).min(n))).filter(|d| d.2 >= lo && d.3 <= hi && d.3 > d.2).collect();
+            if doms.is_empty() {
+                return Err(Error::InvalidArgument(format!("{}: no domain inside the window", tads.display())));
+            }
+            Some(doms)
+        }
+        None => None,
+    };
     let edit = match &o.edit {
         EditSpec::Delete(r) => bins_of(r).map(|(start, end)| Edit::Delete { start, end })?,
         EditSpec::Invert(r) => bins_of(r).map(|(start, end)| Edit::Invert { start, end })?,
@@ -367,6 +386,23 @@ pub fn run(o: &PerturbOptions) -> Result<Vec<Row>> {
                 hiclstm::plot::line_chart(&spath, &chart, &[hiclstm::plot::Series { name: format!("{} sites", sites.len()), points: pts, dashed: false }])?;
             }
         }
+    }
+    if let Some(doms) = &domains {
+        // Each bin's mean change over its pixels in the window, averaged across the TADs.
+        let (mut sum, mut cnt) = (vec![0.0; n], vec![0.0; n]);
+        for r in &rows {
+            if let Some(m) = r.mutant {
+                for b in [r.i as usize, r.j as usize] {
+                    sum[b] += m - r.wt;
+                    cnt[b] += 1.0;
+                }
+            }
+        }
+        let per_bin: Vec<f64> = sum.iter().zip(&cnt).map(|(s, c)| if *c > 0.0 { s / c } else { 0.0 }).collect();
+        let prof = hiclstm::aggregate::tad_profile(&per_bin, doms, 10, 5);
+        let pts: Vec<(f64, f64)> = prof.iter().enumerate().filter(|(_, v)| v.is_finite()).map(|(k, v)| (k as f64 - 4.5, *v)).collect();
+        let chart = hiclstm::plot::LineChart { title: "Mean change across TADs (10 interior bins, 5-bin flanks)", x_label: "position (0 = TAD start, 10 = TAD end)", y_label: "mean probability difference of the bin's contacts", log_x: false, log_y: false, y_range: None, x_integer: false };
+        hiclstm::plot::line_chart(&tpath_png, &chart, &[hiclstm::plot::Series { name: format!("{} TADs in the window", doms.len()), points: pts, dashed: false }])?;
     }
     let changed: Vec<f64> = rows.iter().filter_map(|r| r.mutant.map(|m| (m - r.wt).abs())).collect();
     hiclstm::log::info(&format!("{} pixels; mean |difference| {:.4}; {} reference pixels lost", rows.len(), changed.iter().sum::<f64>() / changed.len().max(1) as f64, rows.iter().filter(|r| r.mutant.is_none()).count()));

@@ -490,6 +490,7 @@ fn perturbations_map_edits_back_to_reference_pixels() {
         device: Device::Cpu,
         force: false,
         plots: true,
+        tads: Some(d.join("sim.tads.bed")),
     };
     // Deleting bins 10..15 of the 40-bin window: every pixel touching them has no mutant value.
     let rows = perturb(&o(EditSpec::Delete("chr1:500,001-750,000".parse().unwrap()), "del")).unwrap();
@@ -512,7 +513,7 @@ fn perturbations_map_edits_back_to_reference_pixels() {
     assert_eq!(at(2, 11).copies, 2);
     assert_eq!(at(2, 30).copies, 1);
     assert!(rows.iter().all(|r| r.mutant.is_some()));
-    assert!(d.join("dup.perturbations.parquet").exists() && d.join("dup.difference.png").exists());
+    assert!(d.join("dup.perturbations.parquet").exists() && d.join("dup.difference.png").exists() && d.join("dup.tad_profile.png").exists());
     // CTCF orientation replacement: every pixel keeps one copy, predictions change.
     let rows = perturb(&o(EditSpec::CtcfSwap { motifs: d.join("sim.ctcf.bed") }, "swap")).unwrap();
     assert!(rows.iter().all(|r| r.copies == 1));

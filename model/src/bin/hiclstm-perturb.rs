@@ -60,6 +60,9 @@ struct Args {
     representations: Option<PathBuf>,
     #[arg(long)]
     plots: bool,
+    /// Domains (BED): also draw the edit's mean effect across TADs (PREFIX.tad_profile.png).
+    #[arg(long)]
+    tads: Option<PathBuf>,
     /// auto, cpu, cuda or cuda:N.
     #[arg(long, default_value = "auto")]
     device: String,
@@ -96,6 +99,7 @@ fn main() {
             device: hiclstm_model::device::parse(&a.device)?,
             force: a.common.force,
             plots: a.plots,
+            tads: a.tads.clone(),
         };
         run(&o).map(|_| ())
     })
