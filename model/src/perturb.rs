@@ -300,7 +300,11 @@ pub fn run(o: &PerturbOptions) -> Result<Vec<Row>> {
         if r.chrom != o.window.chrom {
             return Err(Error::InvalidArgument(format!("the edit is on {} but the window on {}", r.chrom, o.window.chrom)));
         }
-        let e = r.end.unwrap_or(n as u64 * res);
+        let length = c.end.last().copied().unwrap_or(0) as u64;
+        let e = r.end.unwrap_or(length);
+        if e > length {
+            return Err(Error::not_in_input(&reps_path, format!("region {}:{}-{e} (beyond the chromosome's end)", r.chrom, r.start + 1), format!("{} is {length} bp", r.chrom)));
+        }
         let (s, e) = ((r.start / res) as usize, (e.div_ceil(res) as usize).min(n));
         if s >= e || r.start >= n as u64 * res {
             return Err(Error::not_in_input(&reps_path, format!("region {}:{}-{e}", r.chrom, r.start + 1), format!("{} has {n} bins of {res} bp", r.chrom)));

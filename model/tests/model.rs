@@ -524,5 +524,7 @@ fn perturbations_map_edits_back_to_reference_pixels() {
     // An edit outside the chromosome, and one that empties the window, are refused.
     assert!(perturb(&o(EditSpec::Invert("chr1:9,000,001-9,500,000".parse().unwrap()), "bad")).is_err());
     assert!(perturb(&o(EditSpec::Delete("chr1:1-2,000,000".parse().unwrap()), "bad2")).is_err());
+    let e = perturb(&o(EditSpec::Duplicate("chr1:1,000,001-9,000,000".parse().unwrap()), "bad4")).unwrap_err();
+    assert!(e.to_string().contains("beyond the chromosome's end"), "a duplication larger than the chromosome: {e}");
     assert!(!d.join("bad.perturbations.parquet").exists() && !d.join("bad2.perturbations.parquet").exists());
 }
