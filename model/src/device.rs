@@ -38,3 +38,20 @@ pub fn set_threads(n: usize) {
     let n = if n == 0 { std::thread::available_parallelism().map(|x| x.get()).unwrap_or(1) } else { n };
     tch::set_num_threads(n as i32);
 }
+
+/// `--device`, shared by the model binaries.
+#[derive(Debug, Clone, clap::Args)]
+pub struct DeviceArgs {
+    /// auto, cpu, cuda or cuda:N.
+    #[arg(long, default_value = "auto")]
+    pub device: String,
+}
+
+impl DeviceArgs {
+    /// Applies the common flags (logging, thread pools, libtorch threads) and resolves the device.
+    pub fn setup(&self, common: &hiclstm::cli::Common) -> Result<Device> {
+        common.apply()?;
+        set_threads(common.threads);
+        parse(&self.device)
+    }
+}

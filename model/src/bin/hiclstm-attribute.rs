@@ -31,9 +31,8 @@ struct Args {
     steps: usize,
     #[arg(long, value_enum, default_value_t = Baseline::Zero)]
     baseline: Baseline,
-    /// auto, cpu, cuda or cuda:N.
-    #[arg(long, default_value = "auto")]
-    device: String,
+    #[command(flatten)]
+    device: hiclstm_model::device::DeviceArgs,
     /// Frames per forward pass.
     #[arg(long, default_value_t = 2048)]
     batch: usize,
@@ -58,8 +57,7 @@ struct Args {
 fn main() {
     let a = Args::parse();
     hiclstm::cli::main(|| {
-        a.common.apply()?;
-        hiclstm_model::device::set_threads(a.common.threads);
+        let device = a.device.setup(&a.common)?;
         let o = AttributeOptions {
             model_dir: a.model.clone(),
             representations: a.representations.clone(),
@@ -67,7 +65,7 @@ fn main() {
             steps: a.steps,
             baseline: a.baseline,
             output: a.output.clone(),
-            device: hiclstm_model::device::parse(&a.device)?,
+            device: device,
             batch: a.batch,
             force: a.common.force,
             elements: a.elements.iter().map(|s| hiclstm::cli::labelled(s, false)).collect::<hiclstm::Result<Vec<_>>>()?,

@@ -48,9 +48,8 @@ struct Args {
     bands: String,
     #[arg(long)]
     plots: bool,
-    /// auto, cpu, cuda or cuda:N.
-    #[arg(long, default_value = "auto")]
-    device: String,
+    #[command(flatten)]
+    device: hiclstm_model::device::DeviceArgs,
     /// Output prefix.
     #[arg(short, long)]
     output: PathBuf,
@@ -61,8 +60,7 @@ struct Args {
 fn main() {
     let a = Args::parse();
     hiclstm::cli::main(|| {
-        a.common.apply()?;
-        hiclstm_model::device::set_threads(a.common.threads);
+        let device = a.device.setup(&a.common)?;
         let representations = a.representations.iter().map(|s| hiclstm::cli::labelled(s, false)).collect::<hiclstm::Result<Vec<_>>>()?;
         let decoders = a
             .decoders
@@ -86,7 +84,7 @@ fn main() {
             config,
             bands: hiclstm::evaluate::parse_bands(&a.bands).map_err(|e| hiclstm::Error::InvalidArgument(format!("--bands: {e}")))?,
             output: a.output.clone(),
-            device: hiclstm_model::device::parse(&a.device)?,
+            device: device,
             force: a.common.force,
             plots: a.plots,
         };

@@ -63,9 +63,8 @@ struct Args {
     /// Domains (BED): also draw the edit's mean effect across TADs (PREFIX.tad_profile.png).
     #[arg(long)]
     tads: Option<PathBuf>,
-    /// auto, cpu, cuda or cuda:N.
-    #[arg(long, default_value = "auto")]
-    device: String,
+    #[command(flatten)]
+    device: hiclstm_model::device::DeviceArgs,
     #[arg(short, long)]
     output: PathBuf,
     #[command(flatten)]
@@ -75,8 +74,7 @@ struct Args {
 fn main() {
     let a = Args::parse();
     hiclstm::cli::main(|| {
-        a.common.apply()?;
-        hiclstm_model::device::set_threads(a.common.threads);
+        let device = a.device.setup(&a.common)?;
         let need_at = || a.at.clone().ok_or_else(|| hiclstm::Error::InvalidArgument("this edit needs --at chr:start-end".into()));
         let edit = match a.edit {
             EditKind::Delete => EditSpec::Delete(need_at()?),
@@ -96,7 +94,7 @@ fn main() {
             window: a.window.clone(),
             max_distance: a.max_distance,
             output: a.output.clone(),
-            device: hiclstm_model::device::parse(&a.device)?,
+            device: device,
             force: a.common.force,
             plots: a.plots,
             tads: a.tads.clone(),

@@ -35,9 +35,8 @@ struct Args {
     /// Without --contacts: largest distance predicted (bp).
     #[arg(long)]
     max_distance: Option<u64>,
-    /// auto, cpu, cuda or cuda:N.
-    #[arg(long, default_value = "auto")]
-    device: String,
+    #[command(flatten)]
+    device: hiclstm_model::device::DeviceArgs,
     /// Frames per forward pass.
     #[arg(long, default_value_t = 4096)]
     batch: usize,
@@ -48,8 +47,7 @@ struct Args {
 fn main() {
     let a = Args::parse();
     hiclstm::cli::main(|| {
-        a.common.apply()?;
-        hiclstm_model::device::set_threads(a.common.threads);
+        let device = a.device.setup(&a.common)?;
         let o = PredictOptions {
             model_dir: a.model.clone(),
             representations: a.representations.clone(),
@@ -57,7 +55,7 @@ fn main() {
             region: a.region.clone(),
             max_distance: a.max_distance,
             output: a.output.clone(),
-            device: hiclstm_model::device::parse(&a.device)?,
+            device: device,
             batch: a.batch,
             force: a.common.force,
         };

@@ -33,9 +33,8 @@ struct Args {
     value: ValueColumn,
     #[arg(long, default_value_t = 0)]
     seed: u64,
-    /// auto, cpu, cuda or cuda:N.
-    #[arg(long, default_value = "auto")]
-    device: String,
+    #[command(flatten)]
+    device: hiclstm_model::device::DeviceArgs,
     #[command(flatten)]
     common: hiclstm::cli::Common,
 }
@@ -43,8 +42,7 @@ struct Args {
 fn main() {
     let a = Args::parse();
     hiclstm::cli::main(|| {
-        a.common.apply()?;
-        hiclstm_model::device::set_threads(a.common.threads);
+        let device = a.device.setup(&a.common)?;
         let o = SniperOptions {
             contacts: a.contacts.clone(),
             k: a.k,
@@ -56,7 +54,7 @@ fn main() {
             seed: a.seed,
             output: a.output.clone(),
             force: a.common.force,
-            device: hiclstm_model::device::parse(&a.device)?,
+            device: device,
         };
         run(&o)?;
         hiclstm::log::info(&format!("wrote {}", a.output.display()));

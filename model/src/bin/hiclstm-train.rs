@@ -54,9 +54,8 @@ struct Args {
     batch_size: Option<AutoOr>,
     #[arg(long)]
     seed: Option<u64>,
-    /// auto, cpu, cuda or cuda:N.
-    #[arg(long, default_value = "auto")]
-    device: String,
+    #[command(flatten)]
+    device: hiclstm_model::device::DeviceArgs,
     /// Continue the interrupted run in the output directory.
     #[arg(long)]
     resume: bool,
@@ -76,8 +75,7 @@ struct Args {
 fn main() {
     let a = Args::parse();
     hiclstm::cli::main(|| {
-        a.common.apply()?;
-        hiclstm_model::device::set_threads(a.common.threads);
+        let device = a.device.setup(&a.common)?;
         let mut c = match &a.config {
             Some(p) => ModelConfig::load(p)?,
             None => ModelConfig::default(),
@@ -89,7 +87,6 @@ fn main() {
         if let Some(v) = a.head { c.head = v; }
         if let Some(v) = a.seed { c.train.seed = v; }
         if let Some(b) = a.batch_size { c.train.batch_size = b; }
-        let device = hiclstm_model::device::parse(&a.device)?;
         hiclstm::log::info(&format!("device {}", hiclstm_model::device::name(device)));
         let o = TrainOptions {
             contacts: a.contacts.clone(),
