@@ -90,7 +90,9 @@ impl Stats {
     }
 
     fn cell(&mut self, chrom: &str, d: usize) -> &mut Acc {
-        let k = match self.chroms.iter().position(|c| c.0 == chrom) {
+        // Tables are sorted by chromosome: the last one is almost always the one asked for.
+        let last = self.chroms.len().checked_sub(1).filter(|&k| self.chroms[k].0 == chrom);
+        let k = match last.or_else(|| self.chroms.iter().position(|c| c.0 == chrom)) {
             Some(k) => k,
             None => {
                 self.chroms.push((chrom.to_string(), Vec::new()));
@@ -320,6 +322,12 @@ pub fn run(o: &EvaluateOptions) -> Result<EvaluateSummary> {
         }
     }
 
+    // The heatmap region is checked before anything is written.
+    if let (true, Some(r)) = (o.plots, &o.region) {
+        if !s0.seen.contains(&r.chrom) {
+            return Err(Error::not_in_input(p0, format!("chromosome '{}' (--region)", r.chrom), s0.seen.join(", ")));
+        }
+    }
     let inputs: Vec<(String, &Stats)> = scanned.iter().map(|x| (x.0.clone(), &x.3)).collect();
     let rows = metric_rows(&inputs, &o.bands);
     for r in rows.iter().filter(|r| r.chrom == "all" && r.distance_lo.is_none() && r.metric == "r2") {
@@ -342,7 +350,7 @@ pub fn run(o: &EvaluateOptions) -> Result<EvaluateSummary> {
     if o.plots {
         distance_plot(&rpath, &inputs, &inputs[0].1.distance_means(), res)?;
         written.push(rpath);
-        heatmap_plot(&hpath, o, &scanned[0].1, res)?;
+        heatmap_plot(&hpath, o, &scanned[0].1, res, &scanned[0].3.seen)?;
         written.push(hpath);
         if let Some(log) = &o.training_log {
             loss_plot(&lpath, log)?;
@@ -431,25 +439,30 @@ pub fn distance_plot(path: &Path, inputs: &[(String, &Stats)], means: &[f64], re
     plot::line_chart(path, &LineChart { title: "Reconstruction R² by genomic distance", x_label: "genomic distance (Mb, log scale)", y_label, log_x: true, log_y: false, y_range: Some((lo, 1.0)), x_integer: false }, &series)
 }
 
-fn heatmap_plot(path: &Path, o: &EvaluateOptions, input: &Path, res: u32) -> Result<()> {
-    let (_, chroms) = tables::predictions::read_all(input)?;
-    let (chrom, lo, hi) = match &o.region {
+/// The heatmap region is read by streaming the table (only its pixels are kept); without
+/// --region, the first 200 bins of the first chromosome.
+fn heatmap_plot(path: &Path, o: &EvaluateOptions, input: &Path, res: u32, chroms: &[String]) -> Result<()> {
+    let (name, lo, hi) = match &o.region {
         Some(r) => {
-            let c = chroms.iter().find(|c| c.chrom == r.chrom).ok_or_else(|| Error::not_in_input(input, format!("chromosome '{}'", r.chrom), chroms.iter().map(|c| c.chrom.as_str()).collect::<Vec<_>>().join(", ")))?;
-            let max_j = c.j.iter().copied().max().unwrap_or(0) as u64 + 1;
-            let lo = r.start / res as u64;
-            let hi = r.end.map(|e| e.div_ceil(res as u64)).unwrap_or(max_j).min(max_j);
-            if lo >= hi {
-                return Err(Error::not_in_input(input, format!("region {}:{}-{}", r.chrom, r.start + 1, r.end.unwrap_or(0)), format!("{} has {max_j} bins", r.chrom)));
+            if !chroms.contains(&r.chrom) {
+                return Err(Error::not_in_input(input, format!("chromosome '{}'", r.chrom), chroms.join(", ")));
             }
-            (c, lo as u32, hi as u32)
+            let lo = (r.start / res as u64) as u32;
+            let hi = r.end.map(|e| e.div_ceil(res as u64) as u32).unwrap_or(lo + 200);
+            (r.chrom.clone(), lo, hi)
         }
-        None => {
-            let c = &chroms[0];
-            let max_j = c.j.iter().copied().max().unwrap_or(0) + 1;
-            (c, 0, max_j.min(200))
-        }
+        None => (chroms[0].clone(), 0, 200),
     };
+    if hi - lo > 1000 {
+        return Err(Error::InvalidArgument(format!("heatmap region of {} bins: choose at most 1000 bins with --region", hi - lo)));
+    }
+    let chrom = tables::predictions::read_region(input, &name, lo, hi)?;
+    let Some(max_j) = chrom.j.iter().copied().max() else {
+        return Err(Error::not_in_input(input, format!("predictions in {}:{}-{}", name, lo as u64 * res as u64 + 1, hi as u64 * res as u64), "none there"));
+    };
+    // The map ends where the data does (the region may reach past the chromosome's end).
+    let hi = hi.min(max_j + 1);
+    let chrom = &chrom;
     let n = (hi - lo) as usize;
     if n > 1000 {
         return Err(Error::InvalidArgument(format!("heatmap region of {n} bins: choose at most 1000 bins with --region")));

@@ -109,5 +109,10 @@ fn bad_inputs_are_refused_without_output() {
     o.chromosomes = Some(vec!["chr7".into()]);
     let e = run(&o).err().unwrap();
     assert!(e.to_string().contains("chr7"), "{e}");
+    let mut o = opts(vec![("a", d.join("a.parquet"))], d.join("out"));
+    o.plots = true;
+    o.region = Some("chr9:1-100".parse().unwrap());
+    let e = run(&o).err().unwrap();
+    assert!(e.to_string().contains("chr9"), "{e}");
     assert_eq!(listing(d), before, "no output after a failure");
 }

@@ -91,3 +91,28 @@ pub fn read_all(path: &Path) -> Result<(Meta, Vec<ChromPredictions>)> {
     }
     Ok((r.meta, out))
 }
+
+/// Streams a predictions table and keeps only the pixels of `chrom` with lo <= i and j < hi
+/// (memory bounded by the region, not the table).
+pub fn read_region(path: &Path, chrom: &str, lo: u32, hi: u32) -> Result<ChromPredictions> {
+    let mut r = TableReader::open(path, schema("predictions"))?;
+    let mut out = ChromPredictions { chrom: chrom.to_string(), ..Default::default() };
+    while let Some(b) = r.next_batch()? {
+        let c = crate::col!(b, "chrom", StringArray);
+        let (i, j) = (crate::col!(b, "i", UInt32Array), crate::col!(b, "j", UInt32Array));
+        let (ov, op) = (crate::col!(b, "observed_value", Float64Array), crate::col!(b, "observed_prob", Float64Array));
+        let (pp, pv) = (crate::col!(b, "predicted_prob", Float64Array), crate::col!(b, "predicted_value", Float64Array));
+        for k in 0..b.num_rows() {
+            if c.value(k) != chrom || i.value(k) < lo || j.value(k) >= hi {
+                continue;
+            }
+            out.i.push(i.value(k));
+            out.j.push(j.value(k));
+            out.observed_value.push(if ov.is_null(k) { f64::NAN } else { ov.value(k) });
+            out.observed_prob.push(if op.is_null(k) { f64::NAN } else { op.value(k) });
+            out.predicted_prob.push(pp.value(k));
+            out.predicted_value.push(pv.value(k));
+        }
+    }
+    Ok(out)
+}
