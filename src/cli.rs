@@ -27,6 +27,17 @@ impl Common {
     }
 }
 
+/// Parses a binary's arguments. With `HICLSTM_CHECK_ARGS=1` in the environment the binary stops
+/// right after a successful parse (exit 0, nothing read or written): the workflow lint uses it to
+/// check every command line of `workflows/` against the real argument parsers.
+pub fn parse<T: clap::Parser>() -> T {
+    let args = T::parse();
+    if std::env::var_os("HICLSTM_CHECK_ARGS").is_some_and(|v| v == "1") {
+        std::process::exit(exit::OK);
+    }
+    args
+}
+
 /// Runs a binary's body and turns its error into one message on stderr and a documented exit code.
 pub fn main(body: impl FnOnce() -> Result<()>) -> ! {
     match body() {

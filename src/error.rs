@@ -50,6 +50,11 @@ pub enum Error {
 
     #[error("internal error: {0}")]
     Internal(String),
+
+    /// A step run by hiclstm-pipeline failed; its own message is already on stderr and its exit
+    /// code is passed on.
+    #[error("step {step} failed (exit code {code}); its message is above; rerun with --resume after fixing it")]
+    StepFailed { step: String, code: i32 },
 }
 
 /// Where in a file a format error was found.
@@ -86,6 +91,7 @@ impl Error {
             Error::Schema { .. } => exit::SCHEMA,
             Error::InvalidArgument(_) => exit::INVALID_ARGUMENT,
             Error::Internal(_) => exit::INTERNAL,
+            Error::StepFailed { code, .. } => *code,
         }
     }
 

@@ -17,6 +17,7 @@ pub mod import;
 pub mod log;
 pub mod metrics;
 pub mod output;
+pub mod pipeline;
 pub mod plot;
 pub mod simulate;
 pub mod tables;

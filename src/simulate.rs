@@ -309,7 +309,7 @@ pub fn write_outputs(p: &SimParams, w: &WriteOptions) -> Result<Vec<std::path::P
     use crate::tables::{self, Meta};
     use std::io::Write;
 
-    let mut paths = vec!["contacts.parquet", "bins.parquet", "tads.bed", "boundaries.bed", "ctcf.bed", "loops.bedpe", "compartments.bed", "chrom.sizes"]
+    let mut paths = vec!["contacts.parquet", "bins.parquet", "tads.bed", "boundaries.bed", "ctcf.bed", "loops.bedpe", "compartments.bed", "chrom.sizes", "tasks.yaml"]
         .into_iter()
         .map(|n| output_path(&w.prefix, n))
         .collect::<Vec<_>>();
@@ -351,7 +351,10 @@ pub fn write_outputs(p: &SimParams, w: &WriteOptions) -> Result<Vec<std::path::P
         writeln!(sizes, "{}\t{}", c.name, c.length).map_err(|e| Error::output_io(&paths[7], e))?;
     }
     out.push(sizes);
-    let mut next = 8;
+    let mut tasks = AtomicFile::create(&paths[8], w.force)?;
+    tasks.write_all(truth_tasks_yaml(&w.prefix).as_bytes()).map_err(|e| Error::output_io(&paths[8], e))?;
+    out.push(tasks);
+    let mut next = 9;
     if w.pairs {
         out.push(write_pairs(&paths[next], p, &sims, w.force)?);
         next += 1;
@@ -373,6 +376,20 @@ pub fn write_outputs(p: &SimParams, w: &WriteOptions) -> Result<Vec<std::path::P
     let written = out.commit(w.force)?;
     crate::log::info(&format!("wrote {n_pixels} pixels and truth tracks under {}.*", w.prefix.display()));
     Ok(written)
+}
+
+/// A hiclstm-classify task list over the truth tracks, so that the simulated data can be
+/// classified without writing one by hand (file names are relative to the task list).
+fn truth_tasks_yaml(prefix: &std::path::Path) -> String {
+    let stem = prefix.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+    format!(
+        "# Classification tasks over the simulated truth (hiclstm-classify --tasks)\n\
+tasks:\n\
+  - {{name: A_compartment, file: {stem}.compartments.bed, kind: bed, name_prefix: A}}\n\
+  - {{name: tad_boundaries, file: {stem}.boundaries.bed, kind: bed}}\n\
+  - {{name: ctcf, file: {stem}.ctcf.bed, kind: bed}}\n\
+  - {{name: compartments, file: {stem}.compartments.bed, kind: category}}\n"
+    )
 }
 
 /// One 4DN pairs line per simulated read pair, positions drawn uniformly inside the bins.

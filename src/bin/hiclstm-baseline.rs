@@ -64,7 +64,7 @@ enum Method {
 }
 
 fn main() {
-    let a = Args::parse();
+    let a: Args = hiclstm::cli::parse();
     hiclstm::cli::main(|| {
         a.common.apply()?;
         match &a.method {

@@ -52,7 +52,7 @@ struct Args {
 }
 
 fn main() {
-    let a = Args::parse();
+    let a: Args = hiclstm::cli::parse();
     hiclstm::cli::main(|| {
         a.common.apply()?;
         let representations = a.representations.iter().map(|s| hiclstm::cli::labelled(s, false)).collect::<hiclstm::Result<Vec<_>>>()?;

@@ -48,7 +48,7 @@ struct Args {
 }
 
 fn main() {
-    let a = Args::parse();
+    let a: Args = hiclstm::cli::parse();
     hiclstm::cli::main(|| {
         a.common.apply()?;
         let inputs = a.predictions.iter().map(|s| hiclstm::cli::labelled(s, true)).collect::<hiclstm::Result<Vec<_>>>()?;

@@ -62,7 +62,7 @@ struct Args {
 }
 
 fn main() {
-    let args = Args::parse();
+    let args: Args = hiclstm::cli::parse();
     hiclstm::cli::main(|| {
         args.common.apply()?;
         let opts = ImportOptions {

@@ -9,7 +9,8 @@ use std::path::PathBuf;
 /// TAD edges, loops between convergent CTCF pairs, coverage biases and Poisson noise; seeded,
 /// so the same arguments give the same files. Writes PREFIX.contacts.parquet,
 /// PREFIX.bins.parquet and the truth: PREFIX.tads.bed, PREFIX.boundaries.bed, PREFIX.ctcf.bed
-/// (strand = motif orientation), PREFIX.loops.bedpe, PREFIX.compartments.bed, PREFIX.chrom.sizes.
+/// (strand = motif orientation), PREFIX.loops.bedpe, PREFIX.compartments.bed, PREFIX.chrom.sizes, and
+/// PREFIX.tasks.yaml, a hiclstm-classify task list over those tracks.
 #[derive(Parser, Debug)]
 #[command(version, after_help = "Examples:
   hiclstm-simulate --preset toy -o sim                   # 2 chromosomes at 50 kb, seconds
@@ -65,7 +66,7 @@ fn parse_chroms(s: &str) -> hiclstm::Result<Vec<Chrom>> {
 }
 
 fn main() {
-    let args = Args::parse();
+    let args: Args = hiclstm::cli::parse();
     hiclstm::cli::main(|| {
         args.common.apply()?;
         let mut p = SimParams::preset(&args.preset).ok_or_else(|| hiclstm::Error::InvalidArgument(format!("--preset: unknown '{}' (toy, small, human)", args.preset)))?;

@@ -58,7 +58,7 @@ struct Args {
 }
 
 fn main() {
-    let a = Args::parse();
+    let a: Args = hiclstm::cli::parse();
     hiclstm::cli::main(|| {
         let device = a.device.setup(&a.common)?;
         let representations = a.representations.iter().map(|s| hiclstm::cli::labelled(s, false)).collect::<hiclstm::Result<Vec<_>>>()?;

@@ -72,7 +72,7 @@ struct Args {
 }
 
 fn main() {
-    let a = Args::parse();
+    let a: Args = hiclstm::cli::parse();
     hiclstm::cli::main(|| {
         let device = a.device.setup(&a.common)?;
         let need_at = || a.at.clone().ok_or_else(|| hiclstm::Error::InvalidArgument("this edit needs --at chr:start-end".into()));

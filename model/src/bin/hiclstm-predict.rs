@@ -45,7 +45,7 @@ struct Args {
 }
 
 fn main() {
-    let a = Args::parse();
+    let a: Args = hiclstm::cli::parse();
     hiclstm::cli::main(|| {
         let device = a.device.setup(&a.common)?;
         let o = PredictOptions {

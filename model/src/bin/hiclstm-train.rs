@@ -73,7 +73,7 @@ struct Args {
 }
 
 fn main() {
-    let a = Args::parse();
+    let a: Args = hiclstm::cli::parse();
     hiclstm::cli::main(|| {
         let device = a.device.setup(&a.common)?;
         let mut c = match &a.config {

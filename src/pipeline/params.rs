@@ -1,0 +1,237 @@
+//! The pipeline's parameter file: the same YAML that `nextflow run workflows/main.nf
+//! -params-file` takes, so one file drives the Nextflow workflow and `hiclstm-pipeline` alike.
+//! Every key is declared in `workflows/nextflow_schema.json` (a test keeps the two in step).
+
+use crate::error::{Error, Result};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Pipeline parameters. Relative paths are relative to the directory the pipeline is started in
+/// (as with Nextflow's launch directory).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Params {
+    /// Samplesheet CSV (sample,file,format,resolution,chromosomes,replicate). Absent: simulate
+    /// the embedded default genome and run on it.
+    pub input: Option<PathBuf>,
+    /// Results directory.
+    pub outdir: PathBuf,
+    /// Seed of every seeded step (simulation, training, classification folds, attribution).
+    pub seed: u64,
+    /// Simulation preset for the embedded default (toy, small, human).
+    pub simulate_preset: String,
+    /// Resolution (bp) of the simulated default.
+    pub simulate_resolution: u32,
+    /// Model configuration YAML for hiclstm-train.
+    pub model_config: Option<PathBuf>,
+    /// Device for training, prediction, attribution and perturbation: auto, cpu, cuda, cuda:N.
+    pub device: String,
+    /// Representation baselines beside Hi-C-LSTM, comma-separated (pca, sci); empty for none.
+    pub baselines: String,
+    /// hiclstm-classify task list (YAML). Absent: the simulated truth for the embedded default,
+    /// no classification otherwise.
+    pub classify_tasks: Option<PathBuf>,
+    /// Run hiclstm-attribute.
+    pub attribute: bool,
+    /// Element sets to summarise attributions over, NAME: BED.
+    pub attribute_elements: Option<BTreeMap<String, PathBuf>>,
+    /// Domains (BED) for TAD profiles of attributions and perturbations.
+    pub tads: Option<PathBuf>,
+    /// In-silico edits applied to every sample's model. Absent: `workflows/assets/simulated_edits.yaml`
+    /// for the embedded default, none otherwise.
+    pub edits: Option<Vec<Edit>>,
+    /// Heatmap region of hiclstm-evaluate (chr:start-end).
+    pub evaluate_region: Option<String>,
+    /// Extra arguments per step (the Nextflow modules' `task.ext.args`).
+    pub simulate_args: String,
+    pub import_args: String,
+    pub train_args: String,
+    pub predict_args: String,
+    pub evaluate_args: String,
+    pub baseline_args: String,
+    pub classify_args: String,
+    pub attribute_args: String,
+    pub perturb_args: String,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params {
+            input: None,
+            outdir: "results".into(),
+            seed: 1,
+            simulate_preset: "toy".into(),
+            simulate_resolution: 50_000,
+            model_config: None,
+            device: "auto".into(),
+            baselines: "pca".into(),
+            classify_tasks: None,
+            attribute: true,
+            attribute_elements: None,
+            tads: None,
+            edits: None,
+            evaluate_region: None,
+            simulate_args: String::new(),
+            import_args: String::new(),
+            train_args: String::new(),
+            predict_args: String::new(),
+            evaluate_args: String::new(),
+            baseline_args: String::new(),
+            classify_args: String::new(),
+            attribute_args: String::new(),
+            perturb_args: String::new(),
+        }
+    }
+}
+
+/// One in-silico edit: the flags of hiclstm-perturb as a map.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Edit {
+    /// Name used in the output files: `<sample>.<id>.*`.
+    pub id: String,
+    /// delete, invert, duplicate, knockout or ctcf-swap.
+    pub edit: String,
+    /// Region of a delete, invert or duplicate edit.
+    #[serde(default)]
+    pub at: Option<String>,
+    /// Sites (BED) of a knockout or CTCF swap.
+    #[serde(default)]
+    pub sites: Option<PathBuf>,
+    /// Knockout method: zero, mean or shift.
+    #[serde(default)]
+    pub method: Option<String>,
+    /// Neighbours either side for the mean knockout.
+    #[serde(default)]
+    pub neighbours: Option<u32>,
+    /// Window predicted and compared.
+    pub window: String,
+    /// Largest distance predicted (bp).
+    #[serde(default)]
+    pub max_distance: Option<u64>,
+}
+
+/// The edits of the embedded default run (also read by `workflows/main.nf`).
+pub const SIMULATED_EDITS: &str = include_str!("../../workflows/assets/simulated_edits.yaml");
+
+impl Params {
+    /// Reads a params file; unknown keys are refused so that a typo does not silently fall back
+    /// to a default.
+    pub fn load(path: &Path) -> Result<Params> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::input_io(path, e))?;
+        Self::from_yaml(&text).map_err(|m| Error::format(path, yaml_location(&m), m.to_string()))
+    }
+
+    pub fn from_yaml(text: &str) -> std::result::Result<Params, serde_yaml_ng::Error> {
+        if text.trim().is_empty() {
+            return Ok(Params::default());
+        }
+        serde_yaml_ng::from_str(text)
+    }
+
+    /// Baseline methods asked for, checked against those hiclstm-baseline has.
+    pub fn baseline_methods(&self) -> Result<Vec<String>> {
+        let mut out = vec![];
+        for m in self.baselines.split(',').map(str::trim).filter(|m| !m.is_empty()) {
+            if !["pca", "sci"].contains(&m) {
+                return Err(Error::InvalidArgument(format!("baselines: unknown method '{m}' (pca, sci)")));
+            }
+            out.push(m.to_string());
+        }
+        Ok(out)
+    }
+
+    /// The edits to run: the params' own, or the embedded default's when simulating.
+    pub fn edits_to_run(&self) -> Result<Vec<Edit>> {
+        match (&self.edits, &self.input) {
+            (Some(e), _) => Ok(e.clone()),
+            (None, None) => serde_yaml_ng::from_str(SIMULATED_EDITS).map_err(|e| Error::Internal(format!("simulated_edits.yaml: {e}"))),
+            (None, Some(_)) => Ok(vec![]),
+        }
+    }
+}
+
+fn yaml_location(e: &serde_yaml_ng::Error) -> crate::error::Location {
+    match e.location() {
+        Some(l) => crate::error::Location::Line { line: l.line() as u64, column: Some(l.column() as u64) },
+        None => crate::error::Location::None,
+    }
+}
+
+/// Splits extra arguments the way a POSIX shell would for plain words and quotes (no
+/// expansions), so `train_args: "--epochs 20 --cell 'layernorm'"` means the same here as in the
+/// workflow's scripts.
+pub fn split_args(s: &str) -> Result<Vec<String>> {
+    let mut out = vec![];
+    let mut cur = String::new();
+    let mut in_word = false;
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' | '"' => {
+                in_word = true;
+                loop {
+                    match chars.next() {
+                        Some(q) if q == c => break,
+                        Some('\\') if c == '"' => match chars.next() {
+                            Some(n) => cur.push(n),
+                            None => return Err(Error::InvalidArgument(format!("'{s}': unterminated quote"))),
+                        },
+                        Some(x) => cur.push(x),
+                        None => return Err(Error::InvalidArgument(format!("'{s}': unterminated quote"))),
+                    }
+                }
+            }
+            '\\' => {
+                in_word = true;
+                if let Some(n) = chars.next() {
+                    cur.push(n);
+                }
+            }
+            c if c.is_whitespace() => {
+                if in_word {
+                    out.push(std::mem::take(&mut cur));
+                    in_word = false;
+                }
+            }
+            c => {
+                in_word = true;
+                cur.push(c);
+            }
+        }
+    }
+    if in_word {
+        out.push(cur);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_file_gives_defaults_and_unknown_keys_are_refused() {
+        assert_eq!(Params::from_yaml("").unwrap(), Params::default());
+        assert_eq!(Params::from_yaml("outdir: x\n").unwrap().outdir, PathBuf::from("x"));
+        let e = Params::from_yaml("outdri: x\n").unwrap_err().to_string();
+        assert!(e.contains("outdri"), "{e}");
+    }
+
+    #[test]
+    fn args_split_like_a_shell() {
+        assert_eq!(split_args("  --epochs 20 --cell 'layer norm' \"a\\\"b\" c\\ d").unwrap(), ["--epochs", "20", "--cell", "layer norm", "a\"b", "c d"]);
+        assert!(split_args("--x 'open").is_err());
+        assert!(split_args("").unwrap().is_empty());
+    }
+
+    #[test]
+    fn embedded_edits_parse() {
+        let p = Params::default();
+        let e = p.edits_to_run().unwrap();
+        assert!(e.iter().any(|e| e.edit == "duplicate"), "{e:?}");
+        let with_input = Params { input: Some("s.csv".into()), ..Params::default() };
+        assert!(with_input.edits_to_run().unwrap().is_empty());
+    }
+}
