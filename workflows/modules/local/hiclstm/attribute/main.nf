@@ -1,0 +1,55 @@
+process HICLSTM_ATTRIBUTE {
+    tag "$meta.id"
+    label 'process_high'
+    label 'process_gpu'
+    container 'ghcr.io/hiclstm/hiclstm:0.1.0'
+
+    input:
+    tuple val(meta), path(model), path(contacts), path(bins)
+    val(element_names)
+    path(element_beds, stageAs: 'elements?/*')
+    path(tads)
+
+    output:
+    tuple val(meta), path("${prefix}.attributions.parquet"), path("${prefix}.attributions.bedGraph"), emit: attributions
+    tuple val(meta), path("${prefix}.attribution_summary.parquet")                                  , emit: summary, optional: true
+    tuple val(meta), path("${prefix}.*.png")                                                        , emit: plots, optional: true
+    path "versions.yml"                                                                             , emit: versions
+
+    when:
+    task.ext.when == null || task.ext.when
+
+    script:
+    def args = task.ext.args ?: ''
+    prefix = task.ext.prefix ?: "${meta.id}"
+    def device = task.accelerator ? 'cuda' : params.device
+    def elements = element_names ? '--elements ' + [element_names, element_beds instanceof List ? element_beds : [element_beds]].transpose().collect { name, bed -> "${name}=${bed}" }.join(' ') : ''
+    def tad_profile = tads ? "--tads ${tads}" : ''
+    """
+    hiclstm-attribute \\
+        ${model} \\
+        --contacts ${contacts} \\
+        ${elements} \\
+        ${tad_profile} \\
+        --seed ${params.seed} \\
+        --device ${device} \\
+        -o ${prefix} \\
+        --threads ${task.cpus} \\
+        ${args}
+
+    cat <<-END_VERSIONS > versions.yml
+    "${task.process}":
+        hiclstm: \$(hiclstm-attribute --version | sed 's/^hiclstm-attribute //')
+    END_VERSIONS
+    """
+
+    stub:
+    prefix = task.ext.prefix ?: "${meta.id}"
+    """
+    touch ${prefix}.attributions.parquet ${prefix}.attributions.bedGraph
+    cat <<-END_VERSIONS > versions.yml
+    "${task.process}":
+        hiclstm: \$(hiclstm-attribute --version | sed 's/^hiclstm-attribute //')
+    END_VERSIONS
+    """
+}
