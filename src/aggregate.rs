@@ -16,6 +16,9 @@ pub struct SetSummary {
     pub background_mean: f64,
     /// Two-sided Mann-Whitney p-value (normal approximation with tie correction).
     pub p_value: f64,
+    /// The element bins' scores and the background's, for plots.
+    pub values: Vec<f64>,
+    pub background: Vec<f64>,
 }
 
 fn quantile(sorted: &[f64], q: f64) -> f64 {
@@ -75,7 +78,7 @@ pub fn summarise(scores: &[f64], element_bins: &[(usize, usize)], per_chrom_bins
     let mut sorted = vals.clone();
     sorted.sort_by(f64::total_cmp);
     let mean = |v: &[f64]| if v.is_empty() { f64::NAN } else { v.iter().sum::<f64>() / v.len() as f64 };
-    SetSummary { count: vals.len(), mean: mean(&vals), median: quantile(&sorted, 0.5), q1: quantile(&sorted, 0.25), q3: quantile(&sorted, 0.75), background_mean: mean(&bg), p_value: mann_whitney(&vals, &bg) }
+    SetSummary { count: vals.len(), mean: mean(&vals), median: quantile(&sorted, 0.5), q1: quantile(&sorted, 0.25), q3: quantile(&sorted, 0.75), background_mean: mean(&bg), p_value: mann_whitney(&vals, &bg), values: vals, background: bg }
 }
 
 /// Average profile over domains [s, e) (bins of one score vector each): `interior` equal-width

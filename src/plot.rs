@@ -314,3 +314,115 @@ pub fn confusion(path: &Path, title: &str, panels: &[(String, Vec<String>, Vec<f
         Ok(())
     })
 }
+
+/// One box of a box plot: quartiles, whiskers at the most extreme values within 1.5 IQR of the
+/// box, and the mean (a diamond).
+#[derive(Debug, Clone, PartialEq)]
+pub struct BoxStat {
+    pub name: String,
+    pub n: usize,
+    pub lo: f64,
+    pub q1: f64,
+    pub median: f64,
+    pub q3: f64,
+    pub hi: f64,
+    pub mean: f64,
+}
+
+impl BoxStat {
+    /// None for an empty or non-finite sample.
+    pub fn of(name: &str, values: &[f64]) -> Option<BoxStat> {
+        let mut v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
+        if v.is_empty() {
+            return None;
+        }
+        v.sort_by(f64::total_cmp);
+        let q = |p: f64| {
+            let pos = p * (v.len() - 1) as f64;
+            let (a, b) = (pos.floor() as usize, pos.ceil() as usize);
+            v[a] + (v[b] - v[a]) * (pos - a as f64)
+        };
+        let (q1, median, q3) = (q(0.25), q(0.5), q(0.75));
+        let iqr = q3 - q1;
+        let lo = *v.iter().find(|&&x| x >= q1 - 1.5 * iqr).unwrap_or(&v[0]);
+        let hi = *v.iter().rev().find(|&&x| x <= q3 + 1.5 * iqr).unwrap_or(&v[v.len() - 1]);
+        Some(BoxStat { name: name.to_string(), n: v.len(), lo, q1, median, q3, hi, mean: v.iter().sum::<f64>() / v.len() as f64 })
+    }
+}
+
+/// Box plots in groups: each group (an element set, say) is a row of boxes side by side, the
+/// first coloured and the others grey (its background). Box names go under the x axis with n.
+pub fn boxes(path: &Path, title: &str, y_label: &str, groups: &[Vec<BoxStat>]) -> Result<()> {
+    let all: Vec<&BoxStat> = groups.iter().flatten().collect();
+    if all.is_empty() {
+        return Err(Error::InvalidArgument(format!("{}: nothing to plot", path.display())));
+    }
+    let (mut y0, mut y1) = all.iter().fold((f64::MAX, f64::MIN), |a, b| (a.0.min(b.lo).min(b.mean), a.1.max(b.hi).max(b.mean)));
+    if y1 <= y0 {
+        y0 -= 0.5;
+        y1 += 0.5;
+    }
+    let pad = (y1 - y0) * 0.06;
+    // Slots: the boxes of a group side by side, one empty slot between groups.
+    let mut slots: Vec<(f64, &BoxStat, usize)> = vec![];
+    let mut x = 0.0;
+    for (g, group) in groups.iter().enumerate() {
+        for b in group {
+            slots.push((x + 0.5, b, g));
+            x += 1.0;
+        }
+        x += 0.6;
+    }
+    let width = (200 + 170 * slots.len() as u32).clamp(760, 2400);
+    render(path, (width, 620), |root| {
+        let mut chart = ChartBuilder::on(root)
+            .caption(title, ("sans-serif", 24))
+            .margin(16)
+            .x_label_area_size(45)
+            .y_label_area_size(80)
+            .build_cartesian_2d(0.0..x - 0.6, (y0 - pad)..(y1 + pad))?;
+        let names: Vec<(f64, String)> = slots.iter().map(|(c, b, _)| (*c, format!("{} (n={})", b.name, b.n))).collect();
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .light_line_style(WHITE)
+            .x_labels(4 * slots.len() + 4)
+            .x_label_formatter(&|v| names.iter().find(|(c, _)| (c - v).abs() < 0.13).map(|(_, n)| n.clone()).unwrap_or_default())
+            .y_label_formatter(&|v| format!("{:.2}", if v.abs() < 1e-12 { 0.0 } else { *v }))
+            .y_desc(y_label)
+            .label_style(("sans-serif", 15))
+            .axis_desc_style(("sans-serif", 18))
+            .draw()?;
+        for (c, b, g) in &slots {
+            let first = groups[*g].first().is_some_and(|f| std::ptr::eq(f, *b));
+            let colour = if first { palette(*g) } else { RGBColor(160, 160, 160) };
+            let (l, r) = (c - 0.32, c + 0.32);
+            chart.draw_series(std::iter::once(Rectangle::new([(l, b.q1), (r, b.q3)], colour.mix(0.35).filled())))?;
+            chart.draw_series(std::iter::once(Rectangle::new([(l, b.q1), (r, b.q3)], colour.stroke_width(2))))?;
+            chart.draw_series(std::iter::once(PathElement::new(vec![(l, b.median), (r, b.median)], BLACK.stroke_width(3))))?;
+            for (from, to) in [(b.q3, b.hi), (b.q1, b.lo)] {
+                chart.draw_series(std::iter::once(PathElement::new(vec![(*c, from), (*c, to)], colour.stroke_width(2))))?;
+                chart.draw_series(std::iter::once(PathElement::new(vec![(c - 0.15, to), (c + 0.15, to)], colour.stroke_width(2))))?;
+            }
+            chart.draw_series(std::iter::once(Polygon::new(vec![(*c, b.mean + pad * 0.25), (c + 0.08, b.mean), (*c, b.mean - pad * 0.25), (c - 0.08, b.mean)], BLACK.filled())))?;
+        }
+        Ok(())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn box_statistics_by_hand() {
+        // 1..=10 and an outlier: quartiles 3.5, 6, 8.5 (linear interpolation); IQR 5, so the
+        // upper whisker stops at 10 and 100 is beyond it.
+        let mut v: Vec<f64> = (1..=10).map(f64::from).collect();
+        v.push(100.0);
+        let b = BoxStat::of("x", &v).unwrap();
+        assert_eq!((b.q1, b.median, b.q3, b.lo, b.hi, b.n), (3.5, 6.0, 8.5, 1.0, 10.0, 11));
+        assert!((b.mean - 155.0 / 11.0).abs() < 1e-12);
+        assert!(BoxStat::of("e", &[f64::NAN]).is_none());
+    }
+}

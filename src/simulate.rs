@@ -2,8 +2,9 @@
 //!
 //! Expected contacts between bins i <= j at distance d = j - i:
 //!   E = depth * b_i * b_j * (d + 1)^-alpha * (1 + tad * [same TAD] + subtad * [same subTAD])
-//!       * exp(compartment * s_i * s_j) + loop peaks,
-//! with A/B compartment signs s, per-bin coverage biases b (a few bins unmappable), nested TADs,
+//!       * exp(compartment * s_i * s_j + asymmetry * (s_i + s_j) / 2) + loop peaks,
+//! with A/B compartment signs s (A-A contacts enriched more than B-B, as in most cell types: a
+//! symmetric checkerboard would leave which compartment is A undecidable from cis contacts), per-bin coverage biases b (a few bins unmappable), nested TADs,
 //! CTCF motifs at TAD edges (forward at the left edge, reverse at the right: convergent pairs),
 //! loops between convergent pairs as Gaussian peaks at the TAD corner. Observed counts are
 //! Poisson draws from E. Each chromosome has its own random stream derived from the seed, so the
@@ -38,6 +39,8 @@ pub struct SimParams {
     pub subtad_strength: f64,
     /// Compartment strength: exp(+c) within a compartment type, exp(-c) across.
     pub compartment_strength: f64,
+    /// A-A contacts exp(c + a), B-B exp(c - a): the difference between the two compartment types.
+    pub compartment_asymmetry: f64,
     /// Loop peak height relative to the background at the loop's distance.
     pub loop_strength: f64,
     /// Fraction of TADs whose convergent CTCF pair forms a loop.
@@ -62,6 +65,7 @@ impl SimParams {
             tad_strength: 1.2,
             subtad_strength: 0.8,
             compartment_strength: 0.35,
+            compartment_asymmetry: 0.15,
             loop_strength: 3.0,
             loop_fraction: 0.6,
             ctcf_per_mb: 1.0,
@@ -226,7 +230,8 @@ fn simulate_chrom(p: &SimParams, k: usize, c: &Chrom) -> SimChrom {
                     f += p.subtad_strength;
                 }
             }
-            f *= (p.compartment_strength * compartments[i as usize] as f64 * compartments[j as usize] as f64).exp();
+            let (si, sj) = (compartments[i as usize] as f64, compartments[j as usize] as f64);
+            f *= (p.compartment_strength * si * sj + p.compartment_asymmetry * (si + sj) / 2.0).exp();
             let lambda = bi * bj * background * (f + p.loop_strength * loop_at(i, j));
             let count = if lambda > 0.0 { Poisson::new(lambda).map(|d| d.sample(&mut rng)).unwrap_or(0.0) } else { 0.0 };
             if count > 0.0 {

@@ -25,6 +25,7 @@ fn opts(d: &Path, tasks: &str, out: &str) -> ClassifyOptions {
         folds_by: FoldsBy::Blocks,
         block_bins: 40,
         seed: 0,
+        context: 0,
         output: d.join(out),
         force: false,
         plots: true,

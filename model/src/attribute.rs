@@ -93,6 +93,7 @@ pub fn chromosome(decoder: &crate::net::Decoder, reps: &Tensor, base: &Tensor, f
 pub fn run(o: &AttributeOptions) -> Result<Vec<ChromAttributions>> {
     let (tpath, gpath) = (hiclstm::cli::output_path(&o.output, "attributions.parquet"), hiclstm::cli::output_path(&o.output, "attributions.bedGraph"));
     let (spath, ppath) = (hiclstm::cli::output_path(&o.output, "attribution_summary.parquet"), hiclstm::cli::output_path(&o.output, "tad_profile.png"));
+    let epath = hiclstm::cli::output_path(&o.output, "elements.png");
     hiclstm::output::check_writable(&tpath, o.force)?;
     hiclstm::output::check_writable(&gpath, o.force)?;
     let summarise = !o.elements.is_empty() || o.tads.is_some();
@@ -101,6 +102,9 @@ pub fn run(o: &AttributeOptions) -> Result<Vec<ChromAttributions>> {
     }
     if o.tads.is_some() {
         hiclstm::output::check_writable(&ppath, o.force)?;
+    }
+    if !o.elements.is_empty() {
+        hiclstm::output::check_writable(&epath, o.force)?;
     }
     if o.steps < 2 {
         return Err(Error::InvalidArgument(format!("--steps {}: Integrated Gradients needs at least 2 steps", o.steps)));
@@ -166,16 +170,20 @@ pub fn run(o: &AttributeOptions) -> Result<Vec<ChromAttributions>> {
     let records: Vec<(String, u64, u64, f64)> = out.iter().zip(&norm).flat_map(|(c, (nz, _))| (0..c.raw.len()).map(move |b| (c.chrom.clone(), c.start[b] as u64, c.end[b] as u64, nz[b]))).collect();
     outs.push(hiclstm::formats::bed::write_bedgraph(&gpath, &records, o.force)?);
     if summarise {
-        let (rows, profile) = summary(o, &out, &norm, mf.resolution)?;
+        let (rows, profile, boxes) = summary(o, &out, &norm, mf.resolution)?;
         let mut m = Meta::new(tables::schema("metrics"));
         m.set("assembly", &mf.assembly).set("resolution", mf.resolution).set("params", serde_json::json!({"attributions": tpath, "elements": o.elements, "tads": o.tads, "flank_bins": o.flank_bins, "score": "normalized"}).to_string());
         outs.push(tables::metrics::write(&spath, &m, &rows, o.force)?);
-        outs.commit(o.force)?;
-        if let Some(p) = profile {
+        // Plots first: a failed plot leaves no table behind either.
+        if !boxes.is_empty() {
+            hiclstm::plot::boxes(&epath, "Attribution by element set; grey: random bins, same chromosomes", "normalized attribution", &boxes)?;
+        }
+        if let Some(p) = &profile {
             let pts: Vec<(f64, f64)> = p.iter().enumerate().map(|(k, v)| (k as f64 - o.flank_bins as f64 + 0.5, *v)).collect();
             let chart = hiclstm::plot::LineChart { title: "Attribution across TADs (10 interior bins, flanks in bins)", x_label: "position (0 = TAD start, 10 = TAD end)", y_label: "mean normalized attribution", log_x: false, log_y: false, y_range: None, x_integer: false };
             hiclstm::plot::line_chart(&ppath, &chart, &[hiclstm::plot::Series { name: "mean over TADs".into(), points: pts, dashed: false }])?;
         }
+        outs.commit(o.force)?;
         return Ok(out);
     }
     outs.commit(o.force)?;
@@ -184,7 +192,9 @@ pub fn run(o: &AttributeOptions) -> Result<Vec<ChromAttributions>> {
 
 /// Element-set summaries (against random bins of the same chromosomes) and the TAD profile, on
 /// the normalized scores; as metrics-table rows (task `attribution`).
-fn summary(o: &AttributeOptions, out: &[ChromAttributions], norm: &[(Vec<f64>, Vec<f64>)], resolution: u32) -> Result<(Vec<tables::metrics::MetricRow>, Option<Vec<f64>>)> {
+type Summary = (Vec<tables::metrics::MetricRow>, Option<Vec<f64>>, Vec<Vec<hiclstm::plot::BoxStat>>);
+
+fn summary(o: &AttributeOptions, out: &[ChromAttributions], norm: &[(Vec<f64>, Vec<f64>)], resolution: u32) -> Result<Summary> {
     use hiclstm::classify::labels::{read_features, Genome};
     use tables::metrics::MetricRow;
     let genome = Genome { chroms: out.iter().map(|c| (c.chrom.clone(), c.end.last().copied().unwrap_or(0) as u64, c.raw.len())).collect(), resolution };
@@ -194,6 +204,7 @@ fn summary(o: &AttributeOptions, out: &[ChromAttributions], norm: &[(Vec<f64>, V
     let res = resolution as u64;
     let row = |method: &str, metric: &str, pos: Option<u32>, value: f64, n: usize| MetricRow { method: method.into(), chrom: "all".into(), metric: metric.into(), distance_lo: pos, task: Some("attribution".into()), value: Some(value).filter(|v| v.is_finite()), n: n as i64, ..Default::default() };
     let mut rows = Vec::new();
+    let mut boxes = Vec::new();
     for (k, (name, path)) in o.elements.iter().enumerate() {
         let (feats, unknown) = read_features(path, &genome, false)?;
         if unknown > 0 {
@@ -210,6 +221,7 @@ fn summary(o: &AttributeOptions, out: &[ChromAttributions], norm: &[(Vec<f64>, V
         for (metric, v) in [("mean", s.mean), ("median", s.median), ("q1", s.q1), ("q3", s.q3), ("background_mean", s.background_mean), ("mann_whitney_p", s.p_value)] {
             rows.push(row(name, metric, None, v, s.count));
         }
+        boxes.push([hiclstm::plot::BoxStat::of(name, &s.values), hiclstm::plot::BoxStat::of(&format!("random, p={:.2}", s.p_value), &s.background)].into_iter().flatten().collect());
     }
     let profile = match &o.tads {
         Some(p) => {
@@ -226,5 +238,5 @@ fn summary(o: &AttributeOptions, out: &[ChromAttributions], norm: &[(Vec<f64>, V
         }
         None => None,
     };
-    Ok((rows, profile))
+    Ok((rows, profile, boxes))
 }

@@ -42,6 +42,11 @@ struct Args {
     block_bins: usize,
     #[arg(long, default_value_t = 0)]
     seed: u64,
+    /// Also give the classifiers the squared change of the representation across each bin, for
+    /// d = 1..N bins either side (boundaries are where representations change). 0: the bin's own
+    /// representation only, as in the paper.
+    #[arg(long, default_value_t = 0)]
+    context: usize,
     #[arg(long)]
     plots: bool,
     /// Output prefix.
@@ -64,6 +69,7 @@ fn main() {
             folds_by: a.folds_by,
             block_bins: a.block_bins,
             seed: a.seed,
+            context: a.context,
             output: a.output.clone(),
             force: a.common.force,
             plots: a.plots,

@@ -44,16 +44,41 @@ pub struct ClassifyOptions {
     pub folds_by: FoldsBy,
     pub block_bins: usize,
     pub seed: u64,
+    /// Neighbourhood features: for d in 1..=context, the squared change of the representation
+    /// across the bin, (r[b+d] - r[b-d])^2 per dimension (0: the bin's own representation only,
+    /// as in the paper).
+    pub context: usize,
     pub output: PathBuf,
     pub force: bool,
     pub plots: bool,
 }
 
+/// The feature matrix of one method: each bin's representation, then for d in 1..=context the
+/// squared difference between the representations d bins downstream and d bins upstream (ends
+/// clamped to the chromosome). The squares are sign-free: a boundary is where the representation
+/// changes, whichever way, and a linear classifier can sum them into a distance.
+pub fn features(chroms: &[tables::representations::ChromRepresentations], k: usize, context: usize) -> (Vec<f32>, usize) {
+    let width = k * (1 + context);
+    let mut x = Vec::with_capacity(chroms.iter().map(|c| c.n_bins()).sum::<usize>() * width);
+    for c in chroms {
+        let n = c.n_bins();
+        for b in 0..n {
+            x.extend_from_slice(c.row(b, k));
+            for d in 1..=context {
+                let (up, down) = (c.row(b.saturating_sub(d), k), c.row((b + d).min(n - 1), k));
+                x.extend(up.iter().zip(down).map(|(u, v)| (v - u) * (v - u)));
+            }
+        }
+    }
+    (x, width)
+}
+
 fn cv_description(o: &ClassifyOptions) -> String {
-    match o.folds_by {
+    let folds = match o.folds_by {
         FoldsBy::Blocks => format!("{} folds by contiguous blocks of {} bins", o.folds, o.block_bins),
         FoldsBy::Chromosome => format!("{} folds by chromosome", o.folds),
-    }
+    };
+    folds + &if o.context > 0 { format!("; features: representation + squared change across +/-1..{} bins", o.context) } else { String::new() }
 }
 
 pub fn run(o: &ClassifyOptions) -> Result<Vec<MetricRow>> {
@@ -149,8 +174,7 @@ pub fn run(o: &ClassifyOptions) -> Result<Vec<MetricRow>> {
     // Pooled out-of-fold predictions per method and task, for the PR curves.
     let mut pooled: Vec<(String, Vec<Vec<(f64, bool)>>)> = Vec::new();
     for (label, _, _, k, chroms) in &reps {
-        let k = *k;
-        let x: Vec<f32> = chroms.iter().flat_map(|c| c.values.iter().copied()).collect();
+        let (x, k) = features(chroms, *k, o.context);
         for &clf in &o.classifiers {
             let method = format!("{label}/{}", match clf { Classifier::Linear => "linear", Classifier::Boosted => "boosted" });
             for (task, (lab, names)) in category.iter().zip(&classes) {
