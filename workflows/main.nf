@@ -117,7 +117,9 @@ workflow {
     // In-silico edits of every model.
     //
     def edits = params.edits != null ? params.edits : (simulated ? yamlLoad("${projectDir}/assets/simulated_edits.yaml") : [])
-    ch_edits = Channel.fromList(edits).map { e -> [e, e.sites ? file(e.sites, checkIfExists: true) : []] }
+    ch_edits = Channel.fromList(edits).map { e ->
+        [e, e.sites ? file(e.sites, checkIfExists: true) : [], e.anchors ? file(e.anchors, checkIfExists: true) : []]
+    }
     HICLSTM_PERTURB(HICLSTM_TRAIN.out.model.combine(ch_edits), ch_tads)
     ch_versions = ch_versions.mix(HICLSTM_PERTURB.out.versions)
 

@@ -197,8 +197,9 @@ pub enum EditSpec {
     /// Sites (BED) and method: zero, mean (with a neighbour window in bins) or shift.
     Knockout { sites: std::path::PathBuf, method: KnockoutMethod, window: usize },
     /// CTCF motifs (BED6 with strand): sites of one orientation get the genome-wide mean
-    /// representation of the other orientation's sites, and the reverse.
-    CtcfSwap { motifs: std::path::PathBuf },
+    /// representation of the other orientation's sites, and the reverse; with `anchors` (BEDPE
+    /// loops), only the motifs at a loop anchor are replaced.
+    CtcfSwap { motifs: std::path::PathBuf, anchors: Option<std::path::PathBuf> },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
@@ -240,8 +241,9 @@ pub fn site_profile(rows: &[Row], sites: &[u32], max_d: u32) -> Vec<f64> {
 }
 
 /// The CTCF orientation replacement on chromosome `chrom`: the mean representations of forward
-/// and of reverse motif bins over every chromosome, swapped onto the chromosome's motif bins.
-fn ctcf_swap(motifs: &std::path::Path, reps: &[hiclstm::tables::representations::ChromRepresentations], k: usize, chrom: &str, res: u64) -> Result<Edit> {
+/// and of reverse motif bins over every chromosome, swapped onto the chromosome's motif bins (all
+/// of them, or those at a loop anchor of `anchors`).
+fn ctcf_swap(motifs: &std::path::Path, anchors: Option<&std::path::Path>, reps: &[hiclstm::tables::representations::ChromRepresentations], k: usize, chrom: &str, res: u64) -> Result<Edit> {
     let g = hiclstm::classify::labels::Genome { chroms: reps.iter().map(|c| (c.chrom.clone(), c.end.last().copied().unwrap_or(0) as u64, c.n_bins())).collect(), resolution: res as u32 };
     let (feats, _) = hiclstm::classify::labels::read_features(motifs, &g, false)?;
     let (mut sum, mut n) = ([vec![0f64; k], vec![0f64; k]], [0usize; 2]);
@@ -258,8 +260,25 @@ fn ctcf_swap(motifs: &std::path::Path, reps: &[hiclstm::tables::representations:
     }
     let mean: Vec<Vec<f32>> = (0..2).map(|s| sum[s].iter().map(|x| (x / n[s] as f64) as f32).collect()).collect();
     let ci = reps.iter().position(|c| c.chrom == chrom).expect("window chromosome");
-    let sites: Vec<(usize, Vec<f32>)> = feats.iter().filter(|f| f.chrom == ci && f.strand.is_some()).map(|f| ((((f.start + f.end) / 2) / res) as usize, mean[(f.strand == Some('+')) as usize].clone())).collect();
-    hiclstm::log::info(&format!("CTCF swap: {} forward and {} reverse motifs genome-wide; {} sites on {chrom} replaced", n[0], n[1], sites.len()));
+    // Bins covered by a loop anchor on this chromosome (both ends of every BEDPE line).
+    let anchor_bins: Option<std::collections::HashSet<usize>> = match anchors {
+        Some(a) => {
+            let (loops, _) = hiclstm::classify::labels::read_features(a, &g, true)?;
+            Some(loops.iter().filter(|f| f.chrom == ci).flat_map(|f| (f.start / res) as usize..(f.end.div_ceil(res) as usize).max((f.start / res) as usize + 1)).collect())
+        }
+        None => None,
+    };
+    let sites: Vec<(usize, Vec<f32>)> = feats
+        .iter()
+        .filter(|f| f.chrom == ci && f.strand.is_some())
+        .map(|f| ((((f.start + f.end) / 2) / res) as usize, mean[(f.strand == Some('+')) as usize].clone()))
+        .filter(|(b, _)| anchor_bins.as_ref().is_none_or(|a| a.contains(b)))
+        .collect();
+    if let (Some(a), true) = (anchors, sites.is_empty()) {
+        return Err(Error::InvalidArgument(format!("{}: no CTCF motif of {} lies at a loop anchor on {chrom}", a.display(), motifs.display())));
+    }
+    let at = if anchors.is_some() { " at loop anchors" } else { "" };
+    hiclstm::log::info(&format!("CTCF swap: {} forward and {} reverse motifs genome-wide; {} sites{at} on {chrom} replaced", n[0], n[1], sites.len()));
     Ok(Edit::Replace { sites })
 }
 
@@ -347,7 +366,7 @@ pub fn run(o: &PerturbOptions) -> Result<Vec<Row>> {
         }
     };
     let edit = match (&o.edit, edit) {
-        (EditSpec::CtcfSwap { motifs }, _) => ctcf_swap(motifs, &reps, k, &c.chrom, res)?,
+        (EditSpec::CtcfSwap { motifs, anchors }, _) => ctcf_swap(motifs, anchors.as_deref(), &reps, k, &c.chrom, res)?,
         (_, e) => e,
     };
     let (edited, ref_of) = apply(&c.values, n, k, &edit)?;

@@ -470,6 +470,8 @@ fn attribution_writes_tables_and_refuses_bad_requests() {
     }
     assert_eq!(rows.iter().filter(|r| r.method == "tad_profile").count(), 20, "10 interior bins + 2 x 5 flank bins");
     assert!(d.join("b.tad_profile.png").exists());
+    let png = std::fs::read(d.join("b.elements.png")).unwrap();
+    assert_eq!(&png[..4], b"\x89PNG", "box plots per element set");
 }
 
 #[test]
@@ -515,11 +517,27 @@ fn perturbations_map_edits_back_to_reference_pixels() {
     assert!(rows.iter().all(|r| r.mutant.is_some()));
     assert!(d.join("dup.perturbations.parquet").exists() && d.join("dup.difference.png").exists() && d.join("dup.tad_profile.png").exists());
     // CTCF orientation replacement: every pixel keeps one copy, predictions change.
-    let rows = perturb(&o(EditSpec::CtcfSwap { motifs: d.join("sim.ctcf.bed") }, "swap")).unwrap();
+    let rows = perturb(&o(EditSpec::CtcfSwap { motifs: d.join("sim.ctcf.bed"), anchors: None }, "swap")).unwrap();
     assert!(rows.iter().all(|r| r.copies == 1));
     assert!(rows.iter().any(|r| (r.mutant.unwrap() - r.wt).abs() > 1e-6), "the swap changes predictions");
+    // Restricted to loop anchors: only the motif at the anchor (bin 20) is replaced. A frame is a
+    // row i of the upper triangle (columns j >= i), so rows below 20 cannot see bin 20 and stay
+    // as they were, while the unrestricted swap also changes them (through bins 30 and beyond).
+    // A BEDPE with no motif at its anchors is refused.
+    let motif = "chr1\t500000\t500020\tCTCF\t0\t+\nchr1\t1000000\t1000020\tCTCF\t0\t-\nchr1\t1500000\t1500020\tCTCF\t0\t-\n";
+    std::fs::write(d.join("motifs.bed"), motif).unwrap();
+    std::fs::write(d.join("loops.bedpe"), "chr1\t1000000\t1050000\tchr1\t1800000\t1850000\n").unwrap();
+    let all = perturb(&o(EditSpec::CtcfSwap { motifs: d.join("motifs.bed"), anchors: None }, "swap_all")).unwrap();
+    let at = perturb(&o(EditSpec::CtcfSwap { motifs: d.join("motifs.bed"), anchors: Some(d.join("loops.bedpe")) }, "swap_at")).unwrap();
+    let changed = |rows: &[hiclstm_model::perturb::Row], rows_from: u32| rows.iter().filter(|r| r.i >= rows_from).any(|r| (r.mutant.unwrap() - r.wt).abs() > 1e-9);
+    assert!(changed(&all, 21), "the unrestricted swap replaces bin 30 too");
+    assert!(changed(&at, 0) && !changed(&at, 21), "only the motif at the anchor (bin 20) is replaced");
+    std::fs::write(d.join("far.bedpe"), "chr1\t4000000\t4050000\tchr1\t5000000\t5050000\n").unwrap();
+    let e = perturb(&o(EditSpec::CtcfSwap { motifs: d.join("motifs.bed"), anchors: Some(d.join("far.bedpe")) }, "bad5")).unwrap_err();
+    assert!(e.to_string().contains("no CTCF motif") && e.to_string().contains("far.bedpe"), "{e}");
+    assert!(!d.join("bad5.perturbations.parquet").exists());
     std::fs::write(d.join("plus.bed"), "chr1\t100000\t100020\tCTCF\t0\t+\n").unwrap();
-    let e = perturb(&o(EditSpec::CtcfSwap { motifs: d.join("plus.bed") }, "bad3")).unwrap_err();
+    let e = perturb(&o(EditSpec::CtcfSwap { motifs: d.join("plus.bed"), anchors: None }, "bad3")).unwrap_err();
     assert!(e.to_string().contains("both orientations"), "{e}");
     // An edit outside the chromosome, and one that empties the window, are refused.
     assert!(perturb(&o(EditSpec::Invert("chr1:9,000,001-9,500,000".parse().unwrap()), "bad")).is_err());

@@ -98,9 +98,9 @@ pub fn plan(p: &Params, threads: usize) -> Result<Vec<Step>> {
         }
     }
     for e in &edits {
-        if let Some(s) = &e.sites {
-            if !s.is_file() {
-                return Err(Error::input_io(s, std::io::Error::new(std::io::ErrorKind::NotFound, format!("not found (sites of edit '{}')", e.id))));
+        for (what, f) in [("sites", &e.sites), ("anchors", &e.anchors)] {
+            if let Some(f) = f.as_ref().filter(|f| !f.is_file()) {
+                return Err(Error::input_io(f, std::io::Error::new(std::io::ErrorKind::NotFound, format!("not found ({what} of edit '{}')", e.id))));
             }
         }
     }
@@ -271,6 +271,7 @@ pub fn plan(p: &Params, threads: usize) -> Result<Vec<Step>> {
                     .arg(&e.edit)
                     .opt("--at", e.at.as_ref())
                     .opt("--sites", e.sites.as_ref())
+                    .opt("--anchors", e.anchors.as_ref())
                     .opt("--method", e.method.as_ref())
                     .opt("--neighbours", e.neighbours.map(|n| n.to_string()))
                     .arg("--window")

@@ -99,6 +99,9 @@ pub struct Edit {
     /// Sites (BED) of a knockout or CTCF swap.
     #[serde(default)]
     pub sites: Option<PathBuf>,
+    /// Loops (BEDPE): a CTCF swap replaces only the motifs at their anchors.
+    #[serde(default)]
+    pub anchors: Option<PathBuf>,
     /// Knockout method: zero, mean or shift.
     #[serde(default)]
     pub method: Option<String>,

@@ -38,6 +38,7 @@ SAMPLES = {
     "tasks": "tasks.yaml",
     "tads": "tads.bed",
     "sites": "sites.bed",
+    "anchors": "loops.bedpe",
     "params.seed": "1",
     "params.device": ["auto", "cpu", "cuda", "cuda:1"],
     "params.evaluate_region": "chr1:1-1,000,000",

@@ -31,6 +31,7 @@ enum EditKind {
   hiclstm-perturb model/ --edit duplicate --at chr1:5,000,001-6,000,000 --window chr1:3,000,001-9,000,000 -o dup
   hiclstm-perturb model/ --edit knockout --sites ctcf.bed --method shift --window chr1:1-10,000,000 -o ko
   hiclstm-perturb model/ --edit ctcf-swap --sites ctcf_motifs.bed --window chr1:1-10,000,000 -o swap
+  hiclstm-perturb model/ --edit ctcf-swap --sites ctcf_motifs.bed --anchors loops.bedpe --window chr1:1-10,000,000 -o swap_loops
 
 Exit codes: 0 ok, 3 input unreadable, 4 malformed BED, 5 region not in the input, 6 output
 exists, 7 schema mismatch, 8 an edit that cannot be made (outside the chromosome, empties the window).")]
@@ -41,9 +42,12 @@ struct Args {
     /// Region of a delete, invert or duplicate edit (chr:start-end).
     #[arg(long)]
     at: Option<Region>,
-    /// Sites of a knockout (BED).
+    /// Sites of a knockout (BED), or CTCF motifs of a ctcf-swap (BED6 with strand).
     #[arg(long)]
     sites: Option<PathBuf>,
+    /// With ctcf-swap: replace only the motifs at a loop anchor of these loops (BEDPE).
+    #[arg(long)]
+    anchors: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t = KnockoutMethod::Shift)]
     method: KnockoutMethod,
     /// Neighbours either side for --method mean (bins).
@@ -76,11 +80,17 @@ fn main() {
     hiclstm::cli::main(|| {
         let device = a.device.setup(&a.common)?;
         let need_at = || a.at.clone().ok_or_else(|| hiclstm::Error::InvalidArgument("this edit needs --at chr:start-end".into()));
+        if a.anchors.is_some() && !matches!(a.edit, EditKind::CtcfSwap) {
+            return Err(hiclstm::Error::InvalidArgument("--anchors applies to --edit ctcf-swap only".into()));
+        }
         let edit = match a.edit {
             EditKind::Delete => EditSpec::Delete(need_at()?),
             EditKind::Invert => EditSpec::Invert(need_at()?),
             EditKind::Duplicate => EditSpec::Duplicate(need_at()?),
-            EditKind::CtcfSwap => EditSpec::CtcfSwap { motifs: a.sites.clone().ok_or_else(|| hiclstm::Error::InvalidArgument("--edit ctcf-swap needs --sites (CTCF motifs, BED6 with strand)".into()))? },
+            EditKind::CtcfSwap => EditSpec::CtcfSwap {
+                motifs: a.sites.clone().ok_or_else(|| hiclstm::Error::InvalidArgument("--edit ctcf-swap needs --sites (CTCF motifs, BED6 with strand)".into()))?,
+                anchors: a.anchors.clone(),
+            },
             EditKind::Knockout => EditSpec::Knockout {
                 sites: a.sites.clone().ok_or_else(|| hiclstm::Error::InvalidArgument("--edit knockout needs --sites BED".into()))?,
                 method: a.method,

@@ -5,7 +5,7 @@ process HICLSTM_PERTURB {
     container 'ghcr.io/hiclstm/hiclstm:0.1.0'
 
     input:
-    tuple val(meta), path(model), val(edit), path(sites)
+    tuple val(meta), path(model), val(edit), path(sites), path(anchors)
     path(tads)
 
     output:
@@ -22,6 +22,7 @@ process HICLSTM_PERTURB {
     def device = task.accelerator ? 'cuda' : params.device
     def at = edit.at ? "--at ${edit.at}" : ''
     def site_bed = sites ? "--sites ${sites}" : ''
+    def loop_anchors = anchors ? "--anchors ${anchors}" : ''
     def method = edit.method ? "--method ${edit.method}" : ''
     def neighbours = edit.neighbours ? "--neighbours ${edit.neighbours}" : ''
     def max_distance = edit.max_distance ? "--max-distance ${edit.max_distance}" : ''
@@ -32,6 +33,7 @@ process HICLSTM_PERTURB {
         --edit ${edit.edit} \\
         ${at} \\
         ${site_bed} \\
+        ${loop_anchors} \\
         ${method} \\
         ${neighbours} \\
         --window ${edit.window} \\
