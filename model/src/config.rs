@@ -152,10 +152,38 @@ impl Default for ModelConfig {
     }
 }
 
+/// Named starting points for a configuration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Preset {
+    /// Tuned for reconstruction R² (the reference code's frame head, hidden 8): the defaults.
+    Reconstruction,
+    /// Tuned for what the representations are used for (classification, attribution,
+    /// perturbation): per-step head, hidden 24, representations initialised N(0, 0.01).
+    Representations,
+}
+
 impl ModelConfig {
+    pub fn preset(p: Preset) -> Self {
+        match p {
+            Preset::Reconstruction => ModelConfig::default(),
+            Preset::Representations => ModelConfig { head: Head::Step, hidden: 24, embedding_std: 0.01, ..ModelConfig::default() },
+        }
+    }
+
     pub fn load(path: &Path) -> Result<Self> {
+        Self::load_onto(ModelConfig::default(), path)
+    }
+
+    /// Reads a YAML configuration whose keys override `base` (nested maps key by key).
+    pub fn load_onto(base: ModelConfig, path: &Path) -> Result<Self> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::input_io(path, e))?;
-        let c: ModelConfig = serde_yaml_ng::from_str(&text).map_err(|e| yaml_error(path, e))?;
+        // Parsed on its own first, so that unknown keys and bad values are reported with their line.
+        let _: ModelConfig = serde_yaml_ng::from_str(&text).map_err(|e| yaml_error(path, e))?;
+        let given: serde_yaml_ng::Value = serde_yaml_ng::from_str(&text).map_err(|e| yaml_error(path, e))?;
+        let mut merged = serde_yaml_ng::to_value(&base).map_err(|e| Error::Internal(e.to_string()))?;
+        merge(&mut merged, given);
+        let c: ModelConfig = serde_yaml_ng::from_value(merged).map_err(|e| yaml_error(path, e))?;
         c.check()?;
         Ok(c)
     }
@@ -255,5 +283,40 @@ mod tests {
         let sch = d.train.schedule(3269);
         assert_eq!(sch.decay_after, 76);
         assert_eq!((sch.learning_rate_at(&d.train, 75), sch.learning_rate_at(&d.train, 76)), (0.01, 0.001));
+    }
+}
+
+fn merge(base: &mut serde_yaml_ng::Value, over: serde_yaml_ng::Value) {
+    use serde_yaml_ng::Value;
+    match (base, over) {
+        (Value::Mapping(b), Value::Mapping(o)) => {
+            for (k, v) in o {
+                match b.get_mut(&k) {
+                    Some(slot) => merge(slot, v),
+                    None => {
+                        b.insert(k, v);
+                    }
+                }
+            }
+        }
+        (slot, v) => *slot = v,
+    }
+}
+
+#[cfg(test)]
+mod preset_tests {
+    use super::*;
+
+    #[test]
+    fn a_config_file_overrides_only_its_own_keys_of_the_preset() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("c.yaml");
+        std::fs::write(&p, "hidden: 16\ntrain:\n  learning_rate: 0.005\n").unwrap();
+        let c = ModelConfig::load_onto(ModelConfig::preset(Preset::Representations), &p).unwrap();
+        assert_eq!((c.head, c.hidden, c.embedding_std), (Head::Step, 16, 0.01));
+        assert_eq!((c.train.learning_rate, c.train.learning_rate_after), (0.005, 0.001));
+        std::fs::write(&p, "hiden: 16\n").unwrap();
+        let e = ModelConfig::load_onto(ModelConfig::default(), &p).unwrap_err().to_string();
+        assert!(e.contains("hiden") && e.contains("line 1"), "{e}");
     }
 }

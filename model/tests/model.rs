@@ -546,3 +546,60 @@ fn perturbations_map_edits_back_to_reference_pixels() {
     assert!(e.to_string().contains("beyond the chromosome's end"), "a duplication larger than the chromosome: {e}");
     assert!(!d.join("bad.perturbations.parquet").exists() && !d.join("bad2.perturbations.parquet").exists());
 }
+
+/// The paper's perturbation directions on the simulated toy genome, with a model trained by the
+/// representations preset: knocking out the CTCF anchors of the simulated loops weakens the
+/// loops, and deleting a TAD boundary raises the contacts across it. (With the reconstruction
+/// preset's frame head an edit moves every output of the frames it touches, and knockouts raise
+/// contacts instead: BENCHMARKS.md, "Perturbation".)
+#[test]
+fn simulated_knockouts_weaken_loops_and_boundary_deletions_raise_contacts() {
+    use hiclstm_model::config::Preset;
+    use hiclstm_model::perturb::{run as perturb, EditSpec, KnockoutMethod, PerturbOptions};
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let p = SimParams::preset("toy").unwrap();
+    write_outputs(&p, &WriteOptions { prefix: d.join("toy"), force: false, pairs: false, juicer_text: false }).unwrap();
+    let m = d.join("m");
+    let mut c = ModelConfig::preset(Preset::Representations);
+    c.train.seed = 1;
+    train::run(&opts(&d.join("toy.contacts.parquet"), &m, c)).unwrap();
+
+    // Loop anchors of chr1 as sites; loop pixels in bins.
+    let loops: Vec<(u32, u32)> = std::fs::read_to_string(d.join("toy.loops.bedpe"))
+        .unwrap()
+        .lines()
+        .map(|l| l.split('\t').collect::<Vec<_>>())
+        .filter(|f| f[0] == "chr1")
+        .map(|f| (f[1].parse::<u32>().unwrap() / 50_000, f[4].parse::<u32>().unwrap() / 50_000))
+        .collect();
+    assert!(loops.len() >= 4, "{loops:?}");
+    let anchors: String = loops.iter().flat_map(|&(a, b)| [a, b]).map(|b| format!("chr1\t{}\t{}\n", b * 50_000, b * 50_000 + 50_000)).collect();
+    std::fs::write(d.join("anchors.bed"), anchors).unwrap();
+    let o = |edit: EditSpec, window: &str, out: &str| PerturbOptions {
+        model_dir: m.clone(),
+        representations: None,
+        edit,
+        window: window.parse().unwrap(),
+        max_distance: Some(3_000_000),
+        output: d.join(out),
+        device: Device::Cpu,
+        force: false,
+        plots: false,
+        tads: None,
+    };
+    for method in [KnockoutMethod::Zero, KnockoutMethod::Mean] {
+        let rows = perturb(&o(EditSpec::Knockout { sites: d.join("anchors.bed"), method, window: 2 }, "chr1:1-20,000,000", &format!("ko_{method:?}"))).unwrap();
+        let diffs: Vec<f64> = loops.iter().filter_map(|&(a, b)| rows.iter().find(|r| r.i == a && r.j == b)).map(|r| r.mutant.unwrap() - r.wt).collect();
+        let mean = diffs.iter().sum::<f64>() / diffs.len() as f64;
+        assert!(diffs.len() >= 4 && mean < -0.02, "{method:?} knockout: loop pixels change by {mean:.4} on average ({diffs:?})");
+    }
+    // The boundary at chr1:3,000,000 (bins 59-60 in toy.boundaries.bed): pixels between the TADs
+    // either side, within 30 bins, gain contacts once it is deleted.
+    let b = std::fs::read_to_string(d.join("toy.boundaries.bed")).unwrap();
+    assert!(b.contains("chr1\t2950000\t3050000"), "the simulated boundary moved: {b}");
+    let rows = perturb(&o(EditSpec::Delete("chr1:2,950,001-3,050,000".parse().unwrap()), "chr1:1-6,000,000", "bdel")).unwrap();
+    let across: Vec<f64> = rows.iter().filter(|r| r.i < 59 && r.j > 60 && r.j - r.i < 30).filter_map(|r| r.mutant.map(|m| m - r.wt)).collect();
+    let mean = across.iter().sum::<f64>() / across.len() as f64;
+    assert!(across.len() > 300 && mean > 0.01, "across the deleted boundary: {mean:.4} over {} pixels", across.len());
+}

@@ -160,6 +160,8 @@ pub fn plan(p: &Params, threads: usize) -> Result<Vec<Step>> {
         steps.push(common(
             Step::new(format!("train:{id}"), "hiclstm-train")
                 .arg(&contacts)
+                .arg("--preset")
+                .arg(&p.model_preset)
                 .opt("--config", p.model_config.as_ref())
                 .arg("--seed")
                 .arg(p.seed.to_string())

@@ -23,7 +23,10 @@ pub struct Params {
     pub simulate_preset: String,
     /// Resolution (bp) of the simulated default.
     pub simulate_resolution: u32,
-    /// Model configuration YAML for hiclstm-train.
+    /// hiclstm-train preset: representations (default here: the outputs of the pipeline are
+    /// classification, attribution and perturbation) or reconstruction.
+    pub model_preset: String,
+    /// Model configuration YAML for hiclstm-train (on top of the preset).
     pub model_config: Option<PathBuf>,
     /// Device for training, prediction, attribution and perturbation: auto, cpu, cuda, cuda:N.
     pub device: String,
@@ -63,6 +66,7 @@ impl Default for Params {
             seed: 1,
             simulate_preset: "toy".into(),
             simulate_resolution: 50_000,
+            model_preset: "representations".into(),
             model_config: None,
             device: "auto".into(),
             baselines: "pca".into(),

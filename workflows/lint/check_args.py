@@ -40,6 +40,7 @@ SAMPLES = {
     "sites": "sites.bed",
     "anchors": "loops.bedpe",
     "params.seed": "1",
+    "params.model_preset": ["representations", "reconstruction"],
     "params.device": ["auto", "cpu", "cuda", "cuda:1"],
     "params.evaluate_region": "chr1:1-1,000,000",
     "edit.id": "dup",

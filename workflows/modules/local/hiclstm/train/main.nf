@@ -25,6 +25,7 @@ process HICLSTM_TRAIN {
     """
     hiclstm-train \\
         ${contacts} \\
+        --preset ${params.model_preset} \\
         ${model_config} \\
         --seed ${params.seed} \\
         --device ${device} \\
