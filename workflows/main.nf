@@ -116,9 +116,17 @@ workflow {
     //
     // In-silico edits of every model.
     //
-    def edits = params.edits != null ? params.edits : (simulated ? yamlLoad("${projectDir}/assets/simulated_edits.yaml") : [])
-    ch_edits = Channel.fromList(edits).map { e ->
-        [e, e.sites ? file(e.sites, checkIfExists: true) : [], e.anchors ? file(e.anchors, checkIfExists: true) : []]
+    if (params.edits == null && simulated && params.simulate_preset == 'toy') {
+        // The embedded default's edits: a relative `sites` names a file of the simulation.
+        def edits = yamlLoad("${projectDir}/assets/simulated_edits.yaml")
+        ch_edits = HICLSTM_SIMULATE.out.truth
+            .map { meta, beds, loops, sizes -> beds }
+            .first()
+            .flatMap { beds -> edits.collect { e -> [e, e.sites ? beds.find { it.name == e.sites } : [], []] } }
+    } else {
+        ch_edits = Channel.fromList(params.edits ?: []).map { e ->
+            [e, e.sites ? file(e.sites, checkIfExists: true) : [], e.anchors ? file(e.anchors, checkIfExists: true) : []]
+        }
     }
     HICLSTM_PERTURB(HICLSTM_TRAIN.out.model.combine(ch_edits), ch_tads)
     ch_versions = ch_versions.mix(HICLSTM_PERTURB.out.versions)

@@ -97,7 +97,8 @@ pub fn plan(p: &Params, threads: usize) -> Result<Vec<Step>> {
             return Err(Error::input_io(f, std::io::Error::new(std::io::ErrorKind::NotFound, format!("not found (attribute_elements.{n})"))));
         }
     }
-    for e in &edits {
+    // The embedded default's edits name files the simulation writes first.
+    for e in edits.iter().filter(|_| p.input.is_some() || p.edits.is_some()) {
         for (what, f) in [("sites", &e.sites), ("anchors", &e.anchors)] {
             if let Some(f) = f.as_ref().filter(|f| !f.is_file()) {
                 return Err(Error::input_io(f, std::io::Error::new(std::io::ErrorKind::NotFound, format!("not found ({what} of edit '{}')", e.id))));
@@ -408,13 +409,15 @@ mod tests {
                 "classify:toy",
                 "attribute:toy",
                 "perturb_duplication:toy",
-                "perturb_boundary_deletion:toy"
+                "perturb_boundary_deletion:toy",
+                "perturb_ctcf_knockout:toy"
             ]
         );
         let classify = steps[6].command_line();
         assert!(classify.contains("--tasks res/simulate/toy.tasks.yaml"), "{classify}");
         assert!(classify.contains("hiclstm=res/train/toy/representations.parquet pca=res/baseline/toy.pca.representations.parquet"), "{classify}");
         assert!(steps[2].command_line().ends_with("--threads 2 --force"), "{}", steps[2].command_line());
+        assert!(steps[10].command_line().contains("--sites res/simulate/toy.ctcf.bed"), "{}", steps[10].command_line());
     }
 
     #[test]

@@ -149,12 +149,21 @@ impl Params {
         Ok(out)
     }
 
-    /// The edits to run: the params' own, or the embedded default's when simulating.
+    /// The edits to run: the params' own, or the embedded default's when simulating the toy
+    /// genome (their relative `sites` are files of the simulation, under `outdir/simulate`).
     pub fn edits_to_run(&self) -> Result<Vec<Edit>> {
         match (&self.edits, &self.input) {
             (Some(e), _) => Ok(e.clone()),
-            (None, None) => serde_yaml_ng::from_str(SIMULATED_EDITS).map_err(|e| Error::Internal(format!("simulated_edits.yaml: {e}"))),
-            (None, Some(_)) => Ok(vec![]),
+            (None, None) if self.simulate_preset == "toy" => {
+                let mut edits: Vec<Edit> = serde_yaml_ng::from_str(SIMULATED_EDITS).map_err(|e| Error::Internal(format!("simulated_edits.yaml: {e}")))?;
+                for e in &mut edits {
+                    if let Some(s) = e.sites.as_mut().filter(|s| s.is_relative()) {
+                        *s = self.outdir.join("simulate").join(&*s);
+                    }
+                }
+                Ok(edits)
+            }
+            (None, _) => Ok(vec![]),
         }
     }
 }
