@@ -282,7 +282,9 @@ fn ctcf_swap(motifs: &std::path::Path, anchors: Option<&std::path::Path>, reps: 
     Ok(Edit::Replace { sites })
 }
 
-fn dense(decoder: &crate::net::Decoder, reps: &tch::Tensor, lo: u32, hi: u32, max_d: u32, l: usize) -> Vec<(u32, u32, f64)> {
+/// Predicted probabilities of every pixel (i, j), lo <= i <= j < hi, j - i <= max_d, of a
+/// representation matrix (wild type or edited, in its own coordinates).
+pub fn dense(decoder: &crate::net::Decoder, reps: &tch::Tensor, lo: u32, hi: u32, max_d: u32, l: usize) -> Vec<(u32, u32, f64)> {
     let f = crate::predict::dense_frames(lo, hi, max_d, l);
     let p = crate::net::predict_frames(decoder, reps, &f, 2048);
     (0..p.len()).filter(|&g| f.mask[g] > 0.0).map(|g| (f.row[g / l], f.col[g], p[g] as f64)).collect()

@@ -552,9 +552,11 @@ fn perturbations_map_edits_back_to_reference_pixels() {
 /// - perturbation: knocking out the CTCF anchors of the simulated loops weakens the loops, and
 ///   deleting a TAD boundary raises the contacts across it (with the reconstruction preset's
 ///   frame head an edit moves every output of the frames it touches, and knockouts raise
-///   contacts instead: BENCHMARKS.md);
+///   contacts instead: BENCHMARKS.md); a tandem duplication across a boundary makes a new
+///   domain between the copies;
 /// - attribution: the TAD profile peaks at the domain edges, and boundaries and CTCF sites score
-///   above random bins.
+///   above random bins;
+/// - classification: the simulated boundaries are found from the representations.
 #[test]
 fn simulated_genome_edits_and_attributions_go_the_papers_way() {
     use hiclstm_model::config::Preset;
@@ -657,4 +659,25 @@ fn simulated_genome_edits_and_attributions_go_the_papers_way() {
     .unwrap();
     let auroc = rows.iter().find(|r| r.metric == "auroc" && r.fold.is_none()).unwrap().value.unwrap();
     assert!(auroc > 0.65, "boundaries from Hi-C-LSTM representations: AuROC {auroc}");
+
+    // A tandem duplication of bins 50..70, across the boundary between bins 59 and 60, puts the
+    // right part of the first copy (reference 60..70) next to the left part of the second
+    // (reference 50..60): in the edited genome those two blocks form a new domain, with more
+    // contacts than the same two blocks across the boundary in the wild type (same distances).
+    use hiclstm_model::perturb::{apply, dense, Edit};
+    let (mf, model) = hiclstm_model::predict::load_model(&m, Device::Cpu).unwrap();
+    let (_, k, reps) = hiclstm::tables::representations::read(&m.join("representations.parquet")).unwrap();
+    let c = reps.iter().find(|c| c.chrom == "chr1").unwrap();
+    let (edited, ref_of) = apply(&c.values, c.n_bins(), k, &Edit::Duplicate { start: 50, end: 70 }).unwrap();
+    assert_eq!((ref_of[69], ref_of[70], ref_of[79]), (69, 50, 59));
+    let matrix = |v: &[f32]| Tensor::from_slice(v).reshape([(v.len() / k) as i64, k as i64]);
+    let block = |px: &[(u32, u32, f64)], rows: std::ops::Range<u32>, cols: std::ops::Range<u32>| {
+        let v: Vec<f64> = px.iter().filter(|p| rows.contains(&p.0) && cols.contains(&p.1)).map(|p| p.2).collect();
+        v.iter().sum::<f64>() / v.len() as f64
+    };
+    let wt = dense(&model.decoder, &matrix(&c.values), 40, 100, 30, mf.config.frame_len);
+    let ed = dense(&model.decoder, &matrix(&edited), 40, 120, 30, mf.config.frame_len);
+    let (across, neo, within) = (block(&wt, 50..60, 60..70), block(&ed, 60..70, 70..80), block(&wt, 50..60, 50..60));
+    eprintln!("wild type across the boundary {across:.3}, new domain between the copies {neo:.3}, wild type within a domain {within:.3}");
+    assert!(neo > across + 0.05, "between the copies {neo} vs across the boundary {across}");
 }
