@@ -34,19 +34,16 @@ pub fn load(paths: &[PathBuf]) -> Result<TrainingData> {
         }
         out.assembly = asm;
         out.normalization = meta.get("normalization").unwrap_or("NONE").to_string();
-        let lengths = match bins::sibling(p) {
-            Some(b) => bins::read_chroms(&b)?.1,
-            None => {
-                hiclstm::log::warn(&format!("{}: no bins table beside it; chromosome ends are taken from the last observed bin", p.display()));
-                vec![]
-            }
-        };
+        let lengths = bins::sibling_lengths(p)?.unwrap_or_else(|| {
+            hiclstm::log::warn(&format!("{}: no bins table beside it; chromosome ends are taken from the last observed bin", p.display()));
+            vec![]
+        });
         for c in cc {
             if out.contacts.iter().any(|o| o.chrom == c.chrom) {
                 return Err(Error::InvalidArgument(format!("{}: chromosome {} is also in an earlier table", p.display(), c.chrom)));
             }
-            let max_j = c.j.iter().copied().max().unwrap_or(0) as u64;
-            let length = lengths.iter().find(|l| l.name == c.chrom).map(|l| l.length).unwrap_or((max_j + 1) * res as u64);
+            let max_j = c.j.iter().copied().max().unwrap_or(0);
+            let length = bins::length_or_last_bin(&lengths, &c.chrom, max_j, res);
             let n_bins = length.div_ceil(res as u64) as usize;
             if max_j as usize >= n_bins {
                 return Err(Error::schema(p, format!("chromosome {}: bin {max_j} beyond its length {length}", c.chrom)));

@@ -395,7 +395,7 @@ pub fn run(o: &PerturbOptions) -> Result<Vec<Row>> {
             Row { i, j, i_edit: first_copy(i as usize), j_edit: first_copy(j as usize), copies: m.map(|x| x.1).unwrap_or(0), wt: p, mutant: m.map(|x| x.0) }
         })
         .collect();
-    write_table(&tpath, o, &mf, &c.chrom, &rows)?;
+    // Plots first and the table last: a failed plot leaves no table behind.
     if o.plots {
         plots(&hpath, &dpath, &c.chrom, lo, hi, mf.resolution, &rows)?;
         if site_edit {
@@ -429,6 +429,7 @@ pub fn run(o: &PerturbOptions) -> Result<Vec<Row>> {
         let chart = hiclstm::plot::LineChart { title: "Mean change across TADs (10 interior bins, 5-bin flanks)", x_label: "position (0 = TAD start, 10 = TAD end)", y_label: "mean probability difference of the bin's contacts", log_x: false, log_y: false, y_range: None, x_integer: false };
         hiclstm::plot::line_chart(&tpath_png, &chart, &[hiclstm::plot::Series { name: format!("{} TADs in the window", doms.len()), points: pts, dashed: false }])?;
     }
+    write_table(&tpath, o, &mf, &c.chrom, &rows)?;
     let changed: Vec<f64> = rows.iter().filter_map(|r| r.mutant.map(|m| (m - r.wt).abs())).collect();
     hiclstm::log::info(&format!("{} pixels; mean |difference| {:.4}; {} reference pixels lost", rows.len(), changed.iter().sum::<f64>() / changed.len().max(1) as f64, rows.iter().filter(|r| r.mutant.is_none()).count()));
     Ok(rows)

@@ -27,14 +27,10 @@ pub fn per_chromosome(
     }
     let (meta, chroms) = tables::contacts::read_all(contacts)?;
     let res = meta.resolution().ok_or_else(|| Error::schema(contacts, "no hiclstm.resolution metadata"))?;
-    let lengths = match tables::bins::sibling(contacts) {
-        Some(b) => tables::bins::read_chroms(&b)?.1,
-        None => Vec::new(),
-    };
+    let lengths = tables::bins::sibling_lengths(contacts)?.unwrap_or_default();
     let mut reps = Vec::new();
     for c in &chroms {
-        let max_j = c.j.iter().copied().max().unwrap_or(0) as u64;
-        let length = lengths.iter().find(|l| l.name == c.chrom).map(|l| l.length).unwrap_or((max_j + 1) * res as u64);
+        let length = tables::bins::length_or_last_bin(&lengths, &c.chrom, c.j.iter().copied().max().unwrap_or(0), res);
         let n = length.div_ceil(res as u64) as usize;
         let (values, observed) = method(c, n, res)?;
         reps.push(ChromRepresentations {

@@ -51,6 +51,20 @@ pub fn read_chroms(path: &Path) -> Result<(Meta, Vec<Chrom>)> {
 }
 
 /// The bins table written beside a contacts table: `X.contacts.parquet` -> `X.bins.parquet`.
+/// Chromosome ends of a contacts table, from the bins table beside it (None when there is none).
+pub fn sibling_lengths(contacts: &Path) -> Result<Option<Vec<Chrom>>> {
+    match sibling(contacts) {
+        Some(b) => Ok(Some(read_chroms(&b)?.1)),
+        None => Ok(None),
+    }
+}
+
+/// A chromosome's length: from `lengths` (a bins table) when it lists it, else the end of the
+/// last observed bin, `(max_j + 1) * resolution`.
+pub fn length_or_last_bin(lengths: &[Chrom], chrom: &str, max_j: u32, resolution: u32) -> u64 {
+    lengths.iter().find(|l| l.name == chrom).map(|l| l.length).unwrap_or((max_j as u64 + 1) * resolution as u64)
+}
+
 pub fn sibling(contacts: &Path) -> Option<std::path::PathBuf> {
     let name = contacts.file_name()?.to_str()?;
     let stem = name.strip_suffix(".contacts.parquet")?;
