@@ -365,7 +365,6 @@ pub fn run(p: &Params, steps: &[Step], o: &RunOptions) -> Result<()> {
 /// `versions.yml` in the nf-core layout: one entry per process, the tool's version under it.
 fn versions(steps: &[Step], bin_dir: Option<&Path>) -> String {
     let mut progs: Vec<&str> = steps.iter().map(|s| s.program).collect();
-    progs.dedup();
     progs.sort();
     progs.dedup();
     let mut out = String::new();
