@@ -85,6 +85,7 @@ pub fn plan(p: &Params, threads: usize) -> Result<Vec<Step>> {
     let out = &p.outdir;
     let common = |s: Step| s.arg("--threads").arg(threads.to_string()).arg("--force");
     let mut steps = vec![];
+    p.check()?;
     let baselines = p.baseline_methods()?;
     let edits = p.edits_to_run()?;
     for f in [&p.model_config, &p.classify_tasks, &p.tads].into_iter().flatten() {

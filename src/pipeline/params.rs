@@ -137,6 +137,35 @@ impl Params {
         serde_yaml_ng::from_str(text)
     }
 
+    /// The values the schema restricts (nextflow_schema.json's enums and patterns), checked
+    /// before anything runs rather than by the step that would fail on them.
+    pub fn check(&self) -> Result<()> {
+        let one_of = |key: &str, v: &str, allowed: &[&str]| {
+            if allowed.contains(&v) { Ok(()) } else { Err(Error::InvalidArgument(format!("{key}: '{v}' is not one of {}", allowed.join(", ")))) }
+        };
+        one_of("simulate_preset", &self.simulate_preset, &["toy", "small", "human"])?;
+        one_of("model_preset", &self.model_preset, &["representations", "reconstruction"])?;
+        let d = self.device.as_str();
+        let cuda_n = d.strip_prefix("cuda:").is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+        if !(["auto", "cpu", "cuda"].contains(&d) || cuda_n) {
+            return Err(Error::InvalidArgument(format!("device: '{d}' is not auto, cpu, cuda or cuda:N")));
+        }
+        if self.simulate_resolution == 0 {
+            return Err(Error::InvalidArgument("simulate_resolution: must be at least 1".into()));
+        }
+        let edits = ["delete", "invert", "duplicate", "knockout", "ctcf-swap"];
+        for e in self.edits.iter().flatten() {
+            if e.id.is_empty() || !e.id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
+                return Err(Error::InvalidArgument(format!("edits: id '{}' must be letters, digits, '_' or '-' (it names the output files)", e.id)));
+            }
+            one_of(&format!("edits.{}.edit", e.id), &e.edit, &edits)?;
+            if let Some(m) = &e.method {
+                one_of(&format!("edits.{}.method", e.id), m, &["zero", "mean", "shift"])?;
+            }
+        }
+        self.baseline_methods().map(|_| ())
+    }
+
     /// Baseline methods asked for, checked against those hiclstm-baseline has.
     pub fn baseline_methods(&self) -> Result<Vec<String>> {
         let mut out = vec![];
@@ -240,6 +269,16 @@ mod tests {
         assert_eq!(split_args("  --epochs 20 --cell 'layer norm' \"a\\\"b\" c\\ d").unwrap(), ["--epochs", "20", "--cell", "layer norm", "a\"b", "c d"]);
         assert!(split_args("--x 'open").is_err());
         assert!(split_args("").unwrap().is_empty());
+    }
+
+    #[test]
+    fn enumerated_values_are_checked_up_front() {
+        assert!(Params::default().check().is_ok());
+        for (yaml, needle) in [("model_preset: fast\n", "model_preset"), ("device: gpu\n", "device"), ("device: 'cuda:'\n", "device"), ("simulate_preset: mouse\n", "simulate_preset"), ("edits: [{id: x, edit: swap, window: 'chr1:1-10'}]\n", "edits.x.edit"), ("baselines: pca,umap\n", "umap"), ("edits: [{id: a/b, edit: invert, window: 'chr1:1-10'}]\n", "a/b")] {
+            let e = Params::from_yaml(yaml).unwrap().check().unwrap_err().to_string();
+            assert!(e.contains(needle), "{yaml}: {e}");
+        }
+        assert!(Params::from_yaml("device: 'cuda:1'\n").unwrap().check().is_ok());
     }
 
     #[test]
