@@ -197,6 +197,17 @@ mod tests {
         assert_eq!(r[1].format, None);
     }
 
+    proptest::proptest! {
+        /// Any text, and any mutation of a valid sheet, gives rows or an error, never a panic.
+        #[test]
+        fn arbitrary_sheets_never_panic(text in "[a-z0-9,\"\r\n .=_-]{0,200}", cut in 0usize..80) {
+            let _ = parse(Path::new("s.csv"), &text);
+            let valid = "sample,file,format,resolution,chromosomes,replicate\nx,a.hic,hic,10000,\"chr1,chr2\",1\n";
+            let _ = parse(Path::new("s.csv"), &valid[..cut.min(valid.len())]);
+            let _ = crate::pipeline::params::split_args(&text);
+        }
+    }
+
     #[test]
     fn each_rule_names_the_line() {
         let cases = [
