@@ -1,20 +1,17 @@
 //! The contacts table: upper-triangle pixels of intra-chromosomal maps.
 
-use super::{new_writer, schema, Meta, TableReader};
+use super::{schema, BatchWriter, Meta, TableReader};
 use crate::error::{Error, Result};
 use crate::formats::Pixel;
 use crate::output::AtomicFile;
 use arrow::array::{Array, ArrayRef, Float64Array, Float64Builder, Int64Array, StringArray, UInt32Array};
 use arrow::record_batch::RecordBatch;
-use parquet::arrow::ArrowWriter;
 use std::path::Path;
 use std::sync::Arc;
 
 /// Streams pixels into a contacts Parquet file, one chromosome chunk at a time.
 pub struct ContactsWriter {
-    out: AtomicFile,
-    writer: ArrowWriter<std::fs::File>,
-    schema: arrow::datatypes::SchemaRef,
+    table: BatchWriter,
     resolution: u32,
     pub rows: u64,
     pub null_values: u64,
@@ -22,11 +19,8 @@ pub struct ContactsWriter {
 
 impl ContactsWriter {
     pub fn create(path: &Path, meta: &Meta, force: bool) -> Result<Self> {
-        let out = AtomicFile::create(path, force)?;
-        let schema = schema("contacts").arrow(0);
         let resolution = meta.resolution().ok_or_else(|| Error::Internal("contacts metadata without resolution".into()))?;
-        let writer = new_writer(out.file()?, path, schema.clone(), meta)?;
-        Ok(ContactsWriter { out, writer, schema, resolution, rows: 0, null_values: 0 })
+        Ok(ContactsWriter { table: BatchWriter::create(path, "contacts", meta, force)?, resolution, rows: 0, null_values: 0 })
     }
 
     /// Appends pixels of `chrom`; `weights` (per bin) turn counts into values.
@@ -61,16 +55,14 @@ impl ContactsWriter {
             Arc::new(Float64Array::from_iter_values(pixels.iter().map(|p| p.count))),
             Arc::new(value.finish()),
         ];
-        let batch = RecordBatch::try_new(self.schema.clone(), cols).map_err(|e| Error::Internal(e.to_string()))?;
-        self.writer.write(&batch).map_err(|e| Error::output_io(self.out.path(), std::io::Error::other(e)))?;
+        self.table.write(cols)?;
         self.rows += n as u64;
         Ok(())
     }
 
     /// Finishes the Parquet file; the caller commits it (with the step's other outputs).
     pub fn finish(self) -> Result<AtomicFile> {
-        self.writer.close().map_err(|e| Error::output_io(self.out.path(), std::io::Error::other(e)))?;
-        Ok(self.out)
+        self.table.finish()
     }
 }
 

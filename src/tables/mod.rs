@@ -199,6 +199,36 @@ pub fn new_writer(file: std::fs::File, path: &Path, schema: SchemaRef, meta: &Me
     ArrowWriter::try_new(file, schema, Some(writer_properties(meta))).map_err(|e| Error::output_io(path, std::io::Error::other(e)))
 }
 
+/// A table written in streamed batches to a temporary file: the part every streamed table
+/// writer shares (the caller commits the returned file with the step's other outputs).
+pub struct BatchWriter {
+    out: crate::output::AtomicFile,
+    writer: ArrowWriter<std::fs::File>,
+    schema: SchemaRef,
+    pub rows: u64,
+}
+
+impl BatchWriter {
+    pub fn create(path: &Path, table: &str, meta: &Meta, force: bool) -> Result<Self> {
+        let out = crate::output::AtomicFile::create(path, force)?;
+        let schema = schema(table).arrow(0);
+        let writer = new_writer(out.file()?, path, schema.clone(), meta)?;
+        Ok(BatchWriter { out, writer, schema, rows: 0 })
+    }
+
+    pub fn write(&mut self, cols: Vec<arrow::array::ArrayRef>) -> Result<()> {
+        let batch = arrow::record_batch::RecordBatch::try_new(self.schema.clone(), cols).map_err(|e| Error::Internal(e.to_string()))?;
+        self.writer.write(&batch).map_err(|e| Error::output_io(self.out.path(), std::io::Error::other(e)))?;
+        self.rows += batch.num_rows() as u64;
+        Ok(())
+    }
+
+    pub fn finish(self) -> Result<crate::output::AtomicFile> {
+        self.writer.close().map_err(|e| Error::output_io(self.out.path(), std::io::Error::other(e)))?;
+        Ok(self.out)
+    }
+}
+
 /// First row of every row group of a Parquet file.
 pub fn row_group_offsets(path: &Path) -> Result<Vec<u64>> {
     let file = std::fs::File::open(path).map_err(|e| Error::input_io(path, e))?;

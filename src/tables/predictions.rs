@@ -1,11 +1,9 @@
 //! The predictions table, written in streamed chunks.
 
-use super::{new_writer, schema, Meta, TableReader};
-use crate::error::{Error, Result};
+use super::{schema, BatchWriter, Meta, TableReader};
+use crate::error::Result;
 use crate::output::AtomicFile;
 use arrow::array::{Array, ArrayRef, Float64Array, StringArray, UInt32Array};
-use arrow::record_batch::RecordBatch;
-use parquet::arrow::ArrowWriter;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -22,18 +20,13 @@ pub struct ChromPredictions {
 }
 
 pub struct PredictionsWriter {
-    out: AtomicFile,
-    writer: ArrowWriter<std::fs::File>,
-    schema: arrow::datatypes::SchemaRef,
+    table: BatchWriter,
     pub rows: u64,
 }
 
 impl PredictionsWriter {
     pub fn create(path: &Path, meta: &Meta, force: bool) -> Result<Self> {
-        let out = AtomicFile::create(path, force)?;
-        let schema = schema("predictions").arrow(0);
-        let writer = new_writer(out.file()?, path, schema.clone(), meta)?;
-        Ok(PredictionsWriter { out, writer, schema, rows: 0 })
+        Ok(PredictionsWriter { table: BatchWriter::create(path, "predictions", meta, force)?, rows: 0 })
     }
 
     pub fn write(&mut self, p: &ChromPredictions) -> Result<()> {
@@ -51,15 +44,13 @@ impl PredictionsWriter {
             Arc::new(Float64Array::from(p.predicted_prob.clone())),
             Arc::new(Float64Array::from(p.predicted_value.clone())),
         ];
-        let batch = RecordBatch::try_new(self.schema.clone(), cols).map_err(|e| Error::Internal(e.to_string()))?;
-        self.writer.write(&batch).map_err(|e| Error::output_io(self.out.path(), std::io::Error::other(e)))?;
+        self.table.write(cols)?;
         self.rows += n as u64;
         Ok(())
     }
 
     pub fn finish(self) -> Result<AtomicFile> {
-        self.writer.close().map_err(|e| Error::output_io(self.out.path(), std::io::Error::other(e)))?;
-        Ok(self.out)
+        self.table.finish()
     }
 }
 
