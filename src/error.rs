@@ -62,7 +62,10 @@ pub enum Error {
 pub enum Location {
     None,
     /// 1-based line, optional 1-based column (for text formats).
-    Line { line: u64, column: Option<u64> },
+    Line {
+        line: u64,
+        column: Option<u64>,
+    },
     /// Byte offset (for binary formats).
     Offset(u64),
     /// A named object inside a container (an HDF5 dataset, say).

@@ -10,7 +10,7 @@
 use crate::cli::output_path;
 use crate::error::{Error, Result};
 use crate::genome::Region;
-use crate::output::{check_writable, OutputSet};
+use crate::output::{check_writable, AtomicFile, OutputSet};
 use crate::plot::{self, Heatmap, LineChart, Series};
 use crate::tables::{self, metrics::MetricRow, Meta, TableReader};
 use arrow::array::{Array, Float64Array, StringArray, UInt32Array};
@@ -127,7 +127,11 @@ impl Stats {
         (0..max)
             .map(|d| {
                 let (s, n) = self.chroms.iter().filter_map(|c| c.1.get(d)).fold((0.0, 0.0), |a, x| (a.0 + x.so, a.1 + x.n));
-                if n > 0.0 { s / n } else { f64::NAN }
+                if n > 0.0 {
+                    s / n
+                } else {
+                    f64::NAN
+                }
             })
             .collect()
     }
@@ -187,7 +191,7 @@ const SPEARMAN_SAMPLE: f64 = 1_000_000.0;
 
 /// One pass over a predictions table (row groups in parallel, merged in file order).
 pub fn scan(path: &Path, chromosomes: Option<&[String]>) -> Result<(Meta, Stats)> {
-    let schema = tables::schema("predictions");
+    let schema = tables::TableKind::Predictions.schema();
     let head = TableReader::open(path, schema)?;
     let (meta, rows) = (head.meta.clone(), head.rows);
     drop(head);
@@ -258,7 +262,11 @@ pub fn parse_bands(s: &str) -> std::result::Result<Vec<(u32, Option<u32>)>, Stri
         .map(|b| {
             let (lo, hi) = b.split_once('-').ok_or_else(|| format!("band '{b}': expected lo-hi or lo- (bins)"))?;
             let lo: u32 = lo.trim().parse().map_err(|_| format!("band '{b}': '{lo}' is not a number of bins"))?;
-            let hi = if hi.trim().is_empty() { None } else { Some(hi.trim().parse::<u32>().map_err(|_| format!("band '{b}': '{hi}' is not a number of bins"))? + 1) };
+            let hi = if hi.trim().is_empty() {
+                None
+            } else {
+                Some(hi.trim().parse::<u32>().map_err(|_| format!("band '{b}': '{hi}' is not a number of bins"))? + 1)
+            };
             if hi.is_some_and(|h| h <= lo) {
                 return Err(format!("band '{b}': end before start"));
             }
@@ -276,8 +284,8 @@ pub fn run(o: &EvaluateOptions) -> Result<EvaluateSummary> {
     if o.inputs.is_empty() {
         return Err(Error::InvalidArgument("no predictions table given".into()));
     }
-    let mpath = output_path(&o.output, "metrics.parquet");
-    let (rpath, hpath, lpath) = (output_path(&o.output, "r2_by_distance.png"), output_path(&o.output, "heatmap.png"), output_path(&o.output, "loss.png"));
+    let mpath = output_path(&o.output, crate::outputs::METRICS);
+    let (rpath, hpath, lpath) = (output_path(&o.output, crate::outputs::R2_BY_DISTANCE_PNG), output_path(&o.output, crate::outputs::HEATMAP_PNG), output_path(&o.output, crate::outputs::LOSS_PNG));
     check_writable(&mpath, o.force)?;
     if o.plots {
         for p in [&rpath, &hpath] {
@@ -334,7 +342,7 @@ pub fn run(o: &EvaluateOptions) -> Result<EvaluateSummary> {
         crate::log::info(&format!("{}: R2 {}", r.method, r.value.map(|v| format!("{v:.4}")).unwrap_or_else(|| "undefined".into())));
     }
 
-    let mut meta = Meta::new(tables::schema("metrics"));
+    let mut meta = Meta::new(tables::TableKind::Metrics.schema());
     meta.set("assembly", m0.get("assembly").unwrap_or("unknown")).set("resolution", res).set(
         "params",
         serde_json::json!({
@@ -346,17 +354,15 @@ pub fn run(o: &EvaluateOptions) -> Result<EvaluateSummary> {
     );
     let mut outs = OutputSet::default();
     outs.push(tables::metrics::write(&mpath, &meta, &rows, o.force)?);
-    let mut written = outs.commit(o.force)?;
+    // Plots are drawn before anything is committed: a plot that fails leaves no table behind.
     if o.plots {
-        distance_plot(&rpath, &inputs, &inputs[0].1.distance_means(), res)?;
-        written.push(rpath);
-        heatmap_plot(&hpath, o, &scanned[0].1, res, &scanned[0].3.seen)?;
-        written.push(hpath);
+        outs.push(distance_plot(&rpath, &inputs, &inputs[0].1.distance_means(), res)?);
+        outs.push(heatmap_plot(&hpath, o, &scanned[0].1, res, &scanned[0].3.seen)?);
         if let Some(log) = &o.training_log {
-            loss_plot(&lpath, log)?;
-            written.push(lpath);
+            outs.push(loss_plot(&lpath, log)?);
         }
     }
+    let written = outs.commit(o.force)?;
     Ok(EvaluateSummary { rows, outputs: written })
 }
 
@@ -416,7 +422,7 @@ pub fn metric_rows(inputs: &[(String, &Stats)], bands: &[(u32, Option<u32>)]) ->
 }
 
 /// R^2 in log-spaced distance groups, one line per input plus the baseline.
-pub fn distance_plot(path: &Path, inputs: &[(String, &Stats)], means: &[f64], res: u32) -> Result<()> {
+pub fn distance_plot(path: &Path, inputs: &[(String, &Stats)], means: &[f64], res: u32) -> Result<AtomicFile> {
     let max_d = means.len().max(1);
     let mut edges = vec![0usize, 1];
     let mut x = 1.0f64;
@@ -436,12 +442,24 @@ pub fn distance_plot(path: &Path, inputs: &[(String, &Stats)], means: &[f64], re
     let min = series.iter().flat_map(|s| s.points.iter().map(|p| p.1)).fold(0.0f64, f64::min);
     let lo = min.max(-2.0);
     let y_label = if min < lo { "R² (probability space; values below -2 drawn at -2)" } else { "R² (probability space)" };
-    plot::line_chart(path, &LineChart { title: "Reconstruction R² by genomic distance", x_label: "genomic distance (Mb, log scale)", y_label, log_x: true, log_y: false, y_range: Some((lo, 1.0)), x_integer: false }, &series)
+    plot::line_chart(
+        path,
+        &LineChart {
+            title: "Reconstruction R² by genomic distance",
+            x_label: "genomic distance (Mb, log scale)",
+            y_label,
+            log_x: true,
+            log_y: false,
+            y_range: Some((lo, 1.0)),
+            x_integer: false,
+        },
+        &series,
+    )
 }
 
 /// The heatmap region is read by streaming the table (only its pixels are kept); without
 /// --region, the first 200 bins of the first chromosome.
-fn heatmap_plot(path: &Path, o: &EvaluateOptions, input: &Path, res: u32, chroms: &[String]) -> Result<()> {
+fn heatmap_plot(path: &Path, o: &EvaluateOptions, input: &Path, res: u32, chroms: &[String]) -> Result<AtomicFile> {
     let (name, lo, hi) = match &o.region {
         Some(r) => {
             if !chroms.contains(&r.chrom) {
@@ -516,13 +534,25 @@ fn heatmap_plot(path: &Path, o: &EvaluateOptions, input: &Path, res: u32, chroms
     )
 }
 
-fn loss_plot(path: &Path, log: &Path) -> Result<()> {
+fn loss_plot(path: &Path, log: &Path) -> Result<AtomicFile> {
     let rows = tables::training_log::read(log)?;
     if rows.is_empty() {
         return Err(Error::schema(log, "training log has no rows"));
     }
     let pts = rows.iter().map(|r| (r.epoch as f64, r.loss)).collect();
-    plot::line_chart(path, &LineChart { title: "Training loss", x_label: "epoch", y_label: "mean squared error (probability space, log scale)", log_x: false, log_y: true, y_range: None, x_integer: true }, &[Series { name: "training loss".into(), points: pts, dashed: false }])
+    plot::line_chart(
+        path,
+        &LineChart {
+            title: "Training loss",
+            x_label: "epoch",
+            y_label: "mean squared error (probability space, log scale)",
+            log_x: false,
+            log_y: true,
+            y_range: None,
+            x_integer: true,
+        },
+        &[Series { name: "training loss".into(), points: pts, dashed: false }],
+    )
 }
 
 #[cfg(test)]

@@ -80,7 +80,14 @@ impl Frames {
 /// Builds frames from contacts. `max_distance` (in bins) drops entries further from the
 /// diagonal. Null values (bins without a normalization weight) are skipped and counted;
 /// negative or infinite values are an error naming `source`.
-pub fn build(chroms: &[ChromContacts], len: usize, column: ValueColumn, t: &Transform, max_distance: Option<u32>, source: &std::path::Path) -> Result<(Frames, FrameStats)> {
+pub fn build(
+    chroms: &[ChromContacts],
+    len: usize,
+    column: ValueColumn,
+    t: &Transform,
+    max_distance: Option<u32>,
+    source: &std::path::Path,
+) -> Result<(Frames, FrameStats)> {
     if len == 0 {
         return Err(Error::InvalidArgument("frame length must be at least 1".into()));
     }
@@ -103,7 +110,11 @@ pub fn build(chroms: &[ChromContacts], len: usize, column: ValueColumn, t: &Tran
                     continue;
                 }
                 if !(v >= 0.0) || v.is_infinite() {
-                    return Err(Error::format(source, crate::error::Location::None, format!("{}: pixel ({row}, {j}) has value {v}; values must be finite and non-negative", cc.chrom)));
+                    return Err(Error::format(
+                        source,
+                        crate::error::Location::None,
+                        format!("{}: pixel ({row}, {j}) has value {v}; values must be finite and non-negative", cc.chrom),
+                    ));
                 }
                 if max_distance.is_some_and(|m| j - row > m) {
                     stats.skipped_distance += 1;

@@ -18,14 +18,123 @@ impl Chrom {
     }
 }
 
+/// The strand of a feature (BED column 6, a CTCF motif's orientation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Strand {
+    /// `+`
+    Forward,
+    /// `-`
+    Reverse,
+}
+
+impl Strand {
+    /// The BED spelling: `+` or `-` (`.` and anything else: no strand).
+    pub fn from_bed(s: &str) -> Option<Strand> {
+        match s.chars().next() {
+            Some('+') => Some(Strand::Forward),
+            Some('-') => Some(Strand::Reverse),
+            _ => None,
+        }
+    }
+    pub fn as_char(self) -> char {
+        match self {
+            Strand::Forward => '+',
+            Strand::Reverse => '-',
+        }
+    }
+}
+
+/// One chromosome of a [`BinMap`]: its length, its bins and where they start in the genome-wide
+/// bin order (the row of its first bin in an embedding or representations table).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChromBins {
+    pub name: String,
+    pub length: u64,
+    pub n_bins: usize,
+    pub offset: usize,
+}
+
+/// The bins of a genome at one resolution: chromosomes in order, each with its bins numbered
+/// from 0, and a genome-wide bin order (chromosome after chromosome). Every bp -> bin conversion
+/// of the toolkit goes through [`BinMap::bins`] or [`BinMap::bin_of`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BinMap {
+    pub resolution: u32,
+    pub chroms: Vec<ChromBins>,
+}
+
+impl BinMap {
+    pub fn new(resolution: u32) -> Self {
+        BinMap { resolution, chroms: Vec::new() }
+    }
+
+    /// Every bin of `chroms` (the last one of each may be shorter).
+    pub fn from_chroms(resolution: u32, chroms: &[Chrom]) -> Self {
+        let mut m = BinMap::new(resolution);
+        for c in chroms {
+            m.push(&c.name, c.length);
+        }
+        m
+    }
+
+    /// Appends a chromosome of `length` bp with `ceil(length / resolution)` bins.
+    pub fn push(&mut self, name: &str, length: u64) -> &ChromBins {
+        let n = length.div_ceil(self.resolution as u64) as usize;
+        self.push_bins(name, length, n)
+    }
+
+    /// Appends a chromosome with an explicit number of bins (as a table states them).
+    pub fn push_bins(&mut self, name: &str, length: u64, n_bins: usize) -> &ChromBins {
+        let offset = self.n_bins();
+        self.chroms.push(ChromBins { name: name.to_string(), length, n_bins, offset });
+        self.chroms.last().expect("pushed")
+    }
+
+    /// Bins of the whole genome.
+    pub fn n_bins(&self) -> usize {
+        self.chroms.last().map_or(0, |c| c.offset + c.n_bins)
+    }
+
+    /// Genome-wide index of chromosome `chrom`'s first bin.
+    pub fn offset(&self, chrom: usize) -> usize {
+        self.chroms[chrom].offset
+    }
+
+    /// Index of `name`: an exact match first, then one through `chr` aliasing.
+    pub fn find(&self, name: &str) -> Option<usize> {
+        self.chroms.iter().position(|c| c.name == name).or_else(|| {
+            let key = canonical_name(name);
+            self.chroms.iter().position(|c| canonical_name(&c.name) == key)
+        })
+    }
+
+    /// The bin holding position `pos` (bp) of a chromosome.
+    pub fn bin_of(&self, pos: u64) -> usize {
+        (pos / self.resolution as u64) as usize
+    }
+
+    /// The bins of chromosome `chrom` that [start, end) overlaps, clipped to the chromosome
+    /// (chromosome-local indices; empty when the interval is empty or past the end).
+    pub fn bins(&self, chrom: usize, start: u64, end: u64) -> std::ops::Range<usize> {
+        let res = self.resolution as u64;
+        let n = self.chroms[chrom].n_bins;
+        let (a, b) = (((start / res) as usize).min(n), (end.div_ceil(res) as usize).min(n));
+        a..b.max(a)
+    }
+
+    /// [start, end) of bin `bin` (bp), clipped to the chromosome's length.
+    pub fn bin_span(&self, chrom: usize, bin: usize) -> (u64, u64) {
+        let res = self.resolution as u64;
+        let s = bin as u64 * res;
+        (s, (s + res).min(self.chroms[chrom].length))
+    }
+}
+
 /// The name without a leading `chr` (case-insensitive), and `M`/`MT` unified: the key used to
 /// match `1` against `chr1`.
 pub fn canonical_name(name: &str) -> String {
-    let bare = name
-        .strip_prefix("chr")
-        .or_else(|| name.strip_prefix("Chr"))
-        .or_else(|| name.strip_prefix("CHR"))
-        .unwrap_or(name);
+    let bare = name.strip_prefix("chr").or_else(|| name.strip_prefix("Chr")).or_else(|| name.strip_prefix("CHR")).unwrap_or(name);
     if bare == "M" || bare == "MT" {
         return "M".to_string();
     }
@@ -61,7 +170,11 @@ impl NameStyle {
             }
             NameStyle::Ensembl => {
                 let c = canonical_name(name);
-                if c == "M" { "MT".to_string() } else { c }
+                if c == "M" {
+                    "MT".to_string()
+                } else {
+                    c
+                }
             }
         }
     }
@@ -170,6 +283,28 @@ impl std::str::FromStr for Region {
     }
 }
 
+/// `chr:start-end` in the UCSC spelling (1-based start), the inverse of parsing.
+impl std::fmt::Display for Region {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.end {
+            Some(e) => write!(f, "{}:{}-{e}", self.chrom, self.start + 1),
+            None => f.write_str(&self.chrom),
+        }
+    }
+}
+
+impl serde::Serialize for Region {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Region {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        String::deserialize(d)?.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -198,12 +333,30 @@ mod tests {
     }
 
     #[test]
+    fn bin_map_converts_positions_once() {
+        let mut m = BinMap::new(10);
+        m.push("chr1", 95);
+        m.push("chr2", 30);
+        assert_eq!((m.n_bins(), m.offset(1), m.chroms[0].n_bins), (13, 10, 10));
+        assert_eq!(m.bins(0, 15, 25), 1..3, "partial bins at both ends are included");
+        assert_eq!(m.bins(0, 20, 20), 2..2);
+        assert_eq!(m.bins(0, 90, 200), 9..10, "clipped to the chromosome");
+        assert_eq!(m.bins(0, 500, 600), 10..10);
+        assert_eq!(m.bin_span(0, 9), (90, 95));
+        assert_eq!((m.find("1"), m.find("chr2"), m.find("chr3")), (Some(0), Some(1), None));
+        assert_eq!((Strand::from_bed("+"), Strand::from_bed("-"), Strand::from_bed(".")), (Some(Strand::Forward), Some(Strand::Reverse), None));
+    }
+
+    #[test]
     fn regions_parse_like_ucsc() {
         let r: Region = "chr1:1,000,001-2,000,000".parse().unwrap();
         assert_eq!((r.start, r.end), (1_000_000, Some(2_000_000)));
         let r: Region = "chr2".parse().unwrap();
         assert_eq!((r.chrom.as_str(), r.start, r.end), ("chr2", 0, None));
         assert!("chr1:5-1".parse::<Region>().is_err());
+        for s in ["chr1:1-1000", "chr2", "chrX:5-5"] {
+            assert_eq!(s.parse::<Region>().unwrap().to_string(), s);
+        }
         assert!("chr1:a-b".parse::<Region>().is_err());
     }
 }

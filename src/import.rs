@@ -29,11 +29,11 @@ pub struct ImportSummary {
 }
 
 pub fn contacts_path(prefix: &Path) -> PathBuf {
-    output_path(prefix, "contacts.parquet")
+    output_path(prefix, crate::outputs::CONTACTS)
 }
 
 pub fn bins_path(prefix: &Path) -> PathBuf {
-    output_path(prefix, "bins.parquet")
+    output_path(prefix, crate::outputs::BINS)
 }
 
 pub fn run(o: &ImportOptions) -> Result<ImportSummary> {
@@ -46,7 +46,7 @@ pub fn run(o: &ImportOptions) -> Result<ImportSummary> {
     let out_names: Vec<String> = chroms.iter().map(|c| o.names.apply(&c.name)).collect();
     let resolution = src.resolution();
 
-    let mut meta = Meta::new(tables::schema("contacts"));
+    let mut meta = Meta::new(tables::TableKind::Contacts.schema());
     meta.set("assembly", o.assembly.clone().or_else(|| src.assembly()).unwrap_or_else(|| "unknown".into()))
         .set("resolution", resolution)
         .set("normalization", src.normalization())
@@ -62,7 +62,11 @@ pub fn run(o: &ImportOptions) -> Result<ImportSummary> {
         let nb = chroms[n].n_bins(resolution) as usize;
         if let Some(w) = &weights {
             if w.len() < nb {
-                return Err(Error::format(src.path(), crate::error::Location::None, format!("normalization vector of {} has {} values for {nb} bins", chroms[n].name, w.len())));
+                return Err(Error::format(
+                    src.path(),
+                    crate::error::Location::None,
+                    format!("normalization vector of {} has {} values for {nb} bins", chroms[n].name, w.len()),
+                ));
             }
         }
         let before = writer.rows;
@@ -83,7 +87,7 @@ pub fn run(o: &ImportOptions) -> Result<ImportSummary> {
     }
     let mut outputs = OutputSet::default();
     outputs.push(writer.finish()?);
-    let bmeta = meta.for_schema(tables::schema("bins"));
+    let bmeta = meta.for_schema(tables::TableKind::Bins.schema());
     let renamed: Vec<_> = chroms.iter().zip(&out_names).map(|(c, n)| crate::genome::Chrom::new(n.clone(), c.length)).collect();
     outputs.push(tables::bins::write(&bpath, &bmeta, &renamed, &all_weights, o.force)?);
     let outputs = outputs.commit(o.force)?;

@@ -26,10 +26,7 @@ pub fn warn(msg: &str) {
 }
 
 fn program() -> String {
-    std::env::args()
-        .next()
-        .and_then(|a| std::path::Path::new(&a).file_name().map(|f| f.to_string_lossy().into_owned()))
-        .unwrap_or_else(|| "hiclstm".into())
+    std::env::args().next().and_then(|a| std::path::Path::new(&a).file_name().map(|f| f.to_string_lossy().into_owned())).unwrap_or_else(|| "hiclstm".into())
 }
 
 /// Progress over `total` units of work named `what`.
@@ -45,9 +42,7 @@ impl Progress {
         let bar = (!is_quiet() && std::io::stderr().is_terminal()).then(|| {
             let b = indicatif::ProgressBar::new(total);
             b.set_style(
-                indicatif::ProgressStyle::with_template("{msg:>12} [{bar:40}] {pos}/{len} ({eta} left)")
-                    .expect("valid template")
-                    .progress_chars("=> "),
+                indicatif::ProgressStyle::with_template("{msg:>12} [{bar:40}] {pos}/{len} ({eta} left)").expect("valid template").progress_chars("=> "),
             );
             b.set_message(what.to_string());
             b

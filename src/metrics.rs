@@ -10,7 +10,11 @@ pub fn r2(obs: &[f64], pred: &[f64]) -> f64 {
     let mean = obs.iter().sum::<f64>() / obs.len() as f64;
     let ss_tot: f64 = obs.iter().map(|o| (o - mean).powi(2)).sum();
     let ss_res: f64 = obs.iter().zip(pred).map(|(o, p)| (o - p).powi(2)).sum();
-    if ss_tot == 0.0 { f64::NAN } else { 1.0 - ss_res / ss_tot }
+    if ss_tot == 0.0 {
+        f64::NAN
+    } else {
+        1.0 - ss_res / ss_tot
+    }
 }
 
 /// The distance-mean baseline's prediction for every point.
@@ -152,7 +156,11 @@ pub fn pr_curve(scores: &[f64], labels: &[bool]) -> Vec<(f64, f64)> {
             e += 1;
         }
         for &x in &idx[k..=e] {
-            if labels[x] { tp += 1.0 } else { fp += 1.0 }
+            if labels[x] {
+                tp += 1.0
+            } else {
+                fp += 1.0
+            }
         }
         out.push((if npos > 0.0 { tp / npos } else { 0.0 }, tp / (tp + fp)));
         k = e + 1;

@@ -6,6 +6,7 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 
 /// A file being written. Dropped without [`AtomicFile::commit`], it leaves nothing behind.
+#[must_use = "an output is only written once committed (push it onto the step's OutputSet)"]
 pub struct AtomicFile {
     target: PathBuf,
     temp: tempfile::NamedTempFile,
@@ -58,11 +59,14 @@ impl AtomicFile {
 
     pub fn commit(self, force: bool) -> Result<PathBuf> {
         self.temp.as_file().sync_all().map_err(|e| Error::output_io(&self.target, e))?;
-        if !force && self.target.exists() {
-            return Err(Error::OutputExists { path: self.target });
-        }
         let target = self.target.clone();
-        self.temp.persist(&target).map_err(|e| Error::output_io(&target, e.error))?;
+        // Without --force the rename itself refuses an existing target (no window between a
+        // check and the rename in which another process could create it).
+        let persisted = if force { self.temp.persist(&target) } else { self.temp.persist_noclobber(&target) };
+        persisted.map_err(|e| match e.error.kind() {
+            std::io::ErrorKind::AlreadyExists if !force => Error::OutputExists { path: target.clone() },
+            _ => Error::output_io(&target, e.error),
+        })?;
         Ok(target)
     }
 }
@@ -86,7 +90,17 @@ impl OutputSet {
     pub fn push(&mut self, f: AtomicFile) {
         self.files.push(f);
     }
+    /// Commits every file; without `force` none is committed when any target exists.
     pub fn commit(self, force: bool) -> Result<Vec<PathBuf>> {
+        if let Some(f) = self.files.iter().find(|f| !force && f.target.exists()) {
+            return Err(Error::OutputExists { path: f.target.clone() });
+        }
         self.files.into_iter().map(|f| f.commit(force)).collect()
+    }
+}
+
+impl Extend<AtomicFile> for OutputSet {
+    fn extend<I: IntoIterator<Item = AtomicFile>>(&mut self, files: I) {
+        self.files.extend(files);
     }
 }

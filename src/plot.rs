@@ -1,49 +1,56 @@
 //! PNG plots for people: line charts (R^2 by distance, loss curves) and contact-map heatmaps
-//! (observed above the diagonal, predicted below). Text uses DejaVu Sans from the system
-//! (Debian/Ubuntu package fonts-dejavu-core, installed by scripts/setup.sh and the containers).
+//! (observed above the diagonal, predicted below). Text uses DejaVu Sans, embedded in the binary
+//! (`assets/fonts/`, Bitstream Vera licence), so plots need nothing from the system.
+//!
+//! Every plot is returned as an uncommitted [`AtomicFile`]: the step commits it together with
+//! its tables ([`crate::output::OutputSet`]), so a step that fails leaves no plot and no table.
 
 use crate::error::{Error, Result};
+use crate::output::AtomicFile;
 use plotters::prelude::*;
 use std::path::Path;
-use std::sync::OnceLock;
+use std::sync::Once;
 
-const FONT_PATHS: &[&str] = &[
-    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
-    "/usr/share/fonts/dejavu/DejaVuSans.ttf",
-    "/usr/share/fonts/TTF/DejaVuSans.ttf",
-    "/usr/local/share/fonts/DejaVuSans.ttf",
-];
+static FONT: &[u8] = include_bytes!("../assets/fonts/DejaVuSans.ttf");
 
-/// Registers the font once; plots need it for every label.
-fn font() -> Result<()> {
-    static DONE: OnceLock<std::result::Result<(), String>> = OnceLock::new();
-    DONE.get_or_init(|| {
-        let path = std::env::var("HICLSTM_FONT").ok().into_iter().chain(FONT_PATHS.iter().map(|s| s.to_string())).find(|p| Path::new(p).exists());
-        let Some(path) = path else {
-            return Err("no DejaVuSans.ttf found: install fonts-dejavu-core (apt) or set HICLSTM_FONT to a .ttf file".into());
-        };
-        let bytes: &'static [u8] = Box::leak(std::fs::read(&path).map_err(|e| format!("{path}: {e}"))?.into_boxed_slice());
-        plotters::style::register_font("sans-serif", FontStyle::Normal, bytes).map_err(|_| format!("{path}: not a usable TrueType font"))
-    })
-    .clone()
-    .map_err(Error::InvalidArgument)
+/// Registers the embedded font once; plots need it for every label.
+fn font() {
+    static DONE: Once = Once::new();
+    DONE.call_once(|| {
+        // The font is part of the binary and checked by the tests: failing here is a bug.
+        if plotters::style::register_font("sans-serif", FontStyle::Normal, FONT).is_err() {
+            panic!("the embedded DejaVu Sans font is not a usable TrueType font");
+        }
+    });
 }
 
 fn draw_err(path: &Path) -> impl Fn(Box<dyn std::error::Error>) -> Error + '_ {
     move |e| Error::output_io(path, std::io::Error::other(e.to_string()))
 }
 
-/// Draws into a temporary PNG beside `path` and renames it into place (no partial plots).
-fn render(path: &Path, size: (u32, u32), draw: impl FnOnce(&DrawingArea<BitMapBackend<'_>, plotters::coord::Shift>) -> std::result::Result<(), Box<dyn std::error::Error>>) -> Result<()> {
-    font()?;
-    let tmp = path.with_extension("tmp.png");
+/// Draws into memory and encodes a PNG into a temporary file beside `path`; the caller commits
+/// it with the step's other outputs.
+fn render(
+    path: &Path,
+    size: (u32, u32),
+    draw: impl FnOnce(&DrawingArea<BitMapBackend<'_>, plotters::coord::Shift>) -> std::result::Result<(), Box<dyn std::error::Error>>,
+) -> Result<AtomicFile> {
+    use image::ImageEncoder;
+    font();
+    let mut rgb = vec![0u8; size.0 as usize * size.1 as usize * 3];
     {
-        let root = BitMapBackend::new(&tmp, size).into_drawing_area();
+        let root = BitMapBackend::with_buffer(&mut rgb, size).into_drawing_area();
         root.fill(&WHITE).map_err(|e| draw_err(path)(Box::new(e)))?;
         draw(&root).map_err(draw_err(path))?;
         root.present().map_err(|e| draw_err(path)(Box::new(e)))?;
     }
-    std::fs::rename(&tmp, path).map_err(|e| Error::output_io(path, e))
+    // Existence without --force is checked when the step commits its outputs.
+    let out = AtomicFile::create(path, true)?;
+    let w = std::io::BufWriter::new(out.file()?);
+    image::codecs::png::PngEncoder::new(w)
+        .write_image(&rgb, size.0, size.1, image::ColorType::Rgb8)
+        .map_err(|e| Error::output_io(path, std::io::Error::other(e.to_string())))?;
+    Ok(out)
 }
 
 /// One named line of a chart.
@@ -80,7 +87,7 @@ fn palette(k: usize) -> RGBColor {
     C[k % C.len()]
 }
 
-pub fn line_chart(path: &Path, c: &LineChart, series: &[Series]) -> Result<()> {
+pub fn line_chart(path: &Path, c: &LineChart, series: &[Series]) -> Result<AtomicFile> {
     if !series.iter().any(|s| s.points.iter().any(|p| p.0.is_finite() && p.1.is_finite())) {
         return Err(Error::InvalidArgument(format!("{}: nothing to plot", path.display())));
     }
@@ -88,7 +95,7 @@ pub fn line_chart(path: &Path, c: &LineChart, series: &[Series]) -> Result<()> {
 }
 
 /// Several line charts in a grid (at most three per row), one per (title, series).
-pub fn panels(path: &Path, title: &str, panels: &[(String, Vec<Series>)], c: &LineChart) -> Result<()> {
+pub fn panels(path: &Path, title: &str, panels: &[(String, Vec<Series>)], c: &LineChart) -> Result<AtomicFile> {
     if panels.is_empty() {
         return Err(Error::InvalidArgument(format!("{}: nothing to plot", path.display())));
     }
@@ -103,12 +110,38 @@ pub fn panels(path: &Path, title: &str, panels: &[(String, Vec<Series>)], c: &Li
     })
 }
 
-fn draw_lines(root: &DrawingArea<BitMapBackend<'_>, plotters::coord::Shift>, c: &LineChart, series: &[Series], title_size: u32) -> std::result::Result<(), Box<dyn std::error::Error>> {
+fn draw_lines(
+    root: &DrawingArea<BitMapBackend<'_>, plotters::coord::Shift>,
+    c: &LineChart,
+    series: &[Series],
+    title_size: u32,
+) -> std::result::Result<(), Box<dyn std::error::Error>> {
     // Log axes are drawn as linear axes over log10 values, labelled with the original values:
     // every decade then gets readable ticks.
-    let tx = |x: f64| if c.log_x { if x > 0.0 { x.log10() } else { f64::NAN } } else { x };
-    let ty = |y: f64| if c.log_y { if y > 0.0 { y.log10() } else { f64::NAN } } else { y };
-    let data: Vec<Vec<(f64, f64)>> = series.iter().map(|s| s.points.iter().map(|p| (tx(p.0), ty(p.1))).filter(|p| p.0.is_finite() && p.1.is_finite()).collect()).collect();
+    let tx = |x: f64| {
+        if c.log_x {
+            if x > 0.0 {
+                x.log10()
+            } else {
+                f64::NAN
+            }
+        } else {
+            x
+        }
+    };
+    let ty = |y: f64| {
+        if c.log_y {
+            if y > 0.0 {
+                y.log10()
+            } else {
+                f64::NAN
+            }
+        } else {
+            y
+        }
+    };
+    let data: Vec<Vec<(f64, f64)>> =
+        series.iter().map(|s| s.points.iter().map(|p| (tx(p.0), ty(p.1))).filter(|p| p.0.is_finite() && p.1.is_finite()).collect()).collect();
     let all = || data.iter().flatten();
     let (x0, mut x1) = all().fold((f64::MAX, f64::MIN), |a, p| (a.0.min(p.0), a.1.max(p.0)));
     if x0 > x1 {
@@ -132,7 +165,11 @@ fn draw_lines(root: &DrawingArea<BitMapBackend<'_>, plotters::coord::Shift>, c: 
             // Two significant digits: 10^0.5 reads 3.2, not 3.162.
             let x = 10f64.powf(v);
             let digits = (1 - x.log10().floor() as i32).max(0) as usize;
-            if (1e-3..1e4).contains(&x) { format!("{x:.digits$}") } else { format!("{x:.1e}") }
+            if (1e-3..1e4).contains(&x) {
+                format!("{x:.digits$}")
+            } else {
+                format!("{x:.1e}")
+            }
         } else if integer {
             format!("{v:.0}")
         } else {
@@ -140,7 +177,12 @@ fn draw_lines(root: &DrawingArea<BitMapBackend<'_>, plotters::coord::Shift>, c: 
         }
     };
     {
-        let mut chart = ChartBuilder::on(root).caption(c.title, ("sans-serif", title_size)).margin(20).x_label_area_size(55).y_label_area_size(80).build_cartesian_2d(x0..x1, y0..y1)?;
+        let mut chart = ChartBuilder::on(root)
+            .caption(c.title, ("sans-serif", title_size))
+            .margin(20)
+            .x_label_area_size(55)
+            .y_label_area_size(80)
+            .build_cartesian_2d(x0..x1, y0..y1)?;
         chart
             .configure_mesh()
             .x_desc(c.x_label)
@@ -160,11 +202,16 @@ fn draw_lines(root: &DrawingArea<BitMapBackend<'_>, plotters::coord::Shift>, c: 
                 chart.draw_series(LineSeries::new(pts, style))?.label(s.name.clone()).legend(legend);
             }
         }
-        chart.configure_series_labels().position(SeriesLabelPosition::LowerLeft).background_style(WHITE.mix(0.85)).border_style(BLACK).label_font(("sans-serif", 16)).draw()?;
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::LowerLeft)
+            .background_style(WHITE.mix(0.85))
+            .border_style(BLACK)
+            .label_font(("sans-serif", 16))
+            .draw()?;
         Ok(())
     }
 }
-
 
 /// A square map of `n` bins starting at `start_bp`: `upper[i * n + j]` is drawn above the
 /// diagonal (j > i), `lower[i * n + j]` below; NaN cells stay grey. Values are on one colour
@@ -214,7 +261,7 @@ fn diverging(t: f64) -> RGBColor {
     }
 }
 
-pub fn heatmap(path: &Path, h: &Heatmap) -> Result<()> {
+pub fn heatmap(path: &Path, h: &Heatmap) -> Result<AtomicFile> {
     let n = h.n;
     if n == 0 || h.upper.len() != n * n || h.lower.len() != n * n {
         return Err(Error::Internal("heatmap: inconsistent sizes".into()));
@@ -239,7 +286,13 @@ pub fn heatmap(path: &Path, h: &Heatmap) -> Result<()> {
             .draw()?;
         let cells = (0..n).flat_map(|i| (0..n).map(move |j| (i, j))).map(|(i, j)| {
             let v = if j >= i { h.upper[i * n + j] } else { h.lower[i * n + j] };
-            let col = if !v.is_finite() { RGBColor(200, 200, 200) } else if h.diverging { diverging((v - h.vmin) / span) } else { colormap((v - h.vmin) / span) };
+            let col = if !v.is_finite() {
+                RGBColor(200, 200, 200)
+            } else if h.diverging {
+                diverging((v - h.vmin) / span)
+            } else {
+                colormap((v - h.vmin) / span)
+            };
             // Row i runs down, column j across.
             Rectangle::new([(mb(j as f64), mb(i as f64)), (mb(j as f64 + 1.0), mb(i as f64 + 1.0))], col.filled())
         });
@@ -247,13 +300,22 @@ pub fn heatmap(path: &Path, h: &Heatmap) -> Result<()> {
         chart.draw_series(std::iter::once(PathElement::new(vec![(mb(0.0), mb(0.0)), (mb(n as f64), mb(n as f64))], BLACK.stroke_width(1))))?;
         if !h.marks.is_empty() {
             chart
-                .draw_series(h.marks.iter().map(|&(i, j)| Rectangle::new([(mb(j as f64), mb(i as f64)), (mb(j as f64 + 1.0), mb(i as f64 + 1.0))], RGBColor(0, 90, 200).stroke_width(2))))?
+                .draw_series(h.marks.iter().map(|&(i, j)| {
+                    Rectangle::new([(mb(j as f64), mb(i as f64)), (mb(j as f64 + 1.0), mb(i as f64 + 1.0))], RGBColor(0, 90, 200).stroke_width(2))
+                }))?
                 .label(h.mark_name)
                 .legend(|(x, y)| Rectangle::new([(x, y - 6), (x + 12, y + 6)], RGBColor(0, 90, 200).stroke_width(2)));
-            chart.configure_series_labels().position(SeriesLabelPosition::LowerLeft).background_style(WHITE.mix(0.9)).border_style(BLACK).label_font(("sans-serif", 16)).draw()?;
+            chart
+                .configure_series_labels()
+                .position(SeriesLabelPosition::LowerLeft)
+                .background_style(WHITE.mix(0.9))
+                .border_style(BLACK)
+                .label_font(("sans-serif", 16))
+                .draw()?;
         }
         // Colour bar.
-        let mut cb = ChartBuilder::on(&bar).margin_top(60).margin_bottom(70).margin_right(10).y_label_area_size(70).build_cartesian_2d(0.0..1.0, h.vmin..h.vmax)?;
+        let mut cb =
+            ChartBuilder::on(&bar).margin_top(60).margin_bottom(70).margin_right(10).y_label_area_size(70).build_cartesian_2d(0.0..1.0, h.vmin..h.vmax)?;
         cb.configure_mesh().disable_mesh().disable_x_axis().y_desc(h.value_name).label_style(("sans-serif", 14)).axis_desc_style(("sans-serif", 16)).draw()?;
         let steps = 100;
         cb.draw_series((0..steps).map(|k| {
@@ -268,7 +330,7 @@ pub fn heatmap(path: &Path, h: &Heatmap) -> Result<()> {
 
 /// Confusion matrices side by side, one panel per (name, class names, row-major counts); cells
 /// are shaded by the row fraction and labelled with the count.
-pub fn confusion(path: &Path, title: &str, panels: &[(String, Vec<String>, Vec<f64>)]) -> Result<()> {
+pub fn confusion(path: &Path, title: &str, panels: &[(String, Vec<String>, Vec<f64>)]) -> Result<AtomicFile> {
     if panels.is_empty() {
         return Err(Error::InvalidArgument(format!("{}: nothing to plot", path.display())));
     }
@@ -286,7 +348,11 @@ pub fn confusion(path: &Path, title: &str, panels: &[(String, Vec<String>, Vec<f
                 .build_cartesian_2d(0.0..nc as f64, nc as f64..0.0)?;
             let label = |v: &f64| {
                 let k = v.floor() as usize;
-                if (*v - k as f64 - 0.5).abs() < 0.01 && k < nc { classes[k].clone() } else { String::new() }
+                if (*v - k as f64 - 0.5).abs() < 0.01 && k < nc {
+                    classes[k].clone()
+                } else {
+                    String::new()
+                }
             };
             chart
                 .configure_mesh()
@@ -305,9 +371,16 @@ pub fn confusion(path: &Path, title: &str, panels: &[(String, Vec<String>, Vec<f
                     let v = counts[t * nc + c];
                     let frac = if total > 0.0 { v / total } else { 0.0 };
                     let shade = (255.0 * (1.0 - 0.85 * frac)) as u8;
-                    chart.draw_series(std::iter::once(Rectangle::new([(c as f64, t as f64), (c as f64 + 1.0, t as f64 + 1.0)], RGBColor(shade, shade, 255).filled())))?;
+                    chart.draw_series(std::iter::once(Rectangle::new(
+                        [(c as f64, t as f64), (c as f64 + 1.0, t as f64 + 1.0)],
+                        RGBColor(shade, shade, 255).filled(),
+                    )))?;
                     let colour = if frac > 0.6 { WHITE } else { BLACK };
-                    chart.draw_series(std::iter::once(Text::new(format!("{}", v as u64), (c as f64 + 0.4, t as f64 + 0.55), ("sans-serif", 16).into_font().color(&colour))))?;
+                    chart.draw_series(std::iter::once(Text::new(
+                        format!("{}", v as u64),
+                        (c as f64 + 0.4, t as f64 + 0.55),
+                        ("sans-serif", 16).into_font().color(&colour),
+                    )))?;
                 }
             }
         }
@@ -352,7 +425,7 @@ impl BoxStat {
 
 /// Box plots in groups: each group (an element set, say) is a row of boxes side by side, the
 /// first coloured and the others grey (its background). Box names go under the x axis with n.
-pub fn boxes(path: &Path, title: &str, y_label: &str, groups: &[Vec<BoxStat>]) -> Result<()> {
+pub fn boxes(path: &Path, title: &str, y_label: &str, groups: &[Vec<BoxStat>]) -> Result<AtomicFile> {
     let all: Vec<&BoxStat> = groups.iter().flatten().collect();
     if all.is_empty() {
         return Err(Error::InvalidArgument(format!("{}: nothing to plot", path.display())));
@@ -404,7 +477,10 @@ pub fn boxes(path: &Path, title: &str, y_label: &str, groups: &[Vec<BoxStat>]) -
                 chart.draw_series(std::iter::once(PathElement::new(vec![(*c, from), (*c, to)], colour.stroke_width(2))))?;
                 chart.draw_series(std::iter::once(PathElement::new(vec![(c - 0.15, to), (c + 0.15, to)], colour.stroke_width(2))))?;
             }
-            chart.draw_series(std::iter::once(Polygon::new(vec![(*c, b.mean + pad * 0.25), (c + 0.08, b.mean), (*c, b.mean - pad * 0.25), (c - 0.08, b.mean)], BLACK.filled())))?;
+            chart.draw_series(std::iter::once(Polygon::new(
+                vec![(*c, b.mean + pad * 0.25), (c + 0.08, b.mean), (*c, b.mean - pad * 0.25), (c - 0.08, b.mean)],
+                BLACK.filled(),
+            )))?;
         }
         Ok(())
     })

@@ -11,7 +11,9 @@
 //! output does not depend on the number of threads.
 
 use crate::error::{Error, Result};
-use crate::formats::bed::{BedRecord, BedpeRecord};
+use crate::formats::bed::{Bedpe, Feature};
+use crate::genome::Strand;
+use crate::presets::SimulatePreset;
 use crate::formats::Pixel;
 use crate::genome::Chrom;
 use rand::{Rng, SeedableRng};
@@ -52,7 +54,7 @@ pub struct SimParams {
 impl SimParams {
     /// A few named sizes: `toy` (2 x 20 Mb at 50 kb), `small` (3 chromosomes at 25 kb) and
     /// `human` (one 248 Mb chromosome at 10 kb, contacts up to 2 Mb).
-    pub fn preset(name: &str) -> Option<SimParams> {
+    pub fn preset(preset: SimulatePreset) -> SimParams {
         let base = SimParams {
             chroms: vec![],
             resolution: 50_000,
@@ -70,24 +72,23 @@ impl SimParams {
             loop_fraction: 0.6,
             ctcf_per_mb: 1.0,
         };
-        match name {
-            "toy" => Some(SimParams { chroms: vec![Chrom::new("chr1", 20_000_000), Chrom::new("chr2", 16_000_000)], ..base }),
-            "small" => Some(SimParams {
+        match preset {
+            SimulatePreset::Toy => SimParams { chroms: vec![Chrom::new("chr1", 20_000_000), Chrom::new("chr2", 16_000_000)], ..base },
+            SimulatePreset::Small => SimParams {
                 chroms: vec![Chrom::new("chr1", 60_000_000), Chrom::new("chr2", 50_000_000), Chrom::new("chrX", 40_000_000)],
                 resolution: 25_000,
                 depth: 200.0,
                 max_distance: Some(5_000_000),
                 ..base
-            }),
-            "human" => Some(SimParams {
+            },
+            SimulatePreset::Human => SimParams {
                 chroms: vec![Chrom::new("chr1", 248_956_422)],
                 resolution: 10_000,
                 depth: 60.0,
                 max_distance: Some(2_000_000),
                 tad_size: 800_000,
                 ..base
-            }),
-            _ => None,
+            },
         }
     }
 
@@ -126,8 +127,8 @@ pub struct SimChrom {
     pub tads: Vec<(u32, u32)>,
     /// Sub-TADs nested in TADs.
     pub subtads: Vec<(u32, u32)>,
-    /// CTCF motifs: bin and strand ('+' or '-').
-    pub ctcf: Vec<(u32, char)>,
+    /// CTCF motifs: bin and orientation.
+    pub ctcf: Vec<(u32, Strand)>,
     /// Loops between bins (i < j).
     pub loops: Vec<(u32, u32)>,
     /// Compartment sign per bin (+1 = A, -1 = B).
@@ -182,8 +183,8 @@ fn simulate_chrom(p: &SimParams, k: usize, c: &Chrom) -> SimChrom {
             subtads.push((s, cut));
             subtads.push((cut, e));
         }
-        ctcf.push((s, '+'));
-        ctcf.push((e - 1, '-'));
+        ctcf.push((s, Strand::Forward));
+        ctcf.push((e - 1, Strand::Reverse));
         if e - s >= 4 && rng.random::<f64>() < p.loop_fraction {
             loops.push((s, e - 1));
         }
@@ -195,7 +196,7 @@ fn simulate_chrom(p: &SimParams, k: usize, c: &Chrom) -> SimChrom {
     for _ in 0..n_extra {
         let b = rng.random_range(0..n);
         if !ctcf.iter().any(|&(x, _)| x == b) {
-            ctcf.push((b, if rng.random::<bool>() { '+' } else { '-' }));
+            ctcf.push((b, if rng.random::<bool>() { Strand::Forward } else { Strand::Reverse }));
         }
     }
     ctcf.sort_unstable();
@@ -244,11 +245,11 @@ fn simulate_chrom(p: &SimParams, k: usize, c: &Chrom) -> SimChrom {
 
 /// Truth tracks in bp coordinates.
 pub struct Truth {
-    pub tads: Vec<BedRecord>,
-    pub boundaries: Vec<BedRecord>,
-    pub ctcf: Vec<BedRecord>,
-    pub loops: Vec<BedpeRecord>,
-    pub compartments: Vec<BedRecord>,
+    pub tads: Vec<Feature>,
+    pub boundaries: Vec<Feature>,
+    pub ctcf: Vec<Feature>,
+    pub loops: Vec<Bedpe>,
+    pub compartments: Vec<Feature>,
 }
 
 pub fn truth(sims: &[SimChrom], resolution: u32) -> Truth {
@@ -261,31 +262,40 @@ pub fn truth(sims: &[SimChrom], resolution: u32) -> Truth {
         let mut doms: Vec<(u32, u32, &str)> = s.tads.iter().map(|&(a, b)| (a, b, "TAD")).chain(s.subtads.iter().map(|&(a, b)| (a, b, "subTAD"))).collect();
         doms.sort_by_key(|&(a, b, kind)| (a, std::cmp::Reverse(b), kind));
         for (a, b, kind) in doms {
-            let mut rec = BedRecord::new(name, bp(a), bp(b));
+            let mut rec = Feature::new(name, bp(a), bp(b));
             rec.name = Some(kind.to_string());
             t.tads.push(rec);
         }
         // A boundary is the pair of bins either side of an edge between two TADs.
         for w in s.tads.windows(2) {
             let e = w[0].1;
-            let mut rec = BedRecord::new(name, bp(e - 1), bp(e + 1));
+            let mut rec = Feature::new(name, bp(e - 1), bp(e + 1));
             rec.name = Some("boundary".into());
             t.boundaries.push(rec);
         }
         for &(b, strand) in &s.ctcf {
-            let mut rec = BedRecord::new(name, bp(b), bp(b + 1));
+            let mut rec = Feature::new(name, bp(b), bp(b + 1));
             rec.name = Some("CTCF".into());
             rec.score = Some(0.0);
             rec.strand = Some(strand);
             t.ctcf.push(rec);
         }
         for &(a, b) in &s.loops {
-            t.loops.push(BedpeRecord { chrom1: name.clone(), start1: bp(a), end1: bp(a + 1), chrom2: name.clone(), start2: bp(b), end2: bp(b + 1), name: "loop".into(), score: 1.0 });
+            t.loops.push(Bedpe {
+                chrom1: name.clone(),
+                start1: bp(a),
+                end1: bp(a + 1),
+                chrom2: name.clone(),
+                start2: bp(b),
+                end2: bp(b + 1),
+                name: "loop".into(),
+                score: 1.0,
+            });
         }
         let mut start = 0usize;
         for k in 1..=s.compartments.len() {
             if k == s.compartments.len() || s.compartments[k] != s.compartments[start] {
-                let mut rec = BedRecord::new(name, bp(start as u32), bp(k as u32));
+                let mut rec = Feature::new(name, bp(start as u32), bp(k as u32));
                 rec.name = Some(if s.compartments[start] > 0 { "A" } else { "B" }.into());
                 rec.score = Some(s.compartments[start] as f64);
                 t.compartments.push(rec);
@@ -314,12 +324,13 @@ pub fn write_outputs(p: &SimParams, w: &WriteOptions) -> Result<Vec<std::path::P
     use crate::tables::{self, Meta};
     use std::io::Write;
 
-    let mut paths = vec!["contacts.parquet", "bins.parquet", "tads.bed", "boundaries.bed", "ctcf.bed", "loops.bedpe", "compartments.bed", "chrom.sizes", "tasks.yaml"]
-        .into_iter()
-        .map(|n| output_path(&w.prefix, n))
-        .collect::<Vec<_>>();
+    let mut paths =
+        vec![crate::outputs::CONTACTS, crate::outputs::BINS, crate::outputs::TADS_BED, crate::outputs::BOUNDARIES_BED, crate::outputs::CTCF_BED, crate::outputs::LOOPS_BEDPE, crate::outputs::COMPARTMENTS_BED, crate::outputs::CHROM_SIZES, crate::outputs::TASKS]
+            .into_iter()
+            .map(|n| output_path(&w.prefix, n))
+            .collect::<Vec<_>>();
     if w.pairs {
-        paths.push(output_path(&w.prefix, "pairs.gz"));
+        paths.push(output_path(&w.prefix, crate::outputs::PAIRS));
     }
     if w.juicer_text {
         paths.extend(p.chroms.iter().map(|c| output_path(&w.prefix, &format!("{}.txt", c.name))));
@@ -331,7 +342,7 @@ pub fn write_outputs(p: &SimParams, w: &WriteOptions) -> Result<Vec<std::path::P
     crate::log::info(&format!("simulating {} chromosome(s) at {} bp, seed {}", p.chroms.len(), p.resolution, p.seed));
     let sims = simulate(p)?;
 
-    let mut meta = Meta::new(tables::schema("contacts"));
+    let mut meta = Meta::new(tables::TableKind::Contacts.schema());
     meta.set("assembly", "simulated")
         .set("resolution", p.resolution)
         .set("normalization", "NONE")
@@ -344,7 +355,7 @@ pub fn write_outputs(p: &SimParams, w: &WriteOptions) -> Result<Vec<std::path::P
     }
     let n_pixels = cw.rows;
     out.push(cw.finish()?);
-    out.push(tables::bins::write(&paths[1], &meta.for_schema(tables::schema("bins")), &p.chroms, &[], w.force)?);
+    out.push(tables::bins::write(&paths[1], &meta.for_schema(tables::TableKind::Bins.schema()), &p.chroms, &[], w.force)?);
     let t = truth(&sims, p.resolution);
     out.push(bed::write_bed(&paths[2], &t.tads, w.force)?);
     out.push(bed::write_bed(&paths[3], &t.boundaries, w.force)?);

@@ -1,7 +1,7 @@
 //! PCA baseline on simulated data: PC1 recovers the simulated A/B compartments and is oriented
 //! by the track; output is deterministic and follows the representations schema.
 
-mod common;
+use crate::common;
 
 use hiclstm::baselines::pca::{run, PcaOptions};
 use hiclstm::genome::Chrom;
@@ -12,7 +12,7 @@ use std::io::Write;
 fn pc1_recovers_simulated_compartments() {
     let dir = common::tmpdir();
     let d = dir.path();
-    let mut p = SimParams::preset("toy").unwrap();
+    let mut p = SimParams::preset(hiclstm::presets::SimulatePreset::Toy);
     p.chroms = vec![Chrom::new("chr1", 30_000_000), Chrom::new("chr2", 20_000_000)];
     p.compartment_strength = 0.5;
     write_outputs(&p, &WriteOptions { prefix: d.join("sim"), force: false, pairs: false, juicer_text: false }).unwrap();
@@ -24,7 +24,16 @@ fn pc1_recovers_simulated_compartments() {
             writeln!(f, "{}\t{}\t{}\t{}", s.chrom.name, b * 50_000, (b + 1) * 50_000, c).unwrap();
         }
     }
-    let o = PcaOptions { contacts: d.join("sim.contacts.parquet"), k: 4, orient: Some(d.join("track.bedGraph")), output: d.join("pca.parquet"), force: false, seed: 0, raw: false, max_bins: 20_000 };
+    let o = PcaOptions {
+        contacts: d.join("sim.contacts.parquet"),
+        k: 4,
+        orient: Some(d.join("track.bedGraph")),
+        output: d.join("pca.parquet"),
+        force: false,
+        seed: 0,
+        raw: false,
+        max_bins: 20_000,
+    };
     run(&o).unwrap();
     let (meta, k, reps) = hiclstm::tables::representations::read(&d.join("pca.parquet")).unwrap();
     assert_eq!((k, meta.get("method")), (4, Some("pca")));
@@ -52,11 +61,12 @@ fn sci_vectors_are_closer_within_tads() {
     use hiclstm::baselines::line::{run as sci, SciOptions};
     let dir = common::tmpdir();
     let d = dir.path();
-    let mut p = SimParams::preset("toy").unwrap();
+    let mut p = SimParams::preset(hiclstm::presets::SimulatePreset::Toy);
     p.chroms = vec![Chrom::new("chr1", 20_000_000)];
     write_outputs(&p, &WriteOptions { prefix: d.join("sim"), force: false, pairs: false, juicer_text: false }).unwrap();
     let truth = &simulate(&p).unwrap()[0];
-    let o = SciOptions { contacts: d.join("sim.contacts.parquet"), k: 8, output: d.join("sci.parquet"), force: false, seed: 0, raw: false, samples_per_edge: 50 };
+    let o =
+        SciOptions { contacts: d.join("sim.contacts.parquet"), k: 8, output: d.join("sci.parquet"), force: false, seed: 0, raw: false, samples_per_edge: 50 };
     sci(&o).unwrap();
     let (meta, k, reps) = hiclstm::tables::representations::read(&d.join("sci.parquet")).unwrap();
     assert_eq!((k, meta.get("method")), (8, Some("sci")));
@@ -69,7 +79,13 @@ fn sci_vectors_are_closer_within_tads() {
         if !(r.observed[a] && r.observed[b]) {
             continue;
         }
-        if tad(a) == tad(b) { within.0 += cos(a, b); within.1 += 1 } else { across.0 += cos(a, b); across.1 += 1 }
+        if tad(a) == tad(b) {
+            within.0 += cos(a, b);
+            within.1 += 1
+        } else {
+            across.0 += cos(a, b);
+            across.1 += 1
+        }
     }
     let (w, x) = (within.0 / within.1 as f64, across.0 / across.1 as f64);
     assert!(w > x + 0.1, "same-TAD similarity {w} vs across-TAD {x} at the same distance");

@@ -1,18 +1,28 @@
 //! hiclstm-classify on simulated data (compartments found far above chance) and on bad tracks.
 
-mod common;
+use crate::common;
 
 use common::{listing, tmpdir};
 use hiclstm::baselines::pca::{run as pca, PcaOptions};
 use hiclstm::classify::labels::read_tasks;
-use hiclstm::classify::{run, ClassifyOptions, Classifier, FoldsBy};
+use hiclstm::classify::{run, Classifier, ClassifyOptions, FoldsBy};
 use hiclstm::simulate::{write_outputs, SimParams, WriteOptions};
 use std::path::Path;
 
 fn setup(d: &Path) {
-    let p = SimParams::preset("toy").unwrap();
+    let p = SimParams::preset(hiclstm::presets::SimulatePreset::Toy);
     write_outputs(&p, &WriteOptions { prefix: d.join("sim"), force: false, pairs: false, juicer_text: false }).unwrap();
-    pca(&PcaOptions { contacts: d.join("sim.contacts.parquet"), k: 8, orient: None, output: d.join("pca.parquet"), force: false, seed: 0, raw: false, max_bins: 20_000 }).unwrap();
+    pca(&PcaOptions {
+        contacts: d.join("sim.contacts.parquet"),
+        k: 8,
+        orient: None,
+        output: d.join("pca.parquet"),
+        force: false,
+        seed: 0,
+        raw: false,
+        max_bins: 20_000,
+    })
+    .unwrap();
 }
 
 fn opts(d: &Path, tasks: &str, out: &str) -> ClassifyOptions {
@@ -37,7 +47,9 @@ fn simulated_compartments_are_found_far_above_chance() {
     let dir = tmpdir();
     let d = dir.path();
     setup(d);
-    let rows = run(&opts(d, "tasks:\n  - {name: A, file: sim.compartments.bed, kind: bed, name_prefix: A}\n  - {name: ctcf, file: sim.ctcf.bed, kind: bed}\n", "cls")).unwrap();
+    let rows =
+        run(&opts(d, "tasks:\n  - {name: A, file: sim.compartments.bed, kind: bed, name_prefix: A}\n  - {name: ctcf, file: sim.ctcf.bed, kind: bed}\n", "cls"))
+            .unwrap();
     for clf in ["pca/linear", "pca/boosted"] {
         let auroc = rows.iter().find(|r| r.method == clf && r.task.as_deref() == Some("A") && r.metric == "auroc" && r.fold.is_none()).unwrap().value.unwrap();
         assert!(auroc > 0.9, "{clf}: compartment AuROC {auroc}");
@@ -59,7 +71,9 @@ fn simulated_boundaries_and_ctcf_are_found_with_context_features() {
     let d = dir.path();
     setup(d);
     let tasks = "tasks:\n  - {name: boundaries, file: sim.boundaries.bed, kind: bed}\n  - {name: ctcf, file: sim.ctcf.bed, kind: bed}\n";
-    let auroc = |rows: &[hiclstm::tables::metrics::MetricRow], clf: &str, task: &str| rows.iter().find(|r| r.method == clf && r.task.as_deref() == Some(task) && r.metric == "auroc" && r.fold.is_none()).unwrap().value.unwrap();
+    let auroc = |rows: &[hiclstm::tables::metrics::MetricRow], clf: &str, task: &str| {
+        rows.iter().find(|r| r.method == clf && r.task.as_deref() == Some(task) && r.metric == "auroc" && r.fold.is_none()).unwrap().value.unwrap()
+    };
     let plain = run(&ClassifyOptions { classifiers: vec![Classifier::Linear], plots: false, ..opts(d, tasks, "plain") }).unwrap();
     let ctx = run(&ClassifyOptions { classifiers: vec![Classifier::Linear], plots: false, context: 2, ..opts(d, tasks, "ctx") }).unwrap();
     let (b0, b2, c2) = (auroc(&plain, "pca/linear", "boundaries"), auroc(&ctx, "pca/linear", "boundaries"), auroc(&ctx, "pca/linear", "ctcf"));
@@ -69,7 +83,7 @@ fn simulated_boundaries_and_ctcf_are_found_with_context_features() {
     // A third of the simulated CTCF motifs are decoys with no structural role (ctcf_per_mb),
     // invisible in any Hi-C map by construction, which caps what any method can reach.
     assert!(c2 > 0.6, "ctcf AuROC {c2}");
-    let cv = hiclstm::tables::TableReader::open(&d.join("ctx.metrics.parquet"), hiclstm::tables::schema("metrics")).unwrap().meta;
+    let cv = hiclstm::tables::TableReader::open(&d.join("ctx.metrics.parquet"), hiclstm::tables::TableKind::Metrics.schema()).unwrap().meta;
     assert!(cv.get("cv").unwrap().contains("squared change across +/-1..2 bins"), "{:?}", cv.get("cv"));
 }
 
@@ -111,7 +125,12 @@ fn category_tasks_give_accuracy_and_a_confusion_matrix() {
     let d = dir.path();
     setup(d);
     let rows = run(&opts(d, "tasks:\n  - {name: comp, file: sim.compartments.bed, kind: category}\n", "cat")).unwrap();
-    let acc = rows.iter().find(|r| r.method == "pca/linear" && r.task.as_deref() == Some("comp") && r.metric == "accuracy" && r.fold.is_none()).unwrap().value.unwrap();
+    let acc = rows
+        .iter()
+        .find(|r| r.method == "pca/linear" && r.task.as_deref() == Some("comp") && r.metric == "accuracy" && r.fold.is_none())
+        .unwrap()
+        .value
+        .unwrap();
     assert!(acc > 0.9, "two-class compartments by PCA: accuracy {acc}");
     let cells: Vec<_> = rows.iter().filter(|r| r.method == "pca/linear" && r.metric.starts_with("confusion:")).collect();
     assert_eq!(cells.len(), 4, "2 x 2 confusion matrix");

@@ -1,7 +1,7 @@
 //! The binaries as a user runs them: bad input gives one clear message, a documented exit code
 //! and no output file; --force, --help and --version behave.
 
-mod common;
+use crate::common;
 
 use common::{listing, tmpdir};
 use std::path::Path;
@@ -46,7 +46,11 @@ fn help_and_version() {
 fn pairs_with_malformed_lines_name_file_line_and_column() {
     let dir = tmpdir();
     let d = dir.path();
-    std::fs::write(d.join("bad.pairs"), "## pairs format v1.0\n#chromsize: chr1 1000\n#columns: readID chrom1 pos1 chrom2 pos2\nr1\tchr1\t5\tchr1\t50\nr2\tchr1\tfive\tchr1\t9\n").unwrap();
+    std::fs::write(
+        d.join("bad.pairs"),
+        "## pairs format v1.0\n#chromsize: chr1 1000\n#columns: readID chrom1 pos1 chrom2 pos2\nr1\tchr1\t5\tchr1\t50\nr2\tchr1\tfive\tchr1\t9\n",
+    )
+    .unwrap();
     fails(d, &["bad.pairs", "-r", "100", "-o", "out"], 4, &["bad.pairs", "line 5, column 3", "'five'"]);
     std::fs::write(d.join("short.pairs"), "#chromsize: chr1 1000\nr1\tchr1\t5\n").unwrap();
     fails(d, &["short.pairs", "-r", "100", "-o", "out"], 4, &["short.pairs", "line 2", "expected at least 5"]);

@@ -2,7 +2,7 @@
 //! hictk): same pixel set, values within 1e-6 relative. These tests need ../shared and are
 //! `#[ignore]`d; `make test` runs them when ../shared/data exists.
 
-mod common;
+use crate::common;
 
 use common::{read_expected, rel_close, shared_data, tmpdir, Expected};
 use hiclstm::formats::{Format, OpenOptions};
@@ -103,7 +103,8 @@ fn hic_v8_inter_chromosomal_records_match_hictk() {
     let hic = hiclstm::formats::hic::HicFile::open(&d.join("straw_test_2500kb.hic")).unwrap();
     let c1 = hic.chroms.iter().position(|c| c.name == "1").unwrap();
     let c2 = hic.chroms.iter().position(|c| c.name == "2").unwrap();
-    let mut recs: Vec<(i64, i64, f64)> = hic.records(c1, c2, 2_500_000).unwrap().into_iter().map(|(x, y, c)| (x as i64 * 2_500_000, y as i64 * 2_500_000, c as f64)).collect();
+    let mut recs: Vec<(i64, i64, f64)> =
+        hic.records(c1, c2, 2_500_000).unwrap().into_iter().map(|(x, y, c)| (x as i64 * 2_500_000, y as i64 * 2_500_000, c as f64)).collect();
     recs.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
     let exp = read_expected(&d.join("expected/straw_test_hic_2500kb_chr1_chr2_NONE.tsv.gz"));
     assert_eq!(recs.len(), exp.len());

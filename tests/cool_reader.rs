@@ -1,6 +1,6 @@
 //! The cooler reader on small files written here with libhdf5 (no outside data needed).
 
-mod common;
+use crate::common;
 
 use common::tmpdir;
 use hdf5::types::FixedAscii;

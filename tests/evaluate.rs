@@ -1,7 +1,7 @@
 //! hiclstm-evaluate on hand-made predictions: metrics against hand computation, plots written,
 //! bad inputs refused.
 
-mod common;
+use crate::common;
 
 use common::{listing, tmpdir};
 use hiclstm::evaluate::{run, EvaluateOptions};
@@ -10,7 +10,7 @@ use hiclstm::tables::{self, Meta};
 use std::path::{Path, PathBuf};
 
 fn write_predictions(path: &Path, resolution: u32, chroms: &[ChromPredictions]) {
-    let mut meta = Meta::new(tables::schema("predictions"));
+    let mut meta = Meta::new(tables::TableKind::Predictions.schema());
     meta.set("resolution", resolution).set("assembly", "test");
     let mut w = PredictionsWriter::create(path, &meta, true).unwrap();
     for c in chroms {
@@ -46,7 +46,11 @@ fn opts(inputs: Vec<(&str, PathBuf)>, out: PathBuf) -> EvaluateOptions {
 }
 
 fn value(rows: &[tables::metrics::MetricRow], method: &str, chrom: &str, metric: &str, lo: Option<u32>) -> f64 {
-    rows.iter().find(|r| r.method == method && r.chrom == chrom && r.metric == metric && r.distance_lo == lo).unwrap_or_else(|| panic!("no {method} {chrom} {metric} {lo:?}")).value.unwrap()
+    rows.iter()
+        .find(|r| r.method == method && r.chrom == chrom && r.metric == metric && r.distance_lo == lo)
+        .unwrap_or_else(|| panic!("no {method} {chrom} {metric} {lo:?}"))
+        .value
+        .unwrap()
 }
 
 #[test]
@@ -54,7 +58,11 @@ fn metrics_match_hand_computation() {
     let dir = tmpdir();
     let p = dir.path().join("a.parquet");
     // Distances: (0,0) d0, (1,1) d0, (0,1) d1, (0,2) d2, plus chr2 (0,0) d0; one unobserved pixel.
-    write_predictions(&p, 1000, &[chrom("chr1", &[(0, 0, 0.8, 0.7), (0, 1, 0.4, 0.5), (0, 2, 0.1, 0.1), (1, 1, 0.6, 0.6), (1, 2, f64::NAN, 0.3)]), chrom("chr2", &[(0, 0, 0.7, 0.9)])]);
+    write_predictions(
+        &p,
+        1000,
+        &[chrom("chr1", &[(0, 0, 0.8, 0.7), (0, 1, 0.4, 0.5), (0, 2, 0.1, 0.1), (1, 1, 0.6, 0.6), (1, 2, f64::NAN, 0.3)]), chrom("chr2", &[(0, 0, 0.7, 0.9)])],
+    );
     let s = run(&opts(vec![("m", p.clone())], dir.path().join("out"))).unwrap();
     let rows = tables::metrics::read(&dir.path().join("out.metrics.parquet")).unwrap();
     assert_eq!(rows, s.rows);
@@ -77,7 +85,8 @@ fn metrics_match_hand_computation() {
 fn plots_are_written_as_png() {
     let dir = tmpdir();
     let p = dir.path().join("a.parquet");
-    let px: Vec<(u32, u32, f64, f64)> = (0..30).flat_map(|i| (i..30).map(move |j| (i, j, 0.9 / (1.0 + (j - i) as f64), 0.85 / (1.0 + (j - i) as f64)))).collect();
+    let px: Vec<(u32, u32, f64, f64)> =
+        (0..30).flat_map(|i| (i..30).map(move |j| (i, j, 0.9 / (1.0 + (j - i) as f64), 0.85 / (1.0 + (j - i) as f64)))).collect();
     write_predictions(&p, 50_000, &[chrom("chr1", &px)]);
     let mut o = opts(vec![("hiclstm", p)], dir.path().join("out"));
     o.plots = true;

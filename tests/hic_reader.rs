@@ -1,7 +1,7 @@
 //! The .hic reader on files written by the test writer (versions 8 and 9), and fuzzing: no
 //! corrupted or truncated file may panic the reader; each gives an error.
 
-mod common;
+use crate::common;
 
 use common::hic_writer::{sample, write};
 use hiclstm::formats::hic::{parse_block, HicSource};

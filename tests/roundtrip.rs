@@ -2,7 +2,8 @@
 //! ones; the simulator is deterministic; tables survive a write/read round trip and are checked
 //! against their schemas.
 
-mod common;
+use crate::common;
+use hiclstm::genome::Strand;
 
 use common::tmpdir;
 use hiclstm::formats::OpenOptions;
@@ -13,7 +14,7 @@ use hiclstm::tables::{self, contacts::read_all, representations, Meta};
 use std::path::Path;
 
 fn small() -> SimParams {
-    let mut p = SimParams::preset("toy").unwrap();
+    let mut p = SimParams::preset(hiclstm::presets::SimulatePreset::Toy);
     p.chroms = vec![Chrom::new("chr1", 4_000_000), Chrom::new("chr2", 3_000_000)];
     p.depth = 40.0;
     p
@@ -121,19 +122,31 @@ fn simulated_maps_have_the_advertised_structure() {
     let tad_of = |b: usize| s.tads.iter().position(|&(a, e)| (a as usize) <= b && b < e as usize).unwrap();
     for i in 0..n - 3 {
         let v = m[i * n + i + 3];
-        if tad_of(i) == tad_of(i + 3) { inside.0 += v; inside.1 += 1 } else { across.0 += v; across.1 += 1 }
+        if tad_of(i) == tad_of(i + 3) {
+            inside.0 += v;
+            inside.1 += 1
+        } else {
+            across.0 += v;
+            across.1 += 1
+        }
     }
     assert!(inside.0 / inside.1 as f64 > 1.5 * across.0 / across.1 as f64);
     // Same-compartment contacts at long range exceed opposite-compartment ones.
     let (mut same, mut diff) = ((0.0, 0), (0.0, 0));
     for i in 0..n - 60 {
         let v = m[i * n + i + 60];
-        if s.compartments[i] == s.compartments[i + 60] { same.0 += v; same.1 += 1 } else { diff.0 += v; diff.1 += 1 }
+        if s.compartments[i] == s.compartments[i + 60] {
+            same.0 += v;
+            same.1 += 1
+        } else {
+            diff.0 += v;
+            diff.1 += 1
+        }
     }
     assert!(same.0 / same.1 as f64 > 1.3 * diff.0 / diff.1 as f64);
     // Every loop joins a forward motif (left) to a reverse motif (right).
     for &(a, b) in &s.loops {
-        assert!(s.ctcf.contains(&(a, '+')) && s.ctcf.contains(&(b, '-')));
+        assert!(s.ctcf.contains(&(a, Strand::Forward)) && s.ctcf.contains(&(b, Strand::Reverse)));
     }
 }
 
@@ -149,7 +162,7 @@ fn representations_round_trip_and_k_is_checked() {
         observed: vec![true, false, true],
         values: (0..9).map(|x| x as f32 * 0.5).collect(),
     };
-    let mut meta = Meta::new(tables::schema("representations"));
+    let mut meta = Meta::new(tables::TableKind::Representations.schema());
     meta.set("resolution", 100).set("method", "test");
     representations::write(&path, &meta, k, std::slice::from_ref(&c), false).unwrap().commit(false).unwrap();
     let (m, kk, back) = representations::read(&path).unwrap();
@@ -182,11 +195,14 @@ fn a_table_of_the_wrong_kind_or_shape_is_refused_with_file_and_column() {
     let e = read_all(&p).unwrap_err();
     assert!(e.to_string().contains("foreign.parquet") && e.to_string().contains("missing column 'j'"), "{e}");
     let p2 = dir.path().join("foreign2.parquet");
-    write_foreign(&p2, vec![
-        ("chrom", Arc::new(StringArray::from(vec!["chr1"])) as ArrayRef),
-        ("i", Arc::new(UInt32Array::from(vec![0]))),
-        ("j", Arc::new(StringArray::from(vec!["zero"]))),
-    ]);
+    write_foreign(
+        &p2,
+        vec![
+            ("chrom", Arc::new(StringArray::from(vec!["chr1"])) as ArrayRef),
+            ("i", Arc::new(UInt32Array::from(vec![0]))),
+            ("j", Arc::new(StringArray::from(vec!["zero"]))),
+        ],
+    );
     let e = read_all(&p2).unwrap_err();
     assert!(e.to_string().contains("column 'j' has type Utf8, expected uint32"), "{e}");
 }

@@ -2,7 +2,7 @@
 //! file shared with the Nextflow workflow, and the workflow/container lint (reftrace, hadolint,
 //! spython, and every workflow command line through its binary's parser).
 
-mod common;
+use crate::common;
 
 use hiclstm::pipeline::params::Params;
 use std::path::{Path, PathBuf};
@@ -23,8 +23,6 @@ fn require_model_binaries() {
     }
 }
 
-const TABLE_KINDS: [&str; 8] = ["contacts", "bins", "representations", "predictions", "training_log", "metrics", "attributions", "perturbations"];
-
 #[test]
 fn pipeline_runs_the_embedded_default_end_to_end() {
     require_model_binaries();
@@ -33,7 +31,9 @@ fn pipeline_runs_the_embedded_default_end_to_end() {
     let params = d.path().join("params.yaml");
     // A quicker model than the default, enough to beat the distance-mean baseline.
     std::fs::write(&params, format!("outdir: {}\ntrain_args: '--epochs 15'\nbaselines: pca,sci\n", out.display())).unwrap();
-    let run = |extra: &[&str]| Command::new(env!("CARGO_BIN_EXE_hiclstm-pipeline")).arg("--params").arg(&params).args(["--threads", "2"]).args(extra).output().unwrap();
+    let run = |extra: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_hiclstm-pipeline")).arg("--params").arg(&params).args(["--threads", "2"]).args(extra).output().unwrap()
+    };
     let r = run(&[]);
     assert!(r.status.success(), "pipeline failed:\n{}", String::from_utf8_lossy(&r.stderr));
 
@@ -85,7 +85,7 @@ fn pipeline_runs_the_embedded_default_end_to_end() {
     }
     assert!(tables.len() >= 12, "{tables:?}");
     for t in &tables {
-        let ok = TABLE_KINDS.iter().any(|k| hiclstm::tables::TableReader::open(t, hiclstm::tables::schema(k)).is_ok());
+        let ok = hiclstm::tables::TableKind::ALL.iter().any(|k| hiclstm::tables::TableReader::open(t, k.schema()).is_ok());
         assert!(ok, "{} matches none of the schemas", t.display());
     }
 
@@ -158,7 +158,8 @@ fn params_agree_between_pipeline_schema_and_nextflow_config() {
     }
     let config = std::fs::read_to_string(repo().join("workflows/nextflow.config")).unwrap();
     let block = config.split("params {").nth(1).unwrap().split("\n}").next().unwrap();
-    let mut c: Vec<String> = block.lines().filter_map(|l| l.trim().split_once('=').map(|(k, _)| k.trim().to_string())).filter(|k| !k.starts_with("//")).collect();
+    let mut c: Vec<String> =
+        block.lines().filter_map(|l| l.trim().split_once('=').map(|(k, _)| k.trim().to_string())).filter(|k| !k.starts_with("//")).collect();
     c.sort();
     assert_eq!(c, b, "nextflow.config params vs Params");
 }

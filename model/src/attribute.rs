@@ -49,7 +49,14 @@ pub struct AttributeOptions {
 
 /// IG of one chromosome: per-bin scores (summed over features), per-bin frame counts, and the
 /// completeness check (sum of scores, F(input) - F(baseline)).
-pub fn chromosome(decoder: &crate::net::Decoder, reps: &Tensor, base: &Tensor, f: &frames::Frames, steps: usize, batch: usize) -> (Vec<f64>, Vec<u32>, f64, f64) {
+pub fn chromosome(
+    decoder: &crate::net::Decoder,
+    reps: &Tensor,
+    base: &Tensor,
+    f: &frames::Frames,
+    steps: usize,
+    batch: usize,
+) -> (Vec<f64>, Vec<u32>, f64, f64) {
     let dev = reps.device();
     let (n, k) = (reps.size()[0], reps.size()[1]);
     let l = f.len;
@@ -91,9 +98,9 @@ pub fn chromosome(decoder: &crate::net::Decoder, reps: &Tensor, base: &Tensor, f
 }
 
 pub fn run(o: &AttributeOptions) -> Result<Vec<ChromAttributions>> {
-    let (tpath, gpath) = (hiclstm::cli::output_path(&o.output, "attributions.parquet"), hiclstm::cli::output_path(&o.output, "attributions.bedGraph"));
-    let (spath, ppath) = (hiclstm::cli::output_path(&o.output, "attribution_summary.parquet"), hiclstm::cli::output_path(&o.output, "tad_profile.png"));
-    let epath = hiclstm::cli::output_path(&o.output, "elements.png");
+    let (tpath, gpath) = (hiclstm::cli::output_path(&o.output, hiclstm::outputs::ATTRIBUTIONS), hiclstm::cli::output_path(&o.output, hiclstm::outputs::ATTRIBUTIONS_BEDGRAPH));
+    let (spath, ppath) = (hiclstm::cli::output_path(&o.output, hiclstm::outputs::ATTRIBUTION_SUMMARY), hiclstm::cli::output_path(&o.output, hiclstm::outputs::TAD_PROFILE_PNG));
+    let epath = hiclstm::cli::output_path(&o.output, hiclstm::outputs::ELEMENTS_PNG);
     hiclstm::output::check_writable(&tpath, o.force)?;
     hiclstm::output::check_writable(&gpath, o.force)?;
     let summarise = !o.elements.is_empty() || o.tads.is_some();
@@ -159,7 +166,7 @@ pub fn run(o: &AttributeOptions) -> Result<Vec<ChromAttributions>> {
     if out.is_empty() {
         return Err(Error::InvalidArgument("no chromosome of the representations has contacts to attribute".into()));
     }
-    let mut meta = Meta::new(tables::schema("attributions"));
+    let mut meta = Meta::new(tables::TableKind::Attributions.schema());
     meta.set("assembly", &mf.assembly).set("resolution", mf.resolution).set(
         "params",
         serde_json::json!({"model": o.model_dir, "representations": reps_path, "contacts": o.contacts, "steps": o.steps, "baseline": o.baseline, "target": "sum of predicted probabilities of all observed frame steps"}).to_string(),
@@ -167,21 +174,38 @@ pub fn run(o: &AttributeOptions) -> Result<Vec<ChromAttributions>> {
     let mut outs = OutputSet::default();
     outs.push(tables::attributions::write(&tpath, &meta, &out, o.force)?);
     let norm = tables::attributions::normalise(&out);
-    let records: Vec<(String, u64, u64, f64)> = out.iter().zip(&norm).flat_map(|(c, (nz, _))| (0..c.raw.len()).map(move |b| (c.chrom.clone(), c.start[b] as u64, c.end[b] as u64, nz[b]))).collect();
+    let records: Vec<hiclstm::formats::bed::BedGraph> = out
+        .iter()
+        .zip(&norm)
+        .flat_map(|(c, n)| {
+            (0..c.raw.len()).map(move |b| hiclstm::formats::bed::BedGraph { chrom: c.chrom.clone(), start: c.start[b] as u64, end: c.end[b] as u64, value: n.normalized[b] })
+        })
+        .collect();
     outs.push(hiclstm::formats::bed::write_bedgraph(&gpath, &records, o.force)?);
     if summarise {
-        let (rows, profile, boxes) = summary(o, &out, &norm, mf.resolution)?;
-        let mut m = Meta::new(tables::schema("metrics"));
-        m.set("assembly", &mf.assembly).set("resolution", mf.resolution).set("params", serde_json::json!({"attributions": tpath, "elements": o.elements, "tads": o.tads, "flank_bins": o.flank_bins, "score": "normalized"}).to_string());
+        let Summary { rows, profile, boxes } = summary(o, &out, &norm, mf.resolution)?;
+        let mut m = Meta::new(tables::TableKind::Metrics.schema());
+        m.set("assembly", &mf.assembly).set("resolution", mf.resolution).set(
+            "params",
+            serde_json::json!({"attributions": tpath, "elements": o.elements, "tads": o.tads, "flank_bins": o.flank_bins, "score": "normalized"}).to_string(),
+        );
         outs.push(tables::metrics::write(&spath, &m, &rows, o.force)?);
-        // Plots first: a failed plot leaves no table behind either.
+        // Plots join the output set: a failed plot leaves no table behind either.
         if !boxes.is_empty() {
-            hiclstm::plot::boxes(&epath, "Attribution by element set; grey: random bins, same chromosomes", "normalized attribution", &boxes)?;
+            outs.push(hiclstm::plot::boxes(&epath, "Attribution by element set; grey: random bins, same chromosomes", "normalized attribution", &boxes)?);
         }
         if let Some(p) = &profile {
             let pts: Vec<(f64, f64)> = p.iter().enumerate().map(|(k, v)| (k as f64 - o.flank_bins as f64 + 0.5, *v)).collect();
-            let chart = hiclstm::plot::LineChart { title: "Attribution across TADs (10 interior bins, flanks in bins)", x_label: "position (0 = TAD start, 10 = TAD end)", y_label: "mean normalized attribution", log_x: false, log_y: false, y_range: None, x_integer: false };
-            hiclstm::plot::line_chart(&ppath, &chart, &[hiclstm::plot::Series { name: "mean over TADs".into(), points: pts, dashed: false }])?;
+            let chart = hiclstm::plot::LineChart {
+                title: "Attribution across TADs (10 interior bins, flanks in bins)",
+                x_label: "position (0 = TAD start, 10 = TAD end)",
+                y_label: "mean normalized attribution",
+                log_x: false,
+                log_y: false,
+                y_range: None,
+                x_integer: false,
+            };
+            outs.push(hiclstm::plot::line_chart(&ppath, &chart, &[hiclstm::plot::Series { name: "mean over TADs".into(), points: pts, dashed: false }])?);
         }
         outs.commit(o.force)?;
         return Ok(out);
@@ -192,41 +216,84 @@ pub fn run(o: &AttributeOptions) -> Result<Vec<ChromAttributions>> {
 
 /// Element-set summaries (against random bins of the same chromosomes) and the TAD profile, on
 /// the normalized scores; as metrics-table rows (task `attribution`).
-type Summary = (Vec<tables::metrics::MetricRow>, Option<Vec<f64>>, Vec<Vec<hiclstm::plot::BoxStat>>);
+struct Summary {
+    /// Metrics-table rows (task `attribution`).
+    rows: Vec<tables::metrics::MetricRow>,
+    /// The mean normalized score across TADs (with `--tads`).
+    profile: Option<Vec<f64>>,
+    /// Per element set: its scores and the random background's, for the box plots.
+    boxes: Vec<Vec<hiclstm::plot::BoxStat>>,
+}
 
-fn summary(o: &AttributeOptions, out: &[ChromAttributions], norm: &[(Vec<f64>, Vec<f64>)], resolution: u32) -> Result<Summary> {
-    use hiclstm::classify::labels::{read_features, Genome};
+fn summary(o: &AttributeOptions, out: &[ChromAttributions], norm: &[tables::attributions::Normalised], resolution: u32) -> Result<Summary> {
+    use hiclstm::formats::bed::read_placed;
     use tables::metrics::MetricRow;
-    let genome = Genome { chroms: out.iter().map(|c| (c.chrom.clone(), c.end.last().copied().unwrap_or(0) as u64, c.raw.len())).collect(), resolution };
-    let scores: Vec<f64> = norm.iter().flat_map(|n| n.0.iter().copied()).collect();
+    let mut genome = hiclstm::genome::BinMap::new(resolution);
+    for c in out {
+        genome.push_bins(&c.chrom, c.end.last().copied().unwrap_or(0).max(0) as u64, c.raw.len());
+    }
+    let scores: Vec<f64> = norm.iter().flat_map(|n| n.normalized.iter().copied()).collect();
     let framed: Vec<bool> = out.iter().flat_map(|c| c.frames.iter().map(|&f| f > 0)).collect();
     let per_chrom: Vec<Vec<usize>> = (0..out.len()).map(|c| (genome.offset(c)..genome.offset(c) + out[c].raw.len()).filter(|&b| framed[b]).collect()).collect();
-    let res = resolution as u64;
-    let row = |method: &str, metric: &str, pos: Option<u32>, value: f64, n: usize| MetricRow { method: method.into(), chrom: "all".into(), metric: metric.into(), distance_lo: pos, task: Some("attribution".into()), value: Some(value).filter(|v| v.is_finite()), n: n as i64, ..Default::default() };
+    let row = |method: &str, metric: &str, pos: Option<u32>, value: f64, n: usize| MetricRow {
+        method: method.into(),
+        chrom: "all".into(),
+        metric: metric.into(),
+        distance_lo: pos,
+        task: Some("attribution".into()),
+        value: Some(value).filter(|v| v.is_finite()),
+        n: n as i64,
+        ..Default::default()
+    };
     let mut rows = Vec::new();
     let mut boxes = Vec::new();
     for (k, (name, path)) in o.elements.iter().enumerate() {
-        let (feats, unknown) = read_features(path, &genome, false)?;
+        let (feats, unknown) = read_placed(path, &genome)?;
         if unknown > 0 {
             hiclstm::log::warn(&format!("{}: {unknown} elements on chromosomes without attributions were skipped", path.display()));
         }
-        let mut bins: Vec<(usize, usize)> = feats.iter().flat_map(|f| ((f.start / res) as usize..(f.end.div_ceil(res) as usize).min(genome.chroms[f.chrom].2).max((f.start / res) as usize + 1)).map(move |b| (f.chrom, b))).map(|(c, b)| (c, genome.offset(c) + b)).filter(|&(_, b)| framed[b]).collect();
+        let mut bins: Vec<(usize, usize)> = feats
+            .iter()
+            .flat_map(|f| {
+                let r = genome.bins(f.chrom, f.start, f.end);
+                (r.start..r.end.max(r.start + 1)).map(move |b| (f.chrom, b))
+            })
+            .map(|(c, b)| (c, genome.offset(c) + b))
+            .filter(|&(_, b)| framed[b])
+            .collect();
         bins.sort_unstable();
         bins.dedup();
         if bins.is_empty() {
             return Err(Error::InvalidArgument(format!("element set '{name}' ({}): no element on an attributed bin", path.display())));
         }
         let s = hiclstm::aggregate::summarise(&scores, &bins, &per_chrom, o.seed.wrapping_add(k as u64));
-        hiclstm::log::info(&format!("{name}: {} bins, mean {:.4} (background {:.4}), median {:.4}, Mann-Whitney p {:.3e}", s.count, s.mean, s.background_mean, s.median, s.p_value));
-        for (metric, v) in [("mean", s.mean), ("median", s.median), ("q1", s.q1), ("q3", s.q3), ("background_mean", s.background_mean), ("mann_whitney_p", s.p_value)] {
+        hiclstm::log::info(&format!(
+            "{name}: {} bins, mean {:.4} (background {:.4}), median {:.4}, Mann-Whitney p {:.3e}",
+            s.count, s.mean, s.background_mean, s.median, s.p_value
+        ));
+        for (metric, v) in
+            [("mean", s.mean), ("median", s.median), ("q1", s.q1), ("q3", s.q3), ("background_mean", s.background_mean), ("mann_whitney_p", s.p_value)]
+        {
             rows.push(row(name, metric, None, v, s.count));
         }
-        boxes.push([hiclstm::plot::BoxStat::of(name, &s.values), hiclstm::plot::BoxStat::of(&format!("random, p={:.2}", s.p_value), &s.background)].into_iter().flatten().collect());
+        boxes.push(
+            [hiclstm::plot::BoxStat::of(name, &s.values), hiclstm::plot::BoxStat::of(&format!("random, p={:.2}", s.p_value), &s.background)]
+                .into_iter()
+                .flatten()
+                .collect(),
+        );
     }
     let profile = match &o.tads {
         Some(p) => {
-            let (feats, _) = read_features(p, &genome, false)?;
-            let doms: Vec<(usize, usize, usize, usize)> = feats.iter().map(|f| (genome.offset(f.chrom), genome.chroms[f.chrom].2, (f.start / res) as usize, (f.end.div_ceil(res) as usize).min(genome.chroms[f.chrom].2))).filter(|d| d.3 > d.2).collect();
+            let (feats, _) = read_placed(p, &genome)?;
+            let doms: Vec<hiclstm::aggregate::Domain> = feats
+                .iter()
+                .map(|f| {
+                    let c = &genome.chroms[f.chrom];
+                    hiclstm::aggregate::Domain { offset: c.offset, chrom_bins: c.n_bins, start: genome.bin_of(f.start), end: genome.bins(f.chrom, f.start, f.end).end }
+                })
+                .filter(|d| d.end > d.start)
+                .collect();
             if doms.is_empty() {
                 return Err(Error::InvalidArgument(format!("{}: no domain on an attributed chromosome", p.display())));
             }
@@ -238,5 +305,5 @@ fn summary(o: &AttributeOptions, out: &[ChromAttributions], norm: &[(Vec<f64>, V
         }
         None => None,
     };
-    Ok((rows, profile, boxes))
+    Ok(Summary { rows, profile, boxes })
 }

@@ -119,7 +119,11 @@ impl TrainConfig {
 
 impl Schedule {
     pub fn learning_rate_at(&self, t: &TrainConfig, epoch: usize) -> f64 {
-        if epoch < self.decay_after { t.learning_rate } else { t.learning_rate_after }
+        if epoch < self.decay_after {
+            t.learning_rate
+        } else {
+            t.learning_rate_after
+        }
     }
 }
 
@@ -148,20 +152,24 @@ pub struct ModelConfig {
 
 impl Default for ModelConfig {
     fn default() -> Self {
-        ModelConfig { k: 16, embedding_std: 0.1, hidden: 8, frame_len: 150, cell: Cell::Fused, head: Head::Frame, transform: Transform::default(), value: ValueColumn::Value, max_distance: None, train: TrainConfig::default() }
+        ModelConfig {
+            k: 16,
+            embedding_std: 0.1,
+            hidden: 8,
+            frame_len: 150,
+            cell: Cell::Fused,
+            head: Head::Frame,
+            transform: Transform::default(),
+            value: ValueColumn::Value,
+            max_distance: None,
+            train: TrainConfig::default(),
+        }
     }
 }
 
-/// Named starting points for a configuration.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Preset {
-    /// Tuned for reconstruction R² (the reference code's frame head, hidden 8): the defaults.
-    Reconstruction,
-    /// Tuned for what the representations are used for (classification, attribution,
-    /// perturbation): per-step head, hidden 24, representations initialised N(0, 0.01).
-    Representations,
-}
+/// Named starting points for a configuration (the names live in the root crate, shared with
+/// the pipeline's `model_preset` param).
+pub use hiclstm::presets::ModelPreset as Preset;
 
 impl ModelConfig {
     pub fn preset(p: Preset) -> Self {
@@ -213,19 +221,16 @@ impl ModelConfig {
 }
 
 pub fn yaml_error(path: &Path, e: serde_yaml_ng::Error) -> Error {
-    let loc = e.location().map(|l| hiclstm::error::Location::Line { line: l.line() as u64, column: Some(l.column() as u64) }).unwrap_or(hiclstm::error::Location::None);
+    let loc = e
+        .location()
+        .map(|l| hiclstm::error::Location::Line { line: l.line() as u64, column: Some(l.column() as u64) })
+        .unwrap_or(hiclstm::error::Location::None);
     Error::format(path, loc, e.to_string())
 }
 
-/// A chromosome of the trained model and where its rows start in the embedding table.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ChromEntry {
-    pub name: String,
-    pub length: u64,
-    pub n_bins: usize,
-    pub offset: usize,
-}
+/// A chromosome of the trained model and where its rows start in the embedding table (the
+/// genome layer's record, so model.yaml and every other chromosome list share one type).
+pub use hiclstm::genome::ChromBins;
 
 /// `model.yaml`: everything needed to use `model.safetensors`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -236,7 +241,7 @@ pub struct ModelFile {
     pub resolution: u32,
     pub assembly: String,
     pub normalization: String,
-    pub chromosomes: Vec<ChromEntry>,
+    pub chromosomes: Vec<ChromBins>,
     pub epochs_done: usize,
     pub config: ModelConfig,
 }
@@ -246,6 +251,11 @@ pub const MODEL_FORMAT: &str = "hiclstm-model/1";
 impl ModelFile {
     pub fn n_bins(&self) -> usize {
         self.chromosomes.iter().map(|c| c.n_bins).sum()
+    }
+
+    /// The model's bins (the rows of its embedding table).
+    pub fn bin_map(&self) -> hiclstm::genome::BinMap {
+        hiclstm::genome::BinMap { resolution: self.resolution, chroms: self.chromosomes.clone() }
     }
 
     pub fn load(path: &Path) -> Result<Self> {

@@ -1,15 +1,14 @@
 //! Contacts tables -> chromosomes of the model and training frames.
 
-use crate::config::{ChromEntry, ModelConfig};
+use crate::config::{ChromBins, ModelConfig};
 use hiclstm::error::{Error, Result};
 use hiclstm::frames::{self, FrameStats, Frames};
 use hiclstm::tables::{bins, contacts::ChromContacts};
 use std::path::{Path, PathBuf};
 
-
 /// Everything read from the training inputs.
 pub struct TrainingData {
-    pub chroms: Vec<ChromEntry>,
+    pub chroms: Vec<ChromBins>,
     pub contacts: Vec<ChromContacts>,
     pub resolution: u32,
     pub assembly: String,
@@ -48,8 +47,8 @@ pub fn load(paths: &[PathBuf]) -> Result<TrainingData> {
             if max_j as usize >= n_bins {
                 return Err(Error::schema(p, format!("chromosome {}: bin {max_j} beyond its length {length}", c.chrom)));
             }
-            let offset = out.chroms.last().map(|l: &ChromEntry| l.offset + l.n_bins).unwrap_or(0);
-            out.chroms.push(ChromEntry { name: c.chrom.clone(), length, n_bins, offset });
+            let offset = out.chroms.last().map(|l: &ChromBins| l.offset + l.n_bins).unwrap_or(0);
+            out.chroms.push(ChromBins { name: c.chrom.clone(), length, n_bins, offset });
             out.contacts.push(c);
         }
     }
@@ -84,7 +83,8 @@ impl IndexedFrames {
     /// The frames of the chromosomes (indices into the training data) for which `keep` holds.
     pub fn select(&self, keep: impl Fn(usize) -> bool) -> IndexedFrames {
         let l = self.frames.len;
-        let mut out = IndexedFrames { frames: hiclstm::frames::Frames { len: l, ..Default::default() }, stats: self.stats.clone(), idx_i: vec![], idx_j: vec![] };
+        let mut out =
+            IndexedFrames { frames: hiclstm::frames::Frames { len: l, ..Default::default() }, stats: self.stats.clone(), idx_i: vec![], idx_j: vec![] };
         for f in 0..self.frames.n() {
             if keep(self.frames.chrom[f] as usize) {
                 let (a, b) = (f * l, (f + 1) * l);

@@ -41,7 +41,7 @@ pub fn decoder_name(c: Cell) -> &'static str {
 }
 
 pub fn run(o: &DecoderOptions) -> Result<Vec<MetricRow>> {
-    let (mpath, ppath) = (output_path(&o.output, "metrics.parquet"), output_path(&o.output, "r2_by_distance.png"));
+    let (mpath, ppath) = (output_path(&o.output, hiclstm::outputs::METRICS), output_path(&o.output, hiclstm::outputs::R2_BY_DISTANCE_PNG));
     check_writable(&mpath, o.force)?;
     if o.plots {
         check_writable(&ppath, o.force)?;
@@ -75,11 +75,18 @@ pub fn run(o: &DecoderOptions) -> Result<Vec<MetricRow>> {
     for (label, path) in &o.representations {
         let (meta, k, reps) = tables::representations::read(path)?;
         if meta.resolution().is_some_and(|r| r != dataset.resolution) {
-            return Err(Error::InvalidArgument(format!("{}: resolution {:?} differs from the contacts' {}", path.display(), meta.resolution(), dataset.resolution)));
+            return Err(Error::InvalidArgument(format!(
+                "{}: resolution {:?} differs from the contacts' {}",
+                path.display(),
+                meta.resolution(),
+                dataset.resolution
+            )));
         }
         let mut matrix = vec![0f32; n_total * k];
         for c in &dataset.chroms {
-            let r = reps.iter().find(|r| r.chrom == c.name).ok_or_else(|| Error::not_in_input(path, format!("chromosome '{}'", c.name), reps.iter().map(|r| r.chrom.as_str()).collect::<Vec<_>>().join(", ")))?;
+            let r = reps.iter().find(|r| r.chrom == c.name).ok_or_else(|| {
+                Error::not_in_input(path, format!("chromosome '{}'", c.name), reps.iter().map(|r| r.chrom.as_str()).collect::<Vec<_>>().join(", "))
+            })?;
             if r.n_bins() != c.n_bins {
                 return Err(Error::InvalidArgument(format!("{}: {} has {} bins, the contacts {}", path.display(), c.name, r.n_bins(), c.n_bins)));
             }
@@ -101,7 +108,8 @@ pub fn run(o: &DecoderOptions) -> Result<Vec<MetricRow>> {
             let t0 = std::time::Instant::now();
             let mut last = f64::NAN;
             for epoch in 0..sched.epochs {
-                let (sse, n, _) = run_epoch(&model, &mut adam, &t, epoch, cfg.train.seed, sched.batch, sched.learning_rate_at(&cfg.train, epoch), cfg.train.clip_norm)?;
+                let (sse, n, _) =
+                    run_epoch(&model, &mut adam, &t, epoch, cfg.train.seed, sched.batch, sched.learning_rate_at(&cfg.train, epoch), cfg.train.clip_norm)?;
                 last = sse / n.max(1.0);
             }
             let mut st = Stats::default();
@@ -116,7 +124,7 @@ pub fn run(o: &DecoderOptions) -> Result<Vec<MetricRow>> {
     }
     let inputs: Vec<(String, &Stats)> = stats.iter().map(|(n, s)| (n.clone(), s)).collect();
     let rows = metric_rows(&inputs, &o.bands);
-    let mut meta = Meta::new(tables::schema("metrics"));
+    let mut meta = Meta::new(tables::TableKind::Metrics.schema());
     meta.set("assembly", &dataset.assembly).set("resolution", dataset.resolution).set(
         "params",
         serde_json::json!({
@@ -128,9 +136,9 @@ pub fn run(o: &DecoderOptions) -> Result<Vec<MetricRow>> {
     );
     let mut outs = OutputSet::default();
     outs.push(tables::metrics::write(&mpath, &meta, &rows, o.force)?);
-    outs.commit(o.force)?;
     if o.plots {
-        distance_plot(&ppath, &inputs, &inputs[0].1.distance_means(), dataset.resolution)?;
+        outs.push(distance_plot(&ppath, &inputs, &inputs[0].1.distance_means(), dataset.resolution)?);
     }
+    outs.commit(o.force)?;
     Ok(rows)
 }

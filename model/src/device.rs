@@ -3,22 +3,20 @@
 use hiclstm::error::{Error, Result};
 use tch::Device;
 
-pub fn parse(s: &str) -> Result<Device> {
+/// The libtorch device of a `--device` choice: `auto` picks the first GPU when there is one; a
+/// GPU that is not there is refused.
+pub fn resolve(d: hiclstm::device::Device) -> Result<Device> {
+    use hiclstm::device::Device as Choice;
     let n_gpu = tch::Cuda::device_count();
-    match s {
-        "auto" => Ok(if tch::Cuda::is_available() { Device::Cuda(0) } else { Device::Cpu }),
-        "cpu" => Ok(Device::Cpu),
-        _ => {
-            let idx = match s.strip_prefix("cuda") {
-                Some("") => 0,
-                Some(rest) => rest.strip_prefix(':').and_then(|n| n.parse::<usize>().ok()).ok_or_else(|| Error::InvalidArgument(format!("--device '{s}': expected auto, cpu, cuda or cuda:N")))?,
-                None => return Err(Error::InvalidArgument(format!("--device '{s}': expected auto, cpu, cuda or cuda:N"))),
-            };
+    match d {
+        Choice::Auto => Ok(if tch::Cuda::is_available() { Device::Cuda(0) } else { Device::Cpu }),
+        Choice::Cpu => Ok(Device::Cpu),
+        Choice::Cuda(idx) => {
             if n_gpu <= 0 {
-                return Err(Error::InvalidArgument(format!("--device {s}: no CUDA device is available here (use --device cpu or auto)")));
+                return Err(Error::InvalidArgument(format!("--device {d}: no CUDA device is available here (use --device cpu or auto)")));
             }
             if idx as i64 >= n_gpu {
-                return Err(Error::InvalidArgument(format!("--device {s}: only {n_gpu} CUDA device(s) available")));
+                return Err(Error::InvalidArgument(format!("--device {d}: only {n_gpu} CUDA device(s) available")));
             }
             Ok(Device::Cuda(idx))
         }
@@ -44,7 +42,7 @@ pub fn set_threads(n: usize) {
 pub struct DeviceArgs {
     /// auto, cpu, cuda or cuda:N.
     #[arg(long, default_value = "auto")]
-    pub device: String,
+    pub device: hiclstm::device::Device,
 }
 
 impl DeviceArgs {
@@ -52,6 +50,6 @@ impl DeviceArgs {
     pub fn setup(&self, common: &hiclstm::cli::Common) -> Result<Device> {
         common.apply()?;
         set_threads(common.threads);
-        parse(&self.device)
+        resolve(self.device)
     }
 }

@@ -56,7 +56,9 @@ impl Decoder {
         let cell = match c.cell {
             Cell::Layernorm | Cell::Reference => {
                 let cp = p / "cell";
-                let norm = |name: &str, n: i64| (cp.var(&format!("{name}_weight"), &[n], nn::Init::Const(1.0)), cp.var(&format!("{name}_bias"), &[n], nn::Init::Const(0.0)));
+                let norm = |name: &str, n: i64| {
+                    (cp.var(&format!("{name}_weight"), &[n], nn::Init::Const(1.0)), cp.var(&format!("{name}_bias"), &[n], nn::Init::Const(0.0)))
+                };
                 CellImpl::LayerNorm(LayerNormCell {
                     normalize: c.cell == Cell::Layernorm,
                     w_ih: cp.var("w_ih", &[4 * h, 2 * k], u),

@@ -5,7 +5,14 @@
 //! on one reference pixel are summed (the two copies of a duplication), and the sum becomes a
 //! probability again.
 
+use hiclstm::edits::{EditKind, EditSpec, KnockoutMethod};
 use hiclstm::error::{Error, Result};
+use hiclstm::formats::bed::{read_placed, read_placed_anchors};
+use hiclstm::genome::{BinMap, Region, Strand};
+use hiclstm::outputs;
+use hiclstm::output::{check_writable, AtomicFile, OutputSet};
+use hiclstm::tables::representations::ChromRepresentations;
+use std::path::{Path, PathBuf};
 
 /// An edit of one chromosome's representations, in bins; [s, e) intervals.
 #[derive(Debug, Clone, PartialEq)]
@@ -172,55 +179,22 @@ mod tests {
     }
 }
 
-/// What to edit, in reference coordinates (bp), and the window to predict.
+/// What to edit, in reference coordinates (bp), and the window to predict (both in `edit`).
 #[derive(Debug, Clone)]
 pub struct PerturbOptions {
-    pub model_dir: std::path::PathBuf,
-    pub representations: Option<std::path::PathBuf>,
+    pub model_dir: PathBuf,
+    pub representations: Option<PathBuf>,
     pub edit: EditSpec,
-    pub window: hiclstm::genome::Region,
-    /// Largest predicted distance (bp); default: the whole window.
-    pub max_distance: Option<u64>,
-    pub output: std::path::PathBuf,
+    pub output: PathBuf,
     pub device: tch::Device,
     pub force: bool,
     pub plots: bool,
     /// Domains (BED): draw the edit's mean effect over TADs (10 interior bins plus flanks).
-    pub tads: Option<std::path::PathBuf>,
+    pub tads: Option<PathBuf>,
 }
 
-#[derive(Debug, Clone)]
-pub enum EditSpec {
-    Delete(hiclstm::genome::Region),
-    Invert(hiclstm::genome::Region),
-    Duplicate(hiclstm::genome::Region),
-    /// Sites (BED) and method: zero, mean (with a neighbour window in bins) or shift.
-    Knockout { sites: std::path::PathBuf, method: KnockoutMethod, window: usize },
-    /// CTCF motifs (BED6 with strand): sites of one orientation get the genome-wide mean
-    /// representation of the other orientation's sites, and the reverse; with `anchors` (BEDPE
-    /// loops), only the motifs at a loop anchor are replaced.
-    CtcfSwap { motifs: std::path::PathBuf, anchors: Option<std::path::PathBuf> },
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum KnockoutMethod {
-    Zero,
-    Mean,
-    Shift,
-}
-
-/// One row of the perturbations table.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Row {
-    pub i: u32,
-    pub j: u32,
-    pub i_edit: Option<u32>,
-    pub j_edit: Option<u32>,
-    pub copies: u32,
-    pub wt: f64,
-    pub mutant: Option<f64>,
-}
+/// One row of the perturbations table (named in the table module).
+pub use hiclstm::tables::perturbations::PerturbationRow as Row;
 
 /// Mean difference (edited - wild type) of the pixels between each site and the bins `d` away
 /// from it (either side), for d = 0..=max_d, over all sites: the paper's Fig. 8b. NaN where no
@@ -234,8 +208,13 @@ pub fn site_profile(rows: &[Row], sites: &[u32], max_d: u32) -> Vec<f64> {
     }
     (0..=max_d)
         .map(|d| {
-            let v: Vec<f64> = sites.iter().flat_map(|&s| [s.checked_sub(d).map(|a| (a, s)), Some((s, s + d))]).flatten().filter_map(|p| by_pixel.get(&p).copied()).collect();
-            if v.is_empty() { f64::NAN } else { v.iter().sum::<f64>() / v.len() as f64 }
+            let v: Vec<f64> =
+                sites.iter().flat_map(|&s| [s.checked_sub(d).map(|a| (a, s)), Some((s, s + d))]).flatten().filter_map(|p| by_pixel.get(&p).copied()).collect();
+            if v.is_empty() {
+                f64::NAN
+            } else {
+                v.iter().sum::<f64>() / v.len() as f64
+            }
         })
         .collect()
 }
@@ -243,35 +222,43 @@ pub fn site_profile(rows: &[Row], sites: &[u32], max_d: u32) -> Vec<f64> {
 /// The CTCF orientation replacement on chromosome `chrom`: the mean representations of forward
 /// and of reverse motif bins over every chromosome, swapped onto the chromosome's motif bins (all
 /// of them, or those at a loop anchor of `anchors`).
-fn ctcf_swap(motifs: &std::path::Path, anchors: Option<&std::path::Path>, reps: &[hiclstm::tables::representations::ChromRepresentations], k: usize, chrom: &str, res: u64) -> Result<Edit> {
-    let g = hiclstm::classify::labels::Genome { chroms: reps.iter().map(|c| (c.chrom.clone(), c.end.last().copied().unwrap_or(0) as u64, c.n_bins())).collect(), resolution: res as u32 };
-    let (feats, _) = hiclstm::classify::labels::read_features(motifs, &g, false)?;
+fn ctcf_swap(motifs: &Path, anchors: Option<&Path>, reps: &[ChromRepresentations], k: usize, chrom: &str, resolution: u32) -> Result<Edit> {
+    let g = hiclstm::tables::representations::bin_map(reps, resolution);
+    let (feats, _) = read_placed(motifs, &g)?;
+    let site = |start: u64, end: u64| g.bin_of((start + end) / 2);
     let (mut sum, mut n) = ([vec![0f64; k], vec![0f64; k]], [0usize; 2]);
-    for f in feats.iter().filter(|f| f.strand.is_some()) {
-        let s = (f.strand == Some('-')) as usize;
-        let b = (((f.start + f.end) / 2) / res) as usize;
+    for f in feats.iter() {
+        let Some(strand) = f.strand else { continue };
+        let s = (strand == Strand::Reverse) as usize;
+        let b = site(f.start, f.end);
         for d in 0..k {
             sum[s][d] += reps[f.chrom].values[b * k + d] as f64;
         }
         n[s] += 1;
     }
     if n[0] == 0 || n[1] == 0 {
-        return Err(Error::InvalidArgument(format!("{}: needs motifs of both orientations (column 6: + or -); found {} forward and {} reverse", motifs.display(), n[0], n[1])));
+        return Err(Error::InvalidArgument(format!(
+            "{}: needs motifs of both orientations (column 6: + or -); found {} forward and {} reverse",
+            motifs.display(),
+            n[0],
+            n[1]
+        )));
     }
     let mean: Vec<Vec<f32>> = (0..2).map(|s| sum[s].iter().map(|x| (x / n[s] as f64) as f32).collect()).collect();
     let ci = reps.iter().position(|c| c.chrom == chrom).expect("window chromosome");
     // Bins covered by a loop anchor on this chromosome (both ends of every BEDPE line).
     let anchor_bins: Option<std::collections::HashSet<usize>> = match anchors {
         Some(a) => {
-            let (loops, _) = hiclstm::classify::labels::read_features(a, &g, true)?;
-            Some(loops.iter().filter(|f| f.chrom == ci).flat_map(|f| (f.start / res) as usize..(f.end.div_ceil(res) as usize).max((f.start / res) as usize + 1)).collect())
+            let (loops, _) = read_placed_anchors(a, &g)?;
+            Some(loops.iter().filter(|f| f.chrom == ci).flat_map(|f| { let r = g.bins(ci, f.start, f.end); r.start..r.end.max(r.start + 1) }).collect())
         }
         None => None,
     };
+    // Each motif gets the mean of the other orientation.
     let sites: Vec<(usize, Vec<f32>)> = feats
         .iter()
-        .filter(|f| f.chrom == ci && f.strand.is_some())
-        .map(|f| ((((f.start + f.end) / 2) / res) as usize, mean[(f.strand == Some('+')) as usize].clone()))
+        .filter(|f| f.chrom == ci)
+        .filter_map(|f| f.strand.map(|s| (site(f.start, f.end), mean[(s == Strand::Forward) as usize].clone())))
         .filter(|(b, _)| anchor_bins.as_ref().is_none_or(|a| a.contains(b)))
         .collect();
     if let (Some(a), true) = (anchors, sites.is_empty()) {
@@ -290,92 +277,138 @@ pub fn dense(decoder: &crate::net::Decoder, reps: &tch::Tensor, lo: u32, hi: u32
     (0..p.len()).filter(|&g| f.mask[g] > 0.0).map(|g| (f.row[g / l], f.col[g], p[g] as f64)).collect()
 }
 
-pub fn run(o: &PerturbOptions) -> Result<Vec<Row>> {
-    use hiclstm::cli::output_path;
-    use hiclstm::tables;
-    let tpath = output_path(&o.output, "perturbations.parquet");
-    let (hpath, dpath, spath) = (output_path(&o.output, "perturbation.png"), output_path(&o.output, "difference.png"), output_path(&o.output, "site_profile.png"));
-    let tpath_png = output_path(&o.output, "tad_profile.png");
-    if o.tads.is_some() {
-        hiclstm::output::check_writable(&tpath_png, o.force)?;
-    }
-    let site_edit = matches!(o.edit, EditSpec::Knockout { .. } | EditSpec::CtcfSwap { .. });
-    hiclstm::output::check_writable(&tpath, o.force)?;
-    if o.plots {
-        hiclstm::output::check_writable(&hpath, o.force)?;
-        hiclstm::output::check_writable(&dpath, o.force)?;
-        if site_edit {
-            hiclstm::output::check_writable(&spath, o.force)?;
+/// Where the outputs go; checked before anything is computed.
+struct Paths {
+    table: PathBuf,
+    heatmap: PathBuf,
+    difference: PathBuf,
+    site_profile: PathBuf,
+    tad_profile: PathBuf,
+}
+
+impl Paths {
+    fn check(o: &PerturbOptions) -> Result<Paths> {
+        let at = |n: &str| hiclstm::cli::output_path(&o.output, n);
+        let p = Paths {
+            table: at(outputs::PERTURBATIONS),
+            heatmap: at(outputs::PERTURBATION_PNG),
+            difference: at(outputs::DIFFERENCE_PNG),
+            site_profile: at(outputs::SITE_PROFILE_PNG),
+            tad_profile: at(outputs::TAD_PROFILE_PNG),
+        };
+        if o.tads.is_some() {
+            check_writable(&p.tad_profile, o.force)?;
         }
-    }
-    let (mf, model) = crate::predict::load_model(&o.model_dir, o.device)?;
-    let reps_path = o.representations.clone().unwrap_or_else(|| crate::train::ModelDir(o.model_dir.clone()).representations());
-    let (_, k, reps) = tables::representations::read(&reps_path)?;
-    if k != mf.config.k {
-        return Err(Error::schema(&reps_path, format!("representations have K = {k}, the model needs K = {}", mf.config.k)));
-    }
-    let res = mf.resolution as u64;
-    let c = reps.iter().find(|c| c.chrom == o.window.chrom).ok_or_else(|| Error::not_in_input(&reps_path, format!("chromosome '{}'", o.window.chrom), reps.iter().map(|c| c.chrom.as_str()).collect::<Vec<_>>().join(", ")))?;
-    let n = c.n_bins();
-    let bins_of = |r: &hiclstm::genome::Region| -> Result<(usize, usize)> {
-        if r.chrom != o.window.chrom {
-            return Err(Error::InvalidArgument(format!("the edit is on {} but the window on {}", r.chrom, o.window.chrom)));
+        check_writable(&p.table, o.force)?;
+        if o.plots {
+            check_writable(&p.heatmap, o.force)?;
+            check_writable(&p.difference, o.force)?;
+            if is_site_edit(&o.edit) {
+                check_writable(&p.site_profile, o.force)?;
+            }
         }
-        let length = c.end.last().copied().unwrap_or(0) as u64;
+        Ok(p)
+    }
+}
+
+fn is_site_edit(e: &EditSpec) -> bool {
+    matches!(e.edit, EditKind::Knockout | EditKind::CtcfSwap)
+}
+
+/// The edited chromosome: its representations and bins, and the table they came from.
+struct Target<'a> {
+    reps_path: &'a Path,
+    chrom: &'a ChromRepresentations,
+    /// The chromosome alone (bp -> bin conversions).
+    bins: BinMap,
+}
+
+impl Target<'_> {
+    fn n(&self) -> usize {
+        self.chrom.n_bins()
+    }
+
+    /// The bins of a region on the window's chromosome, checked against the chromosome's end.
+    fn bins_of(&self, r: &Region, window: &Region) -> Result<(usize, usize)> {
+        if r.chrom != window.chrom {
+            return Err(Error::InvalidArgument(format!("the edit is on {} but the window on {}", r.chrom, window.chrom)));
+        }
+        let (n, res, length) = (self.n(), self.bins.resolution as u64, self.bins.chroms[0].length);
         let e = r.end.unwrap_or(length);
         if e > length {
-            return Err(Error::not_in_input(&reps_path, format!("region {}:{}-{e} (beyond the chromosome's end)", r.chrom, r.start + 1), format!("{} is {length} bp", r.chrom)));
+            return Err(Error::not_in_input(
+                self.reps_path,
+                format!("region {}:{}-{e} (beyond the chromosome's end)", r.chrom, r.start + 1),
+                format!("{} is {length} bp", r.chrom),
+            ));
         }
-        let (s, e) = ((r.start / res) as usize, (e.div_ceil(res) as usize).min(n));
-        if s >= e || r.start >= n as u64 * res {
-            return Err(Error::not_in_input(&reps_path, format!("region {}:{}-{e}", r.chrom, r.start + 1), format!("{} has {n} bins of {res} bp", r.chrom)));
+        let range = self.bins.bins(0, r.start, e);
+        if range.is_empty() || r.start >= n as u64 * res {
+            return Err(Error::not_in_input(self.reps_path, format!("region {}:{}-{e}", r.chrom, r.start + 1), format!("{} has {n} bins of {res} bp", r.chrom)));
         }
-        Ok((s, e))
-    };
-    let (lo, hi) = bins_of(&o.window)?;
-    // TADs for the profile are checked before anything is computed or written.
-    let domains: Option<Vec<(usize, usize, usize, usize)>> = match &o.tads {
-        Some(tads) => {
-            let g = hiclstm::classify::labels::Genome { chroms: vec![(c.chrom.clone(), c.end.last().copied().unwrap_or(0) as u64, n)], resolution: mf.resolution };
-            let (feats, _) = hiclstm::classify::labels::read_features(tads, &g, false)?;
-            let doms: Vec<(usize, usize, usize, usize)> = feats.iter().map(|f| (0, n, (f.start / res) as usize, (f.end.div_ceil(res) as usize).min(n))).filter(|d| d.2 >= lo && d.3 <= hi && d.3 > d.2).collect();
-            if doms.is_empty() {
-                return Err(Error::InvalidArgument(format!("{}: no domain inside the window", tads.display())));
-            }
-            Some(doms)
+        Ok((range.start, range.end))
+    }
+
+    /// TADs inside the window [lo, hi), for the profile.
+    fn domains(&self, tads: &Path, lo: usize, hi: usize) -> Result<Vec<hiclstm::aggregate::Domain>> {
+        let (feats, _) = read_placed(tads, &self.bins)?;
+        let n = self.n();
+        let doms: Vec<hiclstm::aggregate::Domain> = feats
+            .iter()
+            .map(|f| {
+                let r = self.bins.bins(0, f.start, f.end);
+                hiclstm::aggregate::Domain { offset: 0, chrom_bins: n, start: (f.start / self.bins.resolution as u64) as usize, end: r.end }
+            })
+            .filter(|d| d.start >= lo && d.end <= hi && d.end > d.start)
+            .collect();
+        if doms.is_empty() {
+            return Err(Error::InvalidArgument(format!("{}: no domain inside the window", tads.display())));
         }
-        None => None,
-    };
-    let edit = match &o.edit {
-        EditSpec::Delete(r) => bins_of(r).map(|(start, end)| Edit::Delete { start, end })?,
-        EditSpec::Invert(r) => bins_of(r).map(|(start, end)| Edit::Invert { start, end })?,
-        EditSpec::Duplicate(r) => bins_of(r).map(|(start, end)| Edit::Duplicate { start, end })?,
-        EditSpec::CtcfSwap { .. } => Edit::Replace { sites: vec![] },
-        EditSpec::Knockout { sites, method, window } => {
-            let g = hiclstm::classify::labels::Genome { chroms: vec![(c.chrom.clone(), c.end.last().copied().unwrap_or(0) as u64, n)], resolution: mf.resolution };
-            let (feats, other) = hiclstm::classify::labels::read_features(sites, &g, false)?;
-            if other > 0 {
-                hiclstm::log::info(&format!("{}: {other} sites on other chromosomes ignored", sites.display()));
-            }
-            let mut b: Vec<usize> = feats.iter().map(|f| (((f.start + f.end) / 2) / res) as usize).collect();
-            b.sort_unstable();
-            b.dedup();
-            match method {
+        Ok(doms)
+    }
+
+    /// The bins of the knockout sites (each site's middle).
+    fn sites(&self, sites: &Path) -> Result<Vec<usize>> {
+        let (feats, other) = read_placed(sites, &self.bins)?;
+        if other > 0 {
+            hiclstm::log::info(&format!("{}: {other} sites on other chromosomes ignored", sites.display()));
+        }
+        let mut b: Vec<usize> = feats.iter().map(|f| self.bins.bin_of((f.start + f.end) / 2)).collect();
+        b.sort_unstable();
+        b.dedup();
+        Ok(b)
+    }
+}
+
+/// The edit in bins of the target chromosome.
+fn resolve_edit(o: &PerturbOptions, t: &Target, reps: &[ChromRepresentations], k: usize) -> Result<Edit> {
+    let e = &o.edit;
+    let need = |what: &str| Error::InvalidArgument(format!("this edit needs {what}"));
+    let region = || e.at.as_ref().ok_or_else(|| need("--at chr:start-end")).and_then(|r| t.bins_of(r, &e.window));
+    let sites = || e.sites.as_deref().ok_or_else(|| need("--sites BED"));
+    Ok(match e.edit {
+        EditKind::Delete => region().map(|(start, end)| Edit::Delete { start, end })?,
+        EditKind::Invert => region().map(|(start, end)| Edit::Invert { start, end })?,
+        EditKind::Duplicate => region().map(|(start, end)| Edit::Duplicate { start, end })?,
+        EditKind::Knockout => {
+            let b = t.sites(sites()?)?;
+            match e.method.unwrap_or_default() {
                 KnockoutMethod::Zero => Edit::KnockoutZero { sites: b },
-                KnockoutMethod::Mean => Edit::KnockoutMean { sites: b, window: *window },
+                KnockoutMethod::Mean => Edit::KnockoutMean { sites: b, window: e.neighbours.unwrap_or(2) as usize },
                 KnockoutMethod::Shift => Edit::KnockoutShift { sites: b },
             }
         }
-    };
-    let edit = match (&o.edit, edit) {
-        (EditSpec::CtcfSwap { motifs, anchors }, _) => ctcf_swap(motifs, anchors.as_deref(), &reps, k, &c.chrom, res)?,
-        (_, e) => e,
-    };
-    let (edited, ref_of) = apply(&c.values, n, k, &edit)?;
-    let max_d = o.max_distance.map(|d| (d / res) as u32).unwrap_or((hi - lo) as u32);
+        EditKind::CtcfSwap => ctcf_swap(sites()?, e.anchors.as_deref(), reps, k, &t.chrom.chrom, t.bins.resolution)?,
+    })
+}
+
+/// Wild type and edited genome decoded over the window, compared on reference pixels.
+fn compare(model: &crate::net::HicLstm, mf: &crate::config::ModelFile, o: &PerturbOptions, t: &Target, k: usize, (lo, hi): (usize, usize), edit: &Edit) -> Result<Vec<Row>> {
+    let n = t.n();
+    let (edited, ref_of) = apply(&t.chrom.values, n, k, edit)?;
+    let max_d = o.edit.max_distance.map(|d| (d / mf.resolution as u64) as u32).unwrap_or((hi - lo) as u32);
     let l = mf.config.frame_len;
-    let dev = o.device;
-    let wt_reps = tch::Tensor::from_slice(&c.values).reshape([n as i64, k as i64]).to(dev);
+    let wt_reps = tch::Tensor::from_slice(&t.chrom.values).reshape([n as i64, k as i64]).to(o.device);
     let wt = dense(&model.decoder, &wt_reps, lo as u32, hi as u32, max_d, l);
     // The edited bins whose reference lies in the window; predict over their span.
     let inside: Vec<usize> = (0..ref_of.len()).filter(|&b| ref_of[b] >= lo && ref_of[b] < hi).collect();
@@ -383,108 +416,177 @@ pub fn run(o: &PerturbOptions) -> Result<Vec<Row>> {
         return Err(Error::InvalidArgument("the edit leaves nothing of the window".into()));
     }
     let (elo, ehi) = (inside[0], inside[inside.len() - 1] + 1);
-    let ed_reps = tch::Tensor::from_slice(&edited).reshape([ref_of.len() as i64, k as i64]).to(dev);
-    let span = (ehi - elo) as u32;
-    let mutant: Vec<(u32, u32, f64)> = dense(&model.decoder, &ed_reps, elo as u32, ehi as u32, span, l).into_iter().filter(|&(i, j, _)| ref_of[i as usize] >= lo && ref_of[i as usize] < hi && ref_of[j as usize] >= lo && ref_of[j as usize] < hi).collect();
+    let ed_reps = tch::Tensor::from_slice(&edited).reshape([ref_of.len() as i64, k as i64]).to(o.device);
+    let in_window = |b: u32| ref_of[b as usize] >= lo && ref_of[b as usize] < hi;
+    let mutant: Vec<(u32, u32, f64)> =
+        dense(&model.decoder, &ed_reps, elo as u32, ehi as u32, (ehi - elo) as u32, l).into_iter().filter(|&(i, j, _)| in_window(i) && in_window(j)).collect();
     let back = to_reference(&mutant, &ref_of, &mf.config.transform);
-    let first_copy = |r: usize| (0..ref_of.len()).find(|&b| ref_of[b] == r).map(|b| b as u32);
-    let rows: Vec<Row> = wt
+    // The first edited bin of each reference bin, built once.
+    let mut first_copy: Vec<Option<u32>> = vec![None; n];
+    for (b, &r) in ref_of.iter().enumerate() {
+        first_copy[r].get_or_insert(b as u32);
+    }
+    Ok(wt
         .iter()
         .map(|&(i, j, p)| {
             let m = back.get(&(i, j));
-            Row { i, j, i_edit: first_copy(i as usize), j_edit: first_copy(j as usize), copies: m.map(|x| x.1).unwrap_or(0), wt: p, mutant: m.map(|x| x.0) }
+            Row { i, j, i_edit: first_copy[i as usize], j_edit: first_copy[j as usize], copies: m.map(|x| x.1).unwrap_or(0), wt: p, mutant: m.map(|x| x.0) }
         })
-        .collect();
-    // Plots first and the table last: a failed plot leaves no table behind.
+        .collect())
+}
+
+pub fn run(o: &PerturbOptions) -> Result<Vec<Row>> {
+    let paths = Paths::check(o)?;
+    o.edit.check().map_err(Error::InvalidArgument)?;
+    let (mf, model) = crate::predict::load_model(&o.model_dir, o.device)?;
+    let reps_path = o.representations.clone().unwrap_or_else(|| crate::train::ModelDir(o.model_dir.clone()).representations());
+    let (_, k, reps) = hiclstm::tables::representations::read(&reps_path)?;
+    if k != mf.config.k {
+        return Err(Error::schema(&reps_path, format!("representations have K = {k}, the model needs K = {}", mf.config.k)));
+    }
+    let window = &o.edit.window;
+    let chrom = reps.iter().find(|c| c.chrom == window.chrom).ok_or_else(|| {
+        Error::not_in_input(&reps_path, format!("chromosome '{}'", window.chrom), reps.iter().map(|c| c.chrom.as_str()).collect::<Vec<_>>().join(", "))
+    })?;
+    let bins = hiclstm::tables::representations::bin_map(std::slice::from_ref(chrom), mf.resolution);
+    let target = Target { reps_path: &reps_path, chrom, bins };
+    let (lo, hi) = target.bins_of(window, window)?;
+    // TADs for the profile are checked before anything is computed or written.
+    let domains = o.tads.as_deref().map(|t| target.domains(t, lo, hi)).transpose()?;
+    let edit = resolve_edit(o, &target, &reps, k)?;
+    let rows = compare(&model, &mf, o, &target, k, (lo, hi), &edit)?;
+
+    let mut outs = OutputSet::default();
     if o.plots {
-        plots(&hpath, &dpath, &c.chrom, lo, hi, mf.resolution, &rows)?;
-        if site_edit {
-            let sites: Vec<u32> = match &edit {
-                Edit::KnockoutZero { sites } | Edit::KnockoutMean { sites, .. } | Edit::KnockoutShift { sites } => sites.iter().map(|&b| b as u32).collect(),
-                Edit::Replace { sites } => sites.iter().map(|s| s.0 as u32).collect(),
-                _ => vec![],
-            };
-            let prof = site_profile(&rows, &sites, 50);
-            let pts: Vec<(f64, f64)> = prof.iter().enumerate().filter(|(_, v)| v.is_finite()).map(|(d, v)| (d as f64 * mf.resolution as f64 / 1e6, *v)).collect();
-            if !pts.is_empty() {
-                let chart = hiclstm::plot::LineChart { title: "Mean change of contacts with the edited sites, by distance", x_label: "distance from the site (Mb)", y_label: "mean predicted probability difference (edited - wild type)", log_x: false, log_y: false, y_range: None, x_integer: false };
-                hiclstm::plot::line_chart(&spath, &chart, &[hiclstm::plot::Series { name: format!("{} sites", sites.len()), points: pts, dashed: false }])?;
-            }
+        outs.push(heatmap(&paths.heatmap, &chrom.chrom, lo, hi, mf.resolution, &rows, false)?);
+        outs.push(heatmap(&paths.difference, &chrom.chrom, lo, hi, mf.resolution, &rows, true)?);
+        if is_site_edit(&o.edit) {
+            outs.extend(site_profile_plot(&paths.site_profile, &edit, &rows, mf.resolution)?);
         }
     }
     if let Some(doms) = &domains {
-        // Each bin's mean change over its pixels in the window, averaged across the TADs.
-        let (mut sum, mut cnt) = (vec![0.0; n], vec![0.0; n]);
-        for r in &rows {
-            if let Some(m) = r.mutant {
-                for b in [r.i as usize, r.j as usize] {
-                    sum[b] += m - r.wt;
-                    cnt[b] += 1.0;
-                }
-            }
-        }
-        let per_bin: Vec<f64> = sum.iter().zip(&cnt).map(|(s, c)| if *c > 0.0 { s / c } else { 0.0 }).collect();
-        let prof = hiclstm::aggregate::tad_profile(&per_bin, doms, 10, 5);
-        let pts: Vec<(f64, f64)> = prof.iter().enumerate().filter(|(_, v)| v.is_finite()).map(|(k, v)| (k as f64 - 4.5, *v)).collect();
-        let chart = hiclstm::plot::LineChart { title: "Mean change across TADs (10 interior bins, 5-bin flanks)", x_label: "position (0 = TAD start, 10 = TAD end)", y_label: "mean probability difference of the bin's contacts", log_x: false, log_y: false, y_range: None, x_integer: false };
-        hiclstm::plot::line_chart(&tpath_png, &chart, &[hiclstm::plot::Series { name: format!("{} TADs in the window", doms.len()), points: pts, dashed: false }])?;
+        outs.push(tad_profile_plot(&paths.tad_profile, doms, &rows, target.n())?);
     }
-    write_table(&tpath, o, &mf, &c.chrom, &rows)?;
+    let mut meta = hiclstm::tables::Meta::new(hiclstm::tables::TableKind::Perturbations.schema());
+    meta.set("assembly", &mf.assembly).set("resolution", mf.resolution).set(
+        "params",
+        serde_json::json!({"model": o.model_dir, "edit": o.edit, "window": window.to_string(), "max_distance": o.edit.max_distance}).to_string(),
+    );
+    outs.push(hiclstm::tables::perturbations::write(&paths.table, &meta, &chrom.chrom, &rows, &mf.config.transform, o.force)?);
+    outs.commit(o.force)?;
     let changed: Vec<f64> = rows.iter().filter_map(|r| r.mutant.map(|m| (m - r.wt).abs())).collect();
-    hiclstm::log::info(&format!("{} pixels; mean |difference| {:.4}; {} reference pixels lost", rows.len(), changed.iter().sum::<f64>() / changed.len().max(1) as f64, rows.iter().filter(|r| r.mutant.is_none()).count()));
+    hiclstm::log::info(&format!(
+        "{} pixels; mean |difference| {:.4}; {} reference pixels lost",
+        rows.len(),
+        changed.iter().sum::<f64>() / changed.len().max(1) as f64,
+        rows.iter().filter(|r| r.mutant.is_none()).count()
+    ));
     Ok(rows)
 }
 
-fn write_table(path: &std::path::Path, o: &PerturbOptions, mf: &crate::config::ModelFile, chrom: &str, rows: &[Row]) -> Result<()> {
-    use arrow::array::{ArrayRef, Float64Array, StringArray, UInt32Array};
-    use hiclstm::tables::{self, Meta};
-    use std::sync::Arc;
-    let t = &mf.config.transform;
-    let mut meta = Meta::new(tables::schema("perturbations"));
-    meta.set("assembly", &mf.assembly).set("resolution", mf.resolution).set("params", serde_json::json!({"model": o.model_dir, "edit": format!("{:?}", o.edit), "window": format!("{}:{}-{}", o.window.chrom, o.window.start + 1, o.window.end.unwrap_or(0)), "max_distance": o.max_distance}).to_string());
-    let out = hiclstm::output::AtomicFile::create(path, o.force)?;
-    let schema = tables::schema("perturbations").arrow(0);
-    let mut w = tables::new_writer(out.file()?, path, schema.clone(), &meta)?;
-    let cols: Vec<ArrayRef> = vec![
-        Arc::new(StringArray::from_iter_values(std::iter::repeat_n(chrom, rows.len()))),
-        Arc::new(UInt32Array::from_iter_values(rows.iter().map(|r| r.i))),
-        Arc::new(UInt32Array::from_iter_values(rows.iter().map(|r| r.j))),
-        Arc::new(UInt32Array::from_iter(rows.iter().map(|r| r.i_edit))),
-        Arc::new(UInt32Array::from_iter(rows.iter().map(|r| r.j_edit))),
-        Arc::new(UInt32Array::from_iter_values(rows.iter().map(|r| r.copies))),
-        Arc::new(Float64Array::from_iter_values(rows.iter().map(|r| r.wt))),
-        Arc::new(Float64Array::from_iter(rows.iter().map(|r| r.mutant))),
-        Arc::new(Float64Array::from_iter(rows.iter().map(|r| r.mutant.map(|m| m - r.wt)))),
-        Arc::new(Float64Array::from_iter(rows.iter().map(|r| r.mutant.map(|m| (t.to_value(m) / t.to_value(r.wt)).log2()).filter(|x| x.is_finite())))),
-    ];
-    let batch = arrow::record_batch::RecordBatch::try_new(schema, cols).map_err(|e| Error::Internal(e.to_string()))?;
-    w.write(&batch).map_err(|e| Error::output_io(path, std::io::Error::other(e)))?;
-    w.close().map_err(|e| Error::output_io(path, std::io::Error::other(e)))?;
-    out.commit(o.force)?;
-    Ok(())
+/// The mean change of the edited sites' contacts by distance (None when no pixel has both values).
+fn site_profile_plot(path: &Path, edit: &Edit, rows: &[Row], res: u32) -> Result<Option<AtomicFile>> {
+    let sites: Vec<u32> = match edit {
+        Edit::KnockoutZero { sites } | Edit::KnockoutMean { sites, .. } | Edit::KnockoutShift { sites } => sites.iter().map(|&b| b as u32).collect(),
+        Edit::Replace { sites } => sites.iter().map(|s| s.0 as u32).collect(),
+        _ => vec![],
+    };
+    let prof = site_profile(rows, &sites, 50);
+    let pts: Vec<(f64, f64)> = prof.iter().enumerate().filter(|(_, v)| v.is_finite()).map(|(d, v)| (d as f64 * res as f64 / 1e6, *v)).collect();
+    if pts.is_empty() {
+        return Ok(None);
+    }
+    let chart = hiclstm::plot::LineChart {
+        title: "Mean change of contacts with the edited sites, by distance",
+        x_label: "distance from the site (Mb)",
+        y_label: "mean predicted probability difference (edited - wild type)",
+        log_x: false,
+        log_y: false,
+        y_range: None,
+        x_integer: false,
+    };
+    hiclstm::plot::line_chart(path, &chart, &[hiclstm::plot::Series { name: format!("{} sites", sites.len()), points: pts, dashed: false }]).map(Some)
 }
 
-fn plots(hpath: &std::path::Path, dpath: &std::path::Path, chrom: &str, lo: usize, hi: usize, res: u32, rows: &[Row]) -> Result<()> {
+/// Each bin's mean change over its pixels in the window, averaged across the TADs.
+fn tad_profile_plot(path: &Path, doms: &[hiclstm::aggregate::Domain], rows: &[Row], n: usize) -> Result<AtomicFile> {
+    let (mut sum, mut cnt) = (vec![0.0; n], vec![0.0; n]);
+    for r in rows {
+        if let Some(m) = r.mutant {
+            for b in [r.i as usize, r.j as usize] {
+                sum[b] += m - r.wt;
+                cnt[b] += 1.0;
+            }
+        }
+    }
+    let per_bin: Vec<f64> = sum.iter().zip(&cnt).map(|(s, c)| if *c > 0.0 { s / c } else { 0.0 }).collect();
+    let prof = hiclstm::aggregate::tad_profile(&per_bin, doms, 10, 5);
+    let pts: Vec<(f64, f64)> = prof.iter().enumerate().filter(|(_, v)| v.is_finite()).map(|(k, v)| (k as f64 - 4.5, *v)).collect();
+    let chart = hiclstm::plot::LineChart {
+        title: "Mean change across TADs (10 interior bins, 5-bin flanks)",
+        x_label: "position (0 = TAD start, 10 = TAD end)",
+        y_label: "mean probability difference of the bin's contacts",
+        log_x: false,
+        log_y: false,
+        y_range: None,
+        x_integer: false,
+    };
+    hiclstm::plot::line_chart(path, &chart, &[hiclstm::plot::Series { name: format!("{} TADs in the window", doms.len()), points: pts, dashed: false }])
+}
+
+/// The window's maps: wild type above the diagonal and edited below, or (`difference`) the
+/// difference, mirrored, in diverging colours.
+fn heatmap(path: &Path, chrom: &str, lo: usize, hi: usize, res: u32, rows: &[Row], difference: bool) -> Result<AtomicFile> {
     let n = hi - lo;
-    let (mut up, mut low, mut diff_up) = (vec![f64::NAN; n * n], vec![f64::NAN; n * n], vec![f64::NAN; n * n]);
+    let (mut up, mut low) = (vec![f64::NAN; n * n], vec![f64::NAN; n * n]);
     for r in rows {
         let (a, b) = (r.i as usize - lo, r.j as usize - lo);
-        up[a * n + b] = r.wt;
-        if let Some(m) = r.mutant {
-            low[b * n + a] = m;
-            diff_up[a * n + b] = m - r.wt;
+        if difference {
+            if let Some(m) = r.mutant {
+                up[a * n + b] = m - r.wt;
+                low[b * n + a] = m - r.wt;
+            }
+        } else {
+            up[a * n + b] = r.wt;
+            if let Some(m) = r.mutant {
+                low[b * n + a] = m;
+            }
         }
     }
-    let vmax = rows.iter().map(|r| r.wt.max(r.mutant.unwrap_or(0.0))).fold(0.0f64, f64::max);
     let title = format!("{chrom}:{:.2}-{:.2} Mb", lo as f64 * res as f64 / 1e6, hi as f64 * res as f64 / 1e6);
-    hiclstm::plot::heatmap(hpath, &hiclstm::plot::Heatmap { title: &title, n, start_bp: lo as u64 * res as u64, resolution: res, upper: &up, lower: &low, upper_name: "wild type", lower_name: "edited (mapped to reference)", value_name: "contact probability", vmin: 0.0, vmax: vmax.max(1e-6), marks: &[], mark_name: "", diverging: false })?;
-    let dmax = rows.iter().filter_map(|r| r.mutant.map(|m| (m - r.wt).abs())).fold(0.0f64, f64::max).max(1e-6);
-    let lower = diff_up.clone();
-    let mut lower_t = vec![f64::NAN; n * n];
-    for a in 0..n {
-        for b in a..n {
-            lower_t[b * n + a] = lower[a * n + b];
-        }
+    let title = format!("{title}{}", if difference { ": edited - wild type" } else { "" });
+    let common = hiclstm::plot::Heatmap {
+        title: &title,
+        n,
+        start_bp: lo as u64 * res as u64,
+        resolution: res,
+        upper: &up,
+        lower: &low,
+        upper_name: "wild type",
+        lower_name: "edited (mapped to reference)",
+        value_name: "contact probability",
+        vmin: 0.0,
+        vmax: 1.0,
+        marks: &[],
+        mark_name: "",
+        diverging: false,
+    };
+    if difference {
+        let dmax = rows.iter().filter_map(|r| r.mutant.map(|m| (m - r.wt).abs())).fold(0.0f64, f64::max).max(1e-6);
+        hiclstm::plot::heatmap(
+            path,
+            &hiclstm::plot::Heatmap {
+                upper_name: "difference",
+                lower_name: "difference (mirrored)",
+                value_name: "probability difference",
+                vmin: -dmax,
+                vmax: dmax,
+                diverging: true,
+                ..common
+            },
+        )
+    } else {
+        let vmax = rows.iter().map(|r| r.wt.max(r.mutant.unwrap_or(0.0))).fold(0.0f64, f64::max);
+        hiclstm::plot::heatmap(path, &hiclstm::plot::Heatmap { vmax: vmax.max(1e-6), ..common })
     }
-    hiclstm::plot::heatmap(dpath, &hiclstm::plot::Heatmap { title: &format!("{title}: edited - wild type"), n, start_bp: lo as u64 * res as u64, resolution: res, upper: &diff_up, lower: &lower_t, upper_name: "difference", lower_name: "difference (mirrored)", value_name: "probability difference", vmin: -dmax, vmax: dmax, marks: &[], mark_name: "", diverging: true })
 }

@@ -8,7 +8,13 @@ use hiclstm::error::{Error, Location, Result};
 use hiclstm::frames::{self, Frames, ValueColumn};
 use hiclstm::genome::Region;
 use hiclstm::output::OutputSet;
-use hiclstm::tables::{self, contacts::ChromContacts, predictions::{ChromPredictions, PredictionsWriter}, representations::ChromRepresentations, Meta};
+use hiclstm::tables::{
+    self,
+    contacts::ChromContacts,
+    predictions::{ChromPredictions, PredictionsWriter},
+    representations::ChromRepresentations,
+    Meta,
+};
 use std::path::PathBuf;
 use tch::{Device, Tensor};
 
@@ -33,7 +39,10 @@ pub struct PredictOptions {
 pub fn load_model(dir: &std::path::Path, device: Device) -> Result<(ModelFile, HicLstm)> {
     let d = ModelDir(dir.to_path_buf());
     if !d.yaml().exists() {
-        return Err(Error::input_io(d.yaml(), std::io::Error::new(std::io::ErrorKind::NotFound, "no model.yaml: not a (finished) hiclstm-train output directory")));
+        return Err(Error::input_io(
+            d.yaml(),
+            std::io::Error::new(std::io::ErrorKind::NotFound, "no model.yaml: not a (finished) hiclstm-train output directory"),
+        ));
     }
     let mf = ModelFile::load(&d.yaml())?;
     let model = HicLstm::new(&mf.config, mf.n_bins(), device);
@@ -102,7 +111,12 @@ pub fn run(o: &PredictOptions) -> Result<u64> {
         Some(p) => {
             let (cm, cc) = tables::contacts::read_all(p)?;
             if cm.resolution().is_some_and(|r| r != mf.resolution) {
-                return Err(Error::InvalidArgument(format!("{}: resolution {} differs from the model's {}", p.display(), cm.resolution().unwrap_or(0), mf.resolution)));
+                return Err(Error::InvalidArgument(format!(
+                    "{}: resolution {} differs from the model's {}",
+                    p.display(),
+                    cm.resolution().unwrap_or(0),
+                    mf.resolution
+                )));
             }
             Some(cc)
         }
@@ -112,11 +126,13 @@ pub fn run(o: &PredictOptions) -> Result<u64> {
     let selected: Vec<&ChromRepresentations> = match &o.region {
         Some(r) => {
             let c = reps.iter().find(|c| c.chrom == r.chrom || hiclstm::genome::canonical_name(&c.chrom) == hiclstm::genome::canonical_name(&r.chrom));
-            vec![c.ok_or_else(|| Error::not_in_input(&reps_path, format!("chromosome '{}'", r.chrom), reps.iter().map(|c| c.chrom.as_str()).collect::<Vec<_>>().join(", ")))?]
+            vec![c.ok_or_else(|| {
+                Error::not_in_input(&reps_path, format!("chromosome '{}'", r.chrom), reps.iter().map(|c| c.chrom.as_str()).collect::<Vec<_>>().join(", "))
+            })?]
         }
         None => reps.iter().collect(),
     };
-    let mut meta = Meta::new(tables::schema("predictions"));
+    let mut meta = Meta::new(tables::TableKind::Predictions.schema());
     meta.set("assembly", &mf.assembly).set("resolution", mf.resolution).set(
         "params",
         serde_json::json!({"model": o.model_dir, "representations": reps_path, "contacts": o.contacts, "region": o.region.as_ref().map(|r| format!("{}:{}-{}", r.chrom, r.start + 1, r.end.unwrap_or(0))), "max_distance": o.max_distance}).to_string(),
@@ -130,7 +146,11 @@ pub fn run(o: &PredictOptions) -> Result<u64> {
             Some(r) => {
                 let end = r.end.unwrap_or(n as u64 * res);
                 if r.start >= n as u64 * res || end > n as u64 * res + res {
-                    return Err(Error::not_in_input(&reps_path, format!("region {}:{}-{end}", r.chrom, r.start + 1), format!("{} is {} bins of {res} bp", c.chrom, n)));
+                    return Err(Error::not_in_input(
+                        &reps_path,
+                        format!("region {}:{}-{end}", r.chrom, r.start + 1),
+                        format!("{} is {} bins of {res} bp", c.chrom, n),
+                    ));
                 }
                 ((r.start / res) as u32, (end.div_ceil(res) as u32).min(n))
             }

@@ -53,8 +53,13 @@ pub fn run(o: &SniperOptions) -> Result<()> {
         let vs = nn::VarStore::new(o.device);
         let p = vs.root();
         let (n64, h, k) = (n as i64, o.hidden as i64, o.k as i64);
-        let enc = nn::seq().add(nn::linear(&p / "enc1", n64, h, Default::default())).add_fn(|x| x.relu()).add(nn::linear(&p / "enc2", h, k, Default::default())).add_fn(|x| x.sigmoid());
-        let dec = nn::seq().add(nn::linear(&p / "dec1", k, h, Default::default())).add_fn(|x| x.relu()).add(nn::linear(&p / "dec2", h, n64, Default::default()));
+        let enc = nn::seq()
+            .add(nn::linear(&p / "enc1", n64, h, Default::default()))
+            .add_fn(|x| x.relu())
+            .add(nn::linear(&p / "enc2", h, k, Default::default()))
+            .add_fn(|x| x.sigmoid());
+        let dec =
+            nn::seq().add(nn::linear(&p / "dec1", k, h, Default::default())).add_fn(|x| x.relu()).add(nn::linear(&p / "dec2", h, n64, Default::default()));
         let mut opt = nn::Adam::default().build(&vs, o.learning_rate).map_err(|e| Error::Internal(e.to_string()))?;
         let x = Tensor::from_slice(&m).reshape([n64, n64]).to(o.device);
         let mut order = rows.clone();
@@ -77,7 +82,8 @@ pub fn run(o: &SniperOptions) -> Result<()> {
             }
         }
         hiclstm::log::info(&format!("{}: {} rows, {} epochs, final loss {last:.5}", c.chrom, rows.len(), o.epochs));
-        let z: Vec<f32> = tch::no_grad(|| Vec::<f32>::try_from(enc.forward(&x).to_device(Device::Cpu).to_kind(Kind::Float).reshape([-1]))).map_err(|e| Error::Internal(e.to_string()))?;
+        let z: Vec<f32> = tch::no_grad(|| Vec::<f32>::try_from(enc.forward(&x).to_device(Device::Cpu).to_kind(Kind::Float).reshape([-1])))
+            .map_err(|e| Error::Internal(e.to_string()))?;
         let mut values = z;
         for (i, &ob) in observed.iter().enumerate() {
             if !ob {

@@ -41,10 +41,10 @@ impl ModelDir {
         self.0.join("model.safetensors")
     }
     pub fn representations(&self) -> PathBuf {
-        self.0.join("representations.parquet")
+        self.0.join(hiclstm::outputs::REPRESENTATIONS)
     }
     pub fn log(&self) -> PathBuf {
-        self.0.join("training_log.parquet")
+        self.0.join(hiclstm::outputs::TRAINING_LOG)
     }
     /// Weights and optimizer state after `epoch` epochs. Each epoch writes a new file and only
     /// then points checkpoint.yaml at it, so a run killed at any moment leaves a consistent pair.
@@ -165,7 +165,10 @@ pub fn run(o: &TrainOptions) -> Result<TrainSummary> {
         expect.epochs_done = ck.model.epochs_done;
         expect.producer = ck.model.producer.clone();
         if ck.model != expect {
-            return Err(Error::InvalidArgument(format!("--resume: the checkpoint in {} was made with another configuration or other data", o.out_dir.display())));
+            return Err(Error::InvalidArgument(format!(
+                "--resume: the checkpoint in {} was made with another configuration or other data",
+                o.out_dir.display()
+            )));
         }
         let ckp = o.out_dir.join(&ck.weights);
         let tensors = Tensor::read_safetensors(&ckp).map_err(|e| Error::format(&ckp, hiclstm::error::Location::None, e.to_string()))?;
@@ -198,7 +201,14 @@ pub fn run(o: &TrainOptions) -> Result<TrainSummary> {
         tensors.extend(adam.state());
         let ckp = dir.checkpoint(epoch + 1);
         save_tensors(&ckp, &tensors)?;
-        let ck = Checkpoint { weights: ckp.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default(), epochs_done: epoch + 1, adam_step: adam.step, log: log.clone(), model: model_file.clone(), inputs: inputs.clone() };
+        let ck = Checkpoint {
+            weights: ckp.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default(),
+            epochs_done: epoch + 1,
+            adam_step: adam.step,
+            log: log.clone(),
+            model: model_file.clone(),
+            inputs: inputs.clone(),
+        };
         write_text_atomic(&dir.checkpoint_yaml(), &serde_yaml_ng::to_string(&ck).map_err(|e| Error::Internal(e.to_string()))?)?;
         // Older checkpoints are superseded once checkpoint.yaml names the new one.
         if epoch > 0 {
@@ -318,13 +328,27 @@ fn init_from(model: &mut HicLstm, mf: &ModelFile, src: &Path, freeze: bool) -> R
     if (a.k, a.hidden, a.frame_len, a.cell, a.head) != (b.k, b.hidden, b.frame_len, b.cell, b.head) {
         return Err(Error::InvalidArgument(format!(
             "--init-from {}: its architecture (K {}, H {}, L {}, {:?} cell, {:?} head) differs from this configuration (K {}, H {}, L {}, {:?}, {:?})",
-            src.display(), a.k, a.hidden, a.frame_len, a.cell, a.head, b.k, b.hidden, b.frame_len, b.cell, b.head
+            src.display(),
+            a.k,
+            a.hidden,
+            a.frame_len,
+            a.cell,
+            a.head,
+            b.k,
+            b.hidden,
+            b.frame_len,
+            b.cell,
+            b.head
         )));
     }
     let tensors = Tensor::read_safetensors(sd.weights()).map_err(|e| Error::format(sd.weights(), hiclstm::error::Location::None, e.to_string()))?;
     load_named(model, &tensors, |n| n != EMBEDDING).map_err(|m| Error::format(sd.weights(), hiclstm::error::Location::None, m))?;
     // Representations of chromosomes the old model knew (same name and size) start from there.
-    let old_emb = tensors.iter().find(|(n, _)| n == EMBEDDING).map(|(_, t)| t).ok_or_else(|| Error::format(sd.weights(), hiclstm::error::Location::None, "no embedding"))?;
+    let old_emb = tensors
+        .iter()
+        .find(|(n, _)| n == EMBEDDING)
+        .map(|(_, t)| t)
+        .ok_or_else(|| Error::format(sd.weights(), hiclstm::error::Location::None, "no embedding"))?;
     let mut reused = 0;
     for c in &mf.chromosomes {
         if let Some(oc) = old.chromosomes.iter().find(|o| o.name == c.name && o.n_bins == c.n_bins) {
@@ -340,11 +364,23 @@ fn init_from(model: &mut HicLstm, mf: &ModelFile, src: &Path, freeze: bool) -> R
             }
         }
     }
-    hiclstm::log::info(&format!("initialised from {} (decoder{}; representations of {reused} chromosome(s) reused)", src.display(), if freeze { " frozen" } else { "" }));
+    hiclstm::log::info(&format!(
+        "initialised from {} (decoder{}; representations of {reused} chromosome(s) reused)",
+        src.display(),
+        if freeze { " frozen" } else { "" }
+    ));
     Ok(())
 }
 
-fn write_outputs(dir: &ModelDir, model: &HicLstm, mf: &ModelFile, data: &TrainingData, frames: &IndexedFrames, log: &[EpochLog], inputs: &[String]) -> Result<()> {
+fn write_outputs(
+    dir: &ModelDir,
+    model: &HicLstm,
+    mf: &ModelFile,
+    data: &TrainingData,
+    frames: &IndexedFrames,
+    log: &[EpochLog],
+    inputs: &[String],
+) -> Result<()> {
     let k = mf.config.k;
     let emb: Vec<f32> = Vec::<f32>::try_from(model.embedding.to_device(Device::Cpu).to_kind(Kind::Float).reshape([-1])).map_err(tch_err("embedding"))?;
     let mut observed = vec![false; mf.n_bins()];
@@ -367,11 +403,11 @@ fn write_outputs(dir: &ModelDir, model: &HicLstm, mf: &ModelFile, data: &Trainin
         })
         .collect();
     let params = serde_json::json!({ "inputs": inputs, "config": mf.config }).to_string();
-    let mut meta = Meta::new(tables::schema("representations"));
+    let mut meta = Meta::new(tables::TableKind::Representations.schema());
     meta.set("assembly", &data.assembly).set("resolution", mf.resolution).set("method", "hiclstm").set("params", &params);
     let mut outs = OutputSet::default();
     outs.push(tables::representations::write(&dir.representations(), &meta, k, &reps, true)?);
-    let mut lmeta = Meta::new(tables::schema("training_log"));
+    let mut lmeta = Meta::new(tables::TableKind::TrainingLog.schema());
     lmeta.set("assembly", &data.assembly).set("resolution", mf.resolution).set("params", &params);
     outs.push(tables::training_log::write(&dir.log(), &lmeta, log, true)?);
     save_tensors(&dir.weights(), &model.named_variables())?;

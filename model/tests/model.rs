@@ -15,7 +15,7 @@ const TRAIN: &str = env!("CARGO_BIN_EXE_hiclstm-train");
 const PREDICT: &str = env!("CARGO_BIN_EXE_hiclstm-predict");
 
 fn simulated(dir: &Path) -> PathBuf {
-    let mut p = SimParams::preset("toy").unwrap();
+    let mut p = SimParams::preset(hiclstm::presets::SimulatePreset::Toy);
     p.chroms = vec![Chrom::new("chr1", 6_000_000), Chrom::new("chr2", 4_000_000)];
     p.depth = 60.0;
     write_outputs(&p, &WriteOptions { prefix: dir.join("sim"), force: true, pairs: false, juicer_text: false }).unwrap();
@@ -32,7 +32,17 @@ fn small_config(epochs: usize) -> ModelConfig {
 }
 
 fn opts(contacts: &Path, out: &Path, c: ModelConfig) -> TrainOptions {
-    TrainOptions { contacts: vec![contacts.to_path_buf()], config: c, out_dir: out.to_path_buf(), device: Device::Cpu, resume: false, force: false, init_from: None, freeze_decoder: false, stop_after: None }
+    TrainOptions {
+        contacts: vec![contacts.to_path_buf()],
+        config: c,
+        out_dir: out.to_path_buf(),
+        device: Device::Cpu,
+        resume: false,
+        force: false,
+        init_from: None,
+        freeze_decoder: false,
+        stop_after: None,
+    }
 }
 
 fn weights(dir: &Path) -> Vec<(String, Tensor)> {
@@ -157,7 +167,7 @@ fn trained_model_beats_the_distance_baseline_and_round_trips() {
     cut.end.truncate(keep);
     cut.observed.truncate(keep);
     cut.values.truncate(keep * 16);
-    let mut meta = hiclstm::tables::Meta::new(hiclstm::tables::schema("representations"));
+    let mut meta = hiclstm::tables::Meta::new(hiclstm::tables::TableKind::Representations.schema());
     meta.set("resolution", 50_000);
     let rp = dir.path().join("edited.parquet");
     hiclstm::tables::representations::write(&rp, &meta, 16, &r, false).unwrap().commit(false).unwrap();
@@ -236,7 +246,10 @@ fn bad_inputs_fail_cleanly() {
     // Representations with another K.
     let (code, _) = run(TRAIN, &[cs, "-o", d.join("m2").to_str().unwrap(), "--epochs", "1", "-q", "--k", "4"]);
     assert_eq!(code, 0);
-    let (code, err) = run(PREDICT, &[d.join("m2").to_str().unwrap(), "--representations", out.join("representations.parquet").to_str().unwrap(), "-o", pred.to_str().unwrap()]);
+    let (code, err) = run(
+        PREDICT,
+        &[d.join("m2").to_str().unwrap(), "--representations", out.join("representations.parquet").to_str().unwrap(), "-o", pred.to_str().unwrap()],
+    );
     assert_eq!(code, 7, "{err}");
     assert!(err.contains("K = 16") && err.contains("K = 4"), "{err}");
     let (code, err) = run(PREDICT, &[d.join("m2").to_str().unwrap(), "--region", "chr9:1-100", "-o", pred.to_str().unwrap()]);
@@ -246,14 +259,15 @@ fn bad_inputs_fail_cleanly() {
 
 #[test]
 fn null_values_are_skipped_and_short_rows_still_train() {
-    use hiclstm::tables::{contacts::ContactsWriter, schema, Meta};
+    use hiclstm::tables::{contacts::ContactsWriter, Meta};
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("x.contacts.parquet");
-    let mut meta = Meta::new(schema("contacts"));
+    let mut meta = Meta::new(hiclstm::tables::TableKind::Contacts.schema());
     meta.set("resolution", 1000).set("assembly", "t").set("normalization", "balanced");
     let mut w = ContactsWriter::create(&p, &meta, false).unwrap();
     // Every row holds fewer than L = 150 entries; bin 2 has no weight (null values).
-    let px: Vec<hiclstm::formats::Pixel> = (0..30u32).flat_map(|i| (i..(i + 5).min(30)).map(move |j| hiclstm::formats::Pixel { i, j, count: 1.0 + (i + j) as f64 })).collect();
+    let px: Vec<hiclstm::formats::Pixel> =
+        (0..30u32).flat_map(|i| (i..(i + 5).min(30)).map(move |j| hiclstm::formats::Pixel { i, j, count: 1.0 + (i + j) as f64 })).collect();
     let mut wts = vec![1.0; 30];
     wts[2] = f64::NAN;
     w.write("chrA", &px, Some(&wts)).unwrap();
@@ -273,7 +287,20 @@ fn a_killed_run_resumes_to_the_uninterrupted_result() {
     let cs = contacts.to_str().unwrap();
     let cfg = d.join("c.yaml");
     std::fs::write(&cfg, "frame_len: 20\ntrain:\n  epochs: 40\n  decay_after: 20\n  batch_size: 8\n").unwrap();
-    let args = |out: &str| vec![cs.to_string(), "-o".into(), d.join(out).to_str().unwrap().into(), "--config".into(), cfg.to_str().unwrap().into(), "--threads".into(), "1".into(), "--device".into(), "cpu".into(), "-q".into()];
+    let args = |out: &str| {
+        vec![
+            cs.to_string(),
+            "-o".into(),
+            d.join(out).to_str().unwrap().into(),
+            "--config".into(),
+            cfg.to_str().unwrap().into(),
+            "--threads".into(),
+            "1".into(),
+            "--device".into(),
+            "cpu".into(),
+            "-q".into(),
+        ]
+    };
     let (code, err) = run(TRAIN, &args("full").iter().map(String::as_str).collect::<Vec<_>>());
     assert_eq!(code, 0, "{err}");
 
@@ -299,10 +326,10 @@ fn a_killed_run_resumes_to_the_uninterrupted_result() {
 
 #[test]
 fn an_empty_contacts_table_is_refused() {
-    use hiclstm::tables::{contacts::ContactsWriter, schema, Meta};
+    use hiclstm::tables::{contacts::ContactsWriter, Meta};
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("e.contacts.parquet");
-    let mut meta = Meta::new(schema("contacts"));
+    let mut meta = Meta::new(hiclstm::tables::TableKind::Contacts.schema());
     meta.set("resolution", 1000);
     ContactsWriter::create(&p, &meta, false).unwrap().finish().unwrap().commit(false).unwrap();
     let (code, err) = run(TRAIN, &[p.to_str().unwrap(), "-o", dir.path().join("m").to_str().unwrap()]);
@@ -336,7 +363,10 @@ fn decoder_grid_writes_one_metric_set_per_pair() {
     };
     let rows = grid(&o).unwrap();
     for method in ["hiclstm+lstm", "hiclstm+cnn", "hiclstm+fc", "distance-mean"] {
-        let r = rows.iter().find(|r| r.method == method && r.chrom == "all" && r.metric == "r2" && r.distance_lo.is_none()).unwrap_or_else(|| panic!("no {method}"));
+        let r = rows
+            .iter()
+            .find(|r| r.method == method && r.chrom == "all" && r.metric == "r2" && r.distance_lo.is_none())
+            .unwrap_or_else(|| panic!("no {method}"));
         assert!(r.value.is_some_and(f64::is_finite) && r.n > 0, "{method}: {r:?}");
         assert!(rows.iter().all(|r| r.chrom != "chr1"), "only test chromosomes are evaluated");
     }
@@ -355,7 +385,19 @@ fn sniper_baseline_writes_deterministic_representations() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let contacts = simulated(d);
-    let o = |out: &str| SniperOptions { contacts: contacts.clone(), k: 4, hidden: 32, epochs: 3, batch: 16, learning_rate: 0.001, value: hiclstm::frames::ValueColumn::Value, seed: 1, output: d.join(out), force: false, device: Device::Cpu };
+    let o = |out: &str| SniperOptions {
+        contacts: contacts.clone(),
+        k: 4,
+        hidden: 32,
+        epochs: 3,
+        batch: 16,
+        learning_rate: 0.001,
+        value: hiclstm::frames::ValueColumn::Value,
+        seed: 1,
+        output: d.join(out),
+        force: false,
+        device: Device::Cpu,
+    };
     sniper(&o("a.parquet")).unwrap();
     sniper(&o("b.parquet")).unwrap();
     let (meta, k, a) = hiclstm::tables::representations::read(&d.join("a.parquet")).unwrap();
@@ -455,14 +497,17 @@ fn attribution_writes_tables_and_refuses_bad_requests() {
     assert_eq!(code, 0, "{err}");
     let rows = hiclstm::tables::attributions::read(&d.join("a.attributions.parquet")).unwrap();
     assert_eq!(rows.len(), 200);
-    assert!(rows.iter().all(|r| (-1.0..=1.0).contains(&r.4)), "normalized scores lie in [-1, 1]");
-    assert!(rows.iter().any(|r| r.4 == 1.0 || r.4 == -1.0), "min-max scaling reaches an extreme");
+    assert!(rows.iter().all(|r| (-1.0..=1.0).contains(&r.normalized)), "normalized scores lie in [-1, 1]");
+    assert!(rows.iter().any(|r| r.normalized == 1.0 || r.normalized == -1.0), "min-max scaling reaches an extreme");
     let bg = std::fs::read_to_string(d.join("a.attributions.bedGraph")).unwrap();
     assert_eq!(bg.lines().count(), 200);
 
     // Element summaries and the TAD profile from the simulated truth.
     let (ctcf, tads) = (format!("ctcf={}", d.join("sim.ctcf.bed").display()), d.join("sim.tads.bed"));
-    let (code, err) = run(attr, &[ms, "--contacts", cs, "--steps", "4", "-o", d.join("b").to_str().unwrap(), "--device", "cpu", "--elements", &ctcf, "--tads", tads.to_str().unwrap()]);
+    let (code, err) = run(
+        attr,
+        &[ms, "--contacts", cs, "--steps", "4", "-o", d.join("b").to_str().unwrap(), "--device", "cpu", "--elements", &ctcf, "--tads", tads.to_str().unwrap()],
+    );
     assert_eq!(code, 0, "{err}");
     let rows = hiclstm::tables::metrics::read(&d.join("b.attribution_summary.parquet")).unwrap();
     for metric in ["mean", "median", "q1", "q3", "background_mean", "mann_whitney_p"] {
@@ -476,18 +521,20 @@ fn attribution_writes_tables_and_refuses_bad_requests() {
 
 #[test]
 fn perturbations_map_edits_back_to_reference_pixels() {
-    use hiclstm_model::perturb::{run as perturb, EditSpec, PerturbOptions};
+    use hiclstm::edits::{EditKind, EditSpec};
+    use hiclstm_model::perturb::{run as perturb, PerturbOptions};
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let contacts = simulated(d);
     let m = d.join("m");
     train::run(&opts(&contacts, &m, small_config(1))).unwrap();
+    let window: hiclstm::genome::Region = "chr1:1-2,000,000".parse().unwrap();
+    let region = |kind: EditKind, at: &str| EditSpec::region(kind, at.parse().unwrap(), window.clone());
+    let swap = |motifs: std::path::PathBuf, anchors: Option<std::path::PathBuf>| EditSpec::ctcf_swap(motifs, anchors, window.clone());
     let o = |edit: EditSpec, out: &str| PerturbOptions {
         model_dir: m.clone(),
         representations: None,
         edit,
-        window: "chr1:1-2,000,000".parse().unwrap(),
-        max_distance: None,
         output: d.join(out),
         device: Device::Cpu,
         force: false,
@@ -495,7 +542,7 @@ fn perturbations_map_edits_back_to_reference_pixels() {
         tads: Some(d.join("sim.tads.bed")),
     };
     // Deleting bins 10..15 of the 40-bin window: every pixel touching them has no mutant value.
-    let rows = perturb(&o(EditSpec::Delete("chr1:500,001-750,000".parse().unwrap()), "del")).unwrap();
+    let rows = perturb(&o(region(EditKind::Delete, "chr1:500,001-750,000"), "del")).unwrap();
     assert_eq!(rows.len(), 40 * 41 / 2);
     for r in &rows {
         let gone = (10..15).contains(&r.i) || (10..15).contains(&r.j);
@@ -508,7 +555,7 @@ fn perturbations_map_edits_back_to_reference_pixels() {
     }
     // Duplicating bins 10..15: pixels within the copy collect 3 edited pixels on and 4 off the
     // diagonal (both copies and the pixels between them), others 1 or 2.
-    let rows = perturb(&o(EditSpec::Duplicate("chr1:500,001-750,000".parse().unwrap()), "dup")).unwrap();
+    let rows = perturb(&o(region(EditKind::Duplicate, "chr1:500,001-750,000"), "dup")).unwrap();
     let at = |i: u32, j: u32| rows.iter().find(|r| r.i == i && r.j == j).unwrap();
     assert_eq!(at(11, 11).copies, 3);
     assert_eq!(at(11, 12).copies, 4);
@@ -517,7 +564,7 @@ fn perturbations_map_edits_back_to_reference_pixels() {
     assert!(rows.iter().all(|r| r.mutant.is_some()));
     assert!(d.join("dup.perturbations.parquet").exists() && d.join("dup.difference.png").exists() && d.join("dup.tad_profile.png").exists());
     // CTCF orientation replacement: every pixel keeps one copy, predictions change.
-    let rows = perturb(&o(EditSpec::CtcfSwap { motifs: d.join("sim.ctcf.bed"), anchors: None }, "swap")).unwrap();
+    let rows = perturb(&o(swap(d.join("sim.ctcf.bed"), None), "swap")).unwrap();
     assert!(rows.iter().all(|r| r.copies == 1));
     assert!(rows.iter().any(|r| (r.mutant.unwrap() - r.wt).abs() > 1e-6), "the swap changes predictions");
     // Restricted to loop anchors: only the motif at the anchor (bin 20) is replaced. A frame is a
@@ -527,22 +574,23 @@ fn perturbations_map_edits_back_to_reference_pixels() {
     let motif = "chr1\t500000\t500020\tCTCF\t0\t+\nchr1\t1000000\t1000020\tCTCF\t0\t-\nchr1\t1500000\t1500020\tCTCF\t0\t-\n";
     std::fs::write(d.join("motifs.bed"), motif).unwrap();
     std::fs::write(d.join("loops.bedpe"), "chr1\t1000000\t1050000\tchr1\t1800000\t1850000\n").unwrap();
-    let all = perturb(&o(EditSpec::CtcfSwap { motifs: d.join("motifs.bed"), anchors: None }, "swap_all")).unwrap();
-    let at = perturb(&o(EditSpec::CtcfSwap { motifs: d.join("motifs.bed"), anchors: Some(d.join("loops.bedpe")) }, "swap_at")).unwrap();
-    let changed = |rows: &[hiclstm_model::perturb::Row], rows_from: u32| rows.iter().filter(|r| r.i >= rows_from).any(|r| (r.mutant.unwrap() - r.wt).abs() > 1e-9);
+    let all = perturb(&o(swap(d.join("motifs.bed"), None), "swap_all")).unwrap();
+    let at = perturb(&o(swap(d.join("motifs.bed"), Some(d.join("loops.bedpe"))), "swap_at")).unwrap();
+    let changed =
+        |rows: &[hiclstm_model::perturb::Row], rows_from: u32| rows.iter().filter(|r| r.i >= rows_from).any(|r| (r.mutant.unwrap() - r.wt).abs() > 1e-9);
     assert!(changed(&all, 21), "the unrestricted swap replaces bin 30 too");
     assert!(changed(&at, 0) && !changed(&at, 21), "only the motif at the anchor (bin 20) is replaced");
     std::fs::write(d.join("far.bedpe"), "chr1\t4000000\t4050000\tchr1\t5000000\t5050000\n").unwrap();
-    let e = perturb(&o(EditSpec::CtcfSwap { motifs: d.join("motifs.bed"), anchors: Some(d.join("far.bedpe")) }, "bad5")).unwrap_err();
+    let e = perturb(&o(swap(d.join("motifs.bed"), Some(d.join("far.bedpe"))), "bad5")).unwrap_err();
     assert!(e.to_string().contains("no CTCF motif") && e.to_string().contains("far.bedpe"), "{e}");
     assert!(!d.join("bad5.perturbations.parquet").exists());
     std::fs::write(d.join("plus.bed"), "chr1\t100000\t100020\tCTCF\t0\t+\n").unwrap();
-    let e = perturb(&o(EditSpec::CtcfSwap { motifs: d.join("plus.bed"), anchors: None }, "bad3")).unwrap_err();
+    let e = perturb(&o(swap(d.join("plus.bed"), None), "bad3")).unwrap_err();
     assert!(e.to_string().contains("both orientations"), "{e}");
     // An edit outside the chromosome, and one that empties the window, are refused.
-    assert!(perturb(&o(EditSpec::Invert("chr1:9,000,001-9,500,000".parse().unwrap()), "bad")).is_err());
-    assert!(perturb(&o(EditSpec::Delete("chr1:1-2,000,000".parse().unwrap()), "bad2")).is_err());
-    let e = perturb(&o(EditSpec::Duplicate("chr1:1,000,001-9,000,000".parse().unwrap()), "bad4")).unwrap_err();
+    assert!(perturb(&o(region(EditKind::Invert, "chr1:9,000,001-9,500,000"), "bad")).is_err());
+    assert!(perturb(&o(region(EditKind::Delete, "chr1:1-2,000,000"), "bad2")).is_err());
+    let e = perturb(&o(region(EditKind::Duplicate, "chr1:1,000,001-9,000,000"), "bad4")).unwrap_err();
     assert!(e.to_string().contains("beyond the chromosome's end"), "a duplication larger than the chromosome: {e}");
     assert!(!d.join("bad.perturbations.parquet").exists() && !d.join("bad2.perturbations.parquet").exists());
 }
@@ -560,10 +608,11 @@ fn perturbations_map_edits_back_to_reference_pixels() {
 #[test]
 fn simulated_genome_edits_and_attributions_go_the_papers_way() {
     use hiclstm_model::config::Preset;
-    use hiclstm_model::perturb::{run as perturb, EditSpec, KnockoutMethod, PerturbOptions};
+    use hiclstm::edits::{EditKind, EditSpec, KnockoutMethod};
+    use hiclstm_model::perturb::{run as perturb, PerturbOptions};
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let p = SimParams::preset("toy").unwrap();
+    let p = SimParams::preset(hiclstm::presets::SimulatePreset::Toy);
     write_outputs(&p, &WriteOptions { prefix: d.join("toy"), force: false, pairs: false, juicer_text: false }).unwrap();
     let m = d.join("m");
     let mut c = ModelConfig::preset(Preset::Representations);
@@ -581,12 +630,14 @@ fn simulated_genome_edits_and_attributions_go_the_papers_way() {
     assert!(loops.len() >= 4, "{loops:?}");
     let anchors: String = loops.iter().flat_map(|&(a, b)| [a, b]).map(|b| format!("chr1\t{}\t{}\n", b * 50_000, b * 50_000 + 50_000)).collect();
     std::fs::write(d.join("anchors.bed"), anchors).unwrap();
-    let o = |edit: EditSpec, window: &str, out: &str| PerturbOptions {
+    let o = |mut edit: EditSpec, window: &str, out: &str| PerturbOptions {
         model_dir: m.clone(),
         representations: None,
-        edit,
-        window: window.parse().unwrap(),
-        max_distance: Some(3_000_000),
+        edit: {
+            edit.window = window.parse().unwrap();
+            edit.max_distance = Some(3_000_000);
+            edit
+        },
         output: d.join(out),
         device: Device::Cpu,
         force: false,
@@ -594,7 +645,9 @@ fn simulated_genome_edits_and_attributions_go_the_papers_way() {
         tads: None,
     };
     for method in [KnockoutMethod::Zero, KnockoutMethod::Mean] {
-        let rows = perturb(&o(EditSpec::Knockout { sites: d.join("anchors.bed"), method, window: 2 }, "chr1:1-20,000,000", &format!("ko_{method:?}"))).unwrap();
+        let neighbours = (method == KnockoutMethod::Mean).then_some(2);
+        let spec = EditSpec::knockout(d.join("anchors.bed"), method, neighbours, "chr1".parse().unwrap());
+        let rows = perturb(&o(spec, "chr1:1-20,000,000", &format!("ko_{method:?}"))).unwrap();
         let diffs: Vec<f64> = loops.iter().filter_map(|&(a, b)| rows.iter().find(|r| r.i == a && r.j == b)).map(|r| r.mutant.unwrap() - r.wt).collect();
         let mean = diffs.iter().sum::<f64>() / diffs.len() as f64;
         assert!(diffs.len() >= 4 && mean < -0.02, "{method:?} knockout: loop pixels change by {mean:.4} on average ({diffs:?})");
@@ -603,7 +656,7 @@ fn simulated_genome_edits_and_attributions_go_the_papers_way() {
     // either side, within 30 bins, gain contacts once it is deleted.
     let b = std::fs::read_to_string(d.join("toy.boundaries.bed")).unwrap();
     assert!(b.contains("chr1\t2950000\t3050000"), "the simulated boundary moved: {b}");
-    let rows = perturb(&o(EditSpec::Delete("chr1:2,950,001-3,050,000".parse().unwrap()), "chr1:1-6,000,000", "bdel")).unwrap();
+    let rows = perturb(&o(EditSpec::region(EditKind::Delete, "chr1:2,950,001-3,050,000".parse().unwrap(), "chr1".parse().unwrap()), "chr1:1-6,000,000", "bdel")).unwrap();
     let across: Vec<f64> = rows.iter().filter(|r| r.i < 59 && r.j > 60 && r.j - r.i < 30).filter_map(|r| r.mutant.map(|m| m - r.wt)).collect();
     let mean = across.iter().sum::<f64>() / across.len() as f64;
     assert!(across.len() > 300 && mean > 0.01, "across the deleted boundary: {mean:.4} over {} pixels", across.len());
@@ -641,7 +694,7 @@ fn simulated_genome_edits_and_attributions_go_the_papers_way() {
 
     // Element identification from the same representations: the simulated boundaries are found
     // above chance (AuROC 0.74 at this seed; 0.60-0.74 over training seeds 1-3, BENCHMARKS.md).
-    use hiclstm::classify::{labels::read_tasks, run as classify, ClassifyOptions, Classifier, FoldsBy};
+    use hiclstm::classify::{labels::read_tasks, run as classify, Classifier, ClassifyOptions, FoldsBy};
     std::fs::write(d.join("tasks.yaml"), "tasks:\n  - {name: boundaries, file: toy.boundaries.bed, kind: bed}\n").unwrap();
     let rows = classify(&ClassifyOptions {
         representations: vec![("hiclstm".into(), m.join("representations.parquet"))],

@@ -37,7 +37,11 @@ impl Alias {
     }
     fn sample(&self, rng: &mut ChaCha8Rng) -> usize {
         let k = rng.random_range(0..self.prob.len());
-        if rng.random::<f64>() < self.prob[k] { k } else { self.alias[k] }
+        if rng.random::<f64>() < self.prob[k] {
+            k
+        } else {
+            self.alias[k]
+        }
     }
 }
 

@@ -1,8 +1,8 @@
 //! Baseline representation methods, written as representations tables so that every later step
 //! (decoders, classification) can compare them with Hi-C-LSTM.
 
-pub mod line;
 pub mod linalg;
+pub mod line;
 pub mod pca;
 
 use crate::error::{Error, Result};
@@ -41,7 +41,7 @@ pub fn per_chromosome(
             values,
         });
     }
-    let mut m = Meta::new(tables::schema("representations"));
+    let mut m = Meta::new(tables::TableKind::Representations.schema());
     m.set("assembly", meta.get("assembly").unwrap_or("unknown")).set("resolution", res).set("method", name).set("params", params.to_string());
     tables::representations::write(output, &m, k, &reps, force)?.commit(force)?;
     Ok(())

@@ -100,29 +100,41 @@ pub fn run(o: &PcaOptions) -> Result<()> {
     let params = serde_json::json!({"contacts": o.contacts, "k": o.k, "orient": o.orient, "raw": o.raw, "seed": o.seed});
     super::per_chromosome(&o.contacts, &o.output, o.force, o.k, "pca", params, |c, n, res| {
         if n > o.max_bins {
-            return Err(Error::InvalidArgument(format!("{}: {} bins exceed --max-bins {} (PCA keeps dense n x n matrices; use a coarser resolution)", c.chrom, n, o.max_bins)));
+            return Err(Error::InvalidArgument(format!(
+                "{}: {} bins exceed --max-bins {} (PCA keeps dense n x n matrices; use a coarser resolution)",
+                c.chrom, n, o.max_bins
+            )));
         }
         let t = track.as_ref().map(|tr| bin_track(tr, &c.chrom, n, res));
         if t.as_ref().is_some_and(|t| t.iter().all(|x| x.is_nan())) {
-            crate::log::warn(&format!("{}: the orientation track has no values on {}; PC1 is not oriented", o.orient.as_ref().expect("set").display(), c.chrom));
+            crate::log::warn(&format!(
+                "{}: the orientation track has no values on {}; PC1 is not oriented",
+                o.orient.as_ref().expect("set").display(),
+                c.chrom
+            ));
         }
         let (values, observed, lambda) = chromosome(c, n, o.k, o.raw, t.as_deref(), o.seed);
         if observed.iter().filter(|&&x| x).count() < o.k {
             crate::log::warn(&format!("{}: fewer covered bins than K = {}; missing components are 0", c.chrom, o.k));
         }
-        crate::log::info(&format!("{}: {} bins, top eigenvalues {}", c.chrom, n, lambda.iter().take(3).map(|l| format!("{l:.3}")).collect::<Vec<_>>().join(", ")));
+        crate::log::info(&format!(
+            "{}: {} bins, top eigenvalues {}",
+            c.chrom,
+            n,
+            lambda.iter().take(3).map(|l| format!("{l:.3}")).collect::<Vec<_>>().join(", ")
+        ));
         Ok((values, observed))
     })
 }
 
 /// A bedGraph averaged over the bins of one chromosome (overlap-weighted; NaN where uncovered).
-pub fn bin_track(track: &[(String, u64, u64, f64)], chrom: &str, n: usize, res: u32) -> Vec<f64> {
+pub fn bin_track(track: &[crate::formats::bed::BedGraph], chrom: &str, n: usize, res: u32) -> Vec<f64> {
     let res = res as u64;
     let (mut s, mut w) = (vec![0.0; n], vec![0.0; n]);
-    for (_, a, b, v) in track.iter().filter(|r| r.0 == chrom || crate::genome::canonical_name(&r.0) == crate::genome::canonical_name(chrom)) {
-        for bin in (*a / res) as usize..(b.div_ceil(res) as usize).min(n) {
-            let ov = ((*b).min((bin as u64 + 1) * res) - (*a).max(bin as u64 * res)) as f64;
-            s[bin] += v * ov;
+    for r in track.iter().filter(|r| r.chrom == chrom || crate::genome::canonical_name(&r.chrom) == crate::genome::canonical_name(chrom)) {
+        for bin in (r.start / res) as usize..(r.end.div_ceil(res) as usize).min(n) {
+            let ov = (r.end.min((bin as u64 + 1) * res) - r.start.max(bin as u64 * res)) as f64;
+            s[bin] += r.value * ov;
             w[bin] += ov;
         }
     }

@@ -6,13 +6,16 @@ use std::path::PathBuf;
 /// Baseline representations, written as a representations table (the same schema as
 /// Hi-C-LSTM's), so that later steps can compare methods.
 #[derive(Parser, Debug)]
-#[command(version, after_help = "Examples:
+#[command(
+    version,
+    after_help = "Examples:
   hiclstm-baseline pca sample.contacts.parquet --k 16 -o sample.pca.parquet
   hiclstm-baseline pca sample.contacts.parquet --orient gene_density.bedGraph -o sample.pca.parquet
   hiclstm-baseline sci sample.contacts.parquet --k 16 -o sample.sci.parquet
 
 Exit codes: 0 ok, 3 input unreadable, 4 input malformed, 6 output exists, 7 schema mismatch,
-8 invalid argument (e.g. a chromosome too large for dense PCA).")]
+8 invalid argument (e.g. a chromosome too large for dense PCA)."
+)]
 struct Args {
     #[command(subcommand)]
     method: Method,
@@ -69,13 +72,30 @@ fn main() {
         a.common.apply()?;
         match &a.method {
             Method::Pca { contacts, output, k, orient, raw, seed, max_bins } => {
-                let o = PcaOptions { contacts: contacts.clone(), k: *k, orient: orient.clone(), output: output.clone(), force: a.common.force, seed: *seed, raw: *raw, max_bins: *max_bins };
+                let o = PcaOptions {
+                    contacts: contacts.clone(),
+                    k: *k,
+                    orient: orient.clone(),
+                    output: output.clone(),
+                    force: a.common.force,
+                    seed: *seed,
+                    raw: *raw,
+                    max_bins: *max_bins,
+                };
                 run(&o)?;
                 hiclstm::log::info(&format!("wrote {}", output.display()));
                 Ok(())
             }
             Method::Sci { contacts, output, k, raw, seed, samples_per_edge } => {
-                let o = SciOptions { contacts: contacts.clone(), k: *k, output: output.clone(), force: a.common.force, seed: *seed, raw: *raw, samples_per_edge: *samples_per_edge };
+                let o = SciOptions {
+                    contacts: contacts.clone(),
+                    k: *k,
+                    output: output.clone(),
+                    force: a.common.force,
+                    seed: *seed,
+                    raw: *raw,
+                    samples_per_edge: *samples_per_edge,
+                };
                 line::run(&o)?;
                 hiclstm::log::info(&format!("wrote {}", output.display()));
                 Ok(())

@@ -1,5 +1,5 @@
 use clap::Parser;
-use hiclstm::classify::{labels::read_tasks, run, ClassifyOptions, Classifier, FoldsBy};
+use hiclstm::classify::{labels::read_tasks, run, Classifier, ClassifyOptions, FoldsBy};
 use std::path::PathBuf;
 
 /// Identify genomic elements from representations: cross-validated classification of labelled
@@ -16,12 +16,15 @@ use std::path::PathBuf;
 /// Writes PREFIX.metrics.parquet (average precision, AuROC, accuracy, F1 per task x method x
 /// fold and averaged; the fold scheme is in its hiclstm.cv metadata) and PREFIX.pr_curves.png.
 #[derive(Parser, Debug)]
-#[command(version, after_help = "Examples:
+#[command(
+    version,
+    after_help = "Examples:
   hiclstm-classify --representations hiclstm=model/representations.parquet pca=pca.parquet \\
       --tasks tasks.yaml --plots -o elements
 
 Exit codes: 0 ok, 3 input unreadable, 4 malformed track or YAML (file and line named), 6 output
-exists, 7 schema mismatch, 8 a task that cannot run (no positives, one class) or bad arguments.")]
+exists, 7 schema mismatch, 8 a task that cannot run (no positives, one class) or bad arguments."
+)]
 struct Args {
     /// Representations tables as LABEL=FILE.
     #[arg(long, required = true, num_args = 1..)]

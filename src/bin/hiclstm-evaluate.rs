@@ -11,13 +11,16 @@ use std::path::PathBuf;
 /// and reads row groups in parallel. Writes PREFIX.metrics.parquet and, with --plots,
 /// PREFIX.r2_by_distance.png, PREFIX.heatmap.png and (with --training-log) PREFIX.loss.png.
 #[derive(Parser, Debug)]
-#[command(version, after_help = "Examples:
+#[command(
+    version,
+    after_help = "Examples:
   hiclstm-evaluate sample.predictions.parquet -o sample --plots --training-log model/training_log.parquet
   hiclstm-evaluate hiclstm=a.predictions.parquet pca=b.predictions.parquet -o compare --plots
   hiclstm-evaluate sample.predictions.parquet --chromosomes chr21 --bands 0-9,10-49,50-149,150- -o heldout
 
 Exit codes: 0 ok, 3 input unreadable, 5 chromosome/region not in the input, 6 output exists,
-7 schema mismatch, 8 invalid argument (mismatched resolutions or chromosomes, no observations).")]
+7 schema mismatch, 8 invalid argument (mismatched resolutions or chromosomes, no observations)."
+)]
 struct Args {
     /// Predictions tables, optionally labelled: LABEL=FILE (default label: the file stem).
     #[arg(required = true)]

@@ -11,7 +11,9 @@ use std::path::PathBuf;
 /// Writes PREFIX.contacts.parquet (upper-triangle intra-chromosomal pixels, sorted by
 /// chromosome, i, j) and PREFIX.bins.parquet (every bin, with normalization weights).
 #[derive(Parser, Debug)]
-#[command(version, after_help = "Examples:
+#[command(
+    version,
+    after_help = "Examples:
   hiclstm-import sample.mcool::/resolutions/50000 -n balanced -o sample
   hiclstm-import sample.hic -r 10000 -n KR -c chr21,chr22 -o sample_10kb
   hiclstm-import sample.pairs.gz -r 50000 -o sample
@@ -20,7 +22,8 @@ use std::path::PathBuf;
 
 Exit codes: 0 ok, 2 usage, 3 input unreadable, 4 input malformed, 5 resolution/chromosome/
 normalization not in the input, 6 output exists or cannot be written, 7 table schema mismatch,
-8 invalid argument combination, 1 internal error.")]
+8 invalid argument combination, 1 internal error."
+)]
 struct Args {
     /// Input file (or file.mcool::/resolutions/N).
     input: String,

@@ -10,7 +10,9 @@ use std::path::PathBuf;
 /// classify (simulated truth) -> attribute -> perturb (workflows/assets/simulated_edits.yaml).
 /// Each step is its hiclstm-* binary, found beside this one or on PATH.
 #[derive(Parser, Debug)]
-#[command(version, after_help = "Examples:
+#[command(
+    version,
+    after_help = "Examples:
   hiclstm-pipeline --outdir results                        # embedded default (simulated genome)
   hiclstm-pipeline --params params.yaml                    # same file as nextflow -params-file
   hiclstm-pipeline --params params.yaml --input samplesheet.csv --outdir results --resume
@@ -19,7 +21,8 @@ use std::path::PathBuf;
 Results: OUTDIR/{simulate,import,train/<id>,predict,evaluate,baseline,classify,attribute,perturb,pipeline_info}.
 
 Exit codes: those of the failing step (see hiclstm-import --help), 3/4 for an unreadable or
-malformed params file or samplesheet, 6 when OUTDIR holds results and neither --resume nor --force is given.")]
+malformed params file or samplesheet, 6 when OUTDIR holds results and neither --resume nor --force is given."
+)]
 struct Args {
     /// Parameter file (YAML; keys as in workflows/nextflow_schema.json).
     #[arg(long)]

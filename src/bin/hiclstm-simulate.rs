@@ -1,3 +1,4 @@
+use hiclstm::presets::SimulatePreset;
 use clap::Parser;
 use hiclstm::genome::Chrom;
 use hiclstm::simulate::{write_outputs, SimParams, WriteOptions};
@@ -12,20 +13,23 @@ use std::path::PathBuf;
 /// (strand = motif orientation), PREFIX.loops.bedpe, PREFIX.compartments.bed, PREFIX.chrom.sizes, and
 /// PREFIX.tasks.yaml, a hiclstm-classify task list over those tracks.
 #[derive(Parser, Debug)]
-#[command(version, after_help = "Examples:
+#[command(
+    version,
+    after_help = "Examples:
   hiclstm-simulate --preset toy -o sim                   # 2 chromosomes at 50 kb, seconds
   hiclstm-simulate --preset toy --pairs -o sim           # also sim.pairs.gz, to test hiclstm-import
   hiclstm-simulate --preset human -o human10kb           # one 249 Mb chromosome at 10 kb
   hiclstm-simulate --chromosomes chr1:30000000,chr2:25000000 -r 25000 --seed 7 -o custom
 
-Exit codes: as hiclstm-import (0 ok, 6 output exists, 8 invalid argument, ...).")]
+Exit codes: as hiclstm-import (0 ok, 6 output exists, 8 invalid argument, ...)."
+)]
 struct Args {
     /// Output prefix.
     #[arg(short, long)]
     output: PathBuf,
-    /// Named size: toy, small or human.
-    #[arg(long, default_value = "toy")]
-    preset: String,
+    /// Named size.
+    #[arg(long, value_enum, default_value_t = SimulatePreset::Toy)]
+    preset: SimulatePreset,
     /// Chromosomes as name:length[,name:length...] (overrides the preset's).
     #[arg(long)]
     chromosomes: Option<String>,
@@ -69,7 +73,7 @@ fn main() {
     let args: Args = hiclstm::cli::parse();
     hiclstm::cli::main(|| {
         args.common.apply()?;
-        let mut p = SimParams::preset(&args.preset).ok_or_else(|| hiclstm::Error::InvalidArgument(format!("--preset: unknown '{}' (toy, small, human)", args.preset)))?;
+        let mut p = SimParams::preset(args.preset);
         if let Some(c) = &args.chromosomes {
             p.chroms = parse_chroms(c)?;
         }

@@ -1,11 +1,11 @@
 //! Classification tasks (a YAML list) and the per-bin labels they give.
 
 use crate::error::{Error, Location, Result};
-use crate::formats::bed::read_bedgraph;
+use crate::formats::bed::{read_bedgraph, read_placed, read_placed_anchors};
+use crate::genome::BinMap;
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use serde::Deserialize;
-use std::io::BufRead;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
@@ -66,91 +66,21 @@ pub fn read_tasks(path: &Path) -> Result<Vec<Task>> {
         return Err(Error::format(path, Location::None, "no tasks listed"));
     }
     let base = path.parent().unwrap_or(Path::new("."));
-    Ok(f.tasks.into_iter().map(|mut t| {
-        if t.file.is_relative() && !t.file.exists() {
-            t.file = base.join(&t.file);
-        }
-        t
-    }).collect())
-}
-
-/// The bins every representations table shares: (chromosome, length in bp, bins).
-#[derive(Debug, Clone)]
-pub struct Genome {
-    pub chroms: Vec<(String, u64, usize)>,
-    pub resolution: u32,
-}
-
-impl Genome {
-    pub fn offset(&self, chrom: usize) -> usize {
-        self.chroms[..chrom].iter().map(|c| c.2).sum()
-    }
-    pub fn n_bins(&self) -> usize {
-        self.chroms.iter().map(|c| c.2).sum()
-    }
-    fn find(&self, name: &str) -> Option<usize> {
-        self.chroms.iter().position(|c| c.0 == name).or_else(|| {
-            let k = crate::genome::canonical_name(name);
-            self.chroms.iter().position(|c| crate::genome::canonical_name(&c.0) == k)
+    Ok(f.tasks
+        .into_iter()
+        .map(|mut t| {
+            if t.file.is_relative() && !t.file.exists() {
+                t.file = base.join(&t.file);
+            }
+            t
         })
-    }
-}
-
-/// An interval of a track, on a chromosome of a [`Genome`].
-pub struct Feature {
-    pub chrom: usize,
-    pub start: u64,
-    pub end: u64,
-    pub name: String,
-    /// Strand (BED6 column 6) when given as + or -.
-    pub strand: Option<char>,
-}
-
-/// Reads BED-like lines (both anchors of BEDPE lines). Features on chromosomes the genome lacks
-/// are counted, coordinates beyond a chromosome's end refused (file and line named).
-pub fn read_features(path: &Path, g: &Genome, bedpe: bool) -> Result<(Vec<Feature>, u64)> {
-    let r = crate::formats::pairs::open_text(path)?;
-    let mut out = Vec::new();
-    let mut unknown = 0u64;
-    for (n, line) in r.lines().enumerate() {
-        let lineno = n as u64 + 1;
-        let line = line.map_err(|e| Error::format(path, Location::Line { line: lineno, column: None }, format!("unreadable line: {e}")))?;
-        let l = line.trim_end();
-        if l.is_empty() || l.starts_with('#') || l.starts_with("track") || l.starts_with("browser") {
-            continue;
-        }
-        let f: Vec<&str> = l.split('\t').collect();
-        let f = if f.len() < 3 { l.split_whitespace().collect() } else { f };
-        let need = if bedpe { 6 } else { 3 };
-        if f.len() < need {
-            return Err(Error::format(path, Location::Line { line: lineno, column: None }, format!("expected at least {need} columns, found {}", f.len())));
-        }
-        let triples: &[usize] = if bedpe { &[0, 3] } else { &[0] };
-        for &c in triples {
-            let num = |k: usize| -> Result<u64> { f[k].parse().map_err(|_| Error::format(path, Location::Line { line: lineno, column: Some(k as u64 + 1) }, format!("'{}' is not a position", f[k]))) };
-            let (s, e) = (num(c + 1)?, num(c + 2)?);
-            if e < s {
-                return Err(Error::format(path, Location::Line { line: lineno, column: Some(c as u64 + 3) }, format!("end {e} before start {s}")));
-            }
-            let Some(ci) = g.find(f[c]) else {
-                unknown += 1;
-                continue;
-            };
-            if e > g.chroms[ci].1 {
-                return Err(Error::format(path, Location::Line { line: lineno, column: Some(c as u64 + 3) }, format!("end {e} beyond the end of {} ({} bp)", g.chroms[ci].0, g.chroms[ci].1)));
-            }
-            let name = if bedpe { f.get(6) } else { f.get(3) }.copied().unwrap_or("").to_string();
-            let strand = if bedpe { None } else { f.get(5).and_then(|x| x.chars().next()).filter(|c| *c == '+' || *c == '-') };
-            out.push(Feature { chrom: ci, start: s, end: e, name, strand });
-        }
-    }
-    Ok((out, unknown))
+        .collect())
 }
 
 /// A category task's labels: per bin the class index (None where unlabelled), and class names.
-pub fn categories(task: &Task, g: &Genome, usable: &[bool]) -> Result<(Vec<Option<usize>>, Vec<String>)> {
+pub fn categories(task: &Task, g: &BinMap, usable: &[bool]) -> Result<(Vec<Option<usize>>, Vec<String>)> {
     let res = g.resolution as u64;
-    let (feats, unknown) = read_features(&task.file, g, false)?;
+    let (feats, unknown) = read_placed(&task.file, g)?;
     if unknown > 0 {
         crate::log::warn(&format!("{}: {unknown} features on chromosomes absent from the representations were skipped", task.file.display()));
     }
@@ -174,7 +104,7 @@ pub fn categories(task: &Task, g: &Genome, usable: &[bool]) -> Result<(Vec<Optio
             }
         };
         let off = g.offset(f.chrom);
-        for b in (f.start / res) as usize..(f.end.div_ceil(res) as usize).min(g.chroms[f.chrom].2) {
+        for b in g.bins(f.chrom, f.start, f.end) {
             let ov = f.end.min((b as u64 + 1) * res).saturating_sub(f.start.max(b as u64 * res));
             if ov >= task.min_overlap.max(1) && ov > cover[off + b] {
                 cover[off + b] = ov;
@@ -207,15 +137,14 @@ pub fn categories(task: &Task, g: &Genome, usable: &[bool]) -> Result<(Vec<Optio
 }
 
 /// Per bin: Some(true/false) where the task labels it, None elsewhere (before negative sampling).
-pub fn labels(task: &Task, g: &Genome, usable: &[bool], seed: u64) -> Result<Vec<Option<bool>>> {
+pub fn labels(task: &Task, g: &BinMap, usable: &[bool], seed: u64) -> Result<Vec<Option<bool>>> {
     let res = g.resolution as u64;
     let n = g.n_bins();
     let mut lab: Vec<Option<bool>> = vec![None; n];
     let mut given_negatives = false;
     let bins = |chrom: usize, s: u64, e: u64, min: u64| -> Vec<usize> {
         let off = g.offset(chrom);
-        let nb = g.chroms[chrom].2;
-        ((s / res) as usize..(e.div_ceil(res) as usize).min(nb))
+        g.bins(chrom, s, e)
             .filter(|&b| {
                 let (bs, be) = (b as u64 * res, (b as u64 + 1) * res);
                 e.min(be).saturating_sub(s.max(bs)) >= min.min(e - s).max(1)
@@ -225,7 +154,7 @@ pub fn labels(task: &Task, g: &Genome, usable: &[bool], seed: u64) -> Result<Vec
     };
     let unknown = match task.kind {
         Kind::Bed | Kind::Bedpe => {
-            let (feats, unknown) = read_features(&task.file, g, task.kind == Kind::Bedpe)?;
+            let (feats, unknown) = if task.kind == Kind::Bedpe { read_placed_anchors(&task.file, g)? } else { read_placed(&task.file, g)? };
             // Negatives first, so that a bin touched by both classes ends positive.
             if let Some(prefix) = &task.name_prefix {
                 given_negatives = true;
@@ -243,9 +172,9 @@ pub fn labels(task: &Task, g: &Genome, usable: &[bool], seed: u64) -> Result<Vec
             unknown
         }
         Kind::Boundaries => {
-            let (feats, unknown) = read_features(&task.file, g, false)?;
+            let (feats, unknown) = read_placed(&task.file, g)?;
             for f in &feats {
-                let nb = g.chroms[f.chrom].2 as i64;
+                let nb = g.chroms[f.chrom].n_bins as i64;
                 for edge in [f.start / res, f.end.div_ceil(res)] {
                     let edge = edge as i64;
                     // The bins either side of the edge, widened by `flank`.
@@ -263,16 +192,16 @@ pub fn labels(task: &Task, g: &Genome, usable: &[bool], seed: u64) -> Result<Vec
             given_negatives = true;
             let tr = read_bedgraph(&task.file)?;
             let mut unknown = 0;
-            for (ci, (name, _, nb)) in g.chroms.iter().enumerate() {
-                let v = crate::baselines::pca::bin_track(&tr, name, *nb, g.resolution);
+            for (ci, c) in g.chroms.iter().enumerate() {
+                let v = crate::baselines::pca::bin_track(&tr, &c.name, c.n_bins, g.resolution);
                 for (b, x) in v.iter().enumerate() {
                     if x.is_finite() {
                         lab[g.offset(ci) + b] = Some(*x > task.threshold);
                     }
                 }
             }
-            for (c, ..) in &tr {
-                if g.find(c).is_none() {
+            for r in &tr {
+                if g.find(&r.chrom).is_none() {
                     unknown += 1;
                 }
             }

@@ -61,7 +61,11 @@ impl Linear {
                 m1[p] = b1 * m1[p] + (1.0 - b1) * g[p];
                 m2[p] = b2 * m2[p] + (1.0 - b2) * g[p] * g[p];
                 let upd = lr * (m1[p] / (1.0 - b1.powi(step as i32))) / ((m2[p] / (1.0 - b2.powi(step as i32))).sqrt() + eps);
-                if p < k * t { m.w[p] -= upd } else { m.b[p - k * t] -= upd }
+                if p < k * t {
+                    m.w[p] -= upd
+                } else {
+                    m.b[p - k * t] -= upd
+                }
             }
         }
         m

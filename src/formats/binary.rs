@@ -40,9 +40,7 @@ impl<'p, R: Read> LeReader<'p, R> {
                 self.pos += b.len() as u64;
                 Ok(())
             }
-            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
-                Err(self.error(format!("truncated: needed {} more bytes", b.len())))
-            }
+            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => Err(self.error(format!("truncated: needed {} more bytes", b.len()))),
             Err(e) => Err(Error::input_io(self.path, e)),
         }
     }

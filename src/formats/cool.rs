@@ -53,12 +53,18 @@ impl CoolSource {
                     Some(r) if available.contains(&r) => format!("resolutions/{r}"),
                     Some(r) => return Err(Error::not_in_input(path, format!("resolution {r}"), list)),
                     None if available.len() == 1 => format!("resolutions/{}", available[0]),
-                    None => return Err(Error::InvalidArgument(format!("{file}: multi-resolution file ({list}); choose one with --resolution or {file}::/resolutions/N"))),
+                    None => {
+                        return Err(Error::InvalidArgument(format!(
+                            "{file}: multi-resolution file ({list}); choose one with --resolution or {file}::/resolutions/N"
+                        )))
+                    }
                 }
             }
             None => String::new(),
         };
-        let group = if group_name.is_empty() { root } else {
+        let group = if group_name.is_empty() {
+            root
+        } else {
             if !root.link_exists(&group_name) {
                 return Err(Error::not_in_input(path, format!("group /{group_name}"), "see `h5ls -r`"));
             }
@@ -70,10 +76,9 @@ impl CoolSource {
                 return Err(Error::format(path, Location::Object(ctx(needed)), "missing dataset: not a cooler file"));
             }
         }
-        let bin_size: i64 = group
-            .attr("bin-size")
-            .and_then(|a| a.read_scalar::<i64>())
-            .map_err(|_| Error::format(path, Location::Object(ctx("@bin-size")), "missing or non-integer bin-size attribute (variable-size bins are not supported)"))?;
+        let bin_size: i64 = group.attr("bin-size").and_then(|a| a.read_scalar::<i64>()).map_err(|_| {
+            Error::format(path, Location::Object(ctx("@bin-size")), "missing or non-integer bin-size attribute (variable-size bins are not supported)")
+        })?;
         if bin_size <= 0 {
             return Err(Error::format(path, Location::Object(ctx("@bin-size")), format!("bin-size {bin_size} is not positive")));
         }
@@ -102,7 +107,11 @@ impl CoolSource {
             let mut cols: Vec<String> = group.group("bins").and_then(|g| g.member_names()).unwrap_or_default();
             cols.retain(|c| !matches!(c.as_str(), "chrom" | "start" | "end"));
             cols.insert(0, "NONE".into());
-            return Err(Error::not_in_input(path, format!("balancing weights 'bins/{norm}' (balanced values need a balanced file: run `cooler balance`)"), cols.join(", ")));
+            return Err(Error::not_in_input(
+                path,
+                format!("balancing weights 'bins/{norm}' (balanced values need a balanced file: run `cooler balance`)"),
+                cols.join(", "),
+            ));
         }
         Ok(CoolSource { path: path.to_path_buf(), group, group_name, chroms, chrom_offset, resolution: bin_size as u32, norm, assembly })
     }
@@ -152,7 +161,11 @@ impl ContactSource for CoolSource {
         self.assembly.clone().filter(|a| !a.is_empty() && a != "unknown")
     }
     fn normalization(&self) -> &str {
-        if self.norm == "weight" { "balanced" } else { &self.norm }
+        if self.norm == "weight" {
+            "balanced"
+        } else {
+            &self.norm
+        }
     }
     fn weights(&mut self, chrom: usize) -> Result<Option<Vec<f64>>> {
         if self.norm == "NONE" {
@@ -172,7 +185,8 @@ impl ContactSource for CoolSource {
         if hi >= n_idx {
             return Err(Error::format(&self.path, Location::Object(self.ctx("indexes/bin1_offset")), "shorter than the bins table"));
         }
-        let bounds: Vec<i64> = idx.read_slice_1d::<i64, _>(lo as usize..hi as usize + 1).map_err(|e| h5err(&self.path, &self.ctx("indexes/bin1_offset"), e))?.to_vec();
+        let bounds: Vec<i64> =
+            idx.read_slice_1d::<i64, _>(lo as usize..hi as usize + 1).map_err(|e| h5err(&self.path, &self.ctx("indexes/bin1_offset"), e))?.to_vec();
         let (p0, p1) = (bounds[0].max(0) as usize, bounds[bounds.len() - 1].max(0) as usize);
         let b1 = self.group.dataset("pixels/bin1_id").map_err(|e| h5err(&self.path, &self.ctx("pixels/bin1_id"), e))?;
         let b2 = self.group.dataset("pixels/bin2_id").map_err(|e| h5err(&self.path, &self.ctx("pixels/bin2_id"), e))?;
@@ -195,11 +209,19 @@ impl ContactSource for CoolSource {
                     continue; // inter-chromosomal
                 }
                 if bx < lo as i64 || bx > by {
-                    return Err(Error::format(&self.path, Location::Object(format!("{} row {}", self.ctx("pixels"), start + k)), "pixel not in the upper triangle of its chromosome: not a symmetric-upper cooler"));
+                    return Err(Error::format(
+                        &self.path,
+                        Location::Object(format!("{} row {}", self.ctx("pixels"), start + k)),
+                        "pixel not in the upper triangle of its chromosome: not a symmetric-upper cooler",
+                    ));
                 }
                 let key = (bx, by);
                 if last.is_some_and(|l| l >= key) {
-                    return Err(Error::format(&self.path, Location::Object(format!("{} row {}", self.ctx("pixels"), start + k)), "pixels are not sorted by (bin1_id, bin2_id)"));
+                    return Err(Error::format(
+                        &self.path,
+                        Location::Object(format!("{} row {}", self.ctx("pixels"), start + k)),
+                        "pixels are not sorted by (bin1_id, bin2_id)",
+                    ));
                 }
                 last = Some(key);
                 buf.push(Pixel { i: (bx - lo as i64) as u32, j: (by - lo as i64) as u32, count: c[k] });

@@ -67,7 +67,11 @@ impl HicFile {
         let footer_at = r.pos();
         let footer = r.i64()?;
         if footer <= 0 || footer as u64 >= file_len {
-            return Err(Error::format(path, Location::Offset(footer_at), format!("footer position {footer} lies outside the file ({file_len} bytes): truncated or corrupted")));
+            return Err(Error::format(
+                path,
+                Location::Offset(footer_at),
+                format!("footer position {footer} lies outside the file ({file_len} bytes): truncated or corrupted"),
+            ));
         }
         let genome = r.cstr(MAX_STRING)?;
         let mut nvi = None;
@@ -113,7 +117,11 @@ impl HicFile {
 
     fn reader_at(&self, pos: u64, what: &'static str) -> Result<LeReader<'_, BufReader<File>>> {
         if pos >= self.file_len {
-            return Err(Error::format(&self.path, Location::Offset(pos), format!("{what} position lies beyond the end of the file ({} bytes): truncated?", self.file_len)));
+            return Err(Error::format(
+                &self.path,
+                Location::Offset(pos),
+                format!("{what} position lies beyond the end of the file ({} bytes): truncated?", self.file_len),
+            ));
         }
         let mut f = self.file.try_clone().map_err(|e| Error::input_io(&self.path, e))?;
         f.seek(SeekFrom::Start(pos)).map_err(|e| Error::input_io(&self.path, e))?;
@@ -123,7 +131,11 @@ impl HicFile {
     fn read_footer(&mut self, pos: u64, nvi: Option<u64>) -> Result<()> {
         let v9 = self.version >= 9;
         let mut r = self.reader_at(pos, "footer")?;
-        if v9 { r.i64()?; } else { r.i32()?; }
+        if v9 {
+            r.i64()?;
+        } else {
+            r.i32()?;
+        }
         let n = r.count32(MAX_COUNT, "master index size")?;
         let mut master = HashMap::new();
         for _ in 0..n {
@@ -186,7 +198,11 @@ impl HicFile {
                 let position = r.i64()?;
                 let size = if v9 { r.i64()? } else { r.i32()? as i64 };
                 if position < 0 || size < 0 || (position as u64).saturating_add(size as u64) > self.file_len {
-                    return Err(Error::format(&self.path, Location::Offset(at), format!("{kind} vector of chromosome {} lies beyond the end of the file: truncated?", self.chroms[chrom as usize].name)));
+                    return Err(Error::format(
+                        &self.path,
+                        Location::Offset(at),
+                        format!("{kind} vector of chromosome {} lies beyond the end of the file: truncated?", self.chroms[chrom as usize].name),
+                    ));
                 }
                 norms.push(NormEntry { kind, chrom: chrom as usize, unit, bin_size, position: position as u64, size: size as u64 });
             }
@@ -256,7 +272,11 @@ impl HicFile {
                     let position = r.i64()?;
                     let size = r.i32()?;
                     if position < 0 || size < 0 || position as u64 + size as u64 > self.file_len {
-                        return Err(Error::format(&self.path, Location::Offset(at), format!("block {number} of matrix {key} lies beyond the end of the file: truncated?")));
+                        return Err(Error::format(
+                            &self.path,
+                            Location::Offset(at),
+                            format!("block {number} of matrix {key} lies beyond the end of the file: truncated?"),
+                        ));
                     }
                     blocks.push(BlockEntry { number, position: position as u64, size: size as u32 });
                 }
@@ -289,7 +309,9 @@ impl HicFile {
             .read_to_end(&mut data)
             .map_err(|e| Error::format(&self.path, Location::Offset(b.position), format!("block {}: bad zlib stream: {e}", b.number)))?;
         parse_block(&data, self.version, b.position, &self.path).map_err(|e| match e {
-            Error::Format { path, message, .. } => Error::Format { path, location: Location::Offset(b.position), message: format!("block {} (decompressed): {message}", b.number) },
+            Error::Format { path, message, .. } => {
+                Error::Format { path, location: Location::Offset(b.position), message: format!("block {} (decompressed): {message}", b.number) }
+            }
             e => e,
         })
     }
@@ -306,7 +328,13 @@ pub fn parse_block(data: &[u8], version: i32, _file_pos: u64, path: &Path) -> Re
     let short_counts = r.u8()? == 0;
     let (short_x, short_y) = if version >= 9 { (r.u8()? == 0, r.u8()? == 0) } else { (true, true) };
     let kind = r.u8()?;
-    let read_bin = |r: &mut LeReader<&[u8]>, short: bool| -> Result<i32> { if short { Ok(r.i16()? as i32) } else { r.i32() } };
+    let read_bin = |r: &mut LeReader<&[u8]>, short: bool| -> Result<i32> {
+        if short {
+            Ok(r.i16()? as i32)
+        } else {
+            r.i32()
+        }
+    };
     match kind {
         1 => {
             let rows = read_bin(&mut r, short_y)?;
@@ -402,7 +430,11 @@ impl ContactSource for HicSource {
         }
         let name = &self.hic.chroms[chrom].name;
         let v = self.hic.norm_vector(&self.norm, chrom, self.resolution)?.ok_or_else(|| {
-            Error::not_in_input(&self.hic.path, format!("{} vector for chromosome {name} at resolution {}", self.norm, self.resolution), self.hic.normalizations(self.resolution).join(", "))
+            Error::not_in_input(
+                &self.hic.path,
+                format!("{} vector for chromosome {name} at resolution {}", self.norm, self.resolution),
+                self.hic.normalizations(self.resolution).join(", "),
+            )
         })?;
         // .hic vectors divide; weights multiply.
         Ok(Some(v.into_iter().map(|x| if x > 0.0 && x.is_finite() { 1.0 / x } else { f64::NAN }).collect()))
@@ -414,7 +446,11 @@ impl ContactSource for HicSource {
         for (x, y, c) in recs {
             let (i, j) = if x <= y { (x, y) } else { (y, x) };
             if i < 0 || (j as i64) >= n_bins {
-                return Err(Error::format(&self.hic.path, Location::None, format!("pixel ({x}, {y}) lies outside chromosome {} ({n_bins} bins): corrupted file", self.hic.chroms[chrom].name)));
+                return Err(Error::format(
+                    &self.hic.path,
+                    Location::None,
+                    format!("pixel ({x}, {y}) lies outside chromosome {} ({n_bins} bins): corrupted file", self.hic.chroms[chrom].name),
+                ));
             }
             if !c.is_finite() {
                 continue;

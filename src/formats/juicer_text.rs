@@ -8,16 +8,24 @@ use std::io::BufRead;
 use std::path::Path;
 
 pub fn read(path: &Path, resolution: u32, opts: &OpenOptions) -> Result<InMemorySource> {
-    let chrom = opts.chrom.clone().ok_or_else(|| Error::InvalidArgument(format!("{}: juicer text holds one chromosome without naming it; pass --chrom NAME", path.display())))?;
+    let chrom = opts
+        .chrom
+        .clone()
+        .ok_or_else(|| Error::InvalidArgument(format!("{}: juicer text holds one chromosome without naming it; pass --chrom NAME", path.display())))?;
     let sizes = match &opts.chrom_sizes {
         Some(p) => Some(super::read_chrom_sizes(p)?),
         None => None,
     };
     let length = match &sizes {
-        Some(s) => Some(s[crate::genome::find(s, &chrom).ok_or_else(|| Error::not_in_input(opts.chrom_sizes.as_ref().expect("sizes given"), format!("chromosome '{chrom}'"), crate::genome::names(s)))?].length),
+        Some(s) => Some(
+            s[crate::genome::find(s, &chrom).ok_or_else(|| {
+                Error::not_in_input(opts.chrom_sizes.as_ref().expect("sizes given"), format!("chromosome '{chrom}'"), crate::genome::names(s))
+            })?]
+            .length,
+        ),
         None => None,
     };
-    let reader = super::pairs::open_text(path)?;
+    let reader = super::text::open(path)?;
     let res = resolution as u64;
     let mut px = Vec::new();
     let mut max_bin = 0u64;
@@ -30,16 +38,30 @@ pub fn read(path: &Path, resolution: u32, opts: &OpenOptions) -> Result<InMemory
         }
         let f: Vec<&str> = l.split_whitespace().collect();
         if f.len() != 3 {
-            return Err(Error::format(path, Location::Line { line: lineno, column: None }, format!("expected 3 fields 'start_i start_j value', found {}", f.len())));
+            return Err(Error::format(
+                path,
+                Location::Line { line: lineno, column: None },
+                format!("expected 3 fields 'start_i start_j value', found {}", f.len()),
+            ));
         }
         let pos = |k: usize| -> Result<u64> {
-            let v: u64 = f[k].parse().map_err(|_| Error::format(path, Location::Line { line: lineno, column: Some(k as u64 + 1) }, format!("'{}' is not a non-negative integer position", f[k])))?;
+            let v: u64 = f[k].parse().map_err(|_| {
+                Error::format(path, Location::Line { line: lineno, column: Some(k as u64 + 1) }, format!("'{}' is not a non-negative integer position", f[k]))
+            })?;
             if v % res != 0 {
-                return Err(Error::format(path, Location::Line { line: lineno, column: Some(k as u64 + 1) }, format!("position {v} is not a multiple of the resolution {resolution}")));
+                return Err(Error::format(
+                    path,
+                    Location::Line { line: lineno, column: Some(k as u64 + 1) },
+                    format!("position {v} is not a multiple of the resolution {resolution}"),
+                ));
             }
             if let Some(len) = length {
                 if v >= len {
-                    return Err(Error::format(path, Location::Line { line: lineno, column: Some(k as u64 + 1) }, format!("position {v} beyond the end of {chrom} ({len} bp)")));
+                    return Err(Error::format(
+                        path,
+                        Location::Line { line: lineno, column: Some(k as u64 + 1) },
+                        format!("position {v} beyond the end of {chrom} ({len} bp)"),
+                    ));
                 }
             }
             Ok(v / res)

@@ -8,6 +8,7 @@ pub mod cool;
 pub mod hic;
 pub mod juicer_text;
 pub mod pairs;
+pub mod text;
 
 use crate::error::{Error, Result};
 use crate::genome::Chrom;
@@ -168,7 +169,9 @@ pub fn read_chrom_sizes(path: &Path) -> Result<Vec<Chrom>> {
         let (Some(name), Some(len)) = (it.next(), it.next()) else {
             return Err(Error::format(path, Location::Line { line: n as u64 + 1, column: None }, "expected 'name<TAB>length'"));
         };
-        let len: u64 = len.parse().map_err(|_| Error::format(path, Location::Line { line: n as u64 + 1, column: Some(2) }, format!("length '{len}' is not a positive integer")))?;
+        let len: u64 = len
+            .parse()
+            .map_err(|_| Error::format(path, Location::Line { line: n as u64 + 1, column: Some(2) }, format!("length '{len}' is not a positive integer")))?;
         if out.iter().any(|c| c.name == name) {
             return Err(Error::format(path, Location::Line { line: n as u64 + 1, column: Some(1) }, format!("chromosome '{name}' listed twice")));
         }

@@ -8,7 +8,7 @@ use super::{InMemorySource, Pixel};
 use crate::error::{Error, Location, Result};
 use crate::genome::Chrom;
 use std::collections::{HashMap, HashSet};
-use std::io::{BufRead, BufReader, Read};
+use std::io::BufRead;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Default)]
@@ -17,19 +17,6 @@ pub struct PairsOptions {
     pub cell_column: Option<String>,
     /// File with one barcode per line: only these cells are summed.
     pub cells: Option<PathBuf>,
-}
-
-/// Opens a plain or gzip-compressed text file.
-pub fn open_text(path: &Path) -> Result<Box<dyn BufRead>> {
-    let mut f = std::fs::File::open(path).map_err(|e| Error::input_io(path, e))?;
-    let mut magic = [0u8; 2];
-    let n = f.read(&mut magic).map_err(|e| Error::input_io(path, e))?;
-    let f = std::fs::File::open(path).map_err(|e| Error::input_io(path, e))?;
-    if n == 2 && magic == [0x1f, 0x8b] {
-        Ok(Box::new(BufReader::with_capacity(1 << 20, flate2::read::MultiGzDecoder::new(f))))
-    } else {
-        Ok(Box::new(BufReader::with_capacity(1 << 20, f)))
-    }
 }
 
 struct Columns {
@@ -46,7 +33,7 @@ fn line_err(path: &Path, line: u64, column: Option<u64>, msg: impl Into<String>)
 
 /// Reads and bins a pairs (`valid_pairs == false`) or validPairs file.
 pub fn read(path: &Path, valid_pairs: bool, resolution: u32, opts: &super::OpenOptions) -> Result<InMemorySource> {
-    let mut reader = open_text(path)?;
+    let mut reader = super::text::open(path)?;
     let mut chroms: Vec<Chrom> = match &opts.chrom_sizes {
         Some(p) => super::read_chrom_sizes(p)?,
         None => Vec::new(),
@@ -118,7 +105,12 @@ pub fn read(path: &Path, valid_pairs: bool, resolution: u32, opts: &super::OpenO
         let fields = if fields.len() == 1 { l.split_whitespace().collect() } else { fields };
         let need = [c.chrom1, c.pos1, c.chrom2, c.pos2].into_iter().chain(c.cell).max().unwrap_or(0) + 1;
         if fields.len() < need {
-            return Err(line_err(path, lineno, Some(fields.len() as u64 + 1), format!("expected at least {need} tab-separated fields, found {}", fields.len())));
+            return Err(line_err(
+                path,
+                lineno,
+                Some(fields.len() as u64 + 1),
+                format!("expected at least {need} tab-separated fields, found {}", fields.len()),
+            ));
         }
         if let (Some(k), Some(keep)) = (c.cell, &keep_cells) {
             if !keep.contains(fields[k]) {
@@ -136,12 +128,18 @@ pub fn read(path: &Path, valid_pairs: bool, resolution: u32, opts: &super::OpenO
             continue;
         };
         let parse_pos = |k: usize| -> Result<u64> {
-            let v: u64 = fields[k].parse().map_err(|_| line_err(path, lineno, Some(k as u64 + 1), format!("position '{}' is not a positive integer", fields[k])))?;
+            let v: u64 =
+                fields[k].parse().map_err(|_| line_err(path, lineno, Some(k as u64 + 1), format!("position '{}' is not a positive integer", fields[k])))?;
             if v == 0 {
                 return Err(line_err(path, lineno, Some(k as u64 + 1), "position 0 (positions are 1-based)"));
             }
             if v > chroms[ci].length {
-                return Err(line_err(path, lineno, Some(k as u64 + 1), format!("position {v} beyond the end of {} ({} bp)", chroms[ci].name, chroms[ci].length)));
+                return Err(line_err(
+                    path,
+                    lineno,
+                    Some(k as u64 + 1),
+                    format!("position {v} beyond the end of {} ({} bp)", chroms[ci].name, chroms[ci].length),
+                ));
             }
             Ok(v)
         };
@@ -157,7 +155,10 @@ pub fn read(path: &Path, valid_pairs: bool, resolution: u32, opts: &super::OpenO
     if n_skipped_chrom > 0 {
         crate::log::warn(&format!("{}: {n_skipped_chrom} pairs on chromosomes without a size were skipped", path.display()));
     }
-    crate::log::info(&format!("{}: binned {n_pairs} intra-chromosomal pairs at {resolution} bp ({n_inter} inter-chromosomal and {n_skipped_cell} filtered-cell pairs skipped)", path.display()));
+    crate::log::info(&format!(
+        "{}: binned {n_pairs} intra-chromosomal pairs at {resolution} bp ({n_inter} inter-chromosomal and {n_skipped_cell} filtered-cell pairs skipped)",
+        path.display()
+    ));
     let pixels = maps
         .into_iter()
         .map(|m| {

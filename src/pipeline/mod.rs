@@ -16,9 +16,13 @@
 pub mod params;
 pub mod samplesheet;
 
+use crate::cli::output_path;
+use crate::edits::EditSpec;
 use crate::error::{Error, Result};
+use crate::outputs;
 use params::{split_args, Params};
 use samplesheet::Sample;
+use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
@@ -30,13 +34,15 @@ pub struct Step {
     pub program: &'static str,
     pub args: Vec<OsString>,
     /// Files (or directories) the step leaves; with `--resume` a step whose outputs exist and
-    /// whose command line is unchanged is not run again.
+    /// whose command line and input files are unchanged is not run again.
     pub outputs: Vec<PathBuf>,
+    /// Files the runner writes before the step (an edit's `--edit-spec`), with their text.
+    pub writes: Vec<(PathBuf, String)>,
 }
 
 impl Step {
     fn new(name: String, program: &'static str) -> Self {
-        Step { name, program, args: vec![], outputs: vec![] }
+        Step { name, program, args: vec![], outputs: vec![], writes: vec![] }
     }
     fn arg(mut self, a: impl Into<OsString>) -> Self {
         self.args.push(a.into());
@@ -56,19 +62,36 @@ impl Step {
         self.outputs.push(p);
         self
     }
+    /// `PREFIX.<name>` for each name, as outputs.
+    fn outs(self, prefix: &Path, names: &[&str]) -> Self {
+        names.iter().fold(self, |s, n| s.out(output_path(prefix, n)))
+    }
+    fn common(self, threads: usize) -> Self {
+        self.arg("--threads").arg(threads.to_string()).arg("--force")
+    }
 
     /// The command as a shell line (for `commands.sh` and the log).
     pub fn command_line(&self) -> String {
         std::iter::once(self.program.to_string()).chain(self.args.iter().map(|a| shell_quote(&a.to_string_lossy()))).collect::<Vec<_>>().join(" ")
     }
+
+    /// What `--resume` compares: the command line and the text of the files written for it.
+    fn fingerprint(&self) -> String {
+        let mut f = self.command_line();
+        for (p, text) in &self.writes {
+            f.push_str(&format!("\n# {}\n{text}", p.display()));
+        }
+        f
+    }
 }
 
 fn shell_quote(s: &str) -> String {
     if !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@".contains(c)) {
-        s.to_string()
-    } else {
-        format!("'{}'", s.replace('\'', "'\\''"))
+        return s.to_string();
     }
+    // Control characters cannot be quoted portably; such an argument is written as-is (the log
+    // line is for reading, the command itself is run without a shell).
+    shlex::try_quote(s).map(|q| q.into_owned()).unwrap_or_else(|_| s.to_string())
 }
 
 fn join(dir: &Path, parts: &[&str]) -> PathBuf {
@@ -79,220 +102,268 @@ fn join(dir: &Path, parts: &[&str]) -> PathBuf {
     p
 }
 
+fn labelled(label: &str, path: &Path) -> OsString {
+    let mut a = OsString::from(format!("{label}="));
+    a.push(path);
+    a
+}
+
+fn not_found(f: &Path, what: String) -> Error {
+    Error::input_io(f, std::io::Error::new(std::io::ErrorKind::NotFound, what))
+}
+
+/// What every sample's steps share: the samples, and the tracks that classification,
+/// attribution and perturbation read (the params' own, or the simulated truth).
+struct Inputs {
+    samples: Vec<Sample>,
+    tasks: Option<PathBuf>,
+    elements: BTreeMap<String, PathBuf>,
+    tads: Option<PathBuf>,
+    baselines: Vec<String>,
+    edits: Vec<EditSpec>,
+}
+
 /// Plans every step for the params. Inputs are checked here (samplesheet, files named by the
 /// params), before anything runs.
 pub fn plan(p: &Params, threads: usize) -> Result<Vec<Step>> {
-    let out = &p.outdir;
-    let common = |s: Step| s.arg("--threads").arg(threads.to_string()).arg("--force");
+    check_files(p)?;
     let mut steps = vec![];
+    let inputs = match &p.input {
+        Some(sheet) => Inputs {
+            samples: samplesheet::read(sheet)?,
+            tasks: p.classify_tasks.clone(),
+            elements: p.attribute_elements.clone().unwrap_or_default(),
+            tads: p.tads.clone(),
+            baselines: p.baseline_methods()?,
+            edits: p.edits_to_run()?,
+        },
+        None => {
+            let (step, inputs) = simulate(p)?;
+            steps.push(step.common(threads));
+            inputs
+        }
+    };
+    for s in &inputs.samples {
+        steps.extend(sample_steps(p, s, &inputs)?.into_iter().map(|x| x.common(threads)));
+    }
+    Ok(steps)
+}
+
+/// The params' values and named files, before anything runs.
+fn check_files(p: &Params) -> Result<()> {
     p.check()?;
-    let baselines = p.baseline_methods()?;
-    let edits = p.edits_to_run()?;
     for f in [&p.model_config, &p.classify_tasks, &p.tads].into_iter().flatten() {
         if !f.is_file() {
-            return Err(Error::input_io(f, std::io::Error::new(std::io::ErrorKind::NotFound, "not found (named in the params)")));
+            return Err(not_found(f, "not found (named in the params)".into()));
         }
     }
     for (n, f) in p.attribute_elements.iter().flatten() {
         if !f.is_file() {
-            return Err(Error::input_io(f, std::io::Error::new(std::io::ErrorKind::NotFound, format!("not found (attribute_elements.{n})"))));
+            return Err(not_found(f, format!("not found (attribute_elements.{n})")));
         }
     }
     // The embedded default's edits name files the simulation writes first.
-    for e in edits.iter().filter(|_| p.input.is_some() || p.edits.is_some()) {
+    for e in p.edits.iter().flatten() {
         for (what, f) in [("sites", &e.sites), ("anchors", &e.anchors)] {
             if let Some(f) = f.as_ref().filter(|f| !f.is_file()) {
-                return Err(Error::input_io(f, std::io::Error::new(std::io::ErrorKind::NotFound, format!("not found ({what} of edit '{}')", e.id))));
+                return Err(not_found(f, format!("not found ({what} of edit '{}')", e.id)));
             }
         }
     }
+    Ok(())
+}
 
-    // Inputs, and the defaults that come with the simulated genome.
-    let (samples, tasks, elements, tads) = match &p.input {
-        Some(sheet) => (samplesheet::read(sheet)?, p.classify_tasks.clone(), p.attribute_elements.clone().unwrap_or_default(), p.tads.clone()),
-        None => {
-            let dir = out.join("simulate");
-            let prefix = dir.join(&p.simulate_preset);
-            let sim = |n: &str| crate::cli::output_path(&prefix, n);
-            let mut s = Step::new(format!("simulate:{}", p.simulate_preset), "hiclstm-simulate")
-                .arg("--preset")
-                .arg(&p.simulate_preset)
-                .arg("--resolution")
-                .arg(p.simulate_resolution.to_string())
-                .arg("--seed")
-                .arg(p.seed.to_string())
-                .arg("--pairs")
-                .arg("-o")
-                .arg(&prefix)
-                .extra(&p.simulate_args)?;
-            for n in ["pairs.gz", "contacts.parquet", "tasks.yaml", "ctcf.bed", "boundaries.bed", "tads.bed"] {
-                s = s.out(sim(n));
-            }
-            steps.push(common(s));
-            let sample = Sample {
-                id: p.simulate_preset.clone(),
-                file: sim("pairs.gz"),
-                format: Some("pairs".into()),
-                resolution: Some(p.simulate_resolution as u64),
-                chromosomes: None,
-            };
-            let elements = p.attribute_elements.clone().unwrap_or_else(|| [("ctcf".to_string(), sim("ctcf.bed")), ("boundaries".to_string(), sim("boundaries.bed"))].into());
-            (vec![sample], Some(p.classify_tasks.clone().unwrap_or_else(|| sim("tasks.yaml"))), elements, Some(p.tads.clone().unwrap_or_else(|| sim("tads.bed"))))
-        }
+/// The embedded default: simulate the preset's genome, and use its truth tracks.
+fn simulate(p: &Params) -> Result<(Step, Inputs)> {
+    let preset = p.simulate_preset.name();
+    let prefix = p.outdir.join("simulate").join(preset);
+    let sim = |n: &str| output_path(&prefix, n);
+    let step = Step::new(format!("simulate:{preset}"), "hiclstm-simulate")
+        .arg("--preset")
+        .arg(preset)
+        .arg("--resolution")
+        .arg(p.simulate_resolution.to_string())
+        .arg("--seed")
+        .arg(p.seed.to_string())
+        .arg("--pairs")
+        .arg("-o")
+        .arg(&prefix)
+        .extra(&p.simulate_args)?
+        .outs(&prefix, &[outputs::PAIRS, outputs::CONTACTS, outputs::TASKS, outputs::CTCF_BED, outputs::BOUNDARIES_BED, outputs::TADS_BED]);
+    let sample =
+        Sample { id: preset.to_string(), file: sim(outputs::PAIRS), format: Some("pairs".into()), resolution: Some(p.simulate_resolution as u64), chromosomes: None };
+    let elements = p
+        .attribute_elements
+        .clone()
+        .unwrap_or_else(|| [("ctcf".to_string(), sim(outputs::CTCF_BED)), ("boundaries".to_string(), sim(outputs::BOUNDARIES_BED))].into());
+    let inputs = Inputs {
+        samples: vec![sample],
+        tasks: Some(p.classify_tasks.clone().unwrap_or_else(|| sim(outputs::TASKS))),
+        elements,
+        tads: Some(p.tads.clone().unwrap_or_else(|| sim(outputs::TADS_BED))),
+        baselines: p.baseline_methods()?,
+        edits: p.edits_to_run()?,
     };
+    Ok((step, inputs))
+}
 
-    for s in &samples {
-        let id = s.id.as_str();
-        let imported = join(out, &["import", id]);
-        let contacts = crate::cli::output_path(&imported, "contacts.parquet");
-        steps.push(common(
-            Step::new(format!("import:{id}"), "hiclstm-import")
-                .arg(&s.file)
-                .opt("--format", s.format.as_ref())
-                .opt("--resolution", s.resolution.map(|r| r.to_string()))
-                .opt("--chromosomes", s.chromosomes.as_ref())
+/// Where one sample's results go.
+struct SamplePaths {
+    imported: PathBuf,
+    contacts: PathBuf,
+    model: PathBuf,
+    predictions: PathBuf,
+}
+
+/// Import, train, predict, evaluate, baselines, classify, attribute and the edits of one sample.
+fn sample_steps(p: &Params, s: &Sample, inputs: &Inputs) -> Result<Vec<Step>> {
+    let (out, id) = (&p.outdir, s.id.as_str());
+    let imported = join(out, &["import", id]);
+    let paths = SamplePaths {
+        contacts: output_path(&imported, outputs::CONTACTS),
+        imported,
+        model: join(out, &["train", id]),
+        predictions: join(out, &["predict", &format!("{id}.{}", outputs::PREDICTIONS)]),
+    };
+    let mut steps = vec![import(p, s, &paths)?, train(p, id, &paths)?, predict(p, id, &paths)?, evaluate(p, id, &paths)?];
+    let mut reps = vec![("hiclstm".to_string(), paths.model.join(outputs::REPRESENTATIONS))];
+    for m in &inputs.baselines {
+        let r = join(out, &["baseline", &format!("{id}.{m}.{}", outputs::REPRESENTATIONS)]);
+        steps.push(
+            Step::new(format!("baseline_{m}:{id}"), "hiclstm-baseline")
+                .arg(m)
+                .arg(&paths.contacts)
                 .arg("-o")
-                .arg(&imported)
-                .extra(&p.import_args)?
-                .out(contacts.clone())
-                .out(crate::cli::output_path(&imported, "bins.parquet")),
-        ));
-
-        let model = join(out, &["train", id]);
-        steps.push(common(
-            Step::new(format!("train:{id}"), "hiclstm-train")
-                .arg(&contacts)
-                .arg("--preset")
-                .arg(&p.model_preset)
-                .opt("--config", p.model_config.as_ref())
-                .arg("--seed")
-                .arg(p.seed.to_string())
-                .arg("--device")
-                .arg(&p.device)
-                .arg("-o")
-                .arg(&model)
-                .extra(&p.train_args)?
-                .out(model.join("representations.parquet"))
-                .out(model.join("training_log.parquet")),
-        ));
-
-        let predictions = join(out, &["predict", &format!("{id}.predictions.parquet")]);
-        steps.push(common(
-            Step::new(format!("predict:{id}"), "hiclstm-predict")
-                .arg(&model)
-                .arg("--contacts")
-                .arg(&contacts)
-                .arg("--device")
-                .arg(&p.device)
-                .arg("-o")
-                .arg(&predictions)
-                .extra(&p.predict_args)?
-                .out(predictions.clone()),
-        ));
-
-        let eval = join(out, &["evaluate", id]);
-        let mut labelled = OsString::from("hiclstm=");
-        labelled.push(&predictions);
-        steps.push(common(
-            Step::new(format!("evaluate:{id}"), "hiclstm-evaluate")
-                .arg(labelled)
-                .arg("--plots")
-                .arg("--training-log")
-                .arg(model.join("training_log.parquet"))
-                .opt("--region", p.evaluate_region.as_ref())
-                .arg("-o")
-                .arg(&eval)
-                .extra(&p.evaluate_args)?
-                .out(crate::cli::output_path(&eval, "metrics.parquet")),
-        ));
-
-        let mut reps = vec![("hiclstm".to_string(), model.join("representations.parquet"))];
-        for m in &baselines {
-            let r = join(out, &["baseline", &format!("{id}.{m}.representations.parquet")]);
-            steps.push(common(
-                Step::new(format!("baseline_{m}:{id}"), "hiclstm-baseline")
-                    .arg(m)
-                    .arg(&contacts)
-                    .arg("-o")
-                    .arg(&r)
-                    .extra(&p.baseline_args)?
-                    .out(r.clone()),
-            ));
-            reps.push((m.clone(), r));
+                .arg(&r)
+                .extra(&p.baseline_args)?
+                .out(r.clone()),
+        );
+        reps.push((m.clone(), r));
+    }
+    if let Some(t) = &inputs.tasks {
+        let c = join(out, &["classify", id]);
+        let mut step = Step::new(format!("classify:{id}"), "hiclstm-classify").arg("--representations");
+        for (l, r) in &reps {
+            step = step.arg(labelled(l, r));
         }
-
-        if let Some(t) = &tasks {
-            let c = join(out, &["classify", id]);
-            let mut s = Step::new(format!("classify:{id}"), "hiclstm-classify").arg("--representations");
-            for (l, r) in &reps {
-                let mut a = OsString::from(format!("{l}="));
-                a.push(r);
-                s = s.arg(a);
-            }
-            steps.push(common(
-                s.arg("--tasks")
-                    .arg(t)
-                    .arg("--seed")
-                    .arg(p.seed.to_string())
-                    .arg("--plots")
-                    .arg("-o")
-                    .arg(&c)
-                    .extra(&p.classify_args)?
-                    .out(crate::cli::output_path(&c, "metrics.parquet")),
-            ));
-        }
-
-        if p.attribute {
-            let a = join(out, &["attribute", id]);
-            let mut s = Step::new(format!("attribute:{id}"), "hiclstm-attribute").arg(&model).arg("--contacts").arg(&contacts);
-            if !elements.is_empty() {
-                s = s.arg("--elements");
-                for (n, f) in &elements {
-                    let mut e = OsString::from(format!("{n}="));
-                    e.push(f);
-                    s = s.arg(e);
-                }
-            }
-            steps.push(common(
-                s.opt("--tads", tads.as_ref())
-                    .arg("--seed")
-                    .arg(p.seed.to_string())
-                    .arg("--device")
-                    .arg(&p.device)
-                    .arg("-o")
-                    .arg(&a)
-                    .extra(&p.attribute_args)?
-                    .out(crate::cli::output_path(&a, "attributions.parquet")),
-            ));
-        }
-
-        for e in &edits {
-            let o = join(out, &["perturb", &format!("{id}.{}", e.id)]);
-            steps.push(common(
-                Step::new(format!("perturb_{}:{id}", e.id), "hiclstm-perturb")
-                    .arg(&model)
-                    .arg("--edit")
-                    .arg(&e.edit)
-                    .opt("--at", e.at.as_ref())
-                    .opt("--sites", e.sites.as_ref())
-                    .opt("--anchors", e.anchors.as_ref())
-                    .opt("--method", e.method.as_ref())
-                    .opt("--neighbours", e.neighbours.map(|n| n.to_string()))
-                    .arg("--window")
-                    .arg(&e.window)
-                    .opt("--max-distance", e.max_distance.map(|m| m.to_string()))
-                    .opt("--tads", tads.as_ref())
-                    .arg("--device")
-                    .arg(&p.device)
-                    .arg("--plots")
-                    .arg("-o")
-                    .arg(&o)
-                    .extra(&p.perturb_args)?
-                    .out(crate::cli::output_path(&o, "perturbations.parquet")),
-            ));
-        }
+        steps.push(
+            step.arg("--tasks").arg(t).arg("--seed").arg(p.seed.to_string()).arg("--plots").arg("-o").arg(&c).extra(&p.classify_args)?.outs(&c, &[outputs::METRICS]),
+        );
+    }
+    if p.attribute {
+        steps.push(attribute(p, id, &paths, inputs)?);
+    }
+    for e in &inputs.edits {
+        steps.push(perturb(p, id, &paths, inputs, e)?);
     }
     Ok(steps)
+}
+
+fn import(p: &Params, s: &Sample, paths: &SamplePaths) -> Result<Step> {
+    Ok(Step::new(format!("import:{}", s.id), "hiclstm-import")
+        .arg(&s.file)
+        .opt("--format", s.format.as_ref())
+        .opt("--resolution", s.resolution.map(|r| r.to_string()))
+        .opt("--chromosomes", s.chromosomes.as_ref())
+        .arg("-o")
+        .arg(&paths.imported)
+        .extra(&p.import_args)?
+        .outs(&paths.imported, &[outputs::CONTACTS, outputs::BINS]))
+}
+
+fn train(p: &Params, id: &str, paths: &SamplePaths) -> Result<Step> {
+    Ok(Step::new(format!("train:{id}"), "hiclstm-train")
+        .arg(&paths.contacts)
+        .arg("--preset")
+        .arg(p.model_preset.name())
+        .opt("--config", p.model_config.as_ref())
+        .arg("--seed")
+        .arg(p.seed.to_string())
+        .arg("--device")
+        .arg(p.device.to_string())
+        .arg("-o")
+        .arg(&paths.model)
+        .extra(&p.train_args)?
+        .out(paths.model.join(outputs::REPRESENTATIONS))
+        .out(paths.model.join(outputs::TRAINING_LOG)))
+}
+
+fn predict(p: &Params, id: &str, paths: &SamplePaths) -> Result<Step> {
+    Ok(Step::new(format!("predict:{id}"), "hiclstm-predict")
+        .arg(&paths.model)
+        .arg("--contacts")
+        .arg(&paths.contacts)
+        .arg("--device")
+        .arg(p.device.to_string())
+        .arg("-o")
+        .arg(&paths.predictions)
+        .extra(&p.predict_args)?
+        .out(paths.predictions.clone()))
+}
+
+fn evaluate(p: &Params, id: &str, paths: &SamplePaths) -> Result<Step> {
+    let eval = join(&p.outdir, &["evaluate", id]);
+    Ok(Step::new(format!("evaluate:{id}"), "hiclstm-evaluate")
+        .arg(labelled("hiclstm", &paths.predictions))
+        .arg("--plots")
+        .arg("--training-log")
+        .arg(paths.model.join(outputs::TRAINING_LOG))
+        .opt("--region", p.evaluate_region.as_ref())
+        .arg("-o")
+        .arg(&eval)
+        .extra(&p.evaluate_args)?
+        .outs(&eval, &[outputs::METRICS]))
+}
+
+fn attribute(p: &Params, id: &str, paths: &SamplePaths, inputs: &Inputs) -> Result<Step> {
+    let a = join(&p.outdir, &["attribute", id]);
+    let mut s = Step::new(format!("attribute:{id}"), "hiclstm-attribute").arg(&paths.model).arg("--contacts").arg(&paths.contacts);
+    if !inputs.elements.is_empty() {
+        s = s.arg("--elements");
+        for (n, f) in &inputs.elements {
+            s = s.arg(labelled(n, f));
+        }
+    }
+    s.opt("--tads", inputs.tads.as_ref())
+        .arg("--seed")
+        .arg(p.seed.to_string())
+        .arg("--device")
+        .arg(p.device.to_string())
+        .arg("-o")
+        .arg(&a)
+        .extra(&p.attribute_args)
+        .map(|s| s.outs(&a, &[outputs::ATTRIBUTIONS]))
+}
+
+/// One edit: its specification is written beside its results (`PREFIX.edit.yaml`, paths made
+/// absolute) and passed as `--edit-spec`, as the Nextflow module does.
+fn perturb(p: &Params, id: &str, paths: &SamplePaths, inputs: &Inputs, e: &EditSpec) -> Result<Step> {
+    let o = join(&p.outdir, &["perturb", &format!("{id}.{}", e.id)]);
+    let mut spec = e.clone();
+    for f in [&mut spec.sites, &mut spec.anchors].into_iter().flatten() {
+        *f = std::path::absolute(&*f).map_err(|err| Error::input_io(&*f, err))?;
+    }
+    let spec_path = output_path(&o, "edit.yaml");
+    Ok(Step::new(format!("perturb_{}:{id}", e.id), "hiclstm-perturb")
+        .arg(&paths.model)
+        .arg("--edit-spec")
+        .arg(&spec_path)
+        .opt("--tads", inputs.tads.as_ref())
+        .arg("--device")
+        .arg(p.device.to_string())
+        .arg("--plots")
+        .arg("-o")
+        .arg(&o)
+        .extra(&p.perturb_args)?
+        .outs(&o, &[outputs::PERTURBATIONS])
+        .wrote(spec_path, spec.to_yaml()))
+}
+
+impl Step {
+    fn wrote(mut self, path: PathBuf, text: String) -> Self {
+        self.writes.push((path, text));
+        self
+    }
 }
 
 /// How to run a plan.
@@ -335,15 +406,19 @@ pub fn run(p: &Params, steps: &[Step], o: &RunOptions) -> Result<()> {
         commands.push_str(&line);
         commands.push('\n');
         let marker = done_dir.join(s.name.replace(':', "."));
-        let unchanged = std::fs::read_to_string(&marker).is_ok_and(|m| m == line);
+        let fingerprint = s.fingerprint();
+        let unchanged = std::fs::read_to_string(&marker).is_ok_and(|m| m == fingerprint);
         if o.resume && unchanged && s.outputs.iter().all(|x| x.exists()) {
             crate::log::info(&format!("[{}/{n}] {}: cached", k + 1, s.name));
             continue;
         }
         let _ = std::fs::remove_file(&marker);
         crate::log::info(&format!("[{}/{n}] {}: {line}", k + 1, s.name));
-        for d in s.outputs.iter().filter_map(|x| x.parent()) {
+        for d in s.outputs.iter().chain(s.writes.iter().map(|w| &w.0)).filter_map(|x| x.parent()) {
             std::fs::create_dir_all(d).map_err(|e| Error::output_io(d, e))?;
+        }
+        for (path, text) in &s.writes {
+            write_text(path, text)?;
         }
         let t0 = std::time::Instant::now();
         let bin = find_binary(s.program, o.bin_dir.as_deref());
@@ -355,7 +430,7 @@ pub fn run(p: &Params, steps: &[Step], o: &RunOptions) -> Result<()> {
         if let Some(missing) = s.outputs.iter().find(|x| !x.exists()) {
             return Err(Error::Internal(format!("step {} finished but left no {}", s.name, missing.display())));
         }
-        write_text(&marker, &line)?;
+        write_text(&marker, &fingerprint)?;
         crate::log::info(&format!("[{}/{n}] {}: done in {:.1} s", k + 1, s.name, t0.elapsed().as_secs_f64()));
     }
     write_text(&info.join("commands.sh"), &commands)?;
@@ -417,12 +492,15 @@ mod tests {
         assert!(classify.contains("--tasks res/simulate/toy.tasks.yaml"), "{classify}");
         assert!(classify.contains("hiclstm=res/train/toy/representations.parquet pca=res/baseline/toy.pca.representations.parquet"), "{classify}");
         assert!(steps[2].command_line().ends_with("--threads 2 --force"), "{}", steps[2].command_line());
-        assert!(steps[10].command_line().contains("--sites res/simulate/toy.ctcf.bed"), "{}", steps[10].command_line());
+        assert!(steps[10].command_line().contains("--edit-spec res/perturb/toy.ctcf_knockout.edit.yaml"), "{}", steps[10].command_line());
+        let spec: EditSpec = serde_yaml_ng::from_str(&steps[10].writes[0].1).unwrap();
+        assert_eq!(spec.sites, Some(std::path::absolute("res/simulate/toy.ctcf.bed").unwrap()), "{spec:?}");
     }
 
     #[test]
     fn extra_args_are_appended_and_missing_files_refused() {
-        let p = Params { train_args: "--epochs 3 --cell 'layernorm'".into(), baselines: String::new(), attribute: false, edits: Some(vec![]), ..Params::default() };
+        let p =
+            Params { train_args: "--epochs 3 --cell 'layernorm'".into(), baselines: String::new(), attribute: false, edits: Some(vec![]), ..Params::default() };
         let steps = plan(&p, 0).unwrap();
         let train = steps.iter().find(|s| s.name == "train:toy").unwrap();
         assert!(train.command_line().contains("--epochs 3 --cell layernorm"), "{}", train.command_line());

@@ -2,7 +2,10 @@
 //! -params-file` takes, so one file drives the Nextflow workflow and `hiclstm-pipeline` alike.
 //! Every key is declared in `workflows/nextflow_schema.json` (a test keeps the two in step).
 
+use crate::device::Device;
+use crate::edits::EditSpec;
 use crate::error::{Error, Result};
+use crate::presets::{ModelPreset, SimulatePreset};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -20,16 +23,16 @@ pub struct Params {
     /// Seed of every seeded step (simulation, training, classification folds, attribution).
     pub seed: u64,
     /// Simulation preset for the embedded default (toy, small, human).
-    pub simulate_preset: String,
+    pub simulate_preset: SimulatePreset,
     /// Resolution (bp) of the simulated default.
     pub simulate_resolution: u32,
     /// hiclstm-train preset: representations (default here: the outputs of the pipeline are
     /// classification, attribution and perturbation) or reconstruction.
-    pub model_preset: String,
+    pub model_preset: ModelPreset,
     /// Model configuration YAML for hiclstm-train (on top of the preset).
     pub model_config: Option<PathBuf>,
     /// Device for training, prediction, attribution and perturbation: auto, cpu, cuda, cuda:N.
-    pub device: String,
+    pub device: Device,
     /// Representation baselines beside Hi-C-LSTM, comma-separated (pca, sci); empty for none.
     pub baselines: String,
     /// hiclstm-classify task list (YAML). Absent: the simulated truth for the embedded default,
@@ -43,7 +46,7 @@ pub struct Params {
     pub tads: Option<PathBuf>,
     /// In-silico edits applied to every sample's model. Absent: `workflows/assets/simulated_edits.yaml`
     /// for the embedded default, none otherwise.
-    pub edits: Option<Vec<Edit>>,
+    pub edits: Option<Vec<EditSpec>>,
     /// Heatmap region of hiclstm-evaluate (chr:start-end).
     pub evaluate_region: Option<String>,
     /// Extra arguments per step (the Nextflow modules' `task.ext.args`).
@@ -64,11 +67,11 @@ impl Default for Params {
             input: None,
             outdir: "results".into(),
             seed: 1,
-            simulate_preset: "toy".into(),
+            simulate_preset: SimulatePreset::Toy,
             simulate_resolution: 50_000,
-            model_preset: "representations".into(),
+            model_preset: ModelPreset::Representations,
             model_config: None,
-            device: "auto".into(),
+            device: Device::Auto,
             baselines: "pca".into(),
             classify_tasks: None,
             attribute: true,
@@ -89,36 +92,6 @@ impl Default for Params {
     }
 }
 
-/// One in-silico edit: the flags of hiclstm-perturb as a map.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Edit {
-    /// Name used in the output files: `<sample>.<id>.*`.
-    pub id: String,
-    /// delete, invert, duplicate, knockout or ctcf-swap.
-    pub edit: String,
-    /// Region of a delete, invert or duplicate edit.
-    #[serde(default)]
-    pub at: Option<String>,
-    /// Sites (BED) of a knockout or CTCF swap.
-    #[serde(default)]
-    pub sites: Option<PathBuf>,
-    /// Loops (BEDPE): a CTCF swap replaces only the motifs at their anchors.
-    #[serde(default)]
-    pub anchors: Option<PathBuf>,
-    /// Knockout method: zero, mean or shift.
-    #[serde(default)]
-    pub method: Option<String>,
-    /// Neighbours either side for the mean knockout.
-    #[serde(default)]
-    pub neighbours: Option<u32>,
-    /// Window predicted and compared.
-    pub window: String,
-    /// Largest distance predicted (bp).
-    #[serde(default)]
-    pub max_distance: Option<u64>,
-}
-
 /// The edits of the embedded default run (also read by `workflows/main.nf`).
 pub const SIMULATED_EDITS: &str = include_str!("../../workflows/assets/simulated_edits.yaml");
 
@@ -137,30 +110,20 @@ impl Params {
         serde_yaml_ng::from_str(text)
     }
 
-    /// The values the schema restricts (nextflow_schema.json's enums and patterns), checked
-    /// before anything runs rather than by the step that would fail on them.
+    /// What the types cannot say (presets, device and edit kinds are enums, refused with their
+    /// line when the file is read): ranges, each edit's consistency, unique edit ids.
     pub fn check(&self) -> Result<()> {
-        let one_of = |key: &str, v: &str, allowed: &[&str]| {
-            if allowed.contains(&v) { Ok(()) } else { Err(Error::InvalidArgument(format!("{key}: '{v}' is not one of {}", allowed.join(", ")))) }
-        };
-        one_of("simulate_preset", &self.simulate_preset, &["toy", "small", "human"])?;
-        one_of("model_preset", &self.model_preset, &["representations", "reconstruction"])?;
-        let d = self.device.as_str();
-        let cuda_n = d.strip_prefix("cuda:").is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
-        if !(["auto", "cpu", "cuda"].contains(&d) || cuda_n) {
-            return Err(Error::InvalidArgument(format!("device: '{d}' is not auto, cpu, cuda or cuda:N")));
-        }
         if self.simulate_resolution == 0 {
             return Err(Error::InvalidArgument("simulate_resolution: must be at least 1".into()));
         }
-        let edits = ["delete", "invert", "duplicate", "knockout", "ctcf-swap"];
+        let mut ids = std::collections::HashSet::new();
         for e in self.edits.iter().flatten() {
-            if e.id.is_empty() || !e.id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
-                return Err(Error::InvalidArgument(format!("edits: id '{}' must be letters, digits, '_' or '-' (it names the output files)", e.id)));
+            if e.id.is_empty() {
+                return Err(Error::InvalidArgument(format!("edits: an edit without an id (window {})", e.window)));
             }
-            one_of(&format!("edits.{}.edit", e.id), &e.edit, &edits)?;
-            if let Some(m) = &e.method {
-                one_of(&format!("edits.{}.method", e.id), m, &["zero", "mean", "shift"])?;
+            e.check().map_err(|m| Error::InvalidArgument(format!("edits: {m}")))?;
+            if !ids.insert(e.id.as_str()) {
+                return Err(Error::InvalidArgument(format!("edits: id '{}' is used twice (it names the output files)", e.id)));
             }
         }
         self.baseline_methods().map(|_| ())
@@ -180,11 +143,11 @@ impl Params {
 
     /// The edits to run: the params' own, or the embedded default's when simulating the toy
     /// genome (their relative `sites` are files of the simulation, under `outdir/simulate`).
-    pub fn edits_to_run(&self) -> Result<Vec<Edit>> {
+    pub fn edits_to_run(&self) -> Result<Vec<EditSpec>> {
         match (&self.edits, &self.input) {
             (Some(e), _) => Ok(e.clone()),
-            (None, None) if self.simulate_preset == "toy" => {
-                let mut edits: Vec<Edit> = serde_yaml_ng::from_str(SIMULATED_EDITS).map_err(|e| Error::Internal(format!("simulated_edits.yaml: {e}")))?;
+            (None, None) if self.simulate_preset == SimulatePreset::Toy => {
+                let mut edits: Vec<EditSpec> = serde_yaml_ng::from_str(SIMULATED_EDITS).map_err(|e| Error::Internal(format!("simulated_edits.yaml: {e}")))?;
                 for e in &mut edits {
                     if let Some(s) = e.sites.as_mut().filter(|s| s.is_relative()) {
                         *s = self.outdir.join("simulate").join(&*s);
@@ -204,52 +167,11 @@ fn yaml_location(e: &serde_yaml_ng::Error) -> crate::error::Location {
     }
 }
 
-/// Splits extra arguments the way a POSIX shell would for plain words and quotes (no
+/// Splits extra arguments as a POSIX shell does (quotes, backslashes, `#` comments; no
 /// expansions), so `train_args: "--epochs 20 --cell 'layernorm'"` means the same here as in the
 /// workflow's scripts.
 pub fn split_args(s: &str) -> Result<Vec<String>> {
-    let mut out = vec![];
-    let mut cur = String::new();
-    let mut in_word = false;
-    let mut chars = s.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '\'' | '"' => {
-                in_word = true;
-                loop {
-                    match chars.next() {
-                        Some(q) if q == c => break,
-                        Some('\\') if c == '"' => match chars.next() {
-                            Some(n) => cur.push(n),
-                            None => return Err(Error::InvalidArgument(format!("'{s}': unterminated quote"))),
-                        },
-                        Some(x) => cur.push(x),
-                        None => return Err(Error::InvalidArgument(format!("'{s}': unterminated quote"))),
-                    }
-                }
-            }
-            '\\' => {
-                in_word = true;
-                if let Some(n) = chars.next() {
-                    cur.push(n);
-                }
-            }
-            c if c.is_whitespace() => {
-                if in_word {
-                    out.push(std::mem::take(&mut cur));
-                    in_word = false;
-                }
-            }
-            c => {
-                in_word = true;
-                cur.push(c);
-            }
-        }
-    }
-    if in_word {
-        out.push(cur);
-    }
-    Ok(out)
+    shlex::split(s).ok_or_else(|| Error::InvalidArgument(format!("'{s}': unbalanced quotes or a trailing backslash")))
 }
 
 #[cfg(test)]
@@ -274,18 +196,36 @@ mod tests {
     #[test]
     fn enumerated_values_are_checked_up_front() {
         assert!(Params::default().check().is_ok());
-        for (yaml, needle) in [("model_preset: fast\n", "model_preset"), ("device: gpu\n", "device"), ("device: 'cuda:'\n", "device"), ("simulate_preset: mouse\n", "simulate_preset"), ("edits: [{id: x, edit: swap, window: 'chr1:1-10'}]\n", "edits.x.edit"), ("baselines: pca,umap\n", "umap"), ("edits: [{id: a/b, edit: invert, window: 'chr1:1-10'}]\n", "a/b")] {
+        // Closed sets are enums: a value outside them is refused as the file is read, with the
+        // key and its line.
+        for (yaml, needle) in [
+            ("model_preset: fast\n", "model_preset"),
+            ("device: gpu\n", "device"),
+            ("device: 'cuda:'\n", "device"),
+            ("simulate_preset: mouse\n", "simulate_preset"),
+            ("edits: [{id: x, edit: swap, window: 'chr1:1-10'}]\n", "edits[0].edit"),
+        ] {
+            let e = Params::from_yaml(yaml).unwrap_err();
+            assert!(e.to_string().contains(needle) && e.location().is_some(), "{yaml}: {e}");
+        }
+        // The rest is checked before any step runs.
+        for (yaml, needle) in [
+            ("baselines: pca,umap\n", "umap"),
+            ("edits: [{id: a/b, edit: invert, at: 'chr1:1-5', window: 'chr1:1-10'}]\n", "a/b"),
+            ("edits: [{id: a, edit: invert, window: 'chr1:1-10'}]\n", "needs `at`"),
+            ("edits: [{id: a, edit: invert, at: 'chr1:1-5', window: 'chr1:1-10'}, {id: a, edit: delete, at: 'chr1:1-5', window: 'chr1:1-10'}]\n", "used twice"),
+        ] {
             let e = Params::from_yaml(yaml).unwrap().check().unwrap_err().to_string();
             assert!(e.contains(needle), "{yaml}: {e}");
         }
-        assert!(Params::from_yaml("device: 'cuda:1'\n").unwrap().check().is_ok());
+        assert_eq!(Params::from_yaml("device: 'cuda:1'\n").unwrap().device, Device::Cuda(1));
     }
 
     #[test]
     fn embedded_edits_parse() {
         let p = Params::default();
         let e = p.edits_to_run().unwrap();
-        assert!(e.iter().any(|e| e.edit == "duplicate"), "{e:?}");
+        assert!(e.iter().any(|e| e.edit == crate::edits::EditKind::Duplicate), "{e:?}");
         let with_input = Params { input: Some("s.csv".into()), ..Params::default() };
         assert!(with_input.edits_to_run().unwrap().is_empty());
     }

@@ -37,28 +37,36 @@ pub fn parse(path: &Path, text: &str) -> Result<Vec<Sample>> {
     let unique: Vec<&str> = schema["uniqueEntries"].as_array().map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
 
     let err = |line: usize, msg: String| Error::format(path, Location::Line { line: line as u64, column: None }, msg);
-    let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
-    let (_, header) = lines.next().ok_or_else(|| err(1, "empty samplesheet: expected a header line (sample,file,...)".into()))?;
-    let header = split_csv(header).map_err(|m| err(1, m))?;
+    // RFC 4180 through the csv crate; each record keeps the line it starts on for messages.
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
+    let mut records = vec![];
+    for r in reader.records() {
+        let r = r.map_err(|e| err(e.position().map_or(1, |p| p.line() as usize), format!("not valid CSV: {e}")))?;
+        let line = r.position().map_or(1, |p| p.line() as usize);
+        if r.iter().all(str::is_empty) {
+            continue;
+        }
+        records.push((line, r.iter().map(str::to_string).collect::<Vec<String>>()));
+    }
+    let mut lines = records.into_iter();
+    let (header_line, header) = lines.next().ok_or_else(|| err(1, "empty samplesheet: expected a header line (sample,file,...)".into()))?;
     for (c, h) in header.iter().enumerate() {
         if !props.contains_key(h) {
             return Err(Error::format(
                 path,
-                Location::Line { line: 1, column: Some(c as u64 + 1) },
+                Location::Line { line: header_line as u64, column: Some(c as u64 + 1) },
                 format!("unknown column '{h}' (expected: {})", props.keys().cloned().collect::<Vec<_>>().join(", ")),
             ));
         }
     }
     for r in &required {
         if !header.iter().any(|h| h == r) {
-            return Err(err(1, format!("missing required column '{r}'")));
+            return Err(err(header_line, format!("missing required column '{r}'")));
         }
     }
     let mut out = vec![];
     let mut seen = HashSet::new();
-    for (ln, line) in lines {
-        let ln = ln + 1;
-        let fields = split_csv(line).map_err(|m| err(ln, m))?;
+    for (ln, fields) in lines {
         if fields.len() != header.len() {
             return Err(err(ln, format!("{} fields, the header has {}", fields.len(), header.len())));
         }
@@ -91,7 +99,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Vec<Sample>> {
         });
     }
     if out.is_empty() {
-        return Err(err(1, "no samples: the samplesheet has a header but no rows".into()));
+        return Err(err(header_line, "no samples: the samplesheet has a header but no rows".into()));
     }
     let mut ids = HashSet::new();
     for s in &out {
@@ -145,34 +153,6 @@ fn check_value(prop: &Value, v: &str) -> std::result::Result<(), String> {
         return fail(format!("'{v}' does not exist"));
     }
     Ok(())
-}
-
-/// Splits one CSV line (RFC 4180 quotes, no line breaks inside fields).
-fn split_csv(line: &str) -> std::result::Result<Vec<String>, String> {
-    let mut out = vec![];
-    let mut cur = String::new();
-    let mut chars = line.trim_end_matches('\r').chars().peekable();
-    let mut quoted = false;
-    while let Some(c) = chars.next() {
-        match (quoted, c) {
-            (false, ',') => out.push(std::mem::take(&mut cur)),
-            (false, '"') if cur.trim().is_empty() => {
-                cur.clear();
-                quoted = true;
-            }
-            (true, '"') if chars.peek() == Some(&'"') => {
-                chars.next();
-                cur.push('"');
-            }
-            (true, '"') => quoted = false,
-            (_, c) => cur.push(c),
-        }
-    }
-    if quoted {
-        return Err("unterminated quoted field".into());
-    }
-    out.push(cur);
-    Ok(out.into_iter().map(|f| f.trim().to_string()).collect())
 }
 
 #[cfg(test)]

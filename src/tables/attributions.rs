@@ -1,13 +1,12 @@
 //! The attributions table: one Integrated-Gradients score per bin.
 
-use super::{new_writer, schema, Meta, TableReader};
-use crate::error::{Error, Result};
+use super::{column, BatchWriter, Meta, TableKind, TableReader};
+use crate::error::Result;
 use crate::output::AtomicFile;
-use arrow::array::{ArrayRef, Float64Array, Int64Array, StringArray, UInt32Array};
-use arrow::record_batch::RecordBatch;
+use arrow::array::{Float64Array, Int64Array, StringArray, UInt32Array};
 use std::path::Path;
-use std::sync::Arc;
 
+/// The attributions of one chromosome, as computed.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ChromAttributions {
     pub chrom: String,
@@ -17,8 +16,28 @@ pub struct ChromAttributions {
     pub raw: Vec<f64>,
 }
 
-/// Normalised scores over all chromosomes: (min-max per sign, z-score).
-pub fn normalise(chroms: &[ChromAttributions]) -> Vec<(Vec<f64>, Vec<f64>)> {
+/// A chromosome's scores on the two normalised scales of the table.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Normalised {
+    /// Min-max per sign over all chromosomes: positive scores / the largest, negative scores /
+    /// |the most negative|, so the scale is [-1, 1] and 0 stays 0.
+    pub normalized: Vec<f64>,
+    /// (raw - mean) / standard deviation over all chromosomes.
+    pub z: Vec<f64>,
+}
+
+/// One row of an attributions table as read back.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AttributionRow {
+    pub chrom: String,
+    pub start: i64,
+    pub end: i64,
+    pub raw: f64,
+    pub normalized: f64,
+}
+
+/// Normalised scores over all chromosomes, one entry per chromosome.
+pub fn normalise(chroms: &[ChromAttributions]) -> Vec<Normalised> {
     let all: Vec<f64> = chroms.iter().flat_map(|c| c.raw.iter().copied()).collect();
     let n = all.len().max(1) as f64;
     let mean = all.iter().sum::<f64>() / n;
@@ -27,41 +46,35 @@ pub fn normalise(chroms: &[ChromAttributions]) -> Vec<(Vec<f64>, Vec<f64>)> {
     let minn = all.iter().copied().filter(|&x| x < 0.0).fold(0.0f64, f64::min);
     chroms
         .iter()
-        .map(|c| {
-            let norm = c.raw.iter().map(|&x| if x > 0.0 { x / maxp } else if x < 0.0 { -x / minn } else { 0.0 }).collect();
-            let z = c.raw.iter().map(|&x| if sd > 0.0 { (x - mean) / sd } else { 0.0 }).collect();
-            (norm, z)
+        .map(|c| Normalised {
+            normalized: c.raw.iter().map(|&x| if x > 0.0 { x / maxp } else if x < 0.0 { -x / minn } else { 0.0 }).collect(),
+            z: c.raw.iter().map(|&x| if sd > 0.0 { (x - mean) / sd } else { 0.0 }).collect(),
         })
         .collect()
 }
 
 pub fn write(path: &Path, meta: &Meta, chroms: &[ChromAttributions], force: bool) -> Result<AtomicFile> {
-    let out = AtomicFile::create(path, force)?;
-    let schema = schema("attributions").arrow(0);
-    let mut w = new_writer(out.file()?, path, schema.clone(), meta)?;
-    for (c, (norm, z)) in chroms.iter().zip(normalise(chroms)) {
+    let mut w = BatchWriter::create(path, TableKind::Attributions, 0, meta, force)?;
+    for (c, norm) in chroms.iter().zip(normalise(chroms)) {
         let n = c.raw.len();
-        let cols: Vec<ArrayRef> = vec![
-            Arc::new(StringArray::from_iter_values(std::iter::repeat_n(c.chrom.as_str(), n))),
-            Arc::new(UInt32Array::from_iter_values(0..n as u32)),
-            Arc::new(Int64Array::from(c.start.clone())),
-            Arc::new(Int64Array::from(c.end.clone())),
-            Arc::new(UInt32Array::from(c.frames.clone())),
-            Arc::new(Float64Array::from(c.raw.clone())),
-            Arc::new(Float64Array::from_iter((0..n).map(|b| (c.frames[b] > 0).then(|| c.raw[b] / c.frames[b] as f64)))),
-            Arc::new(Float64Array::from(norm)),
-            Arc::new(Float64Array::from(z)),
-        ];
-        let batch = RecordBatch::try_new(schema.clone(), cols).map_err(|e| Error::Internal(e.to_string()))?;
-        w.write(&batch).map_err(|e| Error::output_io(path, std::io::Error::other(e)))?;
+        w.write(vec![
+            column("chrom", StringArray::from_iter_values(std::iter::repeat_n(c.chrom.as_str(), n))),
+            column("bin", UInt32Array::from_iter_values(0..n as u32)),
+            column("start", Int64Array::from(c.start.clone())),
+            column("end", Int64Array::from(c.end.clone())),
+            column("frames", UInt32Array::from(c.frames.clone())),
+            column("raw", Float64Array::from(c.raw.clone())),
+            column("mean", Float64Array::from_iter((0..n).map(|b| (c.frames[b] > 0).then(|| c.raw[b] / c.frames[b] as f64)))),
+            column("normalized", Float64Array::from(norm.normalized)),
+            column("z", Float64Array::from(norm.z)),
+        ])?;
     }
-    w.close().map_err(|e| Error::output_io(path, std::io::Error::other(e)))?;
-    Ok(out)
+    w.finish()
 }
 
-/// Reads (chrom, start, end, raw, normalized) rows back.
-pub fn read(path: &Path) -> Result<Vec<(String, i64, i64, f64, f64)>> {
-    let mut r = TableReader::open(path, schema("attributions"))?;
+/// Reads the rows back.
+pub fn read(path: &Path) -> Result<Vec<AttributionRow>> {
+    let mut r = TableReader::open(path, TableKind::Attributions.schema())?;
     let mut out = Vec::new();
     while let Some(b) = r.next_batch()? {
         let c = crate::col!(b, "chrom", StringArray);
@@ -70,7 +83,7 @@ pub fn read(path: &Path) -> Result<Vec<(String, i64, i64, f64, f64)>> {
         let raw = crate::col!(b, "raw", Float64Array);
         let nz = crate::col!(b, "normalized", Float64Array);
         for k in 0..b.num_rows() {
-            out.push((c.value(k).to_string(), s.value(k), e.value(k), raw.value(k), nz.value(k)));
+            out.push(AttributionRow { chrom: c.value(k).to_string(), start: s.value(k), end: e.value(k), raw: raw.value(k), normalized: nz.value(k) });
         }
     }
     Ok(out)

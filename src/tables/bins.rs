@@ -1,40 +1,33 @@
 //! The bins table: every bin of every chromosome, which also records chromosome sizes.
 
-use super::{new_writer, schema, Meta, TableReader};
+use super::{column, BatchWriter, Meta, TableKind, TableReader};
 use crate::error::{Error, Result};
 use crate::genome::Chrom;
 use crate::output::AtomicFile;
-use arrow::array::{ArrayRef, Float64Array, Int64Array, StringArray, UInt32Array};
-use arrow::record_batch::RecordBatch;
+use arrow::array::{Float64Array, Int64Array, StringArray, UInt32Array};
 use std::path::Path;
-use std::sync::Arc;
 
 /// Writes the bins of `chroms`; `weights[k]` (if any) holds chromosome k's per-bin weights.
 pub fn write(path: &Path, meta: &Meta, chroms: &[Chrom], weights: &[Option<Vec<f64>>], force: bool) -> Result<AtomicFile> {
     let res = meta.resolution().ok_or_else(|| Error::Internal("bins metadata without resolution".into()))? as u64;
-    let out = AtomicFile::create(path, force)?;
-    let schema = schema("bins").arrow(0);
-    let mut w = new_writer(out.file()?, path, schema.clone(), meta)?;
+    let mut w = BatchWriter::create(path, TableKind::Bins, 0, meta, force)?;
     for (k, c) in chroms.iter().enumerate() {
         let n = c.n_bins(res as u32) as usize;
         let wk = weights.get(k).and_then(|w| w.as_ref());
-        let cols: Vec<ArrayRef> = vec![
-            Arc::new(StringArray::from_iter_values(std::iter::repeat_n(c.name.as_str(), n))),
-            Arc::new(UInt32Array::from_iter_values(0..n as u32)),
-            Arc::new(Int64Array::from_iter_values((0..n as u64).map(|b| (b * res) as i64))),
-            Arc::new(Int64Array::from_iter_values((0..n as u64).map(|b| ((b + 1) * res).min(c.length) as i64))),
-            Arc::new(Float64Array::from_iter((0..n).map(|b| wk.and_then(|w| w.get(b).copied()).filter(|x| x.is_finite())))),
-        ];
-        let batch = RecordBatch::try_new(schema.clone(), cols).map_err(|e| Error::Internal(e.to_string()))?;
-        w.write(&batch).map_err(|e| Error::output_io(path, std::io::Error::other(e)))?;
+        w.write(vec![
+            column("chrom", StringArray::from_iter_values(std::iter::repeat_n(c.name.as_str(), n))),
+            column("bin", UInt32Array::from_iter_values(0..n as u32)),
+            column("start", Int64Array::from_iter_values((0..n as u64).map(|b| (b * res) as i64))),
+            column("end", Int64Array::from_iter_values((0..n as u64).map(|b| ((b + 1) * res).min(c.length) as i64))),
+            column("weight", Float64Array::from_iter((0..n).map(|b| wk.and_then(|w| w.get(b).copied()).filter(|x| x.is_finite())))),
+        ])?;
     }
-    w.close().map_err(|e| Error::output_io(path, std::io::Error::other(e)))?;
-    Ok(out)
+    w.finish()
 }
 
 /// Reads the chromosome sizes back from a bins table (length = end of the last bin).
 pub fn read_chroms(path: &Path) -> Result<(Meta, Vec<Chrom>)> {
-    let mut r = TableReader::open(path, schema("bins"))?;
+    let mut r = TableReader::open(path, TableKind::Bins.schema())?;
     let mut chroms: Vec<Chrom> = Vec::new();
     while let Some(b) = r.next_batch()? {
         let chrom = crate::col!(b, "chrom", StringArray);

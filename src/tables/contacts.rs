@@ -1,13 +1,12 @@
 //! The contacts table: upper-triangle pixels of intra-chromosomal maps.
 
-use super::{schema, BatchWriter, Meta, TableReader};
+use super::{column, BatchWriter, Meta, TableKind, TableReader};
 use crate::error::{Error, Result};
 use crate::formats::Pixel;
 use crate::output::AtomicFile;
-use arrow::array::{Array, ArrayRef, Float64Array, Float64Builder, Int64Array, StringArray, UInt32Array};
+use arrow::array::{Array, Float64Array, Float64Builder, Int64Array, StringArray, UInt32Array};
 use arrow::record_batch::RecordBatch;
 use std::path::Path;
-use std::sync::Arc;
 
 /// Streams pixels into a contacts Parquet file, one chromosome chunk at a time.
 pub struct ContactsWriter {
@@ -20,7 +19,7 @@ pub struct ContactsWriter {
 impl ContactsWriter {
     pub fn create(path: &Path, meta: &Meta, force: bool) -> Result<Self> {
         let resolution = meta.resolution().ok_or_else(|| Error::Internal("contacts metadata without resolution".into()))?;
-        Ok(ContactsWriter { table: BatchWriter::create(path, "contacts", meta, force)?, resolution, rows: 0, null_values: 0 })
+        Ok(ContactsWriter { table: BatchWriter::create(path, TableKind::Contacts, 0, meta, force)?, resolution, rows: 0, null_values: 0 })
     }
 
     /// Appends pixels of `chrom`; `weights` (per bin) turn counts into values.
@@ -46,16 +45,15 @@ impl ContactsWriter {
                 self.null_values += 1;
             }
         }
-        let cols: Vec<ArrayRef> = vec![
-            Arc::new(StringArray::from_iter_values(std::iter::repeat_n(chrom, n))),
-            Arc::new(UInt32Array::from_iter_values(pixels.iter().map(|p| p.i))),
-            Arc::new(UInt32Array::from_iter_values(pixels.iter().map(|p| p.j))),
-            Arc::new(Int64Array::from_iter_values(pixels.iter().map(|p| p.i as i64 * res))),
-            Arc::new(Int64Array::from_iter_values(pixels.iter().map(|p| p.j as i64 * res))),
-            Arc::new(Float64Array::from_iter_values(pixels.iter().map(|p| p.count))),
-            Arc::new(value.finish()),
-        ];
-        self.table.write(cols)?;
+        self.table.write(vec![
+            column("chrom", StringArray::from_iter_values(std::iter::repeat_n(chrom, n))),
+            column("i", UInt32Array::from_iter_values(pixels.iter().map(|p| p.i))),
+            column("j", UInt32Array::from_iter_values(pixels.iter().map(|p| p.j))),
+            column("start_i", Int64Array::from_iter_values(pixels.iter().map(|p| p.i as i64 * res))),
+            column("start_j", Int64Array::from_iter_values(pixels.iter().map(|p| p.j as i64 * res))),
+            column("count", Float64Array::from_iter_values(pixels.iter().map(|p| p.count))),
+            column("value", value.finish()),
+        ])?;
         self.rows += n as u64;
         Ok(())
     }
@@ -82,7 +80,7 @@ pub struct ChromContacts {
 /// in parallel and joined in file order.
 pub fn read_all(path: &Path) -> Result<(Meta, Vec<ChromContacts>)> {
     use rayon::prelude::*;
-    let head = TableReader::open(path, schema("contacts"))?;
+    let head = TableReader::open(path, TableKind::Contacts.schema())?;
     let meta = head.meta.clone();
     drop(head);
     let res = meta.resolution().map(|x| x as i64);
@@ -90,7 +88,7 @@ pub fn read_all(path: &Path) -> Result<(Meta, Vec<ChromContacts>)> {
     let parts: Vec<Result<Vec<ChromContacts>>> = (0..offsets.len())
         .into_par_iter()
         .map(|g| {
-            let mut r = TableReader::open_row_groups(path, schema("contacts"), Some(vec![g]))?;
+            let mut r = TableReader::open_row_groups(path, TableKind::Contacts.schema(), Some(vec![g]))?;
             let mut runs: Vec<ChromContacts> = Vec::new();
             let mut row = offsets[g];
             while let Some(b) = r.next_batch()? {
@@ -107,7 +105,10 @@ pub fn read_all(path: &Path) -> Result<(Meta, Vec<ChromContacts>)> {
                 Some(last) if last.chrom == run.chrom => {
                     if let (Some(&pi), Some(&pj), Some(&a), Some(&b)) = (last.i.last(), last.j.last(), run.i.first(), run.j.first()) {
                         if (pi, pj) >= (a, b) {
-                            return Err(Error::schema(path, format!("row {}: pixel ({a}, {b}) after ({pi}, {pj}): table not sorted by (i, j) or has duplicates", offsets[g])));
+                            return Err(Error::schema(
+                                path,
+                                format!("row {}: pixel ({a}, {b}) after ({pi}, {pj}): table not sorted by (i, j) or has duplicates", offsets[g]),
+                            ));
                         }
                     }
                     last.i.extend(run.i);
@@ -117,7 +118,10 @@ pub fn read_all(path: &Path) -> Result<(Meta, Vec<ChromContacts>)> {
                 }
                 _ => {
                     if out.iter().any(|o| o.chrom == run.chrom) {
-                        return Err(Error::schema(path, format!("row group {g}: chromosome '{}' appears in two separate runs: table not sorted by chromosome", run.chrom)));
+                        return Err(Error::schema(
+                            path,
+                            format!("row group {g}: chromosome '{}' appears in two separate runs: table not sorted by chromosome", run.chrom),
+                        ));
                     }
                     out.push(run);
                 }
@@ -145,7 +149,10 @@ fn read_batch(path: &Path, b: &RecordBatch, res: Option<i64>, row: u64, out: &mu
         }
         if out.last().is_none_or(|l| l.chrom != c) {
             if out.iter().any(|o| o.chrom == c) {
-                return Err(Error::schema(path, format!("row {}: chromosome '{c}' appears in two separate runs: table not sorted by chromosome", row + k as u64)));
+                return Err(Error::schema(
+                    path,
+                    format!("row {}: chromosome '{c}' appears in two separate runs: table not sorted by chromosome", row + k as u64),
+                ));
             }
             out.push(ChromContacts { chrom: c.to_string(), ..Default::default() });
         }
@@ -158,7 +165,10 @@ fn read_batch(path: &Path, b: &RecordBatch, res: Option<i64>, row: u64, out: &mu
             }
             if let Some((pi, pj)) = prev {
                 if (pi, pj) >= (a, bb) {
-                    return Err(Error::schema(path, format!("row {}: pixel ({a}, {bb}) after ({pi}, {pj}): table not sorted by (i, j) or has duplicates", row + t as u64)));
+                    return Err(Error::schema(
+                        path,
+                        format!("row {}: pixel ({a}, {bb}) after ({pi}, {pj}): table not sorted by (i, j) or has duplicates", row + t as u64),
+                    ));
                 }
             }
             prev = Some((a, bb));

@@ -1,12 +1,10 @@
 //! The metrics table (long format).
 
-use super::{new_writer, schema, Meta, TableReader};
-use crate::error::{Error, Result};
+use super::{column, write_table, Meta, TableKind, TableReader};
+use crate::error::Result;
 use crate::output::AtomicFile;
-use arrow::array::{Array, ArrayRef, Float64Array, Int64Array, StringArray, UInt32Array};
-use arrow::record_batch::RecordBatch;
+use arrow::array::{Array, Float64Array, Int64Array, StringArray, UInt32Array};
 use std::path::Path;
-use std::sync::Arc;
 
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct MetricRow {
@@ -22,28 +20,22 @@ pub struct MetricRow {
 }
 
 pub fn write(path: &Path, meta: &Meta, rows: &[MetricRow], force: bool) -> Result<AtomicFile> {
-    let out = AtomicFile::create(path, force)?;
-    let schema = schema("metrics").arrow(0);
-    let mut w = new_writer(out.file()?, path, schema.clone(), meta)?;
-    let cols: Vec<ArrayRef> = vec![
-        Arc::new(StringArray::from_iter_values(rows.iter().map(|r| r.method.as_str()))),
-        Arc::new(StringArray::from_iter_values(rows.iter().map(|r| r.chrom.as_str()))),
-        Arc::new(StringArray::from_iter_values(rows.iter().map(|r| r.metric.as_str()))),
-        Arc::new(UInt32Array::from_iter(rows.iter().map(|r| r.distance_lo))),
-        Arc::new(UInt32Array::from_iter(rows.iter().map(|r| r.distance_hi))),
-        Arc::new(StringArray::from_iter(rows.iter().map(|r| r.task.as_deref()))),
-        Arc::new(UInt32Array::from_iter(rows.iter().map(|r| r.fold))),
-        Arc::new(Float64Array::from_iter(rows.iter().map(|r| r.value.filter(|v| v.is_finite())))),
-        Arc::new(Int64Array::from_iter_values(rows.iter().map(|r| r.n))),
+    let cols = vec![
+        column("method", StringArray::from_iter_values(rows.iter().map(|r| r.method.as_str()))),
+        column("chrom", StringArray::from_iter_values(rows.iter().map(|r| r.chrom.as_str()))),
+        column("metric", StringArray::from_iter_values(rows.iter().map(|r| r.metric.as_str()))),
+        column("distance_lo", UInt32Array::from_iter(rows.iter().map(|r| r.distance_lo))),
+        column("distance_hi", UInt32Array::from_iter(rows.iter().map(|r| r.distance_hi))),
+        column("task", StringArray::from_iter(rows.iter().map(|r| r.task.as_deref()))),
+        column("fold", UInt32Array::from_iter(rows.iter().map(|r| r.fold))),
+        column("value", Float64Array::from_iter(rows.iter().map(|r| r.value.filter(|v| v.is_finite())))),
+        column("n", Int64Array::from_iter_values(rows.iter().map(|r| r.n))),
     ];
-    let batch = RecordBatch::try_new(schema, cols).map_err(|e| Error::Internal(e.to_string()))?;
-    w.write(&batch).map_err(|e| Error::output_io(path, std::io::Error::other(e)))?;
-    w.close().map_err(|e| Error::output_io(path, std::io::Error::other(e)))?;
-    Ok(out)
+    write_table(path, TableKind::Metrics, 0, meta, cols, force)
 }
 
 pub fn read(path: &Path) -> Result<Vec<MetricRow>> {
-    let mut r = TableReader::open(path, schema("metrics"))?;
+    let mut r = TableReader::open(path, TableKind::Metrics.schema())?;
     let mut out = Vec::new();
     while let Some(b) = r.next_batch()? {
         let method = crate::col!(b, "method", StringArray);

@@ -7,9 +7,10 @@ pub mod attributions;
 pub mod bins;
 pub mod contacts;
 pub mod metrics;
+pub mod perturbations;
 pub mod predictions;
-pub mod training_log;
 pub mod representations;
+pub mod training_log;
 
 use crate::error::{Error, Result};
 use arrow::datatypes::{DataType, Field, Schema as ArrowSchema, SchemaRef};
@@ -51,31 +52,78 @@ pub struct Schema {
     pub metadata: Vec<String>,
 }
 
-const SCHEMA_FILES: &[(&str, &str)] = &[
-    ("contacts", include_str!("../../schemas/contacts.schema.json")),
-    ("bins", include_str!("../../schemas/bins.schema.json")),
-    ("representations", include_str!("../../schemas/representations.schema.json")),
-    ("predictions", include_str!("../../schemas/predictions.schema.json")),
-    ("training_log", include_str!("../../schemas/training_log.schema.json")),
-    ("metrics", include_str!("../../schemas/metrics.schema.json")),
-    ("attributions", include_str!("../../schemas/attributions.schema.json")),
-    ("perturbations", include_str!("../../schemas/perturbations.schema.json")),
-];
+/// The tables of `schemas/`, one variant each: a table is named by its variant, so a misspelt
+/// name is a compile error rather than a run-time panic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TableKind {
+    Contacts,
+    Bins,
+    Representations,
+    Predictions,
+    TrainingLog,
+    Metrics,
+    Attributions,
+    Perturbations,
+}
 
-/// The schema named `name` (one of the files in `schemas/`).
-pub fn schema(name: &str) -> &'static Schema {
+impl TableKind {
+    pub const ALL: [TableKind; 8] = [
+        TableKind::Contacts,
+        TableKind::Bins,
+        TableKind::Representations,
+        TableKind::Predictions,
+        TableKind::TrainingLog,
+        TableKind::Metrics,
+        TableKind::Attributions,
+        TableKind::Perturbations,
+    ];
+
+    /// The schema's name, as in `schemas/<name>.schema.json` and the `hiclstm.schema` metadata.
+    pub fn name(self) -> &'static str {
+        match self {
+            TableKind::Contacts => "contacts",
+            TableKind::Bins => "bins",
+            TableKind::Representations => "representations",
+            TableKind::Predictions => "predictions",
+            TableKind::TrainingLog => "training_log",
+            TableKind::Metrics => "metrics",
+            TableKind::Attributions => "attributions",
+            TableKind::Perturbations => "perturbations",
+        }
+    }
+
+    fn json(self) -> &'static str {
+        match self {
+            TableKind::Contacts => include_str!("../../schemas/contacts.schema.json"),
+            TableKind::Bins => include_str!("../../schemas/bins.schema.json"),
+            TableKind::Representations => include_str!("../../schemas/representations.schema.json"),
+            TableKind::Predictions => include_str!("../../schemas/predictions.schema.json"),
+            TableKind::TrainingLog => include_str!("../../schemas/training_log.schema.json"),
+            TableKind::Metrics => include_str!("../../schemas/metrics.schema.json"),
+            TableKind::Attributions => include_str!("../../schemas/attributions.schema.json"),
+            TableKind::Perturbations => include_str!("../../schemas/perturbations.schema.json"),
+        }
+    }
+
+    pub fn schema(self) -> &'static Schema {
+        schema(self)
+    }
+}
+
+/// The schema of a table (embedded at build time; a test parses every one).
+pub fn schema(kind: TableKind) -> &'static Schema {
     static ALL: OnceLock<Vec<Schema>> = OnceLock::new();
     let all = ALL.get_or_init(|| {
-        SCHEMA_FILES
+        TableKind::ALL
             .iter()
-            .map(|(n, text)| {
-                let s: Schema = serde_json::from_str(text).unwrap_or_else(|e| panic!("schemas/{n}.schema.json is invalid: {e}"));
-                assert_eq!(&s.name, n, "schema file name and name field differ");
+            .map(|k| {
+                let s: Schema = serde_json::from_str(k.json()).unwrap_or_else(|e| panic!("schemas/{}.schema.json is invalid: {e}", k.name()));
+                assert_eq!(s.name, k.name(), "schema file name and name field differ");
                 s
             })
             .collect()
     });
-    all.iter().find(|s| s.name == name).unwrap_or_else(|| panic!("no schema named {name}"))
+    &all[TableKind::ALL.iter().position(|k| *k == kind).expect("every kind is listed in ALL")]
 }
 
 fn data_type(ty: &str) -> DataType {
@@ -121,9 +169,17 @@ impl Schema {
         for c in &self.columns {
             let want = data_type(&c.ty);
             match found.field_with_name(&c.name) {
-                Err(_) => return Err(Error::schema(path, format!("not a valid {} table: missing column '{}' (expected {}: {})", self.name, c.name, c.ty, c.description))),
+                Err(_) => {
+                    return Err(Error::schema(
+                        path,
+                        format!("not a valid {} table: missing column '{}' (expected {}: {})", self.name, c.name, c.ty, c.description),
+                    ))
+                }
                 Ok(f) if !compatible(f.data_type(), &want) => {
-                    return Err(Error::schema(path, format!("not a valid {} table: column '{}' has type {}, expected {}", self.name, c.name, f.data_type(), c.ty)))
+                    return Err(Error::schema(
+                        path,
+                        format!("not a valid {} table: column '{}' has type {}, expected {}", self.name, c.name, f.data_type(), c.ty),
+                    ))
                 }
                 Ok(_) => {}
             }
@@ -132,7 +188,10 @@ impl Schema {
         if let Some(r) = &self.repeated {
             while let Ok(f) = found.field_with_name(&format!("{}{k}", r.prefix)) {
                 if !compatible(f.data_type(), &data_type(&r.ty)) {
-                    return Err(Error::schema(path, format!("not a valid {} table: column '{}{k}' has type {}, expected {}", self.name, r.prefix, f.data_type(), r.ty)));
+                    return Err(Error::schema(
+                        path,
+                        format!("not a valid {} table: column '{}{k}' has type {}, expected {}", self.name, r.prefix, f.data_type(), r.ty),
+                    ));
                 }
                 k += 1;
             }
@@ -178,10 +237,7 @@ impl Meta {
 
 /// `binary version`, e.g. `hiclstm-import 0.1.0`.
 pub fn producer() -> String {
-    let bin = std::env::args()
-        .next()
-        .and_then(|a| Path::new(&a).file_name().map(|f| f.to_string_lossy().into_owned()))
-        .unwrap_or_else(|| "hiclstm".into());
+    let bin = std::env::args().next().and_then(|a| Path::new(&a).file_name().map(|f| f.to_string_lossy().into_owned())).unwrap_or_else(|| "hiclstm".into());
     format!("{bin} {}", env!("CARGO_PKG_VERSION"))
 }
 
@@ -199,8 +255,10 @@ pub fn new_writer(file: std::fs::File, path: &Path, schema: SchemaRef, meta: &Me
     ArrowWriter::try_new(file, schema, Some(writer_properties(meta))).map_err(|e| Error::output_io(path, std::io::Error::other(e)))
 }
 
-/// A table written in streamed batches to a temporary file: the part every streamed table
-/// writer shares (the caller commits the returned file with the step's other outputs).
+/// The one way tables are written: batches of named columns, streamed to a temporary file that
+/// the caller commits with the step's other outputs. Columns are matched to the schema by name
+/// (any order; a missing, extra or mistyped column is an internal error), so a writer cannot
+/// silently put a column under another's name.
 pub struct BatchWriter {
     out: crate::output::AtomicFile,
     writer: ArrowWriter<std::fs::File>,
@@ -208,16 +266,37 @@ pub struct BatchWriter {
     pub rows: u64,
 }
 
+/// One named column of a batch.
+pub type NamedColumn = (String, arrow::array::ArrayRef);
+
+/// A column named by a string literal or a computed name (`r0`, `r1`, ...).
+pub fn column(name: impl Into<String>, array: impl arrow::array::Array + 'static) -> NamedColumn {
+    (name.into(), Arc::new(array))
+}
+
 impl BatchWriter {
-    pub fn create(path: &Path, table: &str, meta: &Meta, force: bool) -> Result<Self> {
+    /// A writer of a `kind` table with `k` repeated columns (K of representations; 0 otherwise).
+    pub fn create(path: &Path, kind: TableKind, k: usize, meta: &Meta, force: bool) -> Result<Self> {
         let out = crate::output::AtomicFile::create(path, force)?;
-        let schema = schema(table).arrow(0);
+        let schema = kind.schema().arrow(k);
         let writer = new_writer(out.file()?, path, schema.clone(), meta)?;
         Ok(BatchWriter { out, writer, schema, rows: 0 })
     }
 
-    pub fn write(&mut self, cols: Vec<arrow::array::ArrayRef>) -> Result<()> {
-        let batch = arrow::record_batch::RecordBatch::try_new(self.schema.clone(), cols).map_err(|e| Error::Internal(e.to_string()))?;
+    pub fn write(&mut self, mut cols: Vec<NamedColumn>) -> Result<()> {
+        if cols.len() != self.schema.fields().len() {
+            let names: Vec<&str> = cols.iter().map(|c| c.0.as_str()).collect();
+            return Err(Error::Internal(format!("{}: columns {names:?} do not match the schema's {:?}", self.out.path().display(), self.schema.fields())));
+        }
+        let mut ordered = Vec::with_capacity(cols.len());
+        for f in self.schema.fields() {
+            let at = cols
+                .iter()
+                .position(|c| &c.0 == f.name())
+                .ok_or_else(|| Error::Internal(format!("{}: no column '{}' written", self.out.path().display(), f.name())))?;
+            ordered.push(cols.swap_remove(at).1);
+        }
+        let batch = arrow::record_batch::RecordBatch::try_new(self.schema.clone(), ordered).map_err(|e| Error::Internal(e.to_string()))?;
         self.writer.write(&batch).map_err(|e| Error::output_io(self.out.path(), std::io::Error::other(e)))?;
         self.rows += batch.num_rows() as u64;
         Ok(())
@@ -227,6 +306,13 @@ impl BatchWriter {
         self.writer.close().map_err(|e| Error::output_io(self.out.path(), std::io::Error::other(e)))?;
         Ok(self.out)
     }
+}
+
+/// A table written in one batch (the small tables: metrics, training log, attributions...).
+pub fn write_table(path: &Path, kind: TableKind, k: usize, meta: &Meta, cols: Vec<NamedColumn>, force: bool) -> Result<crate::output::AtomicFile> {
+    let mut w = BatchWriter::create(path, kind, k, meta, force)?;
+    w.write(cols)?;
+    w.finish()
 }
 
 /// First row of every row group of a Parquet file.
@@ -333,4 +419,70 @@ macro_rules! col {
     ($batch:expr, $name:expr, $ty:ty) => {
         $batch.column_by_name($name).and_then(|c| c.as_any().downcast_ref::<$ty>()).expect(concat!("validated column ", $name))
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_table_kind_has_its_schema() {
+        for k in TableKind::ALL {
+            assert_eq!(schema(k).name, k.name());
+        }
+        let n_files = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/schemas"))
+            .unwrap()
+            .filter(|e| {
+                let n = e.as_ref().unwrap().file_name().to_string_lossy().into_owned();
+                n.ends_with(".schema.json") && n != "samplesheet.schema.json"
+            })
+            .count();
+        assert_eq!(n_files, TableKind::ALL.len(), "a schemas/*.schema.json without a TableKind");
+    }
+
+    #[test]
+    fn columns_are_placed_by_name_and_mismatches_refused() {
+        use arrow::array::{Float64Array, Int64Array, StringArray, UInt32Array};
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("t.parquet");
+        let meta = Meta::new(TableKind::TrainingLog.schema());
+        let mut w = BatchWriter::create(&p, TableKind::TrainingLog, 0, &meta, false).unwrap();
+        // Any order is fine: columns go where the schema puts them.
+        w.write(vec![
+            column("steps", UInt32Array::from(vec![5])),
+            column("loss", Float64Array::from(vec![0.5])),
+            column("epoch", UInt32Array::from(vec![1])),
+            column("learning_rate", Float64Array::from(vec![0.01])),
+            column("seconds", Float64Array::from(vec![2.0])),
+            column("frames_per_second", Float64Array::from(vec![100.0])),
+        ])
+        .unwrap();
+        let missing = w.write(vec![column("epoch", UInt32Array::from(vec![1]))]).unwrap_err();
+        assert!(matches!(missing, Error::Internal(_)), "{missing}");
+        let misnamed = w
+            .write(vec![
+                column("steps", UInt32Array::from(vec![5])),
+                column("los", Float64Array::from(vec![0.5])),
+                column("epoch", UInt32Array::from(vec![1])),
+                column("learning_rate", Float64Array::from(vec![0.01])),
+                column("seconds", Float64Array::from(vec![2.0])),
+                column("frames_per_second", Float64Array::from(vec![100.0])),
+            ])
+            .unwrap_err();
+        assert!(misnamed.to_string().contains("no column 'loss'"), "{misnamed}");
+        let mistyped = w
+            .write(vec![
+                column("steps", UInt32Array::from(vec![5])),
+                column("loss", StringArray::from(vec!["x"])),
+                column("epoch", UInt32Array::from(vec![1])),
+                column("learning_rate", Float64Array::from(vec![0.01])),
+                column("seconds", Float64Array::from(vec![2.0])),
+                column("frames_per_second", Int64Array::from(vec![100])),
+            ])
+            .unwrap_err();
+        assert!(matches!(mistyped, Error::Internal(_)), "{mistyped}");
+        w.finish().unwrap().commit(false).unwrap();
+        let back = training_log::read(&p).unwrap();
+        assert_eq!((back.len(), back[0].epoch, back[0].loss, back[0].steps), (1, 1, 0.5, 5));
+    }
 }

@@ -1,11 +1,10 @@
 //! The predictions table, written in streamed chunks.
 
-use super::{schema, BatchWriter, Meta, TableReader};
+use super::{column, BatchWriter, Meta, TableKind, TableReader};
 use crate::error::Result;
 use crate::output::AtomicFile;
-use arrow::array::{Array, ArrayRef, Float64Array, StringArray, UInt32Array};
+use arrow::array::{Array, Float64Array, StringArray, UInt32Array};
 use std::path::Path;
-use std::sync::Arc;
 
 /// Predictions of one chromosome (or one chunk of it); NaN observed values are written as null.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -26,7 +25,7 @@ pub struct PredictionsWriter {
 
 impl PredictionsWriter {
     pub fn create(path: &Path, meta: &Meta, force: bool) -> Result<Self> {
-        Ok(PredictionsWriter { table: BatchWriter::create(path, "predictions", meta, force)?, rows: 0 })
+        Ok(PredictionsWriter { table: BatchWriter::create(path, TableKind::Predictions, 0, meta, force)?, rows: 0 })
     }
 
     pub fn write(&mut self, p: &ChromPredictions) -> Result<()> {
@@ -35,16 +34,15 @@ impl PredictionsWriter {
             return Ok(());
         }
         let nullable = |v: &[f64]| Float64Array::from_iter(v.iter().map(|x| x.is_finite().then_some(*x)));
-        let cols: Vec<ArrayRef> = vec![
-            Arc::new(StringArray::from_iter_values(std::iter::repeat_n(p.chrom.as_str(), n))),
-            Arc::new(UInt32Array::from(p.i.clone())),
-            Arc::new(UInt32Array::from(p.j.clone())),
-            Arc::new(nullable(&p.observed_value)),
-            Arc::new(nullable(&p.observed_prob)),
-            Arc::new(Float64Array::from(p.predicted_prob.clone())),
-            Arc::new(Float64Array::from(p.predicted_value.clone())),
-        ];
-        self.table.write(cols)?;
+        self.table.write(vec![
+            column("chrom", StringArray::from_iter_values(std::iter::repeat_n(p.chrom.as_str(), n))),
+            column("i", UInt32Array::from(p.i.clone())),
+            column("j", UInt32Array::from(p.j.clone())),
+            column("observed_value", nullable(&p.observed_value)),
+            column("observed_prob", nullable(&p.observed_prob)),
+            column("predicted_prob", Float64Array::from(p.predicted_prob.clone())),
+            column("predicted_value", Float64Array::from(p.predicted_value.clone())),
+        ])?;
         self.rows += n as u64;
         Ok(())
     }
@@ -56,7 +54,7 @@ impl PredictionsWriter {
 
 /// Reads a whole predictions table grouped by chromosome (null observations become NaN).
 pub fn read_all(path: &Path) -> Result<(Meta, Vec<ChromPredictions>)> {
-    let mut r = TableReader::open(path, schema("predictions"))?;
+    let mut r = TableReader::open(path, TableKind::Predictions.schema())?;
     let mut out: Vec<ChromPredictions> = Vec::new();
     while let Some(b) = r.next_batch()? {
         let chrom = crate::col!(b, "chrom", StringArray);
@@ -86,7 +84,7 @@ pub fn read_all(path: &Path) -> Result<(Meta, Vec<ChromPredictions>)> {
 /// Streams a predictions table and keeps only the pixels of `chrom` with lo <= i and j < hi
 /// (memory bounded by the region, not the table).
 pub fn read_region(path: &Path, chrom: &str, lo: u32, hi: u32) -> Result<ChromPredictions> {
-    let mut r = TableReader::open(path, schema("predictions"))?;
+    let mut r = TableReader::open(path, TableKind::Predictions.schema())?;
     let mut out = ChromPredictions { chrom: chrom.to_string(), ..Default::default() };
     while let Some(b) = r.next_batch()? {
         let c = crate::col!(b, "chrom", StringArray);

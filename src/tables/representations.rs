@@ -1,12 +1,10 @@
 //! The representations table: K values per bin, from Hi-C-LSTM or a baseline method.
 
-use super::{new_writer, schema, Meta, TableReader};
+use super::{column, BatchWriter, Meta, TableKind, TableReader};
 use crate::error::{Error, Result};
 use crate::output::AtomicFile;
-use arrow::array::{ArrayRef, BooleanArray, Float32Array, Int64Array, StringArray, UInt32Array};
-use arrow::record_batch::RecordBatch;
+use arrow::array::{BooleanArray, Float32Array, Int64Array, StringArray, UInt32Array};
 use std::path::Path;
-use std::sync::Arc;
 
 /// Representations of one chromosome: `values` is row-major, `n_bins x k`.
 #[derive(Debug, Clone, PartialEq)]
@@ -27,38 +25,44 @@ impl ChromRepresentations {
     }
 }
 
+/// The bins the representations cover, in table order (a chromosome's length is the end of its
+/// last bin).
+pub fn bin_map(chroms: &[ChromRepresentations], resolution: u32) -> crate::genome::BinMap {
+    let mut m = crate::genome::BinMap::new(resolution);
+    for c in chroms {
+        m.push_bins(&c.chrom, c.end.last().copied().unwrap_or(0).max(0) as u64, c.n_bins());
+    }
+    m
+}
+
 pub fn write(path: &Path, meta: &Meta, k: usize, chroms: &[ChromRepresentations], force: bool) -> Result<AtomicFile> {
     if k == 0 {
         return Err(Error::InvalidArgument("representations need K >= 1".into()));
     }
-    let out = AtomicFile::create(path, force)?;
-    let schema = schema("representations").arrow(k);
-    let mut w = new_writer(out.file()?, path, schema.clone(), meta)?;
+    let mut w = BatchWriter::create(path, TableKind::Representations, k, meta, force)?;
     for c in chroms {
         let n = c.n_bins();
         if c.values.len() != n * k || c.end.len() != n || c.observed.len() != n {
             return Err(Error::Internal(format!("representations of {}: inconsistent lengths", c.chrom)));
         }
-        let mut cols: Vec<ArrayRef> = vec![
-            Arc::new(StringArray::from_iter_values(std::iter::repeat_n(c.chrom.as_str(), n))),
-            Arc::new(UInt32Array::from_iter_values(0..n as u32)),
-            Arc::new(Int64Array::from(c.start.clone())),
-            Arc::new(Int64Array::from(c.end.clone())),
-            Arc::new(BooleanArray::from(c.observed.clone())),
+        let mut cols = vec![
+            column("chrom", StringArray::from_iter_values(std::iter::repeat_n(c.chrom.as_str(), n))),
+            column("bin", UInt32Array::from_iter_values(0..n as u32)),
+            column("start", Int64Array::from(c.start.clone())),
+            column("end", Int64Array::from(c.end.clone())),
+            column("observed", BooleanArray::from(c.observed.clone())),
         ];
         for d in 0..k {
-            cols.push(Arc::new(Float32Array::from_iter_values((0..n).map(|b| c.values[b * k + d]))));
+            cols.push(column(format!("r{d}"), Float32Array::from_iter_values((0..n).map(|b| c.values[b * k + d]))));
         }
-        let batch = RecordBatch::try_new(schema.clone(), cols).map_err(|e| Error::Internal(e.to_string()))?;
-        w.write(&batch).map_err(|e| Error::output_io(path, std::io::Error::other(e)))?;
+        w.write(cols)?;
     }
-    w.close().map_err(|e| Error::output_io(path, std::io::Error::other(e)))?;
-    Ok(out)
+    w.finish()
 }
 
 /// Reads a representations table; returns its metadata, K and the chromosomes in file order.
 pub fn read(path: &Path) -> Result<(Meta, usize, Vec<ChromRepresentations>)> {
-    let mut r = TableReader::open(path, schema("representations"))?;
+    let mut r = TableReader::open(path, TableKind::Representations.schema())?;
     let k = r.k;
     let mut out: Vec<ChromRepresentations> = Vec::new();
     while let Some(b) = r.next_batch()? {
@@ -67,7 +71,8 @@ pub fn read(path: &Path) -> Result<(Meta, usize, Vec<ChromRepresentations>)> {
         let start = crate::col!(b, "start", Int64Array);
         let end = crate::col!(b, "end", Int64Array);
         let obs = crate::col!(b, "observed", BooleanArray);
-        let vals: Vec<&Float32Array> = (0..k).map(|d| b.column_by_name(&format!("r{d}")).and_then(|c| c.as_any().downcast_ref::<Float32Array>()).expect("validated")).collect();
+        let vals: Vec<&Float32Array> =
+            (0..k).map(|d| b.column_by_name(&format!("r{d}")).and_then(|c| c.as_any().downcast_ref::<Float32Array>()).expect("validated")).collect();
         for row in 0..b.num_rows() {
             let c = chrom.value(row);
             if out.last().is_none_or(|l| l.chrom != c) {
@@ -75,7 +80,10 @@ pub fn read(path: &Path) -> Result<(Meta, usize, Vec<ChromRepresentations>)> {
             }
             let cur = out.last_mut().expect("pushed");
             if bin.value(row) as usize != cur.start.len() {
-                return Err(Error::schema(path, format!("chromosome {c}: bin {} where bin {} was expected (bins must be consecutive from 0)", bin.value(row), cur.start.len())));
+                return Err(Error::schema(
+                    path,
+                    format!("chromosome {c}: bin {} where bin {} was expected (bins must be consecutive from 0)", bin.value(row), cur.start.len()),
+                ));
             }
             cur.start.push(start.value(row));
             cur.end.push(end.value(row));

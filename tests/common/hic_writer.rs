@@ -44,7 +44,11 @@ fn block(version: i32, px: &[(i32, i32, f32)], float_counts: bool) -> Vec<u8> {
     }
     let (short_x, short_y) = (version < 9, true);
     let put = |b: &mut Vec<u8>, v: i32, short: bool| {
-        if short { b.extend((v as i16).to_le_bytes()) } else { b.extend(v.to_le_bytes()) }
+        if short {
+            b.extend((v as i16).to_le_bytes())
+        } else {
+            b.extend(v.to_le_bytes())
+        }
     };
     put(&mut b, rows.len() as i32, short_y);
     for (y, cols) in rows {
@@ -52,7 +56,11 @@ fn block(version: i32, px: &[(i32, i32, f32)], float_counts: bool) -> Vec<u8> {
         put(&mut b, cols.len() as i32, short_x);
         for (x, c) in cols {
             put(&mut b, x - x0, short_x);
-            if float_counts { b.extend(c.to_le_bytes()) } else { b.extend((c as i16).to_le_bytes()) }
+            if float_counts {
+                b.extend(c.to_le_bytes())
+            } else {
+                b.extend((c as i16).to_le_bytes())
+            }
         }
     }
     let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
@@ -80,7 +88,11 @@ pub fn write(spec: &HicSpec) -> Vec<u8> {
     f.extend((all.len() as i32).to_le_bytes());
     for (n, l) in &all {
         cstr(&mut f, n);
-        if v9 { f.extend(l.to_le_bytes()) } else { f.extend((*l as i32).to_le_bytes()) }
+        if v9 {
+            f.extend(l.to_le_bytes())
+        } else {
+            f.extend((*l as i32).to_le_bytes())
+        }
     }
     f.extend(1i32.to_le_bytes());
     f.extend(spec.resolution.to_le_bytes());
@@ -154,7 +166,11 @@ pub fn write(spec: &HicSpec) -> Vec<u8> {
         cstr(&mut body, "BP");
         body.extend(spec.resolution.to_le_bytes());
         body.extend(pos.to_le_bytes());
-        if v9 { body.extend(size.to_le_bytes()) } else { body.extend((*size as i32).to_le_bytes()) }
+        if v9 {
+            body.extend(size.to_le_bytes())
+        } else {
+            body.extend((*size as i32).to_le_bytes())
+        }
     }
     let nvi_len = body.len() - nvi_offset;
     if v9 {

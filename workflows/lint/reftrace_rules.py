@@ -2,8 +2,10 @@
 
 Every process: a container, exactly one standard resource label (plus optionally process_gpu),
 a versions.yml output and a stub: block. Every include resolves to a file (plugins aside), and
-every param a module reads is declared in nextflow_schema.json. reftrace's model has no script,
-output or stub sections, so those rules read the process's own source text.
+every param a file reads is declared in nextflow_schema.json; a module (a file under modules/)
+reads no params at all: its options come as task.ext.args from conf/modules.config, as in
+nf-core. reftrace's model has no script, output or stub sections, so those rules read the
+process's own source text.
 """
 import json
 import os
@@ -91,6 +93,27 @@ def params_are_declared(module: Module, results: LintResults):
     for prm in module.params:
         if prm.name not in declared:
             results.errors.append(LintError(line=prm.line, error=f"params.{prm.name} is not declared in nextflow_schema.json"))
+
+
+@rule
+def modules_do_not_read_params(module: Module, results: LintResults):
+    """nf-core: a module gets its options from task.ext.args (set in conf/modules.config, which
+    may read params) and its data from its inputs; only the workflow reads params."""
+    path = module.path if os.path.isabs(module.path) else os.path.join(WORKFLOWS, module.path)
+    if os.path.relpath(path, WORKFLOWS).split(os.sep)[0] != "modules":
+        return
+    found = {}
+    for prm in module.params:
+        found.setdefault(prm.line, set()).add(f"params.{prm.name}")
+    # The source text as well: params['x'], params.get(...) and the like.
+    with open(path) as f:
+        for n, line in enumerate(f, 1):
+            if line.lstrip().startswith(("//", "/*", "*")):
+                continue
+            for m in re.finditer(r"(?<![\w.])params\s*(\.\s*\w+|\[[^\]]*\]?)", line):
+                found.setdefault(n, set()).add(re.sub(r"\s+", "", m.group(0)))
+    for line, refs in sorted(found.items()):
+        results.errors.append(LintError(line=line, error=f"module reads {', '.join(sorted(refs))}: pass it as task.ext.args in conf/modules.config (or as an input)"))
 
 
 @configrule

@@ -10,13 +10,16 @@ use std::path::PathBuf;
 /// attribution over the K features. Writes PREFIX.attributions.parquet (raw, mean, normalized =
 /// min-max per sign, z) and PREFIX.attributions.bedGraph (normalized) for a genome browser.
 #[derive(Parser, Debug)]
-#[command(version, after_help = "Examples:
+#[command(
+    version,
+    after_help = "Examples:
   hiclstm-attribute model/ --contacts sample.contacts.parquet -o sample
   hiclstm-attribute model/ --contacts sample.contacts.parquet --baseline mean --steps 100 --device cuda -o sample
   hiclstm-attribute model/ --contacts sample.contacts.parquet --elements ctcf=ctcf.bed tss=tss.bed --tads tads.bed -o sample
 
 Exit codes: 0 ok, 2 unknown baseline name, 3 input unreadable, 6 output exists, 7 schema
-mismatch, 8 invalid argument (steps < 2, no observed contacts).")]
+mismatch, 8 invalid argument (steps < 2, no observed contacts)."
+)]
 struct Args {
     /// Trained model directory.
     model: PathBuf,

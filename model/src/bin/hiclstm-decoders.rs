@@ -11,13 +11,16 @@ use std::path::PathBuf;
 /// with the distance-mean baseline) and, with --plots, PREFIX.r2_by_distance.png. For the
 /// replicate experiment, pass representations learned on replicate 1 and contacts of replicate 2.
 #[derive(Parser, Debug)]
-#[command(version, after_help = "Examples:
+#[command(
+    version,
+    after_help = "Examples:
   hiclstm-decoders --contacts sample.contacts.parquet \\
       --representations hiclstm=model/representations.parquet pca=sample.pca.parquet \\
       --train-chromosomes chr21 --test-chromosomes chr22 --plots -o grid
 
 Exit codes: 0 ok, 3 input unreadable, 5 chromosome not in the input, 6 output exists,
-7 schema mismatch, 8 invalid argument.")]
+7 schema mismatch, 8 invalid argument."
+)]
 struct Args {
     /// Contacts tables (the decoders' training and test data).
     #[arg(long, required = true, num_args = 1..)]

@@ -10,13 +10,16 @@ use std::path::PathBuf;
 /// --contacts, predicts the observed pixels (frames built as in training) and reports the
 /// observations beside the predictions; without it, predicts every pixel up to --max-distance.
 #[derive(Parser, Debug)]
-#[command(version, after_help = "Examples:
+#[command(
+    version,
+    after_help = "Examples:
   hiclstm-predict model/ --contacts sample.contacts.parquet -o sample.predictions.parquet
   hiclstm-predict model/ --region chr21:30,000,001-35,000,000 -o region.predictions.parquet
   hiclstm-predict model/ --representations edited.parquet --max-distance 2000000 -o edited.predictions.parquet
 
 Exit codes: 0 ok, 3 input unreadable, 4 input malformed, 5 region/chromosome not in the input,
-6 output exists, 7 schema mismatch (e.g. representations with another K), 8 invalid argument.")]
+6 output exists, 7 schema mismatch (e.g. representations with another K), 8 invalid argument."
+)]
 struct Args {
     /// Trained model directory (from hiclstm-train).
     model: PathBuf,

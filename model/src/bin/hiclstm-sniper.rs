@@ -7,11 +7,14 @@ use std::path::PathBuf;
 /// rows of the contact-probability matrix; each bin's K-unit bottleneck is its representation
 /// (a representations table, like hiclstm-baseline's; this one needs libtorch).
 #[derive(Parser, Debug)]
-#[command(version, after_help = "Examples:
+#[command(
+    version,
+    after_help = "Examples:
   hiclstm-sniper sample.contacts.parquet --k 16 -o sample.sniper.parquet
   hiclstm-sniper sample.contacts.parquet --device cuda --epochs 100 -o sample.sniper.parquet
 
-Exit codes: 0 ok, 3 input unreadable, 6 output exists, 7 schema mismatch, 8 invalid argument.")]
+Exit codes: 0 ok, 3 input unreadable, 6 output exists, 7 schema mismatch, 8 invalid argument."
+)]
 struct Args {
     contacts: PathBuf,
     #[arg(short, long)]

@@ -10,7 +10,9 @@ use std::path::PathBuf;
 /// (weights), DIR/representations.parquet and DIR/training_log.parquet; a checkpoint after every
 /// epoch (DIR/checkpoint.*) lets --resume continue an interrupted run to the same result.
 #[derive(Parser, Debug)]
-#[command(version, after_help = "Examples:
+#[command(
+    version,
+    after_help = "Examples:
   hiclstm-train sample.contacts.parquet -o model/
   hiclstm-train sample.contacts.parquet --preset representations -o model/   # for classify/attribute/perturb
   hiclstm-train a.contacts.parquet b.contacts.parquet --config model.yaml --device cuda -o model/
@@ -26,7 +28,8 @@ auto: batch = frames/16 within [16, 2000]; epochs = max(10, enough for 1600 opti
 decay_after = 80% of the epochs. The paper's schedule: epochs 10, decay_after 5, batch_size 2000.
 
 Exit codes: 0 ok, 3 input unreadable, 4 input malformed, 6 output exists, 7 schema mismatch,
-8 invalid argument (bad config, --device cuda without a GPU, ...), 1 internal error.")]
+8 invalid argument (bad config, --device cuda without a GPU, ...), 1 internal error."
+)]
 struct Args {
     /// Contacts tables (from hiclstm-import or hiclstm-simulate).
     #[arg(required = true)]
@@ -87,13 +90,27 @@ fn main() {
             Some(p) => ModelConfig::load_onto(base, p)?,
             None => base,
         };
-        if let Some(v) = a.epochs { c.train.epochs = v; }
-        if let Some(v) = a.k { c.k = v; }
-        if let Some(v) = a.hidden { c.hidden = v; }
-        if let Some(v) = a.cell { c.cell = v; }
-        if let Some(v) = a.head { c.head = v; }
-        if let Some(v) = a.seed { c.train.seed = v; }
-        if let Some(b) = a.batch_size { c.train.batch_size = b; }
+        if let Some(v) = a.epochs {
+            c.train.epochs = v;
+        }
+        if let Some(v) = a.k {
+            c.k = v;
+        }
+        if let Some(v) = a.hidden {
+            c.hidden = v;
+        }
+        if let Some(v) = a.cell {
+            c.cell = v;
+        }
+        if let Some(v) = a.head {
+            c.head = v;
+        }
+        if let Some(v) = a.seed {
+            c.train.seed = v;
+        }
+        if let Some(b) = a.batch_size {
+            c.train.batch_size = b;
+        }
         hiclstm::log::info(&format!("device {}", hiclstm_model::device::name(device)));
         let o = TrainOptions {
             contacts: a.contacts.clone(),

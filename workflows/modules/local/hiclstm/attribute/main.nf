@@ -22,7 +22,6 @@ process HICLSTM_ATTRIBUTE {
     script:
     def args = task.ext.args ?: ''
     prefix = task.ext.prefix ?: "${meta.id}"
-    def device = task.accelerator ? 'cuda' : params.device
     def elements = element_names ? '--elements ' + [element_names, element_beds instanceof List ? element_beds : [element_beds]].transpose().collect { name, bed -> "${name}=${bed}" }.join(' ') : ''
     def tad_profile = tads ? "--tads ${tads}" : ''
     """
@@ -31,8 +30,6 @@ process HICLSTM_ATTRIBUTE {
         --contacts ${contacts} \\
         ${elements} \\
         ${tad_profile} \\
-        --seed ${params.seed} \\
-        --device ${device} \\
         -o ${prefix} \\
         --threads ${task.cpus} \\
         ${args}

@@ -24,7 +24,6 @@ process HICLSTM_CLASSIFY {
     hiclstm-classify \\
         --representations ${reps} \\
         --tasks ${tasks} \\
-        --seed ${params.seed} \\
         --plots \\
         -o ${prefix} \\
         --threads ${task.cpus} \\

@@ -17,13 +17,11 @@ process HICLSTM_EVALUATE {
     script:
     def args = task.ext.args ?: ''
     prefix = task.ext.prefix ?: "${meta.id}"
-    def region = params.evaluate_region ? "--region ${params.evaluate_region}" : ''
     """
     hiclstm-evaluate \\
         hiclstm=${predictions} \\
         --plots \\
         --training-log ${training_log} \\
-        ${region} \\
         -o ${prefix} \\
         --threads ${task.cpus} \\
         ${args}

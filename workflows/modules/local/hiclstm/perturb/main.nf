@@ -19,27 +19,32 @@ process HICLSTM_PERTURB {
     script:
     def args = task.ext.args ?: ''
     prefix = task.ext.prefix ?: "${meta.id}.${edit.id}"
-    def device = task.accelerator ? 'cuda' : params.device
-    def at = edit.at ? "--at ${edit.at}" : ''
-    def site_bed = sites ? "--sites ${sites}" : ''
-    def loop_anchors = anchors ? "--anchors ${anchors}" : ''
-    def method = edit.method ? "--method ${edit.method}" : ''
-    def neighbours = edit.neighbours ? "--neighbours ${edit.neighbours}" : ''
-    def max_distance = edit.max_distance ? "--max-distance ${edit.max_distance}" : ''
     def tad_profile = tads ? "--tads ${tads}" : ''
+    // The edit as hiclstm-perturb --edit-spec reads it: the keys of one entry of the edits
+    // list of the params, absent ones left out; sites and anchors name the staged files.
+    def at           = edit.at != null ? "at: '${edit.at}'" : ''
+    def site_bed     = sites ? "sites: '${sites}'" : ''
+    def loop_anchors = anchors ? "anchors: '${anchors}'" : ''
+    def method       = edit.method != null ? "method: ${edit.method}" : ''
+    def neighbours   = edit.neighbours != null ? "neighbours: ${edit.neighbours}" : ''
+    def max_distance = edit.max_distance != null ? "max_distance: ${edit.max_distance}" : ''
     """
+    cat <<-'END_EDIT' > edit.yaml
+    id: '${edit.id}'
+    edit: ${edit.edit}
+    ${at}
+    ${site_bed}
+    ${loop_anchors}
+    ${method}
+    ${neighbours}
+    window: '${edit.window}'
+    ${max_distance}
+    END_EDIT
+
     hiclstm-perturb \\
         ${model} \\
-        --edit ${edit.edit} \\
-        ${at} \\
-        ${site_bed} \\
-        ${loop_anchors} \\
-        ${method} \\
-        ${neighbours} \\
-        --window ${edit.window} \\
-        ${max_distance} \\
+        --edit-spec edit.yaml \\
         ${tad_profile} \\
-        --device ${device} \\
         --plots \\
         -o ${prefix} \\
         --threads ${task.cpus} \\

@@ -17,12 +17,10 @@ process HICLSTM_PREDICT {
     script:
     def args = task.ext.args ?: ''
     prefix = task.ext.prefix ?: "${meta.id}"
-    def device = task.accelerator ? 'cuda' : params.device
     """
     hiclstm-predict \\
         ${model} \\
         --contacts ${contacts} \\
-        --device ${device} \\
         -o ${prefix}.predictions.parquet \\
         --threads ${task.cpus} \\
         ${args}

@@ -21,14 +21,10 @@ process HICLSTM_TRAIN {
     def args = task.ext.args ?: ''
     prefix = task.ext.prefix ?: "${meta.id}"
     def model_config = config ? "--config ${config}" : ''
-    def device = task.accelerator ? 'cuda' : params.device
     """
     hiclstm-train \\
         ${contacts} \\
-        --preset ${params.model_preset} \\
         ${model_config} \\
-        --seed ${params.seed} \\
-        --device ${device} \\
         -o ${prefix} \\
         --threads ${task.cpus} \\
         ${args}

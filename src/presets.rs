@@ -1,0 +1,47 @@
+//! The names of the presets, parsed once: simulation presets (what `hiclstm-simulate --preset`
+//! and the `simulate_preset` param take; their contents are in `simulate.rs`) and model presets
+//! (`hiclstm-train --preset`, the `model_preset` param; their contents are in the model crate's
+//! `config.rs`).
+
+/// A simulated genome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SimulatePreset {
+    /// Two chromosomes at 50 kb: seconds (tests, the embedded default).
+    #[default]
+    Toy,
+    /// Three chromosomes, a few minutes of training.
+    Small,
+    /// One 249 Mb chromosome at 10 kb.
+    Human,
+}
+
+impl SimulatePreset {
+    pub fn name(self) -> &'static str {
+        match self {
+            SimulatePreset::Toy => "toy",
+            SimulatePreset::Small => "small",
+            SimulatePreset::Human => "human",
+        }
+    }
+}
+
+/// A starting configuration of the model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ModelPreset {
+    /// Tuned for reconstruction R² (the reference code's frame head, hidden 8): the defaults.
+    Reconstruction,
+    /// Tuned for what the representations are used for (classification, attribution,
+    /// perturbation): per-step head, hidden 24, representations initialised N(0, 0.01).
+    Representations,
+}
+
+impl ModelPreset {
+    pub fn name(self) -> &'static str {
+        match self {
+            ModelPreset::Reconstruction => "reconstruction",
+            ModelPreset::Representations => "representations",
+        }
+    }
+}
