@@ -77,7 +77,14 @@ impl EditSpec {
 
     /// A knockout of the sites of a BED file (`neighbours` for the mean method).
     pub fn knockout(sites: PathBuf, method: KnockoutMethod, neighbours: Option<u32>, window: Region) -> Self {
-        EditSpec { edit: EditKind::Knockout, at: None, sites: Some(sites), method: Some(method), neighbours, ..Self::region(EditKind::Knockout, window.clone(), window) }
+        EditSpec {
+            edit: EditKind::Knockout,
+            at: None,
+            sites: Some(sites),
+            method: Some(method),
+            neighbours,
+            ..Self::region(EditKind::Knockout, window.clone(), window)
+        }
     }
 
     /// A CTCF orientation swap of the motifs of a BED6 file (at the anchors of a BEDPE, if given).

@@ -285,7 +285,11 @@ pub fn run(o: &EvaluateOptions) -> Result<EvaluateSummary> {
         return Err(Error::InvalidArgument("no predictions table given".into()));
     }
     let mpath = output_path(&o.output, crate::outputs::METRICS);
-    let (rpath, hpath, lpath) = (output_path(&o.output, crate::outputs::R2_BY_DISTANCE_PNG), output_path(&o.output, crate::outputs::HEATMAP_PNG), output_path(&o.output, crate::outputs::LOSS_PNG));
+    let (rpath, hpath, lpath) = (
+        output_path(&o.output, crate::outputs::R2_BY_DISTANCE_PNG),
+        output_path(&o.output, crate::outputs::HEATMAP_PNG),
+        output_path(&o.output, crate::outputs::LOSS_PNG),
+    );
     check_writable(&mpath, o.force)?;
     if o.plots {
         for p in [&rpath, &hpath] {

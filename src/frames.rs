@@ -109,7 +109,7 @@ pub fn build(
                     stats.skipped_null += 1;
                     continue;
                 }
-                if !(v >= 0.0) || v.is_infinite() {
+                if v.is_nan() || v < 0.0 || v.is_infinite() {
                     return Err(Error::format(
                         source,
                         crate::error::Location::None,

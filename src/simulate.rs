@@ -12,10 +12,10 @@
 
 use crate::error::{Error, Result};
 use crate::formats::bed::{Bedpe, Feature};
-use crate::genome::Strand;
-use crate::presets::SimulatePreset;
 use crate::formats::Pixel;
 use crate::genome::Chrom;
+use crate::genome::Strand;
+use crate::presets::SimulatePreset;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Exp, LogNormal, Poisson};
@@ -108,7 +108,7 @@ impl SimParams {
         if !(self.depth > 0.0 && self.depth.is_finite()) {
             return bad(format!("--depth must be positive, got {}", self.depth));
         }
-        if !(self.alpha >= 0.0) || self.tad_size < 2 * self.resolution as u64 || self.compartment_size < self.resolution as u64 {
+        if self.alpha.is_nan() || self.alpha < 0.0 || self.tad_size < 2 * self.resolution as u64 || self.compartment_size < self.resolution as u64 {
             return bad("alpha must be >= 0, TADs at least 2 bins and compartments at least 1 bin".into());
         }
         if !(0.0..=1.0).contains(&self.loop_fraction) {
@@ -324,11 +324,20 @@ pub fn write_outputs(p: &SimParams, w: &WriteOptions) -> Result<Vec<std::path::P
     use crate::tables::{self, Meta};
     use std::io::Write;
 
-    let mut paths =
-        vec![crate::outputs::CONTACTS, crate::outputs::BINS, crate::outputs::TADS_BED, crate::outputs::BOUNDARIES_BED, crate::outputs::CTCF_BED, crate::outputs::LOOPS_BEDPE, crate::outputs::COMPARTMENTS_BED, crate::outputs::CHROM_SIZES, crate::outputs::TASKS]
-            .into_iter()
-            .map(|n| output_path(&w.prefix, n))
-            .collect::<Vec<_>>();
+    let mut paths = vec![
+        crate::outputs::CONTACTS,
+        crate::outputs::BINS,
+        crate::outputs::TADS_BED,
+        crate::outputs::BOUNDARIES_BED,
+        crate::outputs::CTCF_BED,
+        crate::outputs::LOOPS_BEDPE,
+        crate::outputs::COMPARTMENTS_BED,
+        crate::outputs::CHROM_SIZES,
+        crate::outputs::TASKS,
+    ]
+    .into_iter()
+    .map(|n| output_path(&w.prefix, n))
+    .collect::<Vec<_>>();
     if w.pairs {
         paths.push(output_path(&w.prefix, crate::outputs::PAIRS));
     }

@@ -105,7 +105,7 @@ fn hic_v8_inter_chromosomal_records_match_hictk() {
     let c2 = hic.chroms.iter().position(|c| c.name == "2").unwrap();
     let mut recs: Vec<(i64, i64, f64)> =
         hic.records(c1, c2, 2_500_000).unwrap().into_iter().map(|(x, y, c)| (x as i64 * 2_500_000, y as i64 * 2_500_000, c as f64)).collect();
-    recs.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    recs.sort_by_key(|a| (a.0, a.1));
     let exp = read_expected(&d.join("expected/straw_test_hic_2500kb_chr1_chr2_NONE.tsv.gz"));
     assert_eq!(recs.len(), exp.len());
     for (o, e) in recs.iter().zip(&exp) {

@@ -173,3 +173,55 @@ fn workflow_and_container_files_lint_clean() {
     assert!(r.status.success(), "scripts/lint.sh failed:\n{out}");
     assert!(out.contains("hadolint: clean") && out.contains("No issues found!") && out.contains(", 0 problem(s)"), "{out}");
 }
+
+/// `*` matches any run of characters (Nextflow's output globs, as far as the modules use them).
+fn glob_matches(glob: &str, name: &str) -> bool {
+    match glob.split_once('*') {
+        None => glob == name,
+        Some((head, rest)) => name.starts_with(head) && (head.len()..=name.len()).any(|k| name.is_char_boundary(k) && glob_matches(rest, &name[k..])),
+    }
+}
+
+/// `a.{x,y}.z` -> `a.x.z`, `a.y.z`.
+fn expand_braces(s: &str) -> Vec<String> {
+    match (s.find('{'), s.find('}')) {
+        (Some(a), Some(b)) if a < b => s[a + 1..b].split(',').flat_map(|alt| expand_braces(&format!("{}{alt}{}", &s[..a], &s[b + 1..]))).collect(),
+        _ => vec![s.to_string()],
+    }
+}
+
+/// Each Nextflow module publishes exactly what its binary writes: every `path("${prefix}...")`
+/// of its `output:` block names a file of `hiclstm::outputs` for that binary, and every such
+/// file is caught by one of the module's globs. A renamed output fails here, not in a cluster run.
+#[test]
+fn nextflow_module_outputs_match_the_binaries_outputs() {
+    let modules = repo().join("workflows/modules/local/hiclstm");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&modules).unwrap() {
+        let dir = entry.unwrap().path();
+        let program = format!("hiclstm-{}", dir.file_name().unwrap().to_string_lossy());
+        let names = hiclstm::outputs::of(&program);
+        assert!(!names.is_empty(), "{program}: no entry in hiclstm::outputs::BY_STEP");
+        let text = std::fs::read_to_string(dir.join("main.nf")).unwrap();
+        let block = text.split("output:").nth(1).and_then(|b| b.split("when:").next()).unwrap_or_else(|| panic!("{program}: no output block"));
+        let mut globs = vec![];
+        for part in block.split("path(\"").skip(1) {
+            let raw = part.split('"').next().unwrap();
+            let Some(rest) = raw.strip_prefix("${prefix}") else { panic!("{program}: output '{raw}' does not start with ${{prefix}}") };
+            if rest.is_empty() {
+                continue; // the model directory itself
+            }
+            let rest = rest.trim_start_matches(['.', '/']).replace("${method}.", "");
+            globs.extend(expand_braces(&rest));
+        }
+        for g in &globs {
+            assert!(names.iter().any(|n| glob_matches(g, n)), "{program}: the module's output '{g}' is none of the binary's outputs {names:?}");
+        }
+        for n in names {
+            assert!(globs.iter().any(|g| glob_matches(g, n)), "{program}: the binary writes '{n}' but the module publishes no glob for it ({globs:?})");
+        }
+        checked += 1;
+    }
+    assert_eq!(checked, hiclstm::outputs::BY_STEP.len(), "one module per step");
+    assert!(glob_matches("*.png", "confusion.*.png") && !glob_matches("metrics.parquet", "pr_curves.png"));
+}

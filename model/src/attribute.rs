@@ -98,8 +98,10 @@ pub fn chromosome(
 }
 
 pub fn run(o: &AttributeOptions) -> Result<Vec<ChromAttributions>> {
-    let (tpath, gpath) = (hiclstm::cli::output_path(&o.output, hiclstm::outputs::ATTRIBUTIONS), hiclstm::cli::output_path(&o.output, hiclstm::outputs::ATTRIBUTIONS_BEDGRAPH));
-    let (spath, ppath) = (hiclstm::cli::output_path(&o.output, hiclstm::outputs::ATTRIBUTION_SUMMARY), hiclstm::cli::output_path(&o.output, hiclstm::outputs::TAD_PROFILE_PNG));
+    let (tpath, gpath) =
+        (hiclstm::cli::output_path(&o.output, hiclstm::outputs::ATTRIBUTIONS), hiclstm::cli::output_path(&o.output, hiclstm::outputs::ATTRIBUTIONS_BEDGRAPH));
+    let (spath, ppath) =
+        (hiclstm::cli::output_path(&o.output, hiclstm::outputs::ATTRIBUTION_SUMMARY), hiclstm::cli::output_path(&o.output, hiclstm::outputs::TAD_PROFILE_PNG));
     let epath = hiclstm::cli::output_path(&o.output, hiclstm::outputs::ELEMENTS_PNG);
     hiclstm::output::check_writable(&tpath, o.force)?;
     hiclstm::output::check_writable(&gpath, o.force)?;
@@ -178,7 +180,12 @@ pub fn run(o: &AttributeOptions) -> Result<Vec<ChromAttributions>> {
         .iter()
         .zip(&norm)
         .flat_map(|(c, n)| {
-            (0..c.raw.len()).map(move |b| hiclstm::formats::bed::BedGraph { chrom: c.chrom.clone(), start: c.start[b] as u64, end: c.end[b] as u64, value: n.normalized[b] })
+            (0..c.raw.len()).map(move |b| hiclstm::formats::bed::BedGraph {
+                chrom: c.chrom.clone(),
+                start: c.start[b] as u64,
+                end: c.end[b] as u64,
+                value: n.normalized[b],
+            })
         })
         .collect();
     outs.push(hiclstm::formats::bed::write_bedgraph(&gpath, &records, o.force)?);
@@ -290,7 +297,12 @@ fn summary(o: &AttributeOptions, out: &[ChromAttributions], norm: &[tables::attr
                 .iter()
                 .map(|f| {
                     let c = &genome.chroms[f.chrom];
-                    hiclstm::aggregate::Domain { offset: c.offset, chrom_bins: c.n_bins, start: genome.bin_of(f.start), end: genome.bins(f.chrom, f.start, f.end).end }
+                    hiclstm::aggregate::Domain {
+                        offset: c.offset,
+                        chrom_bins: c.n_bins,
+                        start: genome.bin_of(f.start),
+                        end: genome.bins(f.chrom, f.start, f.end).end,
+                    }
                 })
                 .filter(|d| d.end > d.start)
                 .collect();

@@ -207,7 +207,7 @@ impl ModelConfig {
         if !(self.train.learning_rate > 0.0 && self.train.learning_rate_after > 0.0) {
             return bad("learning rates must be positive");
         }
-        if !(self.train.clip_norm > 0.0) {
+        if self.train.clip_norm.is_nan() || self.train.clip_norm <= 0.0 {
             return bad("clip_norm must be positive");
         }
         if !(self.embedding_std > 0.0 && self.embedding_std.is_finite()) {

@@ -9,8 +9,8 @@ use hiclstm::edits::{EditKind, EditSpec, KnockoutMethod};
 use hiclstm::error::{Error, Result};
 use hiclstm::formats::bed::{read_placed, read_placed_anchors};
 use hiclstm::genome::{BinMap, Region, Strand};
-use hiclstm::outputs;
 use hiclstm::output::{check_writable, AtomicFile, OutputSet};
+use hiclstm::outputs;
 use hiclstm::tables::representations::ChromRepresentations;
 use std::path::{Path, PathBuf};
 
@@ -250,7 +250,16 @@ fn ctcf_swap(motifs: &Path, anchors: Option<&Path>, reps: &[ChromRepresentations
     let anchor_bins: Option<std::collections::HashSet<usize>> = match anchors {
         Some(a) => {
             let (loops, _) = read_placed_anchors(a, &g)?;
-            Some(loops.iter().filter(|f| f.chrom == ci).flat_map(|f| { let r = g.bins(ci, f.start, f.end); r.start..r.end.max(r.start + 1) }).collect())
+            Some(
+                loops
+                    .iter()
+                    .filter(|f| f.chrom == ci)
+                    .flat_map(|f| {
+                        let r = g.bins(ci, f.start, f.end);
+                        r.start..r.end.max(r.start + 1)
+                    })
+                    .collect(),
+            )
         }
         None => None,
     };
@@ -344,7 +353,11 @@ impl Target<'_> {
         }
         let range = self.bins.bins(0, r.start, e);
         if range.is_empty() || r.start >= n as u64 * res {
-            return Err(Error::not_in_input(self.reps_path, format!("region {}:{}-{e}", r.chrom, r.start + 1), format!("{} has {n} bins of {res} bp", r.chrom)));
+            return Err(Error::not_in_input(
+                self.reps_path,
+                format!("region {}:{}-{e}", r.chrom, r.start + 1),
+                format!("{} has {n} bins of {res} bp", r.chrom),
+            ));
         }
         Ok((range.start, range.end))
     }
@@ -403,7 +416,15 @@ fn resolve_edit(o: &PerturbOptions, t: &Target, reps: &[ChromRepresentations], k
 }
 
 /// Wild type and edited genome decoded over the window, compared on reference pixels.
-fn compare(model: &crate::net::HicLstm, mf: &crate::config::ModelFile, o: &PerturbOptions, t: &Target, k: usize, (lo, hi): (usize, usize), edit: &Edit) -> Result<Vec<Row>> {
+fn compare(
+    model: &crate::net::HicLstm,
+    mf: &crate::config::ModelFile,
+    o: &PerturbOptions,
+    t: &Target,
+    k: usize,
+    (lo, hi): (usize, usize),
+    edit: &Edit,
+) -> Result<Vec<Row>> {
     let n = t.n();
     let (edited, ref_of) = apply(&t.chrom.values, n, k, edit)?;
     let max_d = o.edit.max_distance.map(|d| (d / mf.resolution as u64) as u32).unwrap_or((hi - lo) as u32);

@@ -1,5 +1,8 @@
 //! The model end to end on small simulated maps: masking, determinism, resume, save/load,
 //! transfer learning, predictions, and bad inputs.
+// Tests tweak one or two fields of a default configuration; a struct literal per test would
+// hide which fields matter.
+#![allow(clippy::field_reassign_with_default)]
 
 use hiclstm::genome::Chrom;
 use hiclstm::simulate::{write_outputs, SimParams, WriteOptions};
@@ -460,7 +463,7 @@ fn integrated_gradients_are_complete_and_match_finite_differences() {
     };
     let x: Vec<f64> = Vec::<f32>::try_from(reps.reshape([-1])).unwrap().into_iter().map(|v| v as f64).collect();
     let h = 1e-2;
-    let mut fd = vec![0.0; 8];
+    let mut fd = [0.0; 8];
     for s in 0..=steps {
         let a = s as f64 / steps as f64;
         let w = if s == 0 || s == steps { 0.5 } else { 1.0 } / steps as f64;
@@ -607,8 +610,8 @@ fn perturbations_map_edits_back_to_reference_pixels() {
 /// - classification: the simulated boundaries are found from the representations.
 #[test]
 fn simulated_genome_edits_and_attributions_go_the_papers_way() {
-    use hiclstm_model::config::Preset;
     use hiclstm::edits::{EditKind, EditSpec, KnockoutMethod};
+    use hiclstm_model::config::Preset;
     use hiclstm_model::perturb::{run as perturb, PerturbOptions};
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
@@ -656,7 +659,9 @@ fn simulated_genome_edits_and_attributions_go_the_papers_way() {
     // either side, within 30 bins, gain contacts once it is deleted.
     let b = std::fs::read_to_string(d.join("toy.boundaries.bed")).unwrap();
     assert!(b.contains("chr1\t2950000\t3050000"), "the simulated boundary moved: {b}");
-    let rows = perturb(&o(EditSpec::region(EditKind::Delete, "chr1:2,950,001-3,050,000".parse().unwrap(), "chr1".parse().unwrap()), "chr1:1-6,000,000", "bdel")).unwrap();
+    let rows =
+        perturb(&o(EditSpec::region(EditKind::Delete, "chr1:2,950,001-3,050,000".parse().unwrap(), "chr1".parse().unwrap()), "chr1:1-6,000,000", "bdel"))
+            .unwrap();
     let across: Vec<f64> = rows.iter().filter(|r| r.i < 59 && r.j > 60 && r.j - r.i < 30).filter_map(|r| r.mutant.map(|m| m - r.wt)).collect();
     let mean = across.iter().sum::<f64>() / across.len() as f64;
     assert!(across.len() > 300 && mean > 0.01, "across the deleted boundary: {mean:.4} over {} pixels", across.len());

@@ -1,6 +1,6 @@
-use hiclstm::presets::SimulatePreset;
 use clap::Parser;
 use hiclstm::genome::Chrom;
+use hiclstm::presets::SimulatePreset;
 use hiclstm::simulate::{write_outputs, SimParams, WriteOptions};
 use std::path::PathBuf;
 

@@ -7,10 +7,10 @@ pub mod linear;
 
 use crate::cli::output_path;
 use crate::error::{Error, Result};
+use crate::genome::BinMap;
 use crate::output::{check_writable, OutputSet};
 use crate::plot::{self, LineChart, Series};
 use crate::tables::{self, metrics::MetricRow, Meta};
-use crate::genome::BinMap;
 use labels::Task;
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
@@ -181,13 +181,19 @@ impl<'a> Labels<'a> {
     }
 }
 
+/// One method's out-of-fold (score, label) pairs, per binary task, pooled over folds.
+struct Pooled {
+    method: String,
+    per_task: Vec<Vec<(f64, bool)>>,
+}
+
 /// What the classifiers produce: metric rows, confusion matrices of category tasks
 /// (task, method, class names, counts) and pooled out-of-fold scores of binary tasks per method.
 #[derive(Default)]
 struct Results {
     rows: Vec<MetricRow>,
     confusions: Vec<(String, String, Vec<String>, Vec<f64>)>,
-    pooled: Vec<(String, Vec<Vec<(f64, bool)>>)>,
+    pooled: Vec<Pooled>,
 }
 
 /// Reads every representations table; all must cover the same bins at the same resolution.
@@ -258,7 +264,7 @@ pub fn run(o: &ClassifyOptions) -> Result<Vec<MetricRow>> {
             }
             if !labels.binary.is_empty() {
                 let pool = binary(&x, k, &labels, &folds, o, clf, &method, &mut res.rows)?;
-                res.pooled.push((method, pool));
+                res.pooled.push(Pooled { method, per_task: pool });
             }
         }
     }
@@ -329,7 +335,16 @@ const BINARY_METRICS: [&str; 4] = ["average_precision", "auroc", "accuracy", "f1
 /// Binary tasks, all at once (linear) or one by one (boosted), fold by fold: per-fold and mean
 /// metrics into `rows`; returns the pooled out-of-fold (score, label) pairs per task.
 #[allow(clippy::too_many_arguments)]
-fn binary(x: &[f32], k: usize, labels: &Labels, folds: &Folds, o: &ClassifyOptions, clf: Classifier, method: &str, rows: &mut Vec<MetricRow>) -> Result<Vec<Vec<(f64, bool)>>> {
+fn binary(
+    x: &[f32],
+    k: usize,
+    labels: &Labels,
+    folds: &Folds,
+    o: &ClassifyOptions,
+    clf: Classifier,
+    method: &str,
+    rows: &mut Vec<MetricRow>,
+) -> Result<Vec<Vec<(f64, bool)>>> {
     let (tasks, lab) = (&labels.binary, &labels.binary_labels);
     let t = tasks.len();
     let mut pool = vec![Vec::new(); t];
@@ -524,14 +539,14 @@ fn boosted(x: &[f32], k: usize, lab: &[Option<bool>], train_rows: &[usize], test
 }
 
 /// One panel per task, one precision-recall line per method (out-of-fold predictions pooled).
-fn pr_plot(path: &std::path::Path, tasks: &[&Task], pooled: &[(String, Vec<Vec<(f64, bool)>>)]) -> Result<crate::output::AtomicFile> {
+fn pr_plot(path: &std::path::Path, tasks: &[&Task], pooled: &[Pooled]) -> Result<crate::output::AtomicFile> {
     let panels: Vec<(String, Vec<Series>)> = tasks
         .iter()
         .enumerate()
         .map(|(j, task)| {
             let series = pooled
                 .iter()
-                .map(|(m, p)| {
+                .map(|Pooled { method: m, per_task: p }| {
                     let (s, y): (Vec<f64>, Vec<bool>) = p[j].iter().copied().unzip();
                     let ap = crate::metrics::average_precision(&s, &y);
                     Series { name: format!("{m} (AP {})", fmt(ap)), points: crate::metrics::pr_curve(&s, &y), dashed: false }

@@ -197,8 +197,7 @@ pub fn read_bedgraph(path: &Path) -> Result<Vec<BedGraph>> {
             return Err(too_few(path, line, 4, f.len(), " (chrom start end value)"));
         }
         let (start, end) = interval(path, line, f, 0)?;
-        let value: f64 =
-            f[3].parse().map_err(|_| Error::format(path, Location::Line { line, column: Some(4) }, format!("'{}' is not a number", f[3])))?;
+        let value: f64 = f[3].parse().map_err(|_| Error::format(path, Location::Line { line, column: Some(4) }, format!("'{}' is not a number", f[3])))?;
         out.push(BedGraph { chrom: f[0].to_string(), start, end, value });
         Ok(())
     })?;

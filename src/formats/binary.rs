@@ -25,7 +25,12 @@ impl<'p, R: Read> LeReader<'p, R> {
     }
 
     pub fn error(&self, message: impl Into<String>) -> Error {
-        Error::format(self.path, Location::Offset(self.pos), format!("{}: {}", self.what, message.into()))
+        self.error_at(self.pos, message)
+    }
+
+    /// An error about what started at offset `at` (a field already read).
+    pub fn error_at(&self, at: u64, message: impl Into<String>) -> Error {
+        Error::format(self.path, Location::Offset(at), format!("{}: {}", self.what, message.into()))
     }
 
     pub fn bytes<const N: usize>(&mut self) -> Result<[u8; N]> {
@@ -108,5 +113,21 @@ impl<'p, R: Read> LeReader<'p, R> {
             return Err(self.error(format!("truncated: needed {} more bytes", n - copied)));
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod field_tests {
+    use super::*;
+
+    #[test]
+    fn errors_carry_the_offset_of_the_field() {
+        let path = Path::new("f.hic");
+        let mut r = LeReader::new(&[1u8, 0, 0, 0, 7][..], 100, path, "header");
+        assert_eq!(r.i32().unwrap(), 1);
+        assert_eq!(r.pos(), 104);
+        let e = r.i32().unwrap_err().to_string();
+        assert!(e.contains("f.hic") && e.contains("byte offset 104"), "{e}");
+        assert!(r.error_at(100, "bad").to_string().contains("byte offset 100: header: bad"));
     }
 }

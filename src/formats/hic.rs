@@ -20,11 +20,31 @@ use std::path::{Path, PathBuf};
 const MAX_STRING: usize = 64 << 20;
 const MAX_COUNT: u64 = 1 << 28;
 
+/// The unit of a `.hic` resolution: base pairs or restriction fragments (the format's two;
+/// hictk's `MatrixUnit`). Only BP resolutions are read; FRAG entries are skipped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    Bp,
+    Frag,
+}
+
+impl Unit {
+    /// Parses the unit string at the reader's position; anything else is a format error.
+    fn read<R: std::io::Read>(r: &mut LeReader<'_, R>) -> Result<Unit> {
+        let at = r.pos();
+        match r.cstr(1024)?.as_str() {
+            "BP" => Ok(Unit::Bp),
+            "FRAG" => Ok(Unit::Frag),
+            other => Err(r.error_at(at, format!("unknown unit '{other}' (expected BP or FRAG)"))),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 struct NormEntry {
     kind: String,
     chrom: usize,
-    unit: String,
+    unit: Unit,
     bin_size: i32,
     position: u64,
     size: u64,
@@ -193,7 +213,7 @@ impl HicFile {
                 if chrom < 0 || chrom as usize >= self.chroms.len() {
                     return Err(Error::format(&self.path, Location::Offset(at), format!("normalization vector for unknown chromosome index {chrom}")));
                 }
-                let unit = r.cstr(1024)?;
+                let unit = Unit::read(&mut r)?;
                 let bin_size = r.i32()?;
                 let position = r.i64()?;
                 let size = if v9 { r.i64()? } else { r.i32()? as i64 };
@@ -216,7 +236,7 @@ impl HicFile {
     pub fn normalizations(&self, resolution: i32) -> Vec<String> {
         let mut v = vec!["NONE".to_string()];
         for n in &self.norms {
-            if n.bin_size == resolution && n.unit == "BP" && !v.contains(&n.kind) {
+            if n.bin_size == resolution && n.unit == Unit::Bp && !v.contains(&n.kind) {
                 v.push(n.kind.clone());
             }
         }
@@ -225,7 +245,7 @@ impl HicFile {
 
     /// The normalization vector of `norm` for chromosome `chrom` at `resolution`, if stored.
     pub fn norm_vector(&self, norm: &str, chrom: usize, resolution: i32) -> Result<Option<Vec<f64>>> {
-        let Some(e) = self.norms.iter().find(|e| e.kind == norm && e.chrom == chrom && e.unit == "BP" && e.bin_size == resolution) else {
+        let Some(e) = self.norms.iter().find(|e| e.kind == norm && e.chrom == chrom && e.unit == Unit::Bp && e.bin_size == resolution) else {
             return Ok(None);
         };
         let mut buf = vec![0u8; e.size as usize];
@@ -255,7 +275,7 @@ impl HicFile {
         }
         let n_res = r.count32(MAX_COUNT, "resolution count")?;
         for _ in 0..n_res {
-            let unit = r.cstr(1024)?;
+            let unit = Unit::read(&mut r)?;
             r.i32()?;
             for _ in 0..4 {
                 r.f32()?;
@@ -264,7 +284,7 @@ impl HicFile {
             r.i32()?;
             r.i32()?;
             let n_blocks = r.count32(MAX_COUNT, "block count")?;
-            if unit == "BP" && bin_size == resolution {
+            if unit == Unit::Bp && bin_size == resolution {
                 let mut blocks = Vec::new();
                 for _ in 0..n_blocks {
                     let number = r.i32()?;
@@ -462,5 +482,20 @@ impl ContactSource for HicSource {
             f(chunk)?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod field_tests {
+    use super::*;
+
+    #[test]
+    fn units_are_parsed_once_and_unknown_ones_refused() {
+        let path = Path::new("f.hic");
+        let unit = |b: &[u8]| Unit::read(&mut LeReader::new(b, 40, path, "matrix header"));
+        assert_eq!(unit(b"BP\0").unwrap(), Unit::Bp);
+        assert_eq!(unit(b"FRAG\0").unwrap(), Unit::Frag);
+        let e = unit(b"bp\0").unwrap_err().to_string();
+        assert!(e.contains("byte offset 40") && e.contains("unknown unit 'bp' (expected BP or FRAG)"), "{e}");
     }
 }

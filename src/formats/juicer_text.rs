@@ -85,3 +85,36 @@ pub fn read(path: &Path, resolution: u32, opts: &OpenOptions) -> Result<InMemory
     let length = length.unwrap_or((max_bin + 1) * res);
     Ok(InMemorySource { path: path.to_path_buf(), chroms: vec![Chrom::new(chrom, length)], resolution, assembly: None, pixels: vec![px] })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read_text(text: &str, sizes: Option<&str>) -> Result<InMemorySource> {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("c.txt");
+        std::fs::write(&p, text).unwrap();
+        let chrom_sizes = sizes.map(|s| {
+            let q = d.path().join("sizes");
+            std::fs::write(&q, s).unwrap();
+            q
+        });
+        read(&p, 10, &OpenOptions { chrom: Some("chr1".into()), chrom_sizes, ..Default::default() })
+    }
+
+    #[test]
+    fn fields_are_checked_where_they_are() {
+        assert!(read_text("0 10 2.5\n10 10 1\n", None).is_ok());
+        for (text, sizes, needle) in [
+            ("0 10\n", None, "line 1: expected 3 fields"),
+            ("0 -10 1\n", None, "line 1, column 2: '-10' is not a non-negative integer position"),
+            ("# c\n0 15 1\n", None, "line 2, column 2: position 15 is not a multiple of the resolution 10"),
+            ("0 100 1\n", Some("chr1\t100\n"), "line 1, column 2: position 100 beyond the end of chr1"),
+        ] {
+            let e = read_text(text, sizes).err().unwrap().to_string();
+            assert!(e.contains(needle), "{text:?}: {e}");
+        }
+        let e = read(Path::new("x.txt"), 10, &OpenOptions::default()).err().unwrap().to_string();
+        assert!(e.contains("--chrom"), "{e}");
+    }
+}

@@ -195,3 +195,35 @@ pub fn sort_and_merge(px: &mut Vec<Pixel>) {
         }
     });
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_are_detected_from_names_and_uris() {
+        assert_eq!(Format::detect("a.hic"), Some(Format::Hic));
+        assert_eq!(Format::detect("x.mcool::/resolutions/10000"), Some(Format::Cool));
+        assert_eq!(Format::detect("x.PAIRS.gz"), Some(Format::Pairs));
+        assert_eq!(Format::detect("x.allValidPairs"), Some(Format::ValidPairs));
+        assert_eq!(Format::detect("x.bam"), None);
+    }
+
+    #[test]
+    fn chrom_sizes_lines_are_checked() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("s");
+        std::fs::write(&p, "# sizes\nchr1\t100\n\nchr2 50\n").unwrap();
+        assert_eq!(read_chrom_sizes(&p).unwrap(), vec![Chrom::new("chr1", 100), Chrom::new("chr2", 50)]);
+        for (text, needle) in [
+            ("chr1\n", "line 1: expected"),
+            ("chr1\tx\n", "line 1, column 2"),
+            ("chr1\t1\nchr1\t2\n", "line 2, column 1: chromosome 'chr1' listed twice"),
+            ("", "no chromosomes"),
+        ] {
+            std::fs::write(&p, text).unwrap();
+            let e = read_chrom_sizes(&p).unwrap_err().to_string();
+            assert!(e.contains(needle), "{text:?}: {e}");
+        }
+    }
+}

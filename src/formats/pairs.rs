@@ -194,3 +194,28 @@ fn resolve_columns(path: &Path, lineno: u64, valid_pairs: bool, names: Option<&[
     }
     Ok(c)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cols(valid_pairs: bool, names: Option<&[&str]>, cell: Option<&str>) -> Result<(usize, usize, usize, usize, Option<usize>)> {
+        let names: Option<Vec<String>> = names.map(|n| n.iter().map(|s| s.to_string()).collect());
+        let c = resolve_columns(Path::new("p"), 7, valid_pairs, names.as_deref(), cell)?;
+        Ok((c.chrom1, c.pos1, c.chrom2, c.pos2, c.cell))
+    }
+
+    #[test]
+    fn columns_from_the_spec_the_header_and_the_cell_option() {
+        // 4DN default: readID chrom1 pos1 chrom2 pos2; HiC-Pro: readID chr1 pos1 strand1 chr2 pos2.
+        assert_eq!(cols(false, None, None).unwrap(), (1, 2, 3, 4, None));
+        assert_eq!(cols(true, None, None).unwrap(), (1, 2, 4, 5, None));
+        let h = ["readID", "pos1", "chrom1", "chrom2", "pos2", "cell"];
+        assert_eq!(cols(false, Some(&h), Some("cell")).unwrap(), (2, 1, 3, 4, Some(5)));
+        assert_eq!(cols(false, Some(&h), Some("8")).unwrap().4, Some(7), "a 1-based column number");
+        let e = cols(false, Some(&["readID", "chrom1", "pos1"]), None).unwrap_err().to_string();
+        assert!(e.contains("line 7") && e.contains("lacks one of"), "{e}");
+        assert!(cols(false, Some(&h), Some("barcode")).unwrap_err().to_string().contains("no column named 'barcode'"));
+        assert!(cols(false, None, Some("0")).unwrap_err().to_string().contains("1-based"));
+    }
+}

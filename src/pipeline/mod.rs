@@ -190,8 +190,13 @@ fn simulate(p: &Params) -> Result<(Step, Inputs)> {
         .arg(&prefix)
         .extra(&p.simulate_args)?
         .outs(&prefix, &[outputs::PAIRS, outputs::CONTACTS, outputs::TASKS, outputs::CTCF_BED, outputs::BOUNDARIES_BED, outputs::TADS_BED]);
-    let sample =
-        Sample { id: preset.to_string(), file: sim(outputs::PAIRS), format: Some("pairs".into()), resolution: Some(p.simulate_resolution as u64), chromosomes: None };
+    let sample = Sample {
+        id: preset.to_string(),
+        file: sim(outputs::PAIRS),
+        format: Some("pairs".into()),
+        resolution: Some(p.simulate_resolution as u64),
+        chromosomes: None,
+    };
     let elements = p
         .attribute_elements
         .clone()
@@ -230,13 +235,7 @@ fn sample_steps(p: &Params, s: &Sample, inputs: &Inputs) -> Result<Vec<Step>> {
     for m in &inputs.baselines {
         let r = join(out, &["baseline", &format!("{id}.{m}.{}", outputs::REPRESENTATIONS)]);
         steps.push(
-            Step::new(format!("baseline_{m}:{id}"), "hiclstm-baseline")
-                .arg(m)
-                .arg(&paths.contacts)
-                .arg("-o")
-                .arg(&r)
-                .extra(&p.baseline_args)?
-                .out(r.clone()),
+            Step::new(format!("baseline_{m}:{id}"), "hiclstm-baseline").arg(m).arg(&paths.contacts).arg("-o").arg(&r).extra(&p.baseline_args)?.out(r.clone()),
         );
         reps.push((m.clone(), r));
     }
@@ -247,7 +246,15 @@ fn sample_steps(p: &Params, s: &Sample, inputs: &Inputs) -> Result<Vec<Step>> {
             step = step.arg(labelled(l, r));
         }
         steps.push(
-            step.arg("--tasks").arg(t).arg("--seed").arg(p.seed.to_string()).arg("--plots").arg("-o").arg(&c).extra(&p.classify_args)?.outs(&c, &[outputs::METRICS]),
+            step.arg("--tasks")
+                .arg(t)
+                .arg("--seed")
+                .arg(p.seed.to_string())
+                .arg("--plots")
+                .arg("-o")
+                .arg(&c)
+                .extra(&p.classify_args)?
+                .outs(&c, &[outputs::METRICS]),
         );
     }
     if p.attribute {

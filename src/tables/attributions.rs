@@ -47,7 +47,19 @@ pub fn normalise(chroms: &[ChromAttributions]) -> Vec<Normalised> {
     chroms
         .iter()
         .map(|c| Normalised {
-            normalized: c.raw.iter().map(|&x| if x > 0.0 { x / maxp } else if x < 0.0 { -x / minn } else { 0.0 }).collect(),
+            normalized: c
+                .raw
+                .iter()
+                .map(|&x| {
+                    if x > 0.0 {
+                        x / maxp
+                    } else if x < 0.0 {
+                        -x / minn
+                    } else {
+                        0.0
+                    }
+                })
+                .collect(),
             z: c.raw.iter().map(|&x| if sd > 0.0 { (x - mean) / sd } else { 0.0 }).collect(),
         })
         .collect()

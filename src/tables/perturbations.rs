@@ -40,9 +40,7 @@ pub fn write(path: &Path, meta: &Meta, chrom: &str, rows: &[PerturbationRow], tr
         column("difference", Float64Array::from_iter(rows.iter().map(|r| r.mutant.map(|m| m - r.wt)))),
         column(
             "log2_ratio",
-            Float64Array::from_iter(
-                rows.iter().map(|r| r.mutant.map(|m| (transform.to_value(m) / transform.to_value(r.wt)).log2()).filter(|x| x.is_finite())),
-            ),
+            Float64Array::from_iter(rows.iter().map(|r| r.mutant.map(|m| (transform.to_value(m) / transform.to_value(r.wt)).log2()).filter(|x| x.is_finite()))),
         ),
     ])?;
     w.finish()

@@ -68,7 +68,7 @@ fn main() {
             steps: a.steps,
             baseline: a.baseline,
             output: a.output.clone(),
-            device: device,
+            device,
             batch: a.batch,
             force: a.common.force,
             elements: a.elements.iter().map(|s| hiclstm::cli::labelled(s, false)).collect::<hiclstm::Result<Vec<_>>>()?,

@@ -87,7 +87,7 @@ fn main() {
             config,
             bands: hiclstm::evaluate::parse_bands(&a.bands).map_err(|e| hiclstm::Error::InvalidArgument(format!("--bands: {e}")))?,
             output: a.output.clone(),
-            device: device,
+            device,
             force: a.common.force,
             plots: a.plots,
         };

@@ -58,7 +58,7 @@ fn main() {
             region: a.region.clone(),
             max_distance: a.max_distance,
             output: a.output.clone(),
-            device: device,
+            device,
             batch: a.batch,
             force: a.common.force,
         };

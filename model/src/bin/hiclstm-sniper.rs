@@ -57,7 +57,7 @@ fn main() {
             seed: a.seed,
             output: a.output.clone(),
             force: a.common.force,
-            device: device,
+            device,
         };
         run(&o)?;
         hiclstm::log::info(&format!("wrote {}", a.output.display()));
