@@ -33,8 +33,11 @@ demo: build
 	$(BIN)/hiclstm-pipeline --outdir $(DEMO_OUT) --force
 	@echo "demo: results in $(DEMO_OUT)/ (layout: README, 'Pipeline'); plots: $(DEMO_OUT)/*/*.png"
 
-## Runs every test; tests that need ../shared/data run when it exists and are reported skipped otherwise.
+## Runs the format and lint checks, then every test; tests that need ../shared/data run when it
+## exists and are reported skipped otherwise.
 test: setup-test
+	cargo fmt --all -- --check
+	cargo clippy --release --workspace --all-targets -- -D warnings
 	@if [ -d "$(SHARED)/data" ]; then \
 	  echo "test: $(SHARED)/data found: shared-data tests included"; \
 	  cargo nextest run --release --workspace --no-fail-fast --run-ignored all; \

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the build needs on a fresh Debian/Ubuntu machine (idempotent, quiet when done):
-#  - libhdf5 headers (the .cool/.mcool reader), pkg-config and the DejaVu fonts (plots), through apt;
+#  - libhdf5 headers (the .cool/.mcool reader) and pkg-config, through apt (the plot font is
+#    embedded in the binaries);
 #  - cargo-nextest, for the tests;
 #  - with `--torch`: a Python venv with PyTorch 2.11.0 from PyPI, whose libtorch the model crate
 #    (hiclstm-train, hiclstm-predict) links against. The venv lives at $HICLSTM_VENV
@@ -13,14 +14,17 @@ cd "$(dirname "$0")/.."
 need_apt=()
 pkg-config --exists hdf5 2>/dev/null || [ -e /usr/include/hdf5/serial/hdf5.h ] || need_apt+=(libhdf5-dev)
 command -v pkg-config >/dev/null || need_apt+=(pkg-config)
-# Plots need a TrueType font.
-ls /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf >/dev/null 2>&1 || [ -n "${HICLSTM_FONT:-}" ] || need_apt+=(fonts-dejavu-core)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing ${need_apt[*]} (apt)" >&2
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
+# make test checks formatting and lints (rustup components of the machine's toolchain).
+for comp in clippy rustfmt; do
+  sub=$([ "$comp" = rustfmt ] && echo fmt || echo clippy)
+  cargo "$sub" --version >/dev/null 2>&1 || { echo "setup: adding the $comp component (rustup)" >&2; rustup component add "$comp" >/dev/null; }
+done
 if ! command -v cargo-nextest >/dev/null; then
   echo "setup: installing cargo-nextest (crates.io)" >&2
   cargo install --locked cargo-nextest >/dev/null

@@ -8,16 +8,24 @@ use rand::SeedableRng;
 /// Summary of one element set's scores against its background.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SetSummary {
+    /// Number of element bins scored (the length of `values`).
     pub count: usize,
+    /// Mean score of the element bins; NaN when the set is empty.
     pub mean: f64,
+    /// Median score of the element bins (linear interpolation); NaN when empty.
     pub median: f64,
+    /// First quartile (25th percentile, linear interpolation) of the element scores.
     pub q1: f64,
+    /// Third quartile (75th percentile, linear interpolation) of the element scores.
     pub q3: f64,
+    /// Mean score of the random background bins; NaN when none were drawn.
     pub background_mean: f64,
     /// Two-sided Mann-Whitney p-value (normal approximation with tie correction).
     pub p_value: f64,
     /// The element bins' scores and the background's, for plots.
     pub values: Vec<f64>,
+    /// The background scores: one random bin (seeded) from the same chromosome per element bin;
+    /// elements on chromosomes without candidate bins get none.
     pub background: Vec<f64>,
 }
 
@@ -94,9 +102,13 @@ pub fn summarise(scores: &[f64], element_bins: &[(usize, usize)], per_chrom_bins
 /// in a genome-wide score vector and how many it has.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Domain {
+    /// Index of the chromosome's first bin in the genome-wide score vector.
     pub offset: usize,
+    /// Number of bins of the chromosome; flank positions at or past it are skipped.
     pub chrom_bins: usize,
+    /// First bin of the domain, chromosome-local and 0-based (inclusive).
     pub start: usize,
+    /// End bin of the domain, chromosome-local (exclusive).
     pub end: usize,
 }
 

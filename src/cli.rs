@@ -17,6 +17,8 @@ pub struct Common {
 }
 
 impl Common {
+    /// Applies the flags: sets quiet logging and builds the global rayon thread pool with
+    /// `threads` workers (an internal error if the pool was already built).
     pub fn apply(&self) -> Result<()> {
         crate::log::set_quiet(self.quiet);
         let mut b = rayon::ThreadPoolBuilder::new();

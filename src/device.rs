@@ -8,6 +8,7 @@ pub enum Device {
     /// The first CUDA device when one is available, else the CPU.
     #[default]
     Auto,
+    /// The CPU, even when a GPU is available.
     Cpu,
     /// A CUDA device by index (`cuda` is `cuda:0`).
     Cuda(usize),

@@ -46,6 +46,7 @@ pub struct EditSpec {
     /// Names the output files (`<sample>.<id>.*` in the pipeline); letters, digits, `_`, `-`.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub id: String,
+    /// Which edit: delete, invert, duplicate, knockout or ctcf-swap (kebab-case in YAML).
     pub edit: EditKind,
     /// Region of a delete, invert or duplicate edit.
     #[serde(default, skip_serializing_if = "Option::is_none")]

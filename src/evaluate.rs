@@ -13,7 +13,6 @@ use crate::genome::Region;
 use crate::output::{check_writable, AtomicFile, OutputSet};
 use crate::plot::{self, Heatmap, LineChart, Series};
 use crate::tables::{self, metrics::MetricRow, Meta, TableReader};
-use arrow::array::{Array, Float64Array, StringArray, UInt32Array};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -21,16 +20,24 @@ use std::path::{Path, PathBuf};
 /// Running sums of (observed, predicted) pairs.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Acc {
+    /// Number of pairs.
     pub n: f64,
+    /// Sum of observed values.
     pub so: f64,
+    /// Sum of squared observed values.
     pub so2: f64,
+    /// Sum of predicted values.
     pub sp: f64,
+    /// Sum of squared predicted values.
     pub sp2: f64,
+    /// Sum of observed x predicted products.
     pub sop: f64,
+    /// Sum of squared residuals, (observed - predicted)^2.
     pub sres: f64,
 }
 
 impl Acc {
+    /// Adds one (observed `o`, predicted `p`) pair.
     pub fn add(&mut self, o: f64, p: f64) {
         self.n += 1.0;
         self.so += o;
@@ -40,6 +47,7 @@ impl Acc {
         self.sop += o * p;
         self.sres += (o - p) * (o - p);
     }
+    /// Adds another accumulator's sums to this one.
     pub fn merge(&mut self, b: &Acc) {
         self.n += b.n;
         self.so += b.so;
@@ -59,13 +67,18 @@ impl Acc {
         self.sop += m * b.so;
         self.sres += b.so2 - 2.0 * m * b.so + m * m * b.n;
     }
+    /// R^2 = 1 - SS_res / SS_tot of the predictions; None with fewer than 2 pairs or a
+    /// (numerically) constant observation.
     pub fn r2(&self) -> Option<f64> {
         let ss_tot = self.so2 - self.so * self.so / self.n;
         (self.n >= 2.0 && ss_tot > 1e-15 * self.so2.max(1e-300)).then(|| 1.0 - self.sres / ss_tot)
     }
+    /// Mean squared error; None when empty.
     pub fn mse(&self) -> Option<f64> {
         (self.n > 0.0).then(|| self.sres / self.n)
     }
+    /// Pearson correlation of observed and predicted; None with fewer than 2 pairs or either
+    /// side constant.
     pub fn pearson(&self) -> Option<f64> {
         let a = self.n * self.so2 - self.so * self.so;
         let b = self.n * self.sp2 - self.sp * self.sp;
@@ -76,8 +89,13 @@ impl Acc {
 /// Per chromosome (in file order), per distance.
 #[derive(Debug, Clone, Default)]
 pub struct Stats {
+    /// Per chromosome, in file order: its name and one accumulator per distance j - i (bins),
+    /// indexed by distance.
     pub chroms: Vec<(String, Vec<Acc>)>,
+    /// Deterministic hash sample (about a million at most) of the (observed, predicted) pairs, for
+    /// Spearman.
     pub sample: Vec<(f64, f64)>,
+    /// Predicted pixels without an observed value (null `observed_prob`), not evaluated.
     pub without_observation: u64,
     /// Every chromosome of the table, also those filtered out.
     pub seen: Vec<String>,
@@ -204,30 +222,25 @@ pub fn scan(path: &Path, chromosomes: Option<&[String]>) -> Result<(Meta, Stats)
             let mut r = TableReader::open_row_groups(path, schema, Some(vec![g]))?;
             let mut st = Stats::default();
             while let Some(b) = r.next_batch()? {
-                let chrom = crate::col!(b, "chrom", StringArray);
-                let i = crate::col!(b, "i", UInt32Array);
-                let j = crate::col!(b, "j", UInt32Array);
-                let op = crate::col!(b, "observed_prob", Float64Array);
-                let pp = crate::col!(b, "predicted_prob", Float64Array);
-                for k in 0..b.num_rows() {
-                    let c = chrom.value(k);
+                tables::predictions::for_each_row(&b, |p| {
+                    let c = p.chrom;
                     if st.seen.last().is_none_or(|l| l != c) && !st.seen.iter().any(|x| x == c) {
                         st.seen.push(c.to_string());
                     }
                     if chromosomes.is_some_and(|cs| !cs.iter().any(|x| x == c)) {
-                        continue;
+                        return;
                     }
-                    if op.is_null(k) {
+                    if p.observed_prob.is_nan() {
                         st.without_observation += 1;
-                        continue;
+                        return;
                     }
-                    let (o, p) = (op.value(k), pp.value(k));
-                    let (a, bb) = (i.value(k), j.value(k));
-                    st.cell(c, bb.saturating_sub(a) as usize).add(o, p);
+                    let (o, pr) = (p.observed_prob, p.predicted_prob);
+                    let (a, bb) = (p.i, p.j);
+                    st.cell(c, bb.saturating_sub(a) as usize).add(o, pr);
                     if splitmix(((a as u64) << 32) ^ bb as u64 ^ (c.len() as u64) << 58) <= threshold {
-                        st.sample.push((o, p));
+                        st.sample.push((o, pr));
                     }
-                }
+                });
             }
             Ok(st)
         })
@@ -239,6 +252,7 @@ pub fn scan(path: &Path, chromosomes: Option<&[String]>) -> Result<(Meta, Stats)
     Ok((meta, all))
 }
 
+/// Options of `hiclstm-evaluate` (one `run`).
 #[derive(Debug, Clone)]
 pub struct EvaluateOptions {
     /// (label, predictions table).
@@ -247,16 +261,23 @@ pub struct EvaluateOptions {
     pub chromosomes: Option<Vec<String>>,
     /// Distance bands in bins: [lo, hi), `None` = open.
     pub bands: Vec<(u32, Option<u32>)>,
+    /// Output prefix: writes `PREFIX.metrics.parquet` and, with `plots`, PNGs beside it.
     pub output: PathBuf,
+    /// Overwrite existing outputs.
     pub force: bool,
+    /// Also draw `PREFIX.r2_by_distance.png`, `PREFIX.heatmap.png` and, with `training_log`,
+    /// `PREFIX.loss.png`.
     pub plots: bool,
     /// Heatmap region (default: the first 200 bins of the first chromosome).
     pub region: Option<Region>,
     /// Frame length, to outline the first pixel of every frame in the heatmap.
     pub frame_len: Option<usize>,
+    /// Training log table (from `hiclstm-train`) for the loss-curve plot.
     pub training_log: Option<PathBuf>,
 }
 
+/// Parses `--bands`: comma-separated `lo-hi` (inclusive, bins) or open-ended `lo-`, returned
+/// as half-open [lo, hi + 1) bands with None for open.
 pub fn parse_bands(s: &str) -> std::result::Result<Vec<(u32, Option<u32>)>, String> {
     s.split(',')
         .map(|b| {
@@ -275,11 +296,16 @@ pub fn parse_bands(s: &str) -> std::result::Result<Vec<(u32, Option<u32>)>, Stri
         .collect()
 }
 
+/// What `run` produced.
 pub struct EvaluateSummary {
+    /// The metric rows written to the metrics table.
     pub rows: Vec<MetricRow>,
+    /// Paths of the files written.
     pub outputs: Vec<PathBuf>,
 }
 
+/// Evaluates every predictions table (labelled) against its observations and the distance-mean
+/// baseline, writes the metrics table (and plots); tables must share resolution and chromosomes.
 pub fn run(o: &EvaluateOptions) -> Result<EvaluateSummary> {
     if o.inputs.is_empty() {
         return Err(Error::InvalidArgument("no predictions table given".into()));

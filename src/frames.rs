@@ -11,7 +11,10 @@ use crate::tables::contacts::ChromContacts;
 /// Contact value <-> probability: p = exp(-a / (v + d)); v = a / -ln(p) - d.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Transform {
+    /// Scale `a` of the transform (default 8): the value at which p = 1/e, ignoring `d`.
     pub a: f64,
+    /// Small offset `d` added to the value (default 1e-10) so that a zero value maps to p = 0
+    /// without dividing by zero.
     pub d: f64,
 }
 
@@ -22,6 +25,8 @@ impl Default for Transform {
 }
 
 impl Transform {
+    /// The probability p = exp(-a / (v + d)) of contact value `v`; 0 maps to 0, larger values
+    /// towards 1.
     pub fn to_prob(&self, v: f64) -> f64 {
         (-self.a / (v + self.d)).exp()
     }
@@ -48,9 +53,11 @@ pub enum ValueColumn {
 /// Frames of length `len`, flattened row-major (`n * len` entries for per-step arrays).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Frames {
+    /// Frame length L in steps (at least 1).
     pub len: usize,
     /// Per frame: chromosome index (into the list given to [`build`]) and row bin i.
     pub chrom: Vec<u32>,
+    /// Per frame: row bin i (0-based, chromosome-local).
     pub row: Vec<u32>,
     /// Per step: column bin j (the row bin on padding).
     pub col: Vec<u32>,
@@ -63,15 +70,20 @@ pub struct Frames {
 /// What was left out while building frames.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct FrameStats {
+    /// Pixels that entered a frame (observed steps).
     pub pixels: u64,
+    /// Pixels skipped for a null (NaN) value: a bin without a normalization weight.
     pub skipped_null: u64,
+    /// Pixels skipped for lying more than `max_distance` bins off the diagonal.
     pub skipped_distance: u64,
 }
 
 impl Frames {
+    /// Number of frames.
     pub fn n(&self) -> usize {
         self.chrom.len()
     }
+    /// Number of observed (unmasked) steps over all frames.
     pub fn observed(&self) -> usize {
         self.mask.iter().filter(|&&m| m > 0.0).count()
     }

@@ -2,13 +2,17 @@
 
 use crate::error::{Error, Result};
 
+/// A chromosome: its name as the input spells it and its length.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Chrom {
+    /// Name as the input spells it (`chr1` or `1`).
     pub name: String,
+    /// Length, bp.
     pub length: u64,
 }
 
 impl Chrom {
+    /// A chromosome `name` of `length` bp.
     pub fn new(name: impl Into<String>, length: u64) -> Self {
         Chrom { name: name.into(), length }
     }
@@ -36,6 +40,7 @@ impl Strand {
             _ => None,
         }
     }
+    /// The BED spelling: `+` or `-`.
     pub fn as_char(self) -> char {
         match self {
             Strand::Forward => '+',
@@ -49,9 +54,13 @@ impl Strand {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ChromBins {
+    /// Chromosome name.
     pub name: String,
+    /// Length, bp.
     pub length: u64,
+    /// Number of bins (normally `ceil(length / resolution)`; the last one may be shorter).
     pub n_bins: usize,
+    /// Genome-wide index of its first bin: the bins of the chromosomes before it.
     pub offset: usize,
 }
 
@@ -60,11 +69,14 @@ pub struct ChromBins {
 /// of the toolkit goes through [`BinMap::bins`] or [`BinMap::bin_of`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BinMap {
+    /// Bin size, bp.
     pub resolution: u32,
+    /// Chromosomes in genome-wide bin order.
     pub chroms: Vec<ChromBins>,
 }
 
 impl BinMap {
+    /// An empty map of `resolution`-bp bins; add chromosomes with [`BinMap::push`].
     pub fn new(resolution: u32) -> Self {
         BinMap { resolution, chroms: Vec::new() }
     }
@@ -161,6 +173,7 @@ pub enum NameStyle {
 }
 
 impl NameStyle {
+    /// Spells `name` in this style (`chr` prefixes and `M`/`MT` adjusted; other names kept).
     pub fn apply(self, name: &str) -> String {
         match self {
             NameStyle::Asis => name.to_string(),
@@ -240,6 +253,8 @@ pub fn find(chroms: &[Chrom], name: &str) -> Option<usize> {
     })
 }
 
+/// The chromosome names, comma-separated (the first 30 and a count when there are more), for
+/// error messages.
 pub fn names(chroms: &[Chrom]) -> String {
     let v: Vec<&str> = chroms.iter().map(|c| c.name.as_str()).collect();
     if v.len() > 30 {
@@ -253,8 +268,11 @@ pub fn names(chroms: &[Chrom]) -> String {
 /// 1-based spelling (`chr1:1-1000` is bases 0..1000) as cooler and hictk do, commas allowed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Region {
+    /// Chromosome name, as given (matched with `chr` aliasing where it is looked up).
     pub chrom: String,
+    /// Start, bp, 0-based (the UCSC spelling's start minus 1; 0 when only a chromosome is given).
     pub start: u64,
+    /// End, bp, 0-based exclusive (the UCSC spelling's end); None: to the end of the chromosome.
     pub end: Option<u64>,
 }
 

@@ -8,34 +8,54 @@ use crate::output::{check_writable, OutputSet};
 use crate::tables::{self, contacts::ContactsWriter, Meta};
 use std::path::{Path, PathBuf};
 
+/// Options of `hiclstm-import` (one `run`).
 #[derive(Debug, Clone)]
 pub struct ImportOptions {
+    /// Input file, or `file.mcool::/resolutions/N` for one resolution of a multi-resolution
+    /// cooler.
     pub input: String,
+    /// Input format; None infers it from the file name.
     pub format: Option<Format>,
+    /// How to open the input: resolution (bp), normalization, chromosome sizes, single-cell
+    /// options.
     pub open: OpenOptions,
+    /// Chromosomes to import.
     pub chromosomes: Selection,
+    /// Spelling of chromosome names in the output tables.
     pub names: NameStyle,
+    /// Genome assembly to record; None takes it from the file, else `unknown`.
     pub assembly: Option<String>,
+    /// Output prefix: writes `PREFIX.contacts.parquet` and `PREFIX.bins.parquet`.
     pub output: PathBuf,
+    /// Overwrite existing outputs.
     pub force: bool,
 }
 
+/// What `run` imported.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ImportSummary {
+    /// Number of chromosomes imported.
     pub chromosomes: usize,
+    /// Pixels written to the contacts table (upper-triangle, intra-chromosomal).
     pub pixels: u64,
+    /// Pixels whose normalized value is null (a bin without a normalization weight).
     pub null_values: u64,
+    /// Paths of the files written.
     pub outputs: Vec<PathBuf>,
 }
 
+/// The contacts table of an output prefix: `PREFIX.contacts.parquet`.
 pub fn contacts_path(prefix: &Path) -> PathBuf {
     output_path(prefix, crate::outputs::CONTACTS)
 }
 
+/// The bins table of an output prefix: `PREFIX.bins.parquet`.
 pub fn bins_path(prefix: &Path) -> PathBuf {
     output_path(prefix, crate::outputs::BINS)
 }
 
+/// Imports the selected chromosomes' intra-chromosomal contacts into the contacts table and
+/// every bin (with its normalization weight) into the bins table, committed together.
 pub fn run(o: &ImportOptions) -> Result<ImportSummary> {
     let (cpath, bpath) = (contacts_path(&o.output), bins_path(&o.output));
     check_writable(&cpath, o.force)?;

@@ -6,14 +6,18 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 static QUIET: AtomicBool = AtomicBool::new(false);
 
+/// Turns quiet mode (`--quiet`) on or off for the process: it silences [`info`] and progress, not
+/// [`warn()`].
 pub fn set_quiet(q: bool) {
     QUIET.store(q, Ordering::Relaxed);
 }
 
+/// Whether quiet mode is on.
 pub fn is_quiet() -> bool {
     QUIET.load(Ordering::Relaxed)
 }
 
+/// Prints `[program] msg` on stderr (program: the binary's file name), unless quiet.
 pub fn info(msg: &str) {
     if !is_quiet() {
         eprintln!("[{}] {msg}", program());
@@ -38,6 +42,8 @@ pub struct Progress {
 }
 
 impl Progress {
+    /// Starts the display: a bar when stderr is a terminal and not quiet, else one [`info`] line per
+    /// [`Progress::step`].
     pub fn new(total: u64, what: &str) -> Self {
         let bar = (!is_quiet() && std::io::stderr().is_terminal()).then(|| {
             let b = indicatif::ProgressBar::new(total);
@@ -59,6 +65,7 @@ impl Progress {
         }
     }
 
+    /// Ends the display (clears the bar).
     pub fn finish(self) {
         if let Some(b) = self.bar {
             b.finish_and_clear();

@@ -34,12 +34,18 @@ pub const BANDS: [(u32, u32); 4] = [(0, 10), (10, 50), (50, 150), (150, u32::MAX
 /// R^2 of `pred` and of the distance-mean baseline, overall and per band of [`BANDS`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Reconstruction {
+    /// R^2 of `pred` over all points; NaN with fewer than two points or no variance.
     pub r2: f64,
+    /// R^2 of the distance-mean baseline over all points.
     pub baseline_r2: f64,
+    /// Per band of [`BANDS`]: (lo, hi) in bins (half-open), R^2 of `pred`, R^2 of the baseline.
     pub bands: Vec<(u32, u32, f64, f64)>,
+    /// Number of points (pixels) evaluated.
     pub n: usize,
 }
 
+/// R^2 of `pred` against `obs` (probabilities; `distance` = j - i in bins per point), beside
+/// the distance-mean baseline taken from the same observations.
 pub fn reconstruction(obs: &[f64], pred: &[f64], distance: &[u32]) -> Reconstruction {
     let base = distance_mean_baseline(obs, distance);
     let bands = BANDS

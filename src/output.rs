@@ -35,6 +35,8 @@ fn parent_dir(path: &Path) -> &Path {
 }
 
 impl AtomicFile {
+    /// Starts writing `path` under a temporary name in its directory; fails first when `path`
+    /// exists and `force` is off, or the directory is missing or not writable.
     pub fn create(path: impl AsRef<Path>, force: bool) -> Result<Self> {
         let target = path.as_ref().to_path_buf();
         check_writable(&target, force)?;
@@ -48,6 +50,7 @@ impl AtomicFile {
         Ok(AtomicFile { target, temp })
     }
 
+    /// The final path (where [`AtomicFile::commit`] puts the file), not the temporary one.
     pub fn path(&self) -> &Path {
         &self.target
     }
@@ -57,6 +60,8 @@ impl AtomicFile {
         self.temp.as_file().try_clone().map_err(|e| Error::output_io(&self.target, e))
     }
 
+    /// Syncs the file and renames it to its final path, which it returns; without `force` an existing
+    /// target is refused ([`Error::OutputExists`]).
     pub fn commit(self, force: bool) -> Result<PathBuf> {
         self.temp.as_file().sync_all().map_err(|e| Error::output_io(&self.target, e))?;
         let target = self.target.clone();
@@ -87,6 +92,7 @@ pub struct OutputSet {
 }
 
 impl OutputSet {
+    /// Adds a written, not yet committed file.
     pub fn push(&mut self, f: AtomicFile) {
         self.files.push(f);
     }

@@ -3,36 +3,69 @@
 //! plans with them, and a test checks that the Nextflow modules' `output:` globs match them.
 
 // Tables.
+/// Contacts table: upper-triangle intra-chromosomal pixels (`hiclstm-import`, `hiclstm-simulate`).
 pub const CONTACTS: &str = "contacts.parquet";
+/// Bins table: every bin, with normalization weights (`hiclstm-import`, `hiclstm-simulate`).
 pub const BINS: &str = "bins.parquet";
+/// Representations table: K features per bin (`hiclstm-train`, `hiclstm-baseline`).
 pub const REPRESENTATIONS: &str = "representations.parquet";
+/// Training log table: loss per epoch (`hiclstm-train`).
 pub const TRAINING_LOG: &str = "training_log.parquet";
+/// Predictions table: observed and predicted contact probabilities (`hiclstm-predict`).
 pub const PREDICTIONS: &str = "predictions.parquet";
+/// Metrics table (`hiclstm-evaluate`, `hiclstm-classify`).
 pub const METRICS: &str = "metrics.parquet";
+/// Attributions table: Integrated Gradients scores per bin (`hiclstm-attribute`).
 pub const ATTRIBUTIONS: &str = "attributions.parquet";
+/// Element-set and TAD-profile summaries of the attributions, a metrics table
+/// (`hiclstm-attribute`).
 pub const ATTRIBUTION_SUMMARY: &str = "attribution_summary.parquet";
+/// Perturbations table: wild-type and mutant probabilities of an edit (`hiclstm-perturb`).
 pub const PERTURBATIONS: &str = "perturbations.parquet";
 
 // Tracks and text.
+/// Simulated read pairs, 4DN pairs gzipped (`hiclstm-simulate --pairs`).
 pub const PAIRS: &str = "pairs.gz";
+/// `hiclstm-classify` task list over the simulated truth tracks (`hiclstm-simulate`).
 pub const TASKS: &str = "tasks.yaml";
+/// Simulated TADs and sub-TADs, BED4 (name `TAD` or `subTAD`).
 pub const TADS_BED: &str = "tads.bed";
+/// Simulated TAD boundaries, BED4: the two bins either side of each edge between adjacent
+/// TADs.
 pub const BOUNDARIES_BED: &str = "boundaries.bed";
+/// Simulated CTCF motifs, BED6 (strand = motif orientation).
 pub const CTCF_BED: &str = "ctcf.bed";
+/// Simulated loops, BEDPE (both anchor bins).
 pub const LOOPS_BEDPE: &str = "loops.bedpe";
+/// Simulated A/B compartments, BED5 (name `A`/`B`, score +1/-1).
 pub const COMPARTMENTS_BED: &str = "compartments.bed";
+/// Chromosome sizes of the simulated genome, `name<TAB>length` (UCSC).
 pub const CHROM_SIZES: &str = "chrom.sizes";
+/// Normalized attribution per bin as a bedGraph (`hiclstm-attribute`).
 pub const ATTRIBUTIONS_BEDGRAPH: &str = "attributions.bedGraph";
 
 // Plots.
+/// R² by distance, beside the distance-mean baseline (`hiclstm-evaluate --plots`).
 pub const R2_BY_DISTANCE_PNG: &str = "r2_by_distance.png";
+/// Observed (above the diagonal) and predicted (below) contact probabilities
+/// (`hiclstm-evaluate --plots`).
 pub const HEATMAP_PNG: &str = "heatmap.png";
+/// Training loss curve (`hiclstm-evaluate --plots --training-log`).
 pub const LOSS_PNG: &str = "loss.png";
+/// Precision-recall curves: a panel per binary task, a line per method (`hiclstm-classify --plots`).
 pub const PR_CURVES_PNG: &str = "pr_curves.png";
+/// Attribution of each element set against its random background, as box plots
+/// (`hiclstm-attribute`).
 pub const ELEMENTS_PNG: &str = "elements.png";
+/// Mean attribution (`hiclstm-attribute`) or mean change (`hiclstm-perturb`) across TADs and
+/// their flanks.
 pub const TAD_PROFILE_PNG: &str = "tad_profile.png";
+/// Wild type above and edited below the diagonal (`hiclstm-perturb --plots`).
 pub const PERTURBATION_PNG: &str = "perturbation.png";
+/// Mutant minus wild type, on a diverging scale (`hiclstm-perturb --plots`).
 pub const DIFFERENCE_PNG: &str = "difference.png";
+/// Mean change of the edited sites' contacts by distance from the site (`hiclstm-perturb --plots`,
+/// knockouts and CTCF swaps).
 pub const SITE_PROFILE_PNG: &str = "site_profile.png";
 
 /// A category task's confusion matrices (`hiclstm-classify --plots`).

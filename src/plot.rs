@@ -55,17 +55,27 @@ fn render(
 
 /// One named line of a chart.
 pub struct Series {
+    /// Legend label.
     pub name: String,
+    /// (x, y) points in drawing order; non-finite points (and non-positive ones on a log axis) are
+    /// left out.
     pub points: Vec<(f64, f64)>,
+    /// Draw the line dashed and thinner (e.g. for a baseline).
     pub dashed: bool,
 }
 
+/// Axes and labels of a line chart.
 #[derive(Clone, Copy)]
 pub struct LineChart<'a> {
+    /// Chart title (the panel title in [`panels`]).
     pub title: &'a str,
+    /// x-axis description.
     pub x_label: &'a str,
+    /// y-axis description.
     pub y_label: &'a str,
+    /// Log10 x axis, labelled with the original values; x <= 0 is left out.
     pub log_x: bool,
+    /// Log10 y axis, labelled with the original values; y <= 0 is left out.
     pub log_y: bool,
     /// Fixed y range, or from the data; points outside are drawn at the nearest bound.
     pub y_range: Option<(f64, f64)>,
@@ -87,6 +97,8 @@ fn palette(k: usize) -> RGBColor {
     C[k % C.len()]
 }
 
+/// One line chart of `series` (legend lower left) as a 1000 x 650 PNG; an error when no series
+/// has a finite point.
 pub fn line_chart(path: &Path, c: &LineChart, series: &[Series]) -> Result<AtomicFile> {
     if !series.iter().any(|s| s.points.iter().any(|p| p.0.is_finite() && p.1.is_finite())) {
         return Err(Error::InvalidArgument(format!("{}: nothing to plot", path.display())));
@@ -217,19 +229,31 @@ fn draw_lines(
 /// diagonal (j > i), `lower[i * n + j]` below; NaN cells stay grey. Values are on one colour
 /// scale `[vmin, vmax]`, shown by a colour bar.
 pub struct Heatmap<'a> {
+    /// Plot title.
     pub title: &'a str,
+    /// Side of the map in bins.
     pub n: usize,
+    /// Genomic position (bp) of the map's first bin; the axes are labelled in Mb.
     pub start_bp: u64,
+    /// Bin size (bp).
     pub resolution: u32,
+    /// Row-major `n x n` values drawn on and above the diagonal (j >= i).
     pub upper: &'a [f64],
+    /// Row-major `n x n` values drawn below the diagonal (j < i).
     pub lower: &'a [f64],
+    /// What the upper triangle shows, named in the x-axis description (e.g. observed).
     pub upper_name: &'a str,
+    /// What the lower triangle shows, named in the y-axis description (e.g. predicted).
     pub lower_name: &'a str,
+    /// Label of the colour bar.
     pub value_name: &'a str,
+    /// Bottom of the colour scale; smaller values get its colour.
     pub vmin: f64,
+    /// Top of the colour scale; larger values get its colour.
     pub vmax: f64,
     /// Cells (i, j) to outline, e.g. the first pixel of every frame.
     pub marks: &'a [(usize, usize)],
+    /// Legend label of the outlined cells (shown only when `marks` is not empty).
     pub mark_name: &'a str,
     /// A blue-white-red scale centred on the middle of [vmin, vmax] (for differences).
     pub diverging: bool,
@@ -261,6 +285,7 @@ fn diverging(t: f64) -> RGBColor {
     }
 }
 
+/// Draws `h` as a 1050 x 900 PNG with a colour bar; `upper` and `lower` must have `n * n` entries.
 pub fn heatmap(path: &Path, h: &Heatmap) -> Result<AtomicFile> {
     let n = h.n;
     if n == 0 || h.upper.len() != n * n || h.lower.len() != n * n {
@@ -392,13 +417,21 @@ pub fn confusion(path: &Path, title: &str, panels: &[(String, Vec<String>, Vec<f
 /// box, and the mean (a diamond).
 #[derive(Debug, Clone, PartialEq)]
 pub struct BoxStat {
+    /// Label under the box.
     pub name: String,
+    /// Number of finite values in the sample.
     pub n: usize,
+    /// Lower whisker: the smallest value at or above q1 - 1.5 IQR.
     pub lo: f64,
+    /// First quartile (linear interpolation).
     pub q1: f64,
+    /// Median (linear interpolation).
     pub median: f64,
+    /// Third quartile (linear interpolation).
     pub q3: f64,
+    /// Upper whisker: the largest value at or below q3 + 1.5 IQR.
     pub hi: f64,
+    /// Mean of the finite values (drawn as a diamond).
     pub mean: f64,
 }
 

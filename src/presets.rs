@@ -17,6 +17,7 @@ pub enum SimulatePreset {
 }
 
 impl SimulatePreset {
+    /// The preset's name as `--preset` and the params spell it (`toy`, `small`, `human`).
     pub fn name(self) -> &'static str {
         match self {
             SimulatePreset::Toy => "toy",
@@ -38,6 +39,7 @@ pub enum ModelPreset {
 }
 
 impl ModelPreset {
+    /// The preset's name as `--preset` and the params spell it (`reconstruction`, `representations`).
     pub fn name(self) -> &'static str {
         match self {
             ModelPreset::Reconstruction => "reconstruction",

@@ -21,10 +21,14 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Exp, LogNormal, Poisson};
 use rayon::prelude::*;
 
+/// Parameters of a simulation (the model in the module docs); see [`SimParams::preset`].
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct SimParams {
+    /// Chromosomes to simulate (name, length in bp); each needs at least 10 bins.
     pub chroms: Vec<Chrom>,
+    /// Bin size (bp).
     pub resolution: u32,
+    /// Seed; each chromosome draws from its own stream derived from it and its index.
     pub seed: u64,
     /// Expected contacts of a bin with itself (sets the sequencing depth).
     pub depth: f64,
@@ -38,6 +42,7 @@ pub struct SimParams {
     pub compartment_size: u64,
     /// Contact enrichment inside a TAD and, on top, inside a sub-TAD.
     pub tad_strength: f64,
+    /// Enrichment added to `tad_strength` for bins in the same sub-TAD.
     pub subtad_strength: f64,
     /// Compartment strength: exp(+c) within a compartment type, exp(-c) across.
     pub compartment_strength: f64,
@@ -121,7 +126,10 @@ impl SimParams {
 /// Ground truth and contacts of one simulated chromosome. Intervals are in bins.
 #[derive(Debug, Clone)]
 pub struct SimChrom {
+    /// The chromosome (name, length in bp).
     pub chrom: Chrom,
+    /// Non-zero Poisson counts, upper triangle (i <= j, bins) up to `max_distance`; pairs with an
+    /// unmappable bin are absent.
     pub pixels: Vec<Pixel>,
     /// Top-level TADs, [start, end) in bins.
     pub tads: Vec<(u32, u32)>,
@@ -135,6 +143,8 @@ pub struct SimChrom {
     pub compartments: Vec<i8>,
 }
 
+/// Simulates every chromosome of `p` (in parallel; the result does not depend on the number of
+/// threads), after checking the parameters.
 pub fn simulate(p: &SimParams) -> Result<Vec<SimChrom>> {
     p.check()?;
     Ok(p.chroms.par_iter().enumerate().map(|(k, c)| simulate_chrom(p, k, c)).collect())
@@ -245,13 +255,21 @@ fn simulate_chrom(p: &SimParams, k: usize, c: &Chrom) -> SimChrom {
 
 /// Truth tracks in bp coordinates.
 pub struct Truth {
+    /// TADs and sub-TADs, features named `TAD` or `subTAD`, per chromosome by start (the longer
+    /// first at an equal start).
     pub tads: Vec<Feature>,
+    /// One feature named `boundary` per edge between adjacent TADs: the two bins either side.
     pub boundaries: Vec<Feature>,
+    /// CTCF motifs: one-bin features named `CTCF` with their strand.
     pub ctcf: Vec<Feature>,
+    /// Loops as BEDPE with one-bin anchors, named `loop`.
     pub loops: Vec<Bedpe>,
+    /// Compartment segments named `A` or `B`, with score +1 or -1.
     pub compartments: Vec<Feature>,
 }
 
+/// The truth tracks of simulated chromosomes in bp (half-open, clipped to the chromosome end),
+/// from bins of `resolution` bp.
 pub fn truth(sims: &[SimChrom], resolution: u32) -> Truth {
     let r = resolution as u64;
     let mut t = Truth { tads: vec![], boundaries: vec![], ctcf: vec![], loops: vec![], compartments: vec![] };
@@ -306,9 +324,13 @@ pub fn truth(sims: &[SimChrom], resolution: u32) -> Truth {
     t
 }
 
+/// Where and what [`write_outputs`] writes.
 #[derive(Debug, Clone)]
 pub struct WriteOptions {
+    /// Output prefix: `<prefix>.contacts.parquet`, `<prefix>.bins.parquet`, truth tracks and the
+    /// task list beside them.
     pub prefix: std::path::PathBuf,
+    /// Overwrite existing outputs.
     pub force: bool,
     /// Also write `<prefix>.pairs.gz`.
     pub pairs: bool,

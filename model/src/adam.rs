@@ -3,10 +3,15 @@
 
 use tch::{Kind, Tensor};
 
+/// The optimizer: named parameters with their first- and second-moment estimates (no weight decay).
 pub struct Adam {
+    /// Decay rate of the first-moment (gradient mean) estimate; 0.9.
     pub beta1: f64,
+    /// Decay rate of the second-moment (squared gradient) estimate; 0.999.
     pub beta2: f64,
+    /// Added to the square root of the bias-corrected second moment; 1e-8.
     pub eps: f64,
+    /// Updates taken so far (for the bias correction); saved with the checkpoints.
     pub step: i64,
     names: Vec<String>,
     params: Vec<Tensor>,
@@ -15,6 +20,8 @@ pub struct Adam {
 }
 
 impl Adam {
+    /// An optimizer over `params` (name, tensor) with PyTorch's defaults and zero moments; the
+    /// names key the checkpointed state.
     pub fn new(params: Vec<(String, Tensor)>) -> Adam {
         let m = params.iter().map(|(_, p)| p.zeros_like()).collect();
         let v = params.iter().map(|(_, p)| p.zeros_like()).collect();
@@ -22,6 +29,7 @@ impl Adam {
         Adam { beta1: 0.9, beta2: 0.999, eps: 1e-8, step: 0, names, params, m, v }
     }
 
+    /// Zeroes the gradients of all parameters (before each backward pass).
     pub fn zero_grad(&mut self) {
         for p in &mut self.params {
             p.zero_grad();
@@ -52,6 +60,8 @@ impl Adam {
         })
     }
 
+    /// One update with learning rate `lr` from the bias-corrected moments; parameters without a
+    /// gradient, and their moments, are left as they are.
     pub fn step(&mut self, lr: f64) {
         self.step += 1;
         let (b1, b2) = (self.beta1, self.beta2);

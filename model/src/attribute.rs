@@ -27,16 +27,28 @@ pub enum Baseline {
     Mean,
 }
 
+/// Inputs, settings and outputs of `hiclstm-attribute`.
 pub struct AttributeOptions {
+    /// Trained model directory (hiclstm-train output) whose decoder is differentiated.
     pub model_dir: PathBuf,
+    /// Representations table to attribute (K of the model); None: the model's own
+    /// representations.parquet.
     pub representations: Option<PathBuf>,
     /// Contacts whose observed pixels make the frames (as in training).
     pub contacts: PathBuf,
+    /// Integration intervals m of the trapezoidal rule (at least 2); gradients are taken at m + 1
+    /// points of the path.
     pub steps: usize,
+    /// Where the integration path starts.
     pub baseline: Baseline,
+    /// Output prefix: PREFIX.attributions.parquet, PREFIX.attributions.bedGraph and, with
+    /// `elements` or `tads`, PREFIX.attribution_summary.parquet and the plots.
     pub output: PathBuf,
+    /// libtorch device of the forward and backward passes.
     pub device: Device,
+    /// Frames per forward pass (at least 1).
     pub batch: usize,
+    /// Overwrite existing outputs.
     pub force: bool,
     /// Element sets (name, BED) whose scores are summarised against a random background.
     pub elements: Vec<(String, PathBuf)>,
@@ -44,6 +56,7 @@ pub struct AttributeOptions {
     pub tads: Option<PathBuf>,
     /// Flank width of the TAD profile, in bins (10 interior bins).
     pub flank_bins: usize,
+    /// Seed of the random background bins of the element-set summaries.
     pub seed: u64,
 }
 
@@ -97,6 +110,9 @@ pub fn chromosome(
     (scores, counts, sum, fi - fb)
 }
 
+/// Attributes every chromosome of the representations that has contacts, writes the attributions
+/// table and bedGraph (and the summaries and plots asked for), and returns the attributions per
+/// chromosome.
 pub fn run(o: &AttributeOptions) -> Result<Vec<ChromAttributions>> {
     let (tpath, gpath) =
         (hiclstm::cli::output_path(&o.output, hiclstm::outputs::ATTRIBUTIONS), hiclstm::cli::output_path(&o.output, hiclstm::outputs::ATTRIBUTIONS_BEDGRAPH));

@@ -40,16 +40,21 @@ pub enum Head {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum AutoOr {
+    /// A count given as a number (in the unit of its field: epochs, or frames for `batch_size`).
     Value(usize),
+    /// `auto`: the count is chosen from the number of training frames by [`TrainConfig::schedule`].
     Auto(AutoTag),
 }
 
+/// The word `auto` of [`AutoOr::Auto`]: a one-variant enum, so that YAML accepts exactly that word.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum AutoTag {
+    /// `auto`.
     Auto,
 }
 
+/// `auto` as an [`AutoOr`] value (the default of every count of [`TrainConfig`]).
 pub const AUTO: AutoOr = AutoOr::Auto(AutoTag::Auto);
 
 impl std::str::FromStr for AutoOr {
@@ -65,11 +70,14 @@ impl std::str::FromStr for AutoOr {
 /// Optimizer steps that `epochs: auto` guarantees (at least 10 epochs are always run).
 pub const AUTO_MIN_STEPS: usize = 1600;
 
+/// Training settings (the `train:` map of the configuration); the `auto` counts are resolved by
+/// [`TrainConfig::schedule`] once the number of frames is known.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct TrainConfig {
     /// Epochs; `auto`: at least 10, and at least AUTO_MIN_STEPS optimizer steps in all.
     pub epochs: AutoOr,
+    /// Adam learning rate for the first `decay_after` epochs.
     pub learning_rate: f64,
     /// Learning rate after `decay_after` epochs.
     pub learning_rate_after: f64,
@@ -81,6 +89,8 @@ pub struct TrainConfig {
     pub batch_size: AutoOr,
     /// Gradient-norm clipping threshold.
     pub clip_norm: f64,
+    /// Seed of libtorch's initialisation and of the per-epoch frame shuffles: a given seed repeats
+    /// a run exactly.
     pub seed: u64,
 }
 
@@ -93,12 +103,18 @@ impl Default for TrainConfig {
 /// The schedule of a training run once the data is known.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Schedule {
+    /// Frames per mini-batch.
     pub batch: usize,
+    /// Epochs of the whole run (those done before a resume included).
     pub epochs: usize,
+    /// Epochs at `learning_rate`; every later epoch uses `learning_rate_after`.
     pub decay_after: usize,
 }
 
 impl TrainConfig {
+    /// Resolves the `auto` counts for `n_frames` training frames: batch `n_frames / 16` clamped to
+    /// 16..=2000, epochs enough for [`AUTO_MIN_STEPS`] optimizer steps (at least 10), decay after
+    /// 80% of them (rounded up).
     pub fn schedule(&self, n_frames: usize) -> Schedule {
         let batch = match self.batch_size {
             AutoOr::Value(n) => n.max(1),
@@ -118,6 +134,8 @@ impl TrainConfig {
 }
 
 impl Schedule {
+    /// Learning rate of the 0-based `epoch`: `t.learning_rate` before `decay_after`,
+    /// `t.learning_rate_after` from then on.
     pub fn learning_rate_at(&self, t: &TrainConfig, epoch: usize) -> f64 {
         if epoch < self.decay_after {
             t.learning_rate
@@ -127,6 +145,8 @@ impl Schedule {
     }
 }
 
+/// The model configuration: architecture, contact transform and training settings. In YAML every
+/// key is optional (the defaults are the `reconstruction` preset) and unknown keys are refused.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ModelConfig {
@@ -140,13 +160,18 @@ pub struct ModelConfig {
     pub hidden: usize,
     /// Frame length L.
     pub frame_len: usize,
+    /// Decoder cell: an LSTM variant, or the CNN or FC layer of the decoder comparison.
     pub cell: Cell,
+    /// How the decoder's hidden states become predicted probabilities.
     pub head: Head,
+    /// Contact value <-> probability transform p = exp(-a / (v + d)); the model learns
+    /// probabilities.
     pub transform: Transform,
     /// Contacts column learned.
     pub value: ValueColumn,
     /// Entries further than this from the diagonal (bp) are left out; none by default.
     pub max_distance: Option<u64>,
+    /// Optimizer schedule, gradient clipping and seed (the `train:` map).
     pub train: TrainConfig,
 }
 
@@ -172,6 +197,8 @@ impl Default for ModelConfig {
 pub use hiclstm::presets::ModelPreset as Preset;
 
 impl ModelConfig {
+    /// The configuration a preset starts from: `reconstruction` is the default; `representations`
+    /// has the per-step head, hidden size 24 and `embedding_std` 0.01.
     pub fn preset(p: Preset) -> Self {
         match p {
             Preset::Reconstruction => ModelConfig::default(),
@@ -179,6 +206,7 @@ impl ModelConfig {
         }
     }
 
+    /// Reads a YAML configuration whose keys override the defaults, and checks it.
     pub fn load(path: &Path) -> Result<Self> {
         Self::load_onto(ModelConfig::default(), path)
     }
@@ -196,6 +224,8 @@ impl ModelConfig {
         Ok(c)
     }
 
+    /// Refuses what the model cannot use: K, hidden size, frame length or epochs of 0, learning
+    /// rates, `clip_norm` or `embedding_std` not positive, and a transform with a <= 0 or d < 0.
     pub fn check(&self) -> Result<()> {
         let bad = |m: &str| Err(Error::InvalidArgument(format!("model config: {m}")));
         if self.k == 0 || self.hidden == 0 || self.frame_len == 0 {
@@ -220,6 +250,7 @@ impl ModelConfig {
     }
 }
 
+/// A YAML error in `path` as a format error, located at its line and column where serde gives them.
 pub fn yaml_error(path: &Path, e: serde_yaml_ng::Error) -> Error {
     let loc = e
         .location()
@@ -236,19 +267,30 @@ pub use hiclstm::genome::ChromBins;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ModelFile {
+    /// Format tag, [`MODEL_FORMAT`]; other tags are refused on load.
     pub format: String,
+    /// Program and version that wrote the model (`hiclstm-train <version>`).
     pub producer: String,
+    /// Bin size of the training contacts (bp).
     pub resolution: u32,
+    /// Genome assembly named by the training contacts (`unknown` where they name none).
     pub assembly: String,
+    /// Normalization of the training contacts' `value` column, from their metadata (`NONE` where
+    /// absent).
     pub normalization: String,
+    /// Training chromosomes in embedding-table order: name, length (bp), bins and first row.
     pub chromosomes: Vec<ChromBins>,
+    /// Epochs trained: the whole schedule in a finished model, fewer in a checkpoint.
     pub epochs_done: usize,
+    /// The configuration the model was trained with.
     pub config: ModelConfig,
 }
 
+/// The `format` of the model.yaml files that this build writes and reads.
 pub const MODEL_FORMAT: &str = "hiclstm-model/1";
 
 impl ModelFile {
+    /// Bins of all chromosomes together: the rows of the embedding table.
     pub fn n_bins(&self) -> usize {
         self.chromosomes.iter().map(|c| c.n_bins).sum()
     }
@@ -258,6 +300,7 @@ impl ModelFile {
         hiclstm::genome::BinMap { resolution: self.resolution, chroms: self.chromosomes.clone() }
     }
 
+    /// Reads a model.yaml and checks its format tag and configuration.
     pub fn load(path: &Path) -> Result<Self> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::input_io(path, e))?;
         let m: ModelFile = serde_yaml_ng::from_str(&text).map_err(|e| yaml_error(path, e))?;
@@ -268,6 +311,7 @@ impl ModelFile {
         Ok(m)
     }
 
+    /// The description as YAML text (the content of model.yaml).
     pub fn to_yaml(&self) -> String {
         serde_yaml_ng::to_string(self).expect("model file serializes")
     }

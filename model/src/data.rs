@@ -8,13 +8,23 @@ use std::path::{Path, PathBuf};
 
 /// Everything read from the training inputs.
 pub struct TrainingData {
+    /// Chromosomes in input order (tables as given, then file order) with their lengths (bp), bins
+    /// and first embedding rows.
     pub chroms: Vec<ChromBins>,
+    /// Each chromosome's pixels, parallel to `chroms`.
     pub contacts: Vec<ChromContacts>,
+    /// Bin size (bp), the same in every table.
     pub resolution: u32,
+    /// Genome assembly named in the tables' metadata (`unknown` where absent), the same in every
+    /// table.
     pub assembly: String,
+    /// Normalization of the `value` column named in the tables' metadata (the last table's; `NONE`
+    /// where absent).
     pub normalization: String,
 }
 
+/// Reads the contacts tables: one resolution and assembly, each chromosome in only one table;
+/// chromosome ends come from the bins table beside each, else from its last observed bin.
 pub fn load(paths: &[PathBuf]) -> Result<TrainingData> {
     if paths.is_empty() {
         return Err(Error::InvalidArgument("no contacts table given".into()));
@@ -60,13 +70,20 @@ pub fn load(paths: &[PathBuf]) -> Result<TrainingData> {
 
 /// Frames of the training data, with their global embedding indices.
 pub struct IndexedFrames {
+    /// The frames (per-step arrays `n x frame_len`, row-major).
     pub frames: Frames,
+    /// Pixels used, and those left out as null or beyond `max_distance`.
     pub stats: FrameStats,
     /// Per frame: global row index; per step: global column index.
     pub idx_i: Vec<i64>,
+    /// Per step (`n x frame_len`, row-major): global embedding row of the column bin (the row bin
+    /// on padding).
     pub idx_j: Vec<i64>,
 }
 
+/// Frames of `data` as `c` sets them (frame length, value column, transform, `max_distance` in
+/// bins) with global embedding indices; `source` names the input in errors, and no usable pixel at
+/// all is an error.
 pub fn frames(data: &TrainingData, c: &ModelConfig, source: &Path) -> Result<IndexedFrames> {
     let max_d = c.max_distance.map(|d| (d / data.resolution as u64) as u32);
     let (frames, stats) = frames::build(&data.contacts, c.frame_len, c.value, &c.transform, max_d, source)?;

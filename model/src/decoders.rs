@@ -16,22 +16,34 @@ use hiclstm::tables::{self, metrics::MetricRow, Meta};
 use std::path::PathBuf;
 use tch::{Device, Tensor};
 
+/// Inputs, settings and output of `hiclstm-decoders`.
 pub struct DecoderOptions {
+    /// Contacts tables of the training and test frames (one resolution; each chromosome in one
+    /// table).
     pub contacts: Vec<PathBuf>,
     /// (label, representations table).
     pub representations: Vec<(String, PathBuf)>,
+    /// Chromosomes whose frames train the decoders.
     pub train_chromosomes: Vec<String>,
+    /// Chromosomes whose frames test them; none may also be a training chromosome.
     pub test_chromosomes: Vec<String>,
+    /// Decoder cells to compare; each is trained once per representations table.
     pub decoders: Vec<Cell>,
     /// Hidden size, frame length, transform and schedule (K comes from each table).
     pub config: ModelConfig,
+    /// Distance bands `[lo, hi)` in bins for the banded R^2 rows; `hi` None: no upper bound.
     pub bands: Vec<(u32, Option<u32>)>,
+    /// Output prefix: PREFIX.metrics.parquet and, with `plots`, PREFIX.r2_by_distance.png.
     pub output: PathBuf,
+    /// libtorch device for training and testing.
     pub device: Device,
+    /// Overwrite existing outputs.
     pub force: bool,
+    /// Also draw R^2 by distance for every pair (PREFIX.r2_by_distance.png).
     pub plots: bool,
 }
 
+/// The decoder's name in method labels (`LABEL+name`): `lstm` for every LSTM cell, `cnn` or `fc`.
 pub fn decoder_name(c: Cell) -> &'static str {
     match c {
         Cell::Fused | Cell::Layernorm | Cell::Reference => "lstm",
@@ -40,6 +52,9 @@ pub fn decoder_name(c: Cell) -> &'static str {
     }
 }
 
+/// Trains every representations x decoder pair on the training chromosomes with the representations
+/// frozen, tests it on the test chromosomes, writes the metrics table (and plot) and returns its
+/// rows.
 pub fn run(o: &DecoderOptions) -> Result<Vec<MetricRow>> {
     let (mpath, ppath) = (output_path(&o.output, hiclstm::outputs::METRICS), output_path(&o.output, hiclstm::outputs::R2_BY_DISTANCE_PNG));
     check_writable(&mpath, o.force)?;

@@ -23,6 +23,7 @@ pub fn resolve(d: hiclstm::device::Device) -> Result<Device> {
     }
 }
 
+/// The device as logs name it: `cpu` or `cuda:N`.
 pub fn name(d: Device) -> String {
     match d {
         Device::Cpu => "cpu".into(),

@@ -133,11 +133,17 @@ impl LayerNormCell {
 
 /// Embedding table plus decoder, all variables in one VarStore.
 pub struct HicLstm {
+    /// The variable store holding the embedding table (`embedding.weight`) and the decoder
+    /// (`decoder.*`).
     pub vs: nn::VarStore,
+    /// The representations, `[n_bins, K]`: one row per bin, each chromosome's rows from its offset
+    /// in the model's chromosome list.
     pub embedding: Tensor,
+    /// The decoder that predicts contacts from pairs of representations.
     pub decoder: Decoder,
 }
 
+/// Name of the embedding table among the variables, in the weights and in checkpoints.
 pub const EMBEDDING: &str = "embedding.weight";
 
 impl HicLstm {

@@ -18,19 +18,49 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Clone, PartialEq)]
 pub enum Edit {
     /// Remove the bins; downstream representations move up.
-    Delete { start: usize, end: usize },
+    Delete {
+        /// First bin removed.
+        start: usize,
+        /// Bin after the last one removed (exclusive end).
+        end: usize,
+    },
     /// Reverse the order of the bins' representations.
-    Invert { start: usize, end: usize },
+    Invert {
+        /// First bin inverted.
+        start: usize,
+        /// Bin after the last one inverted (exclusive end).
+        end: usize,
+    },
     /// Tandem duplication: R[..e], R[s..e], R[s..e], R[e..].
-    Duplicate { start: usize, end: usize },
+    Duplicate {
+        /// First bin duplicated.
+        start: usize,
+        /// Bin after the last one duplicated (exclusive end); the copy is inserted there.
+        end: usize,
+    },
     /// Knock sites out by replacing their representations with zeros.
-    KnockoutZero { sites: Vec<usize> },
+    KnockoutZero {
+        /// Bins knocked out.
+        sites: Vec<usize>,
+    },
     /// Knock sites out by replacing each with the mean of its `window` neighbours either side.
-    KnockoutMean { sites: Vec<usize>, window: usize },
+    KnockoutMean {
+        /// Bins knocked out.
+        sites: Vec<usize>,
+        /// Neighbours averaged on each side, in bins (the site itself excluded, clipped at the
+        /// chromosome's ends).
+        window: usize,
+    },
     /// Knock sites out by deleting them (the paper's preferred method).
-    KnockoutShift { sites: Vec<usize> },
+    KnockoutShift {
+        /// Bins deleted.
+        sites: Vec<usize>,
+    },
     /// Replace the representations of sites by given vectors (CTCF orientation replacement).
-    Replace { sites: Vec<(usize, Vec<f32>)> },
+    Replace {
+        /// (bin, its new K-vector) pairs.
+        sites: Vec<(usize, Vec<f32>)>,
+    },
 }
 
 /// The edited matrix (`n' x k`, row-major) and, per edited bin, its reference bin.
@@ -182,12 +212,22 @@ mod tests {
 /// What to edit, in reference coordinates (bp), and the window to predict (both in `edit`).
 #[derive(Debug, Clone)]
 pub struct PerturbOptions {
+    /// Trained model directory whose decoder predicts both genomes.
     pub model_dir: PathBuf,
+    /// Representations table to edit (K of the model); None: the model's own
+    /// representations.parquet.
     pub representations: Option<PathBuf>,
+    /// The edit, the window to predict and the largest distance predicted (reference coordinates,
+    /// bp).
     pub edit: EditSpec,
+    /// Output prefix: PREFIX.perturbations.parquet and the `PREFIX.*.png` plots asked for.
     pub output: PathBuf,
+    /// libtorch device of the predictions.
     pub device: tch::Device,
+    /// Overwrite existing outputs.
     pub force: bool,
+    /// Also draw the window's maps (PREFIX.perturbation.png, PREFIX.difference.png) and, for
+    /// knockouts and CTCF swaps, PREFIX.site_profile.png.
     pub plots: bool,
     /// Domains (BED): draw the edit's mean effect over TADs (10 interior bins plus flanks).
     pub tads: Option<PathBuf>,
@@ -456,6 +496,9 @@ fn compare(
         .collect())
 }
 
+/// Applies the edit to its chromosome's representations, decodes wild type and edited genome over
+/// the window, writes the perturbations table (and plots) and returns its rows: one per wild-type
+/// pixel of the window.
 pub fn run(o: &PerturbOptions) -> Result<Vec<Row>> {
     let paths = Paths::check(o)?;
     o.edit.check().map_err(Error::InvalidArgument)?;

@@ -18,20 +18,27 @@ use hiclstm::tables::{
 use std::path::PathBuf;
 use tch::{Device, Tensor};
 
+/// Inputs, settings and output of `hiclstm-predict`.
 pub struct PredictOptions {
+    /// Trained model directory whose decoder predicts.
     pub model_dir: PathBuf,
     /// Representations to decode; default: the model's own.
     pub representations: Option<PathBuf>,
     /// Predict the observed pixels of this contacts table (frames as in training) and report the
     /// observations; without it, every pixel up to `max_distance` is predicted.
     pub contacts: Option<PathBuf>,
+    /// Predict only the pixels with both bins in this region (one chromosome); None: every
+    /// chromosome of the representations.
     pub region: Option<Region>,
     /// Dense prediction: largest distance (bp); default: the model's, else the whole chromosome.
     pub max_distance: Option<u64>,
+    /// Predictions table to write (a file, not a prefix).
     pub output: PathBuf,
+    /// libtorch device of the predictions.
     pub device: Device,
     /// Frames per forward pass.
     pub batch: usize,
+    /// Overwrite an existing output.
     pub force: bool,
 }
 
@@ -91,6 +98,8 @@ fn restrict(c: &ChromContacts, lo: u32, hi: u32) -> ChromContacts {
     o
 }
 
+/// Decodes the chosen chromosomes (the observed pixels with `contacts`, else every pixel up to
+/// `max_distance`) into the predictions table; returns the number of rows written.
 pub fn run(o: &PredictOptions) -> Result<u64> {
     hiclstm::output::check_writable(&o.output, o.force)?;
     if o.batch == 0 {

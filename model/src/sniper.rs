@@ -13,20 +13,35 @@ use std::path::PathBuf;
 use tch::nn::{self, Module, OptimizerConfig};
 use tch::{Device, Kind, Tensor};
 
+/// Inputs, settings and output of `hiclstm-sniper`.
 pub struct SniperOptions {
+    /// Contacts table (intra-chromosomal maps; chromosome ends from the bins table beside it).
     pub contacts: PathBuf,
+    /// Representation size K: the units of the bottleneck.
     pub k: usize,
+    /// Units of the one hidden layer of the encoder and of the decoder (at least 1).
     pub hidden: usize,
+    /// Epochs over each chromosome's observed rows (at least 1).
     pub epochs: usize,
+    /// Rows per mini-batch (at least 1).
     pub batch: usize,
+    /// Adam learning rate.
     pub learning_rate: f64,
+    /// Contacts column turned into probabilities (with the default transform).
     pub value: ValueColumn,
+    /// Seed of the initialisation and of the per-epoch row shuffles.
     pub seed: u64,
+    /// Representations table to write (a file, not a prefix).
     pub output: PathBuf,
+    /// Overwrite an existing output.
     pub force: bool,
+    /// libtorch device for training.
     pub device: Device,
 }
 
+/// Trains one autoencoder per chromosome and writes each bin's bottleneck (K sigmoid units, each
+/// in (0, 1)) as a representations table; bins without contacts get zeros and are flagged
+/// unobserved.
 pub fn run(o: &SniperOptions) -> Result<()> {
     if o.epochs == 0 || o.batch == 0 || o.hidden == 0 {
         return Err(Error::InvalidArgument("--epochs, --batch and --hidden must be at least 1".into()));

@@ -15,12 +15,21 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use tch::{Device, Kind, Tensor};
 
+/// Inputs, settings and output directory of `hiclstm-train`.
 pub struct TrainOptions {
+    /// Contacts tables to learn (one resolution and assembly; each chromosome in only one table).
     pub contacts: Vec<PathBuf>,
+    /// Model and training configuration.
     pub config: ModelConfig,
+    /// Model directory to write (see [`ModelDir`]); created once the inputs are known to be usable.
     pub out_dir: PathBuf,
+    /// libtorch device for training.
     pub device: Device,
+    /// Continue from the checkpoint in `out_dir`, which must have been made with the same
+    /// configuration and data.
     pub resume: bool,
+    /// Overwrite a model or checkpoint already in `out_dir`; with `resume` and no checkpoint, start
+    /// afresh instead of failing.
     pub force: bool,
     /// Fine-tune from this trained model directory.
     pub init_from: Option<PathBuf>,
@@ -34,15 +43,19 @@ pub struct TrainOptions {
 pub struct ModelDir(pub PathBuf);
 
 impl ModelDir {
+    /// `model.yaml`, the [`ModelFile`]: written last, so that its presence marks a finished model.
     pub fn yaml(&self) -> PathBuf {
         self.0.join("model.yaml")
     }
+    /// `model.safetensors`: the finished model's weights (embedding table and decoder).
     pub fn weights(&self) -> PathBuf {
         self.0.join("model.safetensors")
     }
+    /// `representations.parquet`: the learned representations table.
     pub fn representations(&self) -> PathBuf {
         self.0.join(hiclstm::outputs::REPRESENTATIONS)
     }
+    /// `training_log.parquet`: learning rate, loss, steps, time and speed of every epoch.
     pub fn log(&self) -> PathBuf {
         self.0.join(hiclstm::outputs::TRAINING_LOG)
     }
@@ -51,6 +64,8 @@ impl ModelDir {
     pub fn checkpoint(&self, epoch: usize) -> PathBuf {
         self.0.join(format!("checkpoint-{epoch:06}.safetensors"))
     }
+    /// `checkpoint.yaml`: names the latest checkpoint file and holds the epochs done, the optimizer
+    /// step, the log so far and the model description.
     pub fn checkpoint_yaml(&self) -> PathBuf {
         self.0.join("checkpoint.yaml")
     }
@@ -67,9 +82,14 @@ struct Checkpoint {
     inputs: Vec<String>,
 }
 
+/// What a training run did.
 pub struct TrainSummary {
+    /// Epochs completed in all, those of a resumed checkpoint included.
     pub epochs_done: usize,
+    /// One row per completed epoch, those of a resumed checkpoint included.
     pub log: Vec<EpochLog>,
+    /// Whether the schedule's last epoch is done; the model's outputs are written only then (not
+    /// after `stop_after` cut the run short).
     pub finished: bool,
 }
 
@@ -91,6 +111,8 @@ fn write_text_atomic(path: &Path, text: &str) -> Result<()> {
     f.commit(true).map(|_| ())
 }
 
+/// Trains (resuming or fine-tuning as `o` asks) with a checkpoint after every epoch and, once the
+/// schedule is finished, writes the weights, representations and training log, then model.yaml.
 pub fn run(o: &TrainOptions) -> Result<TrainSummary> {
     o.config.check()?;
     let dir = ModelDir(o.out_dir.clone());
@@ -229,14 +251,21 @@ pub fn run(o: &TrainOptions) -> Result<TrainSummary> {
 
 /// Training frames as tensors on the training device.
 pub struct FrameTensors {
+    /// Global embedding row of each frame's row bin, `[n]` (int64).
     pub idx_i: Tensor,
+    /// Global embedding row of each step's column bin, `[n, L]` (int64).
     pub idx_j: Tensor,
+    /// Target probabilities, `[n, L]` (0 on padding).
     pub target: Tensor,
+    /// 1 for an observed step, 0 for padding, `[n, L]`.
     pub mask: Tensor,
+    /// Number of frames n.
     pub n: usize,
 }
 
 impl FrameTensors {
+    /// Copies the frames `f` to `dev`, the per-step arrays as `[n, len]` (`len` is the frames'
+    /// length L).
     pub fn new(f: &IndexedFrames, len: usize, dev: Device) -> FrameTensors {
         let (n, l) = (f.frames.n() as i64, len as i64);
         FrameTensors {

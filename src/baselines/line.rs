@@ -137,13 +137,20 @@ mod tests {
     }
 }
 
+/// Options of the SCI-like (LINE) baseline, `hiclstm-baseline sci`.
 #[derive(Debug, Clone)]
 pub struct SciOptions {
+    /// Contacts table; a bins table beside it gives the chromosome ends.
     pub contacts: std::path::PathBuf,
+    /// Number of dimensions K: K/2 first-order and the rest second-order (at least 1).
     pub k: usize,
+    /// Output representations table (.parquet).
     pub output: std::path::PathBuf,
+    /// Overwrite an existing output.
     pub force: bool,
+    /// Seed of the initialisation and edge/negative sampling; runs are deterministic.
     pub seed: u64,
+    /// Use raw counts instead of the normalized value for the edge weights.
     pub raw: bool,
     /// Training length: edge samples per edge.
     pub samples_per_edge: usize,

@@ -9,14 +9,20 @@ use crate::error::{Error, Result};
 use crate::tables::contacts::ChromContacts;
 use std::path::PathBuf;
 
+/// Options of the PCA baseline, `hiclstm-baseline pca`.
 #[derive(Debug, Clone)]
 pub struct PcaOptions {
+    /// Contacts table; a bins table beside it gives the chromosome ends.
     pub contacts: PathBuf,
+    /// Number of principal components K (at least 1); components a chromosome lacks are 0.
     pub k: usize,
     /// bedGraph used to orient PC1 (e.g. gene density).
     pub orient: Option<PathBuf>,
+    /// Output representations table (.parquet).
     pub output: PathBuf,
+    /// Overwrite an existing output.
     pub force: bool,
+    /// Seed of the randomised eigensolver's start vectors.
     pub seed: u64,
     /// Use raw counts instead of the normalized value.
     pub raw: bool,
@@ -92,6 +98,8 @@ pub fn chromosome(c: &ChromContacts, n: usize, k: usize, raw: bool, track: Optio
     (out, valid, lambda)
 }
 
+/// Writes the PCA representations of every chromosome of a contacts table; a chromosome over
+/// `max_bins` is an error.
 pub fn run(o: &PcaOptions) -> Result<()> {
     let track = match &o.orient {
         Some(p) => Some(crate::formats::bed::read_bedgraph(p)?),

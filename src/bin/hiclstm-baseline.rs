@@ -1,3 +1,6 @@
+//! `hiclstm-baseline`: baseline representations (PCA of the observed/expected correlation matrix,
+//! SCI-like LINE embeddings) written as representations tables; see `--help`.
+
 use clap::{Parser, Subcommand};
 use hiclstm::baselines::line::{self, SciOptions};
 use hiclstm::baselines::pca::{run, PcaOptions};

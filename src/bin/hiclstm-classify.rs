@@ -1,3 +1,6 @@
+//! `hiclstm-classify`: cross-validated identification of genomic elements from one or more
+//! representations tables, writing a metrics table and PR curves; see `--help`.
+
 use clap::Parser;
 use hiclstm::classify::{labels::read_tasks, run, Classifier, ClassifyOptions, FoldsBy};
 use std::path::PathBuf;

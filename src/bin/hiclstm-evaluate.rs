@@ -1,3 +1,6 @@
+//! `hiclstm-evaluate`: reconstruction metrics (R², MSE, Pearson, Spearman) of predictions tables
+//! beside the distance-mean baseline, with plots; see `--help`.
+
 use clap::Parser;
 use hiclstm::evaluate::{parse_bands, run, EvaluateOptions};
 use hiclstm::genome::Region;

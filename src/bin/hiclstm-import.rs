@@ -1,3 +1,6 @@
+//! `hiclstm-import`: import a Hi-C map (.hic, .cool, .mcool, pairs, validPairs, juicer text) into
+//! the contacts and bins Parquet tables; see `--help`.
+
 use clap::Parser;
 use hiclstm::formats::{pairs::PairsOptions, Format, OpenOptions};
 use hiclstm::genome::{NameStyle, Selection};

@@ -1,3 +1,6 @@
+//! `hiclstm-pipeline`: run every step of the Nextflow workflow in order on this machine, from the
+//! same params YAML and with the same results layout; see `--help`.
+
 use clap::Parser;
 use hiclstm::pipeline::{self, params::Params, RunOptions};
 use std::path::PathBuf;

@@ -1,3 +1,6 @@
+//! `hiclstm-simulate`: seeded synthetic Hi-C contacts with their ground truth (TADs, boundaries,
+//! CTCF motifs, loops, compartments); see `--help`.
+
 use clap::Parser;
 use hiclstm::genome::Chrom;
 use hiclstm::presets::SimulatePreset;

@@ -8,6 +8,7 @@ use rand::SeedableRng;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
+/// How a task's track file turns into per-bin labels (`kind:` in the task YAML, lowercase).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
@@ -25,16 +26,25 @@ pub enum Kind {
     Category,
 }
 
+/// One classification task of the task YAML: a named track file and how it labels bins.
 #[derive(Debug, Clone, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Task {
+    /// Task name, used in logs, result rows and output file names.
     pub name: String,
+    /// Track file; a relative path that does not exist as given is taken relative to the YAML file.
     pub file: PathBuf,
+    /// How `file` is read and turned into labels.
     pub kind: Kind,
+    /// `bedgraph` tasks: bins whose mean value is above this are positive, the others negative
+    /// (default 0).
     #[serde(default)]
     pub threshold: f64,
+    /// `bed` and `bedpe` tasks: features whose name starts with this are positive and the other
+    /// features negative; None makes every feature positive.
     #[serde(default)]
     pub name_prefix: Option<String>,
+    /// `boundaries` tasks: extra bins labelled positive on each side of a domain edge (default 0).
     #[serde(default)]
     pub flank: u32,
     /// Minimum overlap (bp) for a feature to label a bin.
@@ -49,9 +59,11 @@ fn one() -> u64 {
     1
 }
 
+/// The task YAML file: a top-level `tasks:` list.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TaskFile {
+    /// The tasks, in file order (`read_tasks` rejects an empty list).
     pub tasks: Vec<Task>,
 }
 

@@ -26,6 +26,7 @@ pub enum FoldsBy {
     Chromosome,
 }
 
+/// Which classifier is trained on each method's features.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Classifier {
@@ -36,21 +37,34 @@ pub enum Classifier {
     Boosted,
 }
 
+/// Options of `hiclstm-classify` (one `run`).
 #[derive(Debug, Clone)]
 pub struct ClassifyOptions {
+    /// Representations tables to compare, as (label, path); all must cover the same bins at the
+    /// same resolution.
     pub representations: Vec<(String, PathBuf)>,
+    /// Classification tasks (see `labels::read_tasks`).
     pub tasks: Vec<Task>,
+    /// Classifiers to train for every method.
     pub classifiers: Vec<Classifier>,
+    /// Number of cross-validation folds (at least 2).
     pub folds: usize,
+    /// How bins are split into folds.
     pub folds_by: FoldsBy,
+    /// Block size in bins for `FoldsBy::Blocks`.
     pub block_bins: usize,
+    /// Seed for the fold assignment, negative sampling and the boosted trees.
     pub seed: u64,
     /// Neighbourhood features: for d in 1..=context, the squared change of the representation
     /// across the bin, (r[b+d] - r[b-d])^2 per dimension (0: the bin's own representation only,
     /// as in the paper).
     pub context: usize,
+    /// Output prefix: writes `PREFIX.metrics.parquet` and, with `plots`, PNGs beside it.
     pub output: PathBuf,
+    /// Overwrite existing outputs.
     pub force: bool,
+    /// Also draw `PREFIX.pr_curves.png` (binary tasks) and a `PREFIX.confusion.TASK.png` per
+    /// category task.
     pub plots: bool,
 }
 
@@ -244,6 +258,8 @@ fn check_options(o: &ClassifyOptions) -> Result<(PathBuf, PathBuf)> {
     Ok((mpath, ppath))
 }
 
+/// Runs the cross-validated classification of every task for every method and classifier,
+/// writes the metrics table (and plots), and returns its rows.
 pub fn run(o: &ClassifyOptions) -> Result<Vec<MetricRow>> {
     let (mpath, ppath) = check_options(o)?;
     let (methods, bins) = load_methods(o)?;

@@ -12,15 +12,22 @@ use std::path::Path;
 /// One BED record; `name`, `score` and `strand` are written when any record of the file has them.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Feature {
+    /// Chromosome name as written in the file.
     pub chrom: String,
+    /// Start, bp, 0-based (inclusive).
     pub start: u64,
+    /// End, bp, 0-based exclusive (half-open); never before `start`.
     pub end: u64,
+    /// Column 4, when present.
     pub name: Option<String>,
+    /// Column 5; None when absent or not a number (e.g. `.`).
     pub score: Option<f64>,
+    /// Column 6 (`+` or `-`); None when absent or `.`.
     pub strand: Option<Strand>,
 }
 
 impl Feature {
+    /// A BED3 feature: `[start, end)` bp on `chrom`, without name, score or strand.
     pub fn new(chrom: &str, start: u64, end: u64) -> Self {
         Feature { chrom: chrom.to_string(), start, end, name: None, score: None, strand: None }
     }
@@ -29,22 +36,34 @@ impl Feature {
 /// One BEDPE record: two anchors, a name and a score.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Bedpe {
+    /// Chromosome of the first anchor.
     pub chrom1: String,
+    /// Start of the first anchor, bp, 0-based.
     pub start1: u64,
+    /// End of the first anchor, bp, 0-based exclusive.
     pub end1: u64,
+    /// Chromosome of the second anchor.
     pub chrom2: String,
+    /// Start of the second anchor, bp, 0-based.
     pub start2: u64,
+    /// End of the second anchor, bp, 0-based exclusive.
     pub end2: u64,
+    /// Column 7; empty when absent.
     pub name: String,
+    /// Column 8; 0 when absent or not a number.
     pub score: f64,
 }
 
 /// One bedGraph record.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BedGraph {
+    /// Chromosome name as written in the file.
     pub chrom: String,
+    /// Start, bp, 0-based (inclusive).
     pub start: u64,
+    /// End, bp, 0-based exclusive (half-open).
     pub end: u64,
+    /// Column 4: the value over the interval.
     pub value: f64,
 }
 
@@ -102,6 +121,7 @@ pub fn write_bedgraph(path: &Path, records: &[BedGraph], force: bool) -> Result<
     Ok(f)
 }
 
+/// Writes a BEDPE file atomically: the six anchor columns, name and score.
 pub fn write_bedpe(path: &Path, records: &[Bedpe], force: bool) -> Result<AtomicFile> {
     let mut f = AtomicFile::create(path, force)?;
     let mut w = std::io::BufWriter::new(&mut f);
@@ -207,11 +227,15 @@ pub fn read_bedgraph(path: &Path) -> Result<Vec<BedGraph>> {
 /// An interval placed on a chromosome of a [`BinMap`] (by index).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Placed {
+    /// Index of the chromosome in the [`BinMap`]'s `chroms`.
     pub chrom: usize,
+    /// Start, bp, 0-based (not a bin).
     pub start: u64,
+    /// End, bp, 0-based exclusive; within the chromosome.
     pub end: u64,
     /// The BED name (BEDPE: column 7); empty when absent.
     pub name: String,
+    /// The BED strand (column 6); None when absent or `.`, and always for BEDPE anchors.
     pub strand: Option<Strand>,
 }
 

@@ -20,10 +20,12 @@ impl<'p, R: Read> LeReader<'p, R> {
         LeReader { inner, pos: start, path, what }
     }
 
+    /// The absolute file offset of the next byte to be read.
     pub fn pos(&self) -> u64 {
         self.pos
     }
 
+    /// A format error at the current offset, prefixed with the structure's name.
     pub fn error(&self, message: impl Into<String>) -> Error {
         self.error_at(self.pos, message)
     }
@@ -33,12 +35,15 @@ impl<'p, R: Read> LeReader<'p, R> {
         Error::format(self.path, Location::Offset(at), format!("{}: {}", self.what, message.into()))
     }
 
+    /// The next `N` bytes; a truncated file is a format error.
     pub fn bytes<const N: usize>(&mut self) -> Result<[u8; N]> {
         let mut b = [0u8; N];
         self.fill(&mut b)?;
         Ok(b)
     }
 
+    /// Fills `b` with the next bytes; a truncated file is a format error, any other read failure
+    /// an input error.
     pub fn fill(&mut self, b: &mut [u8]) -> Result<()> {
         match self.inner.read_exact(b) {
             Ok(()) => {
@@ -50,21 +55,27 @@ impl<'p, R: Read> LeReader<'p, R> {
         }
     }
 
+    /// One byte.
     pub fn u8(&mut self) -> Result<u8> {
         Ok(self.bytes::<1>()?[0])
     }
+    /// A little-endian `i16`.
     pub fn i16(&mut self) -> Result<i16> {
         Ok(i16::from_le_bytes(self.bytes()?))
     }
+    /// A little-endian `i32`.
     pub fn i32(&mut self) -> Result<i32> {
         Ok(i32::from_le_bytes(self.bytes()?))
     }
+    /// A little-endian `i64`.
     pub fn i64(&mut self) -> Result<i64> {
         Ok(i64::from_le_bytes(self.bytes()?))
     }
+    /// A little-endian `f32`.
     pub fn f32(&mut self) -> Result<f32> {
         Ok(f32::from_le_bytes(self.bytes()?))
     }
+    /// A little-endian `f64`.
     pub fn f64(&mut self) -> Result<f64> {
         Ok(f64::from_le_bytes(self.bytes()?))
     }
@@ -80,6 +91,7 @@ impl<'p, R: Read> LeReader<'p, R> {
         Ok(n as usize)
     }
 
+    /// As [`LeReader::count32`], for a count stored as a little-endian `i64`.
     pub fn count64(&mut self, max: u64, name: &str) -> Result<usize> {
         let at = self.pos;
         let n = self.i64()?;
@@ -106,6 +118,7 @@ impl<'p, R: Read> LeReader<'p, R> {
         String::from_utf8(out).map_err(|_| Error::format(self.path, Location::Offset(start), format!("{}: string is not UTF-8", self.what)))
     }
 
+    /// Skips `n` bytes; fewer left in the file is a format error.
     pub fn skip(&mut self, n: u64) -> Result<()> {
         let copied = std::io::copy(&mut (&mut self.inner).take(n), &mut std::io::sink()).map_err(|e| Error::input_io(self.path, e))?;
         self.pos += copied;

@@ -10,6 +10,8 @@ use std::path::{Path, PathBuf};
 
 const SLICE: usize = 1 << 20;
 
+/// A cooler file (or one resolution group of an `.mcool`) opened at one normalization; pixels are
+/// streamed from the HDF5 datasets.
 pub struct CoolSource {
     path: PathBuf,
     group: hdf5::Group,
@@ -34,6 +36,9 @@ pub fn split_uri(uri: &str) -> (&str, Option<&str>) {
 }
 
 impl CoolSource {
+    /// Opens `uri` (`file.cool`, `file.mcool` or `file.mcool::/resolutions/N`); `resolution` (bp)
+    /// selects or checks the group, and `norm` is `NONE`, `balanced` (the `weight` column) or any other
+    /// `bins/` column.
     pub fn open(uri: &str, resolution: Option<u32>, norm: &str) -> Result<Self> {
         let (file, group_path) = split_uri(uri);
         let path = Path::new(file);

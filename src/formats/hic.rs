@@ -24,7 +24,9 @@ const MAX_COUNT: u64 = 1 << 28;
 /// hictk's `MatrixUnit`). Only BP resolutions are read; FRAG entries are skipped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Unit {
+    /// Base pairs: the resolutions this reader serves.
     Bp,
+    /// Restriction fragments: entries in this unit are skipped.
     Frag,
 }
 
@@ -62,16 +64,21 @@ pub struct HicFile {
     path: PathBuf,
     file: File,
     file_len: u64,
+    /// Format version from the header: 8 or 9.
     pub version: i32,
+    /// The header's genome ID, usually an assembly name such as `hg38`; may be empty.
     pub genome: String,
     /// Chromosomes in file order; index 0 is usually the `All` pseudo-chromosome.
     pub chroms: Vec<Chrom>,
+    /// Base-pair resolutions (bin sizes, bp) listed in the header, in file order.
     pub resolutions: Vec<i32>,
     master: HashMap<String, u64>,
     norms: Vec<NormEntry>,
 }
 
 impl HicFile {
+    /// Reads the header and the footer's indexes (not the blocks); any file but version 8 or 9 is a
+    /// format error.
     pub fn open(path: &Path) -> Result<Self> {
         let file = File::open(path).map_err(|e| Error::input_io(path, e))?;
         let file_len = file.metadata().map_err(|e| Error::input_io(path, e))?.len();
@@ -406,6 +413,9 @@ pub struct HicSource {
 }
 
 impl HicSource {
+    /// Opens `path` at `resolution` (bp; may be omitted when the file holds one) and normalization
+    /// `norm` (`NONE`, `VC`, `VC_SQRT`, `KR`, `SCALE`, ..., case-insensitive), both checked against
+    /// what the file stores.
     pub fn open(path: &Path, resolution: Option<u32>, norm: &str) -> Result<Self> {
         let hic = HicFile::open(path)?;
         let list = || hic.resolutions.iter().map(|r| r.to_string()).collect::<Vec<_>>().join(", ");

@@ -7,6 +7,9 @@ use crate::genome::Chrom;
 use std::io::BufRead;
 use std::path::Path;
 
+/// Reads a juicer dump file (bp positions, multiples of `resolution`) as one chromosome,
+/// `opts.chrom` (required); its length comes from `opts.chrom_sizes`, else it ends with the highest
+/// bin seen. Pixels are folded into the upper triangle and duplicates summed.
 pub fn read(path: &Path, resolution: u32, opts: &OpenOptions) -> Result<InMemorySource> {
     let chrom = opts
         .chrom

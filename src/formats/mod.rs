@@ -17,14 +17,22 @@ use std::path::{Path, PathBuf};
 /// One pixel of an intra-chromosomal map: bins `i <= j`, raw count.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Pixel {
+    /// Row bin, 0-based within the chromosome; `i <= j`.
     pub i: u32,
+    /// Column bin, 0-based within the chromosome.
     pub j: u32,
+    /// Raw contact count (may be fractional in .hic and juicer text).
     pub count: f64,
 }
 
+/// An opened Hi-C map at one resolution and normalization, read one chromosome at a time.
 pub trait ContactSource {
+    /// The input file (for an `.mcool`, the file without its `::` group).
     fn path(&self) -> &Path;
+    /// Every chromosome of the file, in file order (a `.hic` file's `All` included); the `chrom`
+    /// arguments of the other methods index this list.
     fn chroms(&self) -> &[Chrom];
+    /// Bin size, bp.
     fn resolution(&self) -> u32;
     /// Genome assembly recorded in the file, if any.
     fn assembly(&self) -> Option<String>;
@@ -78,6 +86,8 @@ impl Format {
 /// Everything needed to open an input.
 #[derive(Debug, Clone, Default)]
 pub struct OpenOptions {
+    /// Bin size, bp: required for pairs and text input; for `.hic` and `.mcool` needed only when the
+    /// file holds several.
     pub resolution: Option<u32>,
     /// `NONE` (raw counts) unless set.
     pub normalization: Option<String>,
@@ -85,9 +95,12 @@ pub struct OpenOptions {
     pub chrom_sizes: Option<PathBuf>,
     /// juicer text: the chromosome the file holds.
     pub chrom: Option<String>,
+    /// Single-cell options of pairs and validPairs input.
     pub pairs: pairs::PairsOptions,
 }
 
+/// Opens `path` (an `.mcool` may name its group: `file.mcool::/resolutions/N`) as `format`, or as
+/// the format its name suggests; text formats are read and binned whole here.
 pub fn open(path: &str, format: Option<Format>, opts: &OpenOptions) -> Result<Box<dyn ContactSource>> {
     let format = match format.or_else(|| Format::detect(path)) {
         Some(f) => f,
@@ -121,9 +134,13 @@ pub fn open(path: &str, format: Option<Format>, opts: &OpenOptions) -> Result<Bo
 
 /// A whole binned map held in memory (text formats are binned into one of these).
 pub struct InMemorySource {
+    /// The input file.
     pub path: PathBuf,
+    /// Chromosomes, indexed as `pixels`.
     pub chroms: Vec<Chrom>,
+    /// Bin size, bp.
     pub resolution: u32,
+    /// Genome assembly from the file's header, if it names one.
     pub assembly: Option<String>,
     /// Per chromosome: pixels sorted by (i, j).
     pub pixels: Vec<Vec<Pixel>>,

@@ -11,6 +11,7 @@ use std::collections::{HashMap, HashSet};
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
 
+/// Single-cell options of the pairs readers; both unset for bulk files.
 #[derive(Debug, Clone, Default)]
 pub struct PairsOptions {
     /// Column holding the cell barcode: a 1-based number, or a name from the `#columns:` header.

@@ -31,7 +31,9 @@ use std::path::{Path, PathBuf};
 pub struct Step {
     /// `<process>:<id>`, e.g. `train:GM12878`.
     pub name: String,
+    /// The `hiclstm-*` binary that runs the step (found with [`find_binary`]).
     pub program: &'static str,
+    /// Its command-line arguments, in order (without the program name).
     pub args: Vec<OsString>,
     /// Files (or directories) the step leaves; with `--resume` a step whose outputs exist and
     /// whose command line and input files are unchanged is not run again.

@@ -51,13 +51,21 @@ pub struct Params {
     pub evaluate_region: Option<String>,
     /// Extra arguments per step (the Nextflow modules' `task.ext.args`).
     pub simulate_args: String,
+    /// Extra arguments of every hiclstm-import step, split as a shell does (see [`split_args`]).
     pub import_args: String,
+    /// Extra arguments of every hiclstm-train step, e.g. `--epochs 20`.
     pub train_args: String,
+    /// Extra arguments of every hiclstm-predict step.
     pub predict_args: String,
+    /// Extra arguments of every hiclstm-evaluate step.
     pub evaluate_args: String,
+    /// Extra arguments of every hiclstm-baseline step (each method of `baselines`).
     pub baseline_args: String,
+    /// Extra arguments of every hiclstm-classify step.
     pub classify_args: String,
+    /// Extra arguments of every hiclstm-attribute step.
     pub attribute_args: String,
+    /// Extra arguments of every hiclstm-perturb step (each edit).
     pub perturb_args: String,
 }
 
@@ -103,6 +111,7 @@ impl Params {
         Self::from_yaml(&text).map_err(|m| Error::format(path, yaml_location(&m), m.to_string()))
     }
 
+    /// Parses params YAML; empty text gives the defaults, and unknown keys are refused.
     pub fn from_yaml(text: &str) -> std::result::Result<Params, serde_yaml_ng::Error> {
         if text.trim().is_empty() {
             return Ok(Params::default());

@@ -9,6 +9,7 @@ use serde_json::Value;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
+/// The samplesheet JSON schema (`schemas/samplesheet.schema.json`), embedded at build time.
 pub const SCHEMA: &str = include_str!("../../schemas/samplesheet.schema.json");
 
 /// One row: one Hi-C map to import and train on.
@@ -16,9 +17,16 @@ pub const SCHEMA: &str = include_str!("../../schemas/samplesheet.schema.json");
 pub struct Sample {
     /// `sample`, or `sample_repN` when a replicate is given; names every output.
     pub id: String,
+    /// The Hi-C map (.hic, .cool, .mcool, .pairs(.gz), .validPairs or juicer text), as written in
+    /// the sheet.
     pub file: PathBuf,
+    /// hiclstm-import `--format`; None infers it from the file name.
     pub format: Option<String>,
+    /// Bin size in bp (hiclstm-import `--resolution`); None only suits .hic/.cool/.mcool files
+    /// holding a single resolution.
     pub resolution: Option<u64>,
+    /// hiclstm-import `--chromosomes`: `default`, `all` or a comma-separated list; None is
+    /// `default`.
     pub chromosomes: Option<String>,
 }
 
@@ -29,6 +37,8 @@ pub fn read(path: &Path) -> Result<Vec<Sample>> {
     parse(path, &text)
 }
 
+/// Parses and validates samplesheet CSV `text` against [`SCHEMA`]; `path` names the file in
+/// error messages (with the line).
 pub fn parse(path: &Path, text: &str) -> Result<Vec<Sample>> {
     let schema: Value = serde_json::from_str(SCHEMA).map_err(|e| Error::Internal(format!("samplesheet schema: {e}")))?;
     let items = &schema["items"];

@@ -9,10 +9,15 @@ use std::path::Path;
 /// The attributions of one chromosome, as computed.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ChromAttributions {
+    /// Chromosome name.
     pub chrom: String,
+    /// Start of each bin (bp, 0-based), indexed by bin.
     pub start: Vec<i64>,
+    /// End of each bin (bp, exclusive).
     pub end: Vec<i64>,
+    /// Observed frame steps each bin takes part in (as row or column).
     pub frames: Vec<u32>,
+    /// Attribution of each bin summed over every frame it appears in and over the K features.
     pub raw: Vec<f64>,
 }
 
@@ -29,10 +34,15 @@ pub struct Normalised {
 /// One row of an attributions table as read back.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AttributionRow {
+    /// Chromosome name.
     pub chrom: String,
+    /// Bin start (bp, 0-based).
     pub start: i64,
+    /// Bin end (bp, exclusive).
     pub end: i64,
+    /// Attribution summed over every frame the bin appears in (the default score).
     pub raw: f64,
+    /// `raw` min-max scaled per sign over the whole table, in [-1, 1].
     pub normalized: f64,
 }
 
@@ -65,6 +75,8 @@ pub fn normalise(chroms: &[ChromAttributions]) -> Vec<Normalised> {
         .collect()
 }
 
+/// Writes an attributions table: bins numbered from 0 per chromosome, with `mean` (null for bins
+/// in no frame), `normalized` and `z` computed over all of `chroms` (see [`normalise`]).
 pub fn write(path: &Path, meta: &Meta, chroms: &[ChromAttributions], force: bool) -> Result<AtomicFile> {
     let mut w = BatchWriter::create(path, TableKind::Attributions, 0, meta, force)?;
     for (c, norm) in chroms.iter().zip(normalise(chroms)) {

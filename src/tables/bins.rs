@@ -58,6 +58,8 @@ pub fn length_or_last_bin(lengths: &[Chrom], chrom: &str, max_j: u32, resolution
     lengths.iter().find(|l| l.name == chrom).map(|l| l.length).unwrap_or((max_j as u64 + 1) * resolution as u64)
 }
 
+/// The bins table beside a contacts table (`X.contacts.parquet` -> `X.bins.parquet`), if that file
+/// exists; None also when the name does not end in `.contacts.parquet`.
 pub fn sibling(contacts: &Path) -> Option<std::path::PathBuf> {
     let name = contacts.file_name()?.to_str()?;
     let stem = name.strip_suffix(".contacts.parquet")?;

@@ -12,11 +12,15 @@ use std::path::Path;
 pub struct ContactsWriter {
     table: BatchWriter,
     resolution: u32,
+    /// Pixels written so far.
     pub rows: u64,
+    /// Pixels written with a null `value` (a bin without a finite weight).
     pub null_values: u64,
 }
 
 impl ContactsWriter {
+    /// A writer of a contacts table at `path`; `meta` must hold `hiclstm.resolution` (the bp starts
+    /// are computed from it).
     pub fn create(path: &Path, meta: &Meta, force: bool) -> Result<Self> {
         let resolution = meta.resolution().ok_or_else(|| Error::Internal("contacts metadata without resolution".into()))?;
         Ok(ContactsWriter { table: BatchWriter::create(path, TableKind::Contacts, 0, meta, force)?, resolution, rows: 0, null_values: 0 })
@@ -67,9 +71,13 @@ impl ContactsWriter {
 /// A chromosome's contacts read back from a table.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ChromContacts {
+    /// Chromosome name.
     pub chrom: String,
+    /// 0-based bin of the first locus, per pixel.
     pub i: Vec<u32>,
+    /// 0-based bin of the second locus, per pixel; `j >= i`.
     pub j: Vec<u32>,
+    /// Raw contact count, per pixel.
     pub count: Vec<f64>,
     /// NaN where the table holds null.
     pub value: Vec<f64>,

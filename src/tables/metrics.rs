@@ -6,19 +6,32 @@ use crate::output::AtomicFile;
 use arrow::array::{Array, Float64Array, Int64Array, StringArray, UInt32Array};
 use std::path::Path;
 
+/// One row of a metrics table: one value of one metric for one method and scope.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct MetricRow {
+    /// What is evaluated: a predictions or representations label (e.g. `hiclstm`), or `distance-mean`
+    /// for the baseline.
     pub method: String,
+    /// Chromosome, or `all`.
     pub chrom: String,
+    /// Metric name: `r2`, `mse`, `pearson`, `spearman` (reconstruction, probability space) or a
+    /// classification metric.
     pub metric: String,
+    /// Distance band start in bins (`j - i`), inclusive; None when not restricted by distance.
     pub distance_lo: Option<u32>,
+    /// Distance band end in bins, exclusive; None for an open band or no restriction.
     pub distance_hi: Option<u32>,
+    /// Classification task; None for reconstruction metrics.
     pub task: Option<String>,
+    /// Cross-validation fold; None for averages and reconstruction metrics.
     pub fold: Option<u32>,
+    /// The metric; None where undefined (non-finite values are written as null too).
     pub value: Option<f64>,
+    /// Number of pixels (or samples) the value is computed from.
     pub n: i64,
 }
 
+/// Writes a metrics table of `rows`, in the given order.
 pub fn write(path: &Path, meta: &Meta, rows: &[MetricRow], force: bool) -> Result<AtomicFile> {
     let cols = vec![
         column("method", StringArray::from_iter_values(rows.iter().map(|r| r.method.as_str()))),
@@ -34,6 +47,7 @@ pub fn write(path: &Path, meta: &Meta, rows: &[MetricRow], force: bool) -> Resul
     write_table(path, TableKind::Metrics, 0, meta, cols, force)
 }
 
+/// Reads a metrics table back, rows in file order.
 pub fn read(path: &Path) -> Result<Vec<MetricRow>> {
     let mut r = TableReader::open(path, TableKind::Metrics.schema())?;
     let mut out = Vec::new();

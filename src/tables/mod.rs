@@ -22,33 +22,50 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
+/// One fixed column of a table definition (`columns` in `schemas/<name>.schema.json`).
 #[derive(Debug, Clone, Deserialize)]
 pub struct Column {
+    /// Column name in the Parquet file.
     pub name: String,
+    /// Type as the schema spells it: `utf8`, `uint32`, `int64`, `float32`, `float64` or `bool`.
     #[serde(rename = "type")]
     pub ty: String,
+    /// Whether the column may hold nulls; a null in a non-nullable column is a schema error on reading.
     pub nullable: bool,
+    /// Meaning and unit, quoted in error messages about the column.
     pub description: String,
 }
 
+/// A run of numbered columns `<prefix>0`, `<prefix>1`, ... (`repeated` in the schema file; the `r0`
+/// ... `r{K-1}` of representations).
 #[derive(Debug, Clone, Deserialize)]
 pub struct Repeated {
+    /// Name prefix; the columns are `<prefix>0` to `<prefix>{k-1}`, never nullable.
     pub prefix: String,
+    /// Type of every repeated column, spelled as in [`Column::ty`].
     #[serde(rename = "type")]
     pub ty: String,
+    /// Fewest repeated columns a valid table has.
     pub min: usize,
+    /// Meaning of the repeated columns, quoted in error messages.
     pub description: String,
 }
 
 /// A table definition from `schemas/`.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Schema {
+    /// Table name: the `<name>` of the schema file and the `hiclstm.schema` metadata value.
     pub name: String,
+    /// Schema version, written as `hiclstm.schema_version`; a file of another version is refused.
     pub version: u32,
+    /// What one row of the table is.
     pub description: String,
+    /// The fixed columns, in file order.
     pub columns: Vec<Column>,
+    /// The numbered columns after the fixed ones, if the table has any.
     #[serde(default)]
     pub repeated: Option<Repeated>,
+    /// The `hiclstm.*` key-value metadata keys every file of this table carries.
     pub metadata: Vec<String>,
 }
 
@@ -56,17 +73,26 @@ pub struct Schema {
 /// name is a compile error rather than a run-time panic.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum TableKind {
+    /// Observed pixels of intra-chromosomal maps, upper triangle (`contacts`).
     Contacts,
+    /// Every bin with its bp span and normalization weight (`bins`).
     Bins,
+    /// K representation values per bin (`representations`).
     Representations,
+    /// Predicted (and observed) contact probabilities per pixel (`predictions`).
     Predictions,
+    /// One row per training epoch (`training_log`).
     TrainingLog,
+    /// Evaluation and classification metrics in long format (`metrics`).
     Metrics,
+    /// Integrated Gradients attribution per bin (`attributions`).
     Attributions,
+    /// Wild-type and edited-genome predictions of a window (`perturbations`).
     Perturbations,
 }
 
 impl TableKind {
+    /// Every table kind, in the order of `schemas/README.md`.
     pub const ALL: [TableKind; 8] = [
         TableKind::Contacts,
         TableKind::Bins,
@@ -105,6 +131,7 @@ impl TableKind {
         }
     }
 
+    /// This table's schema (see [`schema`]).
     pub fn schema(self) -> &'static Schema {
         schema(self)
     }
@@ -223,13 +250,16 @@ impl Meta {
         m.0.insert("hiclstm.schema_version".into(), schema.version.to_string());
         m
     }
+    /// Sets `hiclstm.<key>` to `value`.
     pub fn set(&mut self, key: &str, value: impl ToString) -> &mut Self {
         self.0.insert(format!("hiclstm.{key}"), value.to_string());
         self
     }
+    /// The value of `hiclstm.<key>`, if present.
     pub fn get(&self, key: &str) -> Option<&str> {
         self.0.get(&format!("hiclstm.{key}")).map(String::as_str)
     }
+    /// `hiclstm.resolution`, the bin size in bp; None when absent or not a number.
     pub fn resolution(&self) -> Option<u32> {
         self.get("resolution").and_then(|r| r.parse().ok())
     }
@@ -241,6 +271,8 @@ pub fn producer() -> String {
     format!("{bin} {}", env!("CARGO_PKG_VERSION"))
 }
 
+/// Parquet writer settings of every table: ZSTD level 1, row groups of 128 Ki rows, and `meta` as
+/// key-value metadata.
 pub fn writer_properties(meta: &Meta) -> WriterProperties {
     let kv = meta.0.iter().map(|(k, v)| parquet::file::metadata::KeyValue::new(k.clone(), v.clone())).collect();
     WriterProperties::builder()
@@ -251,6 +283,8 @@ pub fn writer_properties(meta: &Meta) -> WriterProperties {
         .build()
 }
 
+/// An Arrow Parquet writer of `schema` on `file` with [`writer_properties`]; `path` names the file in
+/// errors.
 pub fn new_writer(file: std::fs::File, path: &Path, schema: SchemaRef, meta: &Meta) -> Result<ArrowWriter<std::fs::File>> {
     ArrowWriter::try_new(file, schema, Some(writer_properties(meta))).map_err(|e| Error::output_io(path, std::io::Error::other(e)))
 }
@@ -263,6 +297,7 @@ pub struct BatchWriter {
     out: crate::output::AtomicFile,
     writer: ArrowWriter<std::fs::File>,
     schema: SchemaRef,
+    /// Rows written so far.
     pub rows: u64,
 }
 
@@ -283,6 +318,8 @@ impl BatchWriter {
         Ok(BatchWriter { out, writer, schema, rows: 0 })
     }
 
+    /// Writes one batch; every column of the schema must be given exactly once, by name, with its
+    /// schema type (else an internal error).
     pub fn write(&mut self, mut cols: Vec<NamedColumn>) -> Result<()> {
         if cols.len() != self.schema.fields().len() {
             let names: Vec<&str> = cols.iter().map(|c| c.0.as_str()).collect();
@@ -302,6 +339,7 @@ impl BatchWriter {
         Ok(())
     }
 
+    /// Closes the Parquet file (writes its footer) and returns it, still to be committed.
     pub fn finish(self) -> Result<crate::output::AtomicFile> {
         self.writer.close().map_err(|e| Error::output_io(self.out.path(), std::io::Error::other(e)))?;
         Ok(self.out)
@@ -333,9 +371,11 @@ pub fn row_group_offsets(path: &Path) -> Result<Vec<u64>> {
 
 /// A table opened for reading: validated against its schema, batches cast to the schema's types.
 pub struct TableReader {
+    /// The file's `hiclstm.*` key-value metadata.
     pub meta: Meta,
     /// Number of repeated columns (K for representations).
     pub k: usize,
+    /// Number of rows in the whole file (all row groups, whatever was opened).
     pub rows: u64,
     reader: ParquetRecordBatchReader,
     target: SchemaRef,
@@ -343,6 +383,8 @@ pub struct TableReader {
 }
 
 impl TableReader {
+    /// Opens a table and checks it against `schema`: its `hiclstm.schema` name and version, when
+    /// present, and every column's name and type.
     pub fn open(path: &Path, schema: &Schema) -> Result<Self> {
         Self::open_row_groups(path, schema, None)
     }

@@ -10,10 +10,13 @@ use std::path::Path;
 /// One reference pixel (i, j) of the window.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PerturbationRow {
+    /// Reference bin of the first locus, 0-based within the chromosome.
     pub i: u32,
+    /// Reference bin of the second locus; `j >= i`.
     pub j: u32,
     /// The first edited-genome bin whose reference bin is i (None when i was removed).
     pub i_edit: Option<u32>,
+    /// The first edited-genome bin whose reference bin is j (None when j was removed).
     pub j_edit: Option<u32>,
     /// Edited-genome pixels summed onto this reference pixel (2 within a duplication).
     pub copies: u32,

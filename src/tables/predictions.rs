@@ -9,25 +9,38 @@ use std::path::Path;
 /// Predictions of one chromosome (or one chunk of it); NaN observed values are written as null.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ChromPredictions {
+    /// Chromosome name.
     pub chrom: String,
+    /// 0-based bin of the first locus, per pixel.
     pub i: Vec<u32>,
+    /// 0-based bin of the second locus, per pixel; `j >= i`.
     pub j: Vec<u32>,
+    /// Observed contact value (the column the model was trained on); NaN where not observed or
+    /// not given.
     pub observed_value: Vec<f64>,
+    /// Observed contact probability `exp(-a / (v + d))`; NaN where not observed.
     pub observed_prob: Vec<f64>,
+    /// Predicted contact probability.
     pub predicted_prob: Vec<f64>,
+    /// Predicted contact value: the inverse transform `a / -ln(p) - d` of `predicted_prob`.
     pub predicted_value: Vec<f64>,
 }
 
+/// Streams [`ChromPredictions`] chunks into a predictions Parquet file.
 pub struct PredictionsWriter {
     table: BatchWriter,
+    /// Pixels written so far.
     pub rows: u64,
 }
 
 impl PredictionsWriter {
+    /// A writer of a predictions table at `path` with metadata `meta`.
     pub fn create(path: &Path, meta: &Meta, force: bool) -> Result<Self> {
         Ok(PredictionsWriter { table: BatchWriter::create(path, TableKind::Predictions, 0, meta, force)?, rows: 0 })
     }
 
+    /// Appends a chunk (rows must come sorted by chromosome, i, j across calls); NaN observations are
+    /// written as null.
     pub fn write(&mut self, p: &ChromPredictions) -> Result<()> {
         let n = p.i.len();
         if n == 0 {
@@ -47,8 +60,59 @@ impl PredictionsWriter {
         Ok(())
     }
 
+    /// Finishes the Parquet file; the caller commits it (with the step's other outputs).
     pub fn finish(self) -> Result<AtomicFile> {
         self.table.finish()
+    }
+}
+
+/// One row of a predictions table, as decoded (null observations become NaN).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Prediction<'a> {
+    /// Chromosome name.
+    pub chrom: &'a str,
+    /// Row bin (0-based, within the chromosome).
+    pub i: u32,
+    /// Column bin, `j >= i`.
+    pub j: u32,
+    /// Observed value; NaN where the pixel was not observed.
+    pub observed_value: f64,
+    /// Observed value as a probability (the model's transform); NaN where not observed.
+    pub observed_prob: f64,
+    /// Predicted probability.
+    pub predicted_prob: f64,
+    /// Predicted probability turned back into a value (the inverse transform).
+    pub predicted_value: f64,
+}
+
+/// The one decode of a predictions batch (from [`TableReader`]): `f` sees every row in order.
+pub fn for_each_row(b: &arrow::record_batch::RecordBatch, mut f: impl FnMut(Prediction<'_>)) {
+    let chrom = crate::col!(b, "chrom", StringArray);
+    let (i, j) = (crate::col!(b, "i", UInt32Array), crate::col!(b, "j", UInt32Array));
+    let (ov, op) = (crate::col!(b, "observed_value", Float64Array), crate::col!(b, "observed_prob", Float64Array));
+    let (pp, pv) = (crate::col!(b, "predicted_prob", Float64Array), crate::col!(b, "predicted_value", Float64Array));
+    let nan_if_null = |a: &Float64Array, k: usize| if a.is_null(k) { f64::NAN } else { a.value(k) };
+    for k in 0..b.num_rows() {
+        f(Prediction {
+            chrom: chrom.value(k),
+            i: i.value(k),
+            j: j.value(k),
+            observed_value: nan_if_null(ov, k),
+            observed_prob: nan_if_null(op, k),
+            predicted_prob: pp.value(k),
+            predicted_value: pv.value(k),
+        });
+    }
+}
+
+impl ChromPredictions {
+    fn push(&mut self, p: &Prediction<'_>) {
+        self.i.push(p.i);
+        self.j.push(p.j);
+        self.observed_value.push(p.observed_value);
+        self.observed_prob.push(p.observed_prob);
+        self.predicted_prob.push(p.predicted_prob);
+        self.predicted_value.push(p.predicted_value);
     }
 }
 
@@ -57,26 +121,12 @@ pub fn read_all(path: &Path) -> Result<(Meta, Vec<ChromPredictions>)> {
     let mut r = TableReader::open(path, TableKind::Predictions.schema())?;
     let mut out: Vec<ChromPredictions> = Vec::new();
     while let Some(b) = r.next_batch()? {
-        let chrom = crate::col!(b, "chrom", StringArray);
-        let i = crate::col!(b, "i", UInt32Array);
-        let j = crate::col!(b, "j", UInt32Array);
-        let ov = crate::col!(b, "observed_value", Float64Array);
-        let op = crate::col!(b, "observed_prob", Float64Array);
-        let pp = crate::col!(b, "predicted_prob", Float64Array);
-        let pv = crate::col!(b, "predicted_value", Float64Array);
-        for k in 0..b.num_rows() {
-            let c = chrom.value(k);
-            if out.last().is_none_or(|l| l.chrom != c) {
-                out.push(ChromPredictions { chrom: c.to_string(), ..Default::default() });
+        for_each_row(&b, |p| {
+            if out.last().is_none_or(|l| l.chrom != p.chrom) {
+                out.push(ChromPredictions { chrom: p.chrom.to_string(), ..Default::default() });
             }
-            let cur = out.last_mut().expect("pushed");
-            cur.i.push(i.value(k));
-            cur.j.push(j.value(k));
-            cur.observed_value.push(if ov.is_null(k) { f64::NAN } else { ov.value(k) });
-            cur.observed_prob.push(if op.is_null(k) { f64::NAN } else { op.value(k) });
-            cur.predicted_prob.push(pp.value(k));
-            cur.predicted_value.push(pv.value(k));
-        }
+            out.last_mut().expect("pushed").push(&p);
+        });
     }
     Ok((r.meta, out))
 }
@@ -87,21 +137,11 @@ pub fn read_region(path: &Path, chrom: &str, lo: u32, hi: u32) -> Result<ChromPr
     let mut r = TableReader::open(path, TableKind::Predictions.schema())?;
     let mut out = ChromPredictions { chrom: chrom.to_string(), ..Default::default() };
     while let Some(b) = r.next_batch()? {
-        let c = crate::col!(b, "chrom", StringArray);
-        let (i, j) = (crate::col!(b, "i", UInt32Array), crate::col!(b, "j", UInt32Array));
-        let (ov, op) = (crate::col!(b, "observed_value", Float64Array), crate::col!(b, "observed_prob", Float64Array));
-        let (pp, pv) = (crate::col!(b, "predicted_prob", Float64Array), crate::col!(b, "predicted_value", Float64Array));
-        for k in 0..b.num_rows() {
-            if c.value(k) != chrom || i.value(k) < lo || j.value(k) >= hi {
-                continue;
+        for_each_row(&b, |p| {
+            if p.chrom == chrom && p.i >= lo && p.j < hi {
+                out.push(&p);
             }
-            out.i.push(i.value(k));
-            out.j.push(j.value(k));
-            out.observed_value.push(if ov.is_null(k) { f64::NAN } else { ov.value(k) });
-            out.observed_prob.push(if op.is_null(k) { f64::NAN } else { op.value(k) });
-            out.predicted_prob.push(pp.value(k));
-            out.predicted_value.push(pv.value(k));
-        }
+        });
     }
     Ok(out)
 }

@@ -9,17 +9,24 @@ use std::path::Path;
 /// Representations of one chromosome: `values` is row-major, `n_bins x k`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChromRepresentations {
+    /// Chromosome name.
     pub chrom: String,
+    /// Start of each bin (bp, reference coordinates), indexed by bin.
     pub start: Vec<i64>,
+    /// End of each bin (bp, exclusive, reference coordinates).
     pub end: Vec<i64>,
+    /// Whether each bin has at least one observed contact (unobserved bins are never fitted).
     pub observed: Vec<bool>,
+    /// Representation values, row-major `n_bins x k` (row `b` is bin `b`'s `r0 .. r{k-1}`).
     pub values: Vec<f32>,
 }
 
 impl ChromRepresentations {
+    /// Number of bins.
     pub fn n_bins(&self) -> usize {
         self.start.len()
     }
+    /// The `k` values of bin `bin` (`k`: the table's K).
     pub fn row(&self, bin: usize, k: usize) -> &[f32] {
         &self.values[bin * k..(bin + 1) * k]
     }
@@ -35,6 +42,8 @@ pub fn bin_map(chroms: &[ChromRepresentations], resolution: u32) -> crate::genom
     m
 }
 
+/// Writes a representations table with `k` columns `r0 .. r{k-1}` (K >= 1); bins are numbered
+/// from 0 per chromosome.
 pub fn write(path: &Path, meta: &Meta, k: usize, chroms: &[ChromRepresentations], force: bool) -> Result<AtomicFile> {
     if k == 0 {
         return Err(Error::InvalidArgument("representations need K >= 1".into()));

@@ -1,3 +1,7 @@
+//! `hiclstm-attribute`: Integrated Gradients of a trained model's predicted contacts with respect
+//! to each bin's representation, written as an attributions table and a bedGraph, with optional
+//! element-set and TAD summaries; see `--help`.
+
 use clap::Parser;
 use hiclstm_model::attribute::{run, AttributeOptions, Baseline};
 use std::path::PathBuf;

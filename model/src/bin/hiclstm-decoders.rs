@@ -1,3 +1,6 @@
+//! `hiclstm-decoders`: the representations x decoders comparison (LSTM, CNN and FC decoders trained
+//! on frozen representations, tested by R² by distance on held-out chromosomes); see `--help`.
+
 use clap::Parser;
 use hiclstm_model::config::{AutoOr, Cell, Head, ModelConfig};
 use hiclstm_model::decoders::{run, DecoderOptions};

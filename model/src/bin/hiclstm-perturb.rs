@@ -1,3 +1,7 @@
+//! `hiclstm-perturb`: in-silico edits of the representations (deletion, inversion, duplication,
+//! knockout, CTCF swap), wild type and edited genome decoded and compared over a window; see
+//! `--help`.
+
 use clap::Parser;
 use hiclstm::edits::{EditKind, EditSpec, KnockoutMethod};
 use hiclstm::genome::Region;

@@ -1,3 +1,6 @@
+//! `hiclstm-predict`: contacts predicted by a trained decoder from the model's own or any other
+//! representations with its K, written as a predictions table; see `--help`.
+
 use clap::Parser;
 use hiclstm::genome::Region;
 use hiclstm_model::predict::{run, PredictOptions};

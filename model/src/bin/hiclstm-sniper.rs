@@ -1,3 +1,6 @@
+//! `hiclstm-sniper`: SNIPER-like baseline representations from a fully connected autoencoder per
+//! chromosome (the baseline that needs libtorch); see `--help`.
+
 use clap::Parser;
 use hiclstm::frames::ValueColumn;
 use hiclstm_model::sniper::{run, SniperOptions};

@@ -1,3 +1,6 @@
+//! `hiclstm-train`: contacts tables -> trained Hi-C-LSTM model directory (weights, representations,
+//! training log), with a checkpoint after every epoch for `--resume`; see `--help`.
+
 use clap::Parser;
 use hiclstm_model::config::{AutoOr, Cell, Head, ModelConfig, Preset};
 use hiclstm_model::train::{run, TrainOptions};
