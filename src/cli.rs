@@ -21,11 +21,22 @@ impl Common {
     /// `threads` workers (an internal error if the pool was already built).
     pub fn apply(&self) -> Result<()> {
         crate::log::set_quiet(self.quiet);
-        let mut b = rayon::ThreadPoolBuilder::new();
-        if self.threads > 0 {
-            b = b.num_threads(self.threads);
+        let n = self.effective_threads();
+        if self.threads > n {
+            crate::log::warn(&format!("--threads {}: this machine has {n} cores; using {n}", self.threads));
         }
-        b.build_global().map_err(|e| Error::Internal(format!("thread pool: {e}")))
+        rayon::ThreadPoolBuilder::new().num_threads(n).build_global().map_err(|e| Error::Internal(format!("thread pool: {e}")))
+    }
+
+    /// The worker threads to use: `threads`, at most the cores available (0: all of them).
+    /// Starting more threads than cores gains nothing and, for absurd counts, takes minutes.
+    pub fn effective_threads(&self) -> usize {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        if self.threads == 0 {
+            cores
+        } else {
+            self.threads.min(cores)
+        }
     }
 }
 

@@ -215,14 +215,14 @@ pub fn scan(path: &Path, chromosomes: Option<&[String]>) -> Result<(Meta, Stats)
     drop(head);
     let rate = (SPEARMAN_SAMPLE / rows.max(1) as f64).min(1.0);
     let threshold = (rate * u64::MAX as f64) as u64;
-    let groups = TableReader::row_groups(path)?;
-    let parts: Vec<Result<Stats>> = (0..groups)
+    let offsets = tables::row_group_offsets(path)?;
+    let parts: Vec<Result<(Stats, tables::PixelOrder)>> = (0..offsets.len())
         .into_par_iter()
         .map(|g| {
             let mut r = TableReader::open_row_groups(path, schema, Some(vec![g]))?;
-            let mut st = Stats::default();
+            let (mut st, mut order, mut row) = (Stats::default(), tables::PixelOrder::default(), offsets[g]);
             while let Some(b) = r.next_batch()? {
-                tables::predictions::for_each_row(&b, |p| {
+                tables::predictions::for_each_row(path, row, &b, &mut order, |p| {
                     let c = p.chrom;
                     if st.seen.last().is_none_or(|l| l != c) && !st.seen.iter().any(|x| x == c) {
                         st.seen.push(c.to_string());
@@ -240,14 +240,17 @@ pub fn scan(path: &Path, chromosomes: Option<&[String]>) -> Result<(Meta, Stats)
                     if splitmix(((a as u64) << 32) ^ bb as u64 ^ (c.len() as u64) << 58) <= threshold {
                         st.sample.push((o, pr));
                     }
-                });
+                })?;
+                row += b.num_rows() as u64;
             }
-            Ok(st)
+            Ok((st, order))
         })
         .collect();
-    let mut all = Stats::default();
+    let (mut all, mut order) = (Stats::default(), tables::PixelOrder::default());
     for p in parts {
-        all.merge(p?);
+        let (st, o) = p?;
+        all.merge(st);
+        order = order.then(path, o)?;
     }
     Ok((meta, all))
 }

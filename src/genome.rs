@@ -49,6 +49,10 @@ impl Strand {
     }
 }
 
+/// The most bins a chromosome may have (2^26, 67 M: a 6.7 Gb chromosome at 100 bp). Lengths
+/// and resolutions are checked against it before anything is allocated for a chromosome.
+pub const MAX_BINS: u64 = 1 << 26;
+
 /// One chromosome of a [`BinMap`]: its length, its bins and where they start in the genome-wide
 /// bin order (the row of its first bin in an embedding or representations table).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

@@ -105,13 +105,24 @@ impl SimParams {
         if self.resolution == 0 {
             return bad("--resolution must be positive".into());
         }
-        for c in &self.chroms {
+        for (k, c) in self.chroms.iter().enumerate() {
+            if c.name.is_empty() || c.name.contains(char::is_whitespace) {
+                return bad(format!("chromosome name '{}': names may not be empty or contain spaces (they go into BED and table columns)", c.name));
+            }
+            if self.chroms[..k].iter().any(|o| o.name == c.name) {
+                return bad(format!("chromosome {} is listed twice", c.name));
+            }
+            if c.length.div_ceil(self.resolution as u64) > crate::genome::MAX_BINS {
+                return bad(format!("chromosome {} ({} bp) has more than {} bins at {} bp", c.name, c.length, crate::genome::MAX_BINS, self.resolution));
+            }
             if c.n_bins(self.resolution) < 10 {
                 return bad(format!("chromosome {} ({} bp) has fewer than 10 bins at {} bp", c.name, c.length, self.resolution));
             }
         }
-        if !(self.depth > 0.0 && self.depth.is_finite()) {
-            return bad(format!("--depth must be positive, got {}", self.depth));
+        // Expected contacts of a bin with itself; beyond 1e9 the Poisson draws and the pairs
+        // file would not fit any machine.
+        if !(self.depth > 0.0 && self.depth <= 1e9) {
+            return bad(format!("--depth must be positive and at most 1e9, got {}", self.depth));
         }
         if self.alpha.is_nan() || self.alpha < 0.0 || self.tad_size < 2 * self.resolution as u64 || self.compartment_size < self.resolution as u64 {
             return bad("alpha must be >= 0, TADs at least 2 bins and compartments at least 1 bin".into());

@@ -140,3 +140,28 @@ fn category_tasks_give_accuracy_and_a_confusion_matrix() {
     assert!(d.join("cat.confusion.comp.png").exists());
     assert!(!d.join("cat.pr_curves.png").exists(), "no binary task, no PR plot");
 }
+
+/// One NaN in a representations table used to give a collapsed classifier with plausible
+/// metrics: the reader refuses it with its row and column.
+#[test]
+fn non_finite_representations_are_refused() {
+    use hiclstm::tables::representations::{read, write, ChromRepresentations};
+    use hiclstm::tables::{Meta, TableKind};
+    let dir = tmpdir();
+    let p = dir.path().join("r.parquet");
+    let mut meta = Meta::new(TableKind::Representations.schema());
+    meta.set("resolution", 1000);
+    let mut values = vec![0.5f32; 20];
+    values[7] = f32::NAN;
+    let c = ChromRepresentations {
+        chrom: "chr1".into(),
+        start: (0..10).map(|b| b * 1000).collect(),
+        end: (1..11).map(|b| b * 1000).collect(),
+        observed: vec![true; 10],
+        values,
+    };
+    write(&p, &meta, 2, &[c], false).unwrap().commit(false).unwrap();
+    let e = read(&p).unwrap_err();
+    assert_eq!(e.exit_code(), hiclstm::error::exit::SCHEMA, "{e}");
+    assert!(e.to_string().contains("row 3, column r1: NaN is not a finite value"), "{e}");
+}

@@ -116,3 +116,66 @@ fn shared_cool_bad_requests() {
     std::fs::write(d.join("cut.hic"), &bytes[..bytes.len() / 3]).unwrap();
     fails(d, &["cut.hic", "-o", "out"], 4, &["cut.hic", "truncated"]);
 }
+
+/// Runs any binary expected to fail: its exit code, its one message, nothing left behind.
+fn fails_with(bin: &str, dir: &Path, args: &[&str], code: i32, needles: &[&str]) {
+    let before = listing(dir);
+    let o = run(bin, args, dir);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(code), "{bin} {args:?}: stderr: {err}");
+    for n in needles {
+        assert!(err.contains(n), "{bin} {args:?}: expected '{n}' in stderr: {err}");
+    }
+    assert_eq!(listing(dir), before, "no partial output after {bin} {args:?}");
+}
+
+const BASELINE: &str = env!("CARGO_BIN_EXE_hiclstm-baseline");
+
+/// Inputs that used to be accepted and give wrong or absurd outputs, or to hang.
+#[test]
+fn degenerate_inputs_are_refused_before_any_output() {
+    let dir = tmpdir();
+    let d = dir.path();
+    // Simulated chromosome names go into BED and table columns; repeated names made tables the
+    // readers refuse; an absurd depth would never finish.
+    fails_with(SIMULATE, d, &["--chromosomes", "chr1:2000000,chr1:2000000", "-o", "s"], 8, &["chr1 is listed twice"]);
+    fails_with(SIMULATE, d, &["--chromosomes", "my chr:2000000", "-o", "s"], 8, &["may not be empty or contain spaces"]);
+    fails_with(SIMULATE, d, &["--depth", "1e308", "-o", "s"], 8, &["--depth must be positive and at most 1e9"]);
+    fails_with(SIMULATE, d, &["--chromosomes", "chr1:100000000000", "-r", "1", "-o", "s"], 8, &["more than 67108864 bins"]);
+    // A pairs header naming a chromosome twice would give a bins table with it twice.
+    std::fs::write(d.join("t.pairs"), "#chromsize: chr1 1000\n#chromsize: chr1 2000\nr1\tchr1\t5\tchr1\t50\n").unwrap();
+    fails(d, &["t.pairs", "-r", "100", "-o", "out"], 4, &["t.pairs", "line 2", "second '#chromsize:' line"]);
+    std::fs::remove_file(d.join("t.pairs")).unwrap();
+    // --threads far above the core count runs on the cores (it used to spend minutes starting threads).
+    let t0 = std::time::Instant::now();
+    let o = run(SIMULATE, &["--threads", "100000", "-o", "fast"], d);
+    assert!(o.status.success() && stderr(&o).contains("using"), "{}", stderr(&o));
+    assert!(t0.elapsed().as_secs() < 60, "took {:?}", t0.elapsed());
+    // SCI with no training samples would write untrained vectors.
+    fails_with(BASELINE, d, &["sci", "fast.contacts.parquet", "--samples-per-edge", "0", "-o", "sci.parquet"], 8, &["--samples-per-edge"]);
+}
+
+/// A pixel beyond its chromosome's end in the bins table: the baselines indexed past the end
+/// (a panic); every reader of contacts now refuses it (exit 7) naming the chromosome.
+#[test]
+fn pixels_beyond_the_bins_table_are_refused() {
+    use hiclstm::formats::Pixel;
+    use hiclstm::genome::Chrom;
+    use hiclstm::tables::{bins, contacts::ContactsWriter, Meta, TableKind};
+    let dir = tmpdir();
+    let d = dir.path();
+    let mut meta = Meta::new(TableKind::Contacts.schema());
+    meta.set("resolution", 1000);
+    let mut w = ContactsWriter::create(&d.join("m.contacts.parquet"), &meta, false).unwrap();
+    let px: Vec<Pixel> = (0..40).flat_map(|i| (i..40).map(move |j| Pixel { i, j, count: 1.0 + ((i * 7 + j) % 5) as f64 })).collect();
+    w.write("chr1", &px, None).unwrap();
+    w.finish().unwrap().commit(false).unwrap();
+    // The bins table says chr1 has 20 bins; pixels reach bin 39.
+    bins::write(&d.join("m.bins.parquet"), &meta.for_schema(TableKind::Bins.schema()), &[Chrom::new("chr1", 20_000)], &[], false)
+        .unwrap()
+        .commit(false)
+        .unwrap();
+    for method in ["pca", "sci"] {
+        fails_with(BASELINE, d, &[method, "m.contacts.parquet", "--k", "2", "-o", "r.parquet"], 7, &["chromosome chr1: a pixel at bin 39", "20 bins"]);
+    }
+}

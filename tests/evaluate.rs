@@ -125,3 +125,28 @@ fn bad_inputs_are_refused_without_output() {
     assert!(e.to_string().contains("chr9"), "{e}");
     assert_eq!(listing(d), before, "no output after a failure");
 }
+
+/// Tables that would score silently wrong are refused with their row: pixels below the diagonal,
+/// out of order or repeated (also across row groups), probabilities outside [0, 1].
+#[test]
+fn malformed_predictions_are_refused_with_their_row() {
+    let dir = tmpdir();
+    let ok = [(0, 0, 0.5, 0.4), (0, 1, 0.3, 0.3), (1, 1, 0.6, 0.5)];
+    let cases: [(&str, Vec<ChromPredictions>, &str); 6] = [
+        ("flipped", vec![chrom("chr1", &[(0, 0, 0.5, 0.4), (1, 0, 0.3, 0.3)])], "row 1: i = 1 > j = 0"),
+        ("duplicated", vec![chrom("chr1", &[(0, 0, 0.5, 0.4), (0, 0, 0.5, 0.4)])], "row 1: pixel (0, 0) after (0, 0)"),
+        ("unsorted", vec![chrom("chr1", &[(0, 1, 0.5, 0.4), (0, 0, 0.5, 0.4)])], "not sorted"),
+        ("split chromosome", vec![chrom("chr1", &ok), chrom("chr2", &ok), chrom("chr1", &[(5, 5, 0.1, 0.1)])], "two separate runs"),
+        ("probability", vec![chrom("chr1", &[(0, 0, 0.5, 1.5)])], "row 0, column predicted_prob: 1.5 is not a probability"),
+        ("observed probability", vec![chrom("chr1", &[(0, 0, -0.5, 0.5)])], "row 0, column observed_prob: -0.5"),
+    ];
+    for (name, chroms, needle) in cases {
+        let p = dir.path().join(format!("{}.parquet", name.replace(' ', "_")));
+        write_predictions(&p, 1000, &chroms);
+        let before = listing(dir.path());
+        let e = run(&opts(vec![("m", p.clone())], dir.path().join("out"))).err().unwrap_or_else(|| panic!("{name}: accepted"));
+        assert_eq!(e.exit_code(), hiclstm::error::exit::SCHEMA, "{name}: {e}");
+        assert!(e.to_string().contains(needle), "{name}: {e}");
+        assert_eq!(listing(dir.path()), before, "{name}: nothing written");
+    }
+}

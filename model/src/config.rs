@@ -234,6 +234,9 @@ impl ModelConfig {
         if self.train.epochs == AutoOr::Value(0) {
             return bad("epochs must be at least 1");
         }
+        if self.train.batch_size == AutoOr::Value(0) {
+            return bad("batch_size must be at least 1");
+        }
         if !(self.train.learning_rate > 0.0 && self.train.learning_rate_after > 0.0) {
             return bad("learning rates must be positive");
         }

@@ -43,22 +43,13 @@ pub fn load(paths: &[PathBuf]) -> Result<TrainingData> {
         }
         out.assembly = asm;
         out.normalization = meta.get("normalization").unwrap_or("NONE").to_string();
-        let lengths = bins::sibling_lengths(p)?.unwrap_or_else(|| {
-            hiclstm::log::warn(&format!("{}: no bins table beside it; chromosome ends are taken from the last observed bin", p.display()));
-            vec![]
-        });
-        for c in cc {
+        let map = bins::of_contacts(p, &cc, res)?;
+        for (c, cb) in cc.into_iter().zip(map.chroms) {
             if out.contacts.iter().any(|o| o.chrom == c.chrom) {
                 return Err(Error::InvalidArgument(format!("{}: chromosome {} is also in an earlier table", p.display(), c.chrom)));
             }
-            let max_j = c.j.iter().copied().max().unwrap_or(0);
-            let length = bins::length_or_last_bin(&lengths, &c.chrom, max_j, res);
-            let n_bins = length.div_ceil(res as u64) as usize;
-            if max_j as usize >= n_bins {
-                return Err(Error::schema(p, format!("chromosome {}: bin {max_j} beyond its length {length}", c.chrom)));
-            }
             let offset = out.chroms.last().map(|l: &ChromBins| l.offset + l.n_bins).unwrap_or(0);
-            out.chroms.push(ChromBins { name: c.chrom.clone(), length, n_bins, offset });
+            out.chroms.push(ChromBins { offset, ..cb });
             out.contacts.push(c);
         }
     }

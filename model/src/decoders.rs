@@ -64,6 +64,8 @@ pub fn run(o: &DecoderOptions) -> Result<Vec<MetricRow>> {
     if o.representations.is_empty() || o.decoders.is_empty() {
         return Err(Error::InvalidArgument("need at least one representations table and one decoder".into()));
     }
+    // The decoders' configuration is checked as training's is (hidden 0, epochs 0, batch 0...).
+    o.config.check()?;
     if let Some(c) = o.train_chromosomes.iter().find(|c| o.test_chromosomes.contains(c)) {
         return Err(Error::InvalidArgument(format!("chromosome {c} is both a training and a test chromosome")));
     }

@@ -50,7 +50,7 @@ impl DeviceArgs {
     /// Applies the common flags (logging, thread pools, libtorch threads) and resolves the device.
     pub fn setup(&self, common: &hiclstm::cli::Common) -> Result<Device> {
         common.apply()?;
-        set_threads(common.threads);
+        set_threads(common.effective_threads());
         resolve(self.device)
     }
 }

@@ -504,7 +504,10 @@ pub fn run(o: &PerturbOptions) -> Result<Vec<Row>> {
     o.edit.check().map_err(Error::InvalidArgument)?;
     let (mf, model) = crate::predict::load_model(&o.model_dir, o.device)?;
     let reps_path = o.representations.clone().unwrap_or_else(|| crate::train::ModelDir(o.model_dir.clone()).representations());
-    let (_, k, reps) = hiclstm::tables::representations::read(&reps_path)?;
+    let (rmeta, k, reps) = hiclstm::tables::representations::read(&reps_path)?;
+    if let Some(r) = rmeta.resolution().filter(|&r| r != mf.resolution) {
+        return Err(Error::InvalidArgument(format!("{}: resolution {r} differs from the model's {}", reps_path.display(), mf.resolution)));
+    }
     if k != mf.config.k {
         return Err(Error::schema(&reps_path, format!("representations have K = {k}, the model needs K = {}", mf.config.k)));
     }

@@ -127,6 +127,13 @@ pub fn run(o: &PredictOptions) -> Result<u64> {
                     mf.resolution
                 )));
             }
+            if !cc.iter().any(|x| reps.iter().any(|c| c.chrom == x.chrom)) {
+                return Err(Error::not_in_input(
+                    p,
+                    "a chromosome of the model",
+                    format!("the table has {}; the model has {}", names(cc.iter().map(|x| &x.chrom)), names(reps.iter().map(|c| &c.chrom))),
+                ));
+            }
             Some(cc)
         }
         None => None,
@@ -226,4 +233,9 @@ pub fn run(o: &PredictOptions) -> Result<u64> {
     outs.push(writer.finish()?);
     outs.commit(o.force)?;
     Ok(rows)
+}
+
+/// Names, comma-separated (for messages).
+fn names<'a>(it: impl Iterator<Item = &'a String>) -> String {
+    it.map(String::as_str).collect::<Vec<_>>().join(", ")
 }

@@ -258,6 +258,59 @@ fn bad_inputs_fail_cleanly() {
     let (code, err) = run(PREDICT, &[d.join("m2").to_str().unwrap(), "--region", "chr9:1-100", "-o", pred.to_str().unwrap()]);
     assert_eq!(code, 5, "{err}");
     assert!(!pred.exists());
+
+    // Contacts with no chromosome of the model: refused, not an empty table with exit 0.
+    {
+        use hiclstm::tables::{contacts::ContactsWriter, Meta, TableKind};
+        let mut meta = Meta::new(TableKind::Contacts.schema());
+        meta.set("resolution", 50_000);
+        let mut w = ContactsWriter::create(&d.join("other.contacts.parquet"), &meta, false).unwrap();
+        w.write("chrZ", &[hiclstm::formats::Pixel { i: 0, j: 1, count: 3.0 }], None).unwrap();
+        w.finish().unwrap().commit(false).unwrap();
+    }
+    let other = d.join("other.contacts.parquet");
+    let (code, err) = run(PREDICT, &[d.join("m2").to_str().unwrap(), "--contacts", other.to_str().unwrap(), "-o", pred.to_str().unwrap()]);
+    assert_eq!(code, 5, "{err}");
+    assert!(err.contains("the table has chrZ; the model has chr1"), "{err}");
+    assert!(!pred.exists());
+    // Representations of another resolution give coordinates off by the ratio: refused.
+    let (mut meta, k, reps) = hiclstm::tables::representations::read(&d.join("m2").join("representations.parquet")).unwrap();
+    meta.set("resolution", 25_000);
+    let r25 = d.join("r25.parquet");
+    hiclstm::tables::representations::write(&r25, &meta, k, &reps, false).unwrap().commit(false).unwrap();
+    let perturb = env!("CARGO_BIN_EXE_hiclstm-perturb");
+    let args = ["--representations", r25.to_str().unwrap(), "--edit", "delete", "--at", "chr1:1-100000", "--window", "chr1:1-1000000", "-o"];
+    let (code, err) = run(perturb, &[&[d.join("m2").to_str().unwrap()][..], &args, &[d.join("pt").to_str().unwrap()]].concat());
+    assert_eq!(code, 8, "{err}");
+    assert!(err.contains("resolution 25000 differs from the model's 50000"), "{err}");
+    assert!(!d.join("pt.perturbations.parquet").exists());
+    // Degenerate settings that trained nothing or panicked.
+    let (code, err) = run(TRAIN, &[cs, "-o", d.join("m3").to_str().unwrap(), "--batch-size", "0"]);
+    assert_eq!(code, 8, "{err}");
+    assert!(err.contains("batch_size must be at least 1"), "{err}");
+    let decoders = env!("CARGO_BIN_EXE_hiclstm-decoders");
+    let reps_arg = format!("h={}", d.join("m2").join("representations.parquet").display());
+    for (flag, value) in [("--hidden", "0"), ("--epochs", "0")] {
+        let (code, err) = run(
+            decoders,
+            &[
+                "--contacts",
+                cs,
+                "--representations",
+                &reps_arg,
+                "--train-chromosomes",
+                "chr1",
+                "--test-chromosomes",
+                "chr2",
+                flag,
+                value,
+                "-o",
+                d.join("g").to_str().unwrap(),
+            ],
+        );
+        assert_eq!(code, 8, "{flag} {value}: {err}");
+        assert!(!d.join("g.metrics.parquet").exists());
+    }
 }
 
 #[test]

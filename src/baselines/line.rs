@@ -158,6 +158,9 @@ pub struct SciOptions {
 
 /// Writes the SCI-like representations of every chromosome of a contacts table.
 pub fn run(o: &SciOptions) -> crate::error::Result<()> {
+    if o.samples_per_edge == 0 {
+        return Err(crate::error::Error::InvalidArgument("--samples-per-edge must be at least 1 (0 would write untrained vectors)".into()));
+    }
     let params = serde_json::json!({"contacts": o.contacts, "k": o.k, "raw": o.raw, "seed": o.seed, "samples_per_edge": o.samples_per_edge});
     super::per_chromosome(&o.contacts, &o.output, o.force, o.k, "sci", params, |c, n, _| {
         let edges = super::pca::oe_edges(c, n, o.raw);

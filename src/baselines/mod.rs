@@ -27,11 +27,10 @@ pub fn per_chromosome(
     }
     let (meta, chroms) = tables::contacts::read_all(contacts)?;
     let res = meta.resolution().ok_or_else(|| Error::schema(contacts, "no hiclstm.resolution metadata"))?;
-    let lengths = tables::bins::sibling_lengths(contacts)?.unwrap_or_default();
+    let bins = tables::bins::of_contacts(contacts, &chroms, res)?;
     let mut reps = Vec::new();
-    for c in &chroms {
-        let length = tables::bins::length_or_last_bin(&lengths, &c.chrom, c.j.iter().copied().max().unwrap_or(0), res);
-        let n = length.div_ceil(res as u64) as usize;
+    for (c, cb) in chroms.iter().zip(&bins.chroms) {
+        let (length, n) = (cb.length, cb.n_bins);
         let (values, observed) = method(c, n, res)?;
         reps.push(ChromRepresentations {
             chrom: c.chrom.clone(),

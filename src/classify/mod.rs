@@ -263,6 +263,10 @@ fn check_options(o: &ClassifyOptions) -> Result<(PathBuf, PathBuf)> {
 pub fn run(o: &ClassifyOptions) -> Result<Vec<MetricRow>> {
     let (mpath, ppath) = check_options(o)?;
     let (methods, bins) = load_methods(o)?;
+    let longest = bins.chroms.iter().map(|c| c.n_bins).max().unwrap_or(0);
+    if o.context >= longest.max(1) {
+        return Err(Error::InvalidArgument(format!("--context {}: larger than the longest chromosome ({longest} bins)", o.context)));
+    }
     let usable = usable_bins(&methods, bins.n_bins());
     let mut labels = Labels::new(o, &bins, &usable)?;
     let folds = Folds::new(o, &bins)?;

@@ -83,6 +83,17 @@ pub fn read(path: &Path, valid_pairs: bool, resolution: u32, opts: &super::OpenO
                         return Err(line_err(path, lineno, None, "expected '#chromsize: name length'"));
                     };
                     let len: u64 = len.parse().map_err(|_| line_err(path, lineno, None, format!("chromosome length '{len}' is not an integer")))?;
+                    if index.contains_key(name) {
+                        return Err(line_err(path, lineno, None, format!("chromosome '{name}' has a second '#chromsize:' line")));
+                    }
+                    if len.div_ceil(resolution as u64) > crate::genome::MAX_BINS {
+                        return Err(line_err(
+                            path,
+                            lineno,
+                            None,
+                            format!("chromosome '{name}' of {len} bp has more than {} bins at {resolution} bp", crate::genome::MAX_BINS),
+                        ));
+                    }
                     index.insert(name.to_string(), chroms.len());
                     chroms.push(Chrom::new(name, len));
                     maps.push(HashMap::new());

@@ -60,6 +60,33 @@ pub fn length_or_last_bin(lengths: &[Chrom], chrom: &str, max_j: u32, resolution
 
 /// The bins table beside a contacts table (`X.contacts.parquet` -> `X.bins.parquet`), if that file
 /// exists; None also when the name does not end in `.contacts.parquet`.
+/// The bins of a contacts table's chromosomes, in table order: lengths from the bins table beside
+/// it (else the end of the last observed bin, with a warning), every pixel checked to lie within
+/// its chromosome, so that no step indexes past a chromosome's bins.
+pub fn of_contacts(contacts: &Path, chroms: &[super::contacts::ChromContacts], resolution: u32) -> Result<crate::genome::BinMap> {
+    let lengths = sibling_lengths(contacts)?.unwrap_or_else(|| {
+        crate::log::warn(&format!("{}: no bins table beside it; chromosome ends are taken from the last observed bin", contacts.display()));
+        vec![]
+    });
+    let mut m = crate::genome::BinMap::new(resolution);
+    for c in chroms {
+        let max_j = c.j.iter().copied().max().unwrap_or(0);
+        let length = length_or_last_bin(&lengths, &c.chrom, max_j, resolution);
+        let bins = m.push(&c.chrom, length);
+        if max_j as usize >= bins.n_bins {
+            return Err(Error::schema(
+                contacts,
+                format!(
+                    "chromosome {}: a pixel at bin {max_j}, but the chromosome has {} bins ({length} bp at {resolution} bp, from the bins table beside it)",
+                    c.chrom, bins.n_bins
+                ),
+            ));
+        }
+    }
+    Ok(m)
+}
+
+/// The bins table beside a contacts table (`X.contacts.parquet` -> `X.bins.parquet`), if any.
 pub fn sibling(contacts: &Path) -> Option<std::path::PathBuf> {
     let name = contacts.file_name()?.to_str()?;
     let stem = name.strip_suffix(".contacts.parquet")?;

@@ -353,6 +353,65 @@ pub fn write_table(path: &Path, kind: TableKind, k: usize, meta: &Meta, cols: Ve
     w.finish()
 }
 
+/// The order every pixel table (contacts, predictions) keeps: rows in runs of one chromosome,
+/// each chromosome in one run, pixels of a run sorted by (i, j) with i <= j, each pixel once.
+/// Row groups read in parallel get one checker each, joined in file order with [`PixelOrder::then`].
+#[derive(Debug, Clone, Default)]
+pub struct PixelOrder {
+    /// Chromosomes in the order their runs started.
+    runs: Vec<String>,
+    /// The first pixel seen (chromosome, i, j) and the row it was on.
+    first: Option<(String, u32, u32, u64)>,
+    /// The last pixel seen.
+    last: Option<(String, u32, u32)>,
+}
+
+impl PixelOrder {
+    /// Checks the pixel on 0-based row `row` of `path`.
+    pub fn check(&mut self, path: &Path, row: u64, chrom: &str, i: u32, j: u32) -> Result<()> {
+        if i > j {
+            return Err(Error::schema(path, format!("row {row}: i = {i} > j = {j}: pixels must be upper-triangle (i <= j)")));
+        }
+        match &mut self.last {
+            Some((c, pi, pj)) if c == chrom => {
+                if (*pi, *pj) >= (i, j) {
+                    return Err(Error::schema(path, format!("row {row}: pixel ({i}, {j}) after ({pi}, {pj}): table not sorted by (i, j) or has duplicates")));
+                }
+                (*pi, *pj) = (i, j);
+            }
+            _ => {
+                if self.runs.iter().any(|r| r == chrom) {
+                    return Err(Error::schema(path, format!("row {row}: chromosome '{chrom}' appears in two separate runs: table not sorted by chromosome")));
+                }
+                self.runs.push(chrom.to_string());
+                if self.first.is_none() {
+                    self.first = Some((chrom.to_string(), i, j, row));
+                }
+                self.last = Some((chrom.to_string(), i, j));
+            }
+        }
+        Ok(())
+    }
+
+    /// The checker of the rows before joined with the one of the rows right after them.
+    pub fn then(mut self, path: &Path, next: PixelOrder) -> Result<PixelOrder> {
+        let Some((c, i, j, row)) = next.first.clone() else { return Ok(self) };
+        // Re-checking the next part's first pixel against this part's last one covers the seam;
+        // its other chromosomes must not have had a run here either.
+        self.check(path, row, &c, i, j)?;
+        for r in next.runs.iter().skip(1) {
+            if self.runs.contains(r) {
+                return Err(Error::schema(path, format!("chromosome '{r}' appears in two separate runs: table not sorted by chromosome")));
+            }
+            self.runs.push(r.clone());
+        }
+        if next.last.is_some() {
+            self.last = next.last;
+        }
+        Ok(self)
+    }
+}
+
 /// First row of every row group of a Parquet file.
 pub fn row_group_offsets(path: &Path) -> Result<Vec<u64>> {
     let file = std::fs::File::open(path).map_err(|e| Error::input_io(path, e))?;
@@ -466,6 +525,30 @@ macro_rules! col {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pixel_order_across_rows_and_row_groups() {
+        let p = Path::new("t.parquet");
+        let mut o = PixelOrder::default();
+        for (row, (c, i, j)) in [("chr1", 0, 0), ("chr1", 0, 3), ("chr1", 2, 2), ("chr2", 0, 1)].into_iter().enumerate() {
+            o.check(p, row as u64, c, i, j).unwrap();
+        }
+        let err = |r: Result<()>| r.unwrap_err().to_string();
+        assert!(err(o.clone().check(p, 4, "chr2", 0, 1)).contains("row 4: pixel (0, 1) after (0, 1)"), "duplicates");
+        assert!(err(o.clone().check(p, 4, "chr2", 3, 2)).contains("row 4: i = 3 > j = 2"), "lower triangle");
+        assert!(err(o.clone().check(p, 4, "chr1", 5, 5)).contains("two separate runs"));
+        // Two parts joined at a seam: fine in order, refused when the seam goes back.
+        let (mut a, mut b) = (PixelOrder::default(), PixelOrder::default());
+        a.check(p, 0, "chr1", 0, 5).unwrap();
+        b.check(p, 1, "chr1", 1, 1).unwrap();
+        b.check(p, 2, "chr2", 0, 0).unwrap();
+        let joined = a.clone().then(p, b.clone()).unwrap();
+        assert!(err(joined.clone().check(p, 3, "chr1", 9, 9)).contains("two separate runs"));
+        assert!(b.then(p, a).unwrap_err().to_string().contains("two separate runs"));
+        let mut c = PixelOrder::default();
+        c.check(p, 3, "chr2", 0, 0).unwrap();
+        assert!(joined.then(p, c).unwrap_err().to_string().contains("row 3: pixel (0, 0) after (0, 0)"));
+    }
 
     #[test]
     fn every_table_kind_has_its_schema() {

@@ -1,7 +1,7 @@
 //! The predictions table, written in streamed chunks.
 
 use super::{column, BatchWriter, Meta, TableKind, TableReader};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::output::AtomicFile;
 use arrow::array::{Array, Float64Array, StringArray, UInt32Array};
 use std::path::Path;
@@ -85,15 +85,25 @@ pub struct Prediction<'a> {
     pub predicted_value: f64,
 }
 
-/// The one decode of a predictions batch (from [`TableReader`]): `f` sees every row in order.
-pub fn for_each_row(b: &arrow::record_batch::RecordBatch, mut f: impl FnMut(Prediction<'_>)) {
+/// The one decode of a predictions batch (from [`TableReader`]) whose first row is row
+/// `first_row` of `path`: `f` sees every row in order. Refused (exit 7, with the row): pixels out of
+/// order, below the diagonal or repeated (`order`), probabilities outside [0, 1] and non-finite
+/// predictions, which would otherwise give plausible-looking metrics.
+pub fn for_each_row(
+    path: &Path,
+    first_row: u64,
+    b: &arrow::record_batch::RecordBatch,
+    order: &mut super::PixelOrder,
+    mut f: impl FnMut(Prediction<'_>),
+) -> Result<()> {
     let chrom = crate::col!(b, "chrom", StringArray);
     let (i, j) = (crate::col!(b, "i", UInt32Array), crate::col!(b, "j", UInt32Array));
     let (ov, op) = (crate::col!(b, "observed_value", Float64Array), crate::col!(b, "observed_prob", Float64Array));
     let (pp, pv) = (crate::col!(b, "predicted_prob", Float64Array), crate::col!(b, "predicted_value", Float64Array));
     let nan_if_null = |a: &Float64Array, k: usize| if a.is_null(k) { f64::NAN } else { a.value(k) };
     for k in 0..b.num_rows() {
-        f(Prediction {
+        let row = first_row + k as u64;
+        let p = Prediction {
             chrom: chrom.value(k),
             i: i.value(k),
             j: j.value(k),
@@ -101,8 +111,21 @@ pub fn for_each_row(b: &arrow::record_batch::RecordBatch, mut f: impl FnMut(Pred
             observed_prob: nan_if_null(op, k),
             predicted_prob: pp.value(k),
             predicted_value: pv.value(k),
-        });
+        };
+        order.check(path, row, p.chrom, p.i, p.j)?;
+        let bad = |column: &str, v: f64, what: &str| Err(Error::schema(path, format!("row {row}, column {column}: {v} is not {what}")));
+        if !(0.0..=1.0).contains(&p.predicted_prob) {
+            return bad("predicted_prob", p.predicted_prob, "a probability in [0, 1]");
+        }
+        if !p.observed_prob.is_nan() && !(0.0..=1.0).contains(&p.observed_prob) {
+            return bad("observed_prob", p.observed_prob, "a probability in [0, 1]");
+        }
+        if !p.predicted_value.is_finite() {
+            return bad("predicted_value", p.predicted_value, "a finite value");
+        }
+        f(p);
     }
+    Ok(())
 }
 
 impl ChromPredictions {
@@ -120,13 +143,15 @@ impl ChromPredictions {
 pub fn read_all(path: &Path) -> Result<(Meta, Vec<ChromPredictions>)> {
     let mut r = TableReader::open(path, TableKind::Predictions.schema())?;
     let mut out: Vec<ChromPredictions> = Vec::new();
+    let (mut order, mut row) = (super::PixelOrder::default(), 0);
     while let Some(b) = r.next_batch()? {
-        for_each_row(&b, |p| {
+        for_each_row(path, row, &b, &mut order, |p| {
             if out.last().is_none_or(|l| l.chrom != p.chrom) {
                 out.push(ChromPredictions { chrom: p.chrom.to_string(), ..Default::default() });
             }
             out.last_mut().expect("pushed").push(&p);
-        });
+        })?;
+        row += b.num_rows() as u64;
     }
     Ok((r.meta, out))
 }
@@ -136,12 +161,14 @@ pub fn read_all(path: &Path) -> Result<(Meta, Vec<ChromPredictions>)> {
 pub fn read_region(path: &Path, chrom: &str, lo: u32, hi: u32) -> Result<ChromPredictions> {
     let mut r = TableReader::open(path, TableKind::Predictions.schema())?;
     let mut out = ChromPredictions { chrom: chrom.to_string(), ..Default::default() };
+    let (mut order, mut row) = (super::PixelOrder::default(), 0);
     while let Some(b) = r.next_batch()? {
-        for_each_row(&b, |p| {
+        for_each_row(path, row, &b, &mut order, |p| {
             if p.chrom == chrom && p.i >= lo && p.j < hi {
                 out.push(&p);
             }
-        });
+        })?;
+        row += b.num_rows() as u64;
     }
     Ok(out)
 }

@@ -74,6 +74,7 @@ pub fn read(path: &Path) -> Result<(Meta, usize, Vec<ChromRepresentations>)> {
     let mut r = TableReader::open(path, TableKind::Representations.schema())?;
     let k = r.k;
     let mut out: Vec<ChromRepresentations> = Vec::new();
+    let mut first_row = 0u64;
     while let Some(b) = r.next_batch()? {
         let chrom = crate::col!(b, "chrom", StringArray);
         let bin = crate::col!(b, "bin", UInt32Array);
@@ -97,10 +98,17 @@ pub fn read(path: &Path) -> Result<(Meta, usize, Vec<ChromRepresentations>)> {
             cur.start.push(start.value(row));
             cur.end.push(end.value(row));
             cur.observed.push(obs.value(row));
-            for v in &vals {
-                cur.values.push(v.value(row));
+            for (d, v) in vals.iter().enumerate() {
+                let x = v.value(row);
+                // One NaN would turn into NaN predictions, a collapsed classifier with plausible
+                // metrics, or poisoned attribution z-scores downstream: refuse it here.
+                if !x.is_finite() {
+                    return Err(Error::schema(path, format!("row {}, column r{d}: {x} is not a finite value", first_row + row as u64)));
+                }
+                cur.values.push(x);
             }
         }
+        first_row += b.num_rows() as u64;
     }
     Ok((r.meta, k, out))
 }
