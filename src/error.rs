@@ -178,3 +178,12 @@ impl Error {
 
 /// The toolkit's result type, with [`Error`] as the default error.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Opens an input file for reading: a missing, unreadable or directory path is an
+/// [`Error::InputIo`] (exit 3) naming it, before any format reader sees it.
+pub fn open_input(path: &Path) -> Result<std::fs::File> {
+    if path.is_dir() {
+        return Err(Error::input_io(path, std::io::Error::other("is a directory, not a file")));
+    }
+    std::fs::File::open(path).map_err(|e| Error::input_io(path, e))
+}

@@ -220,3 +220,64 @@ proptest::proptest! {
         let _ = hiclstm::formats::juicer_text::read(&path, 100, &OpenOptions { chrom: Some("chr1".into()), ..opts });
     }
 }
+
+/// A contacts table of a few row groups' worth of pixels, as bytes (written once per test run).
+fn contacts_table_bytes() -> &'static [u8] {
+    static BYTES: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    BYTES.get_or_init(|| {
+        use hiclstm::formats::Pixel;
+        use hiclstm::tables::{contacts::ContactsWriter, Meta, TableKind};
+        let dir = tmpdir();
+        let p = dir.path().join("c.contacts.parquet");
+        let mut meta = Meta::new(TableKind::Contacts.schema());
+        meta.set("resolution", 1000);
+        let mut w = ContactsWriter::create(&p, &meta, false).unwrap();
+        let px: Vec<Pixel> = (0..120).flat_map(|i| (i..120).map(move |j| Pixel { i, j, count: ((i * 31 + j * 7) % 13) as f64 })).collect();
+        w.write("chr1", &px, None).unwrap();
+        w.finish().unwrap().commit(false).unwrap();
+        std::fs::read(&p).unwrap()
+    })
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 300, ..Default::default() })]
+    /// Bit flips and truncations anywhere in a Parquet table: every reader gives the table or a
+    /// typed error (exit 4 or 7), never a panic and never an abort.
+    #[test]
+    fn fuzz_parquet_tables_never_panic(
+        flips in proptest::collection::vec((proptest::prelude::any::<proptest::sample::Index>(), 0u8..8), 1..6),
+        cut in proptest::option::of(proptest::prelude::any::<proptest::sample::Index>()),
+    ) {
+        let mut bytes = contacts_table_bytes().to_vec();
+        for (at, bit) in flips {
+            let k = at.index(bytes.len());
+            bytes[k] ^= 1 << bit;
+        }
+        if let Some(c) = cut {
+            bytes.truncate(c.index(bytes.len()));
+        }
+        let dir = tmpdir();
+        let p = dir.path().join("f.contacts.parquet");
+        std::fs::write(&p, &bytes).unwrap();
+        if let Err(e) = read_all(&p) {
+            proptest::prop_assert!(matches!(e.exit_code(), 4 | 7), "{e}");
+        }
+        if let Err(e) = hiclstm::evaluate::scan(&p, None) {
+            proptest::prop_assert!(matches!(e.exit_code(), 4 | 7), "{e}");
+        }
+    }
+}
+
+/// An empty or truncated table is a malformed input (exit 4), a directory an unreadable one (3).
+#[test]
+fn empty_and_directory_tables_have_their_exit_codes() {
+    let dir = tmpdir();
+    let p = dir.path().join("empty.parquet");
+    std::fs::write(&p, b"").unwrap();
+    assert_eq!(read_all(&p).unwrap_err().exit_code(), 4);
+    std::fs::write(&p, &contacts_table_bytes()[..100]).unwrap();
+    assert_eq!(read_all(&p).unwrap_err().exit_code(), 4);
+    let e = read_all(dir.path()).unwrap_err();
+    assert_eq!(e.exit_code(), 3, "{e}");
+    assert!(e.to_string().contains("is a directory"), "{e}");
+}

@@ -42,9 +42,7 @@ impl CoolSource {
     pub fn open(uri: &str, resolution: Option<u32>, norm: &str) -> Result<Self> {
         let (file, group_path) = split_uri(uri);
         let path = Path::new(file);
-        if !path.exists() {
-            return Err(Error::input_io(path, std::io::Error::new(std::io::ErrorKind::NotFound, "no such file")));
-        }
+        drop(crate::error::open_input(path)?);
         let f = hdf5::File::open(path).map_err(|e| Error::format(path, Location::None, format!("not an HDF5 (cooler) file: {e}")))?;
         let root = f.group("/").map_err(|e| h5err(path, "/", e))?;
         let group_name = match group_path {

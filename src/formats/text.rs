@@ -10,7 +10,7 @@ use std::path::Path;
 
 /// Opens a plain, gzip or BGZF text file for buffered reading.
 pub fn open(path: &Path) -> Result<Box<dyn BufRead + Send>> {
-    let f = std::fs::File::open(path).map_err(|e| Error::input_io(path, e))?;
+    let f = crate::error::open_input(path)?;
     let mut r = BufReader::with_capacity(1 << 20, f);
     // The first fill of a 1 MiB buffer holds the header of any file that has one.
     let head = r.fill_buf().map_err(|e| Error::input_io(path, e))?;

@@ -412,10 +412,48 @@ impl PixelOrder {
     }
 }
 
+/// Opens a Parquet file's footer: a file that cannot be opened is exit 3, one that is not
+/// Parquet (empty, truncated, another format) exit 4; a decoder panic on a damaged footer is
+/// caught and reported the same way.
+fn builder(path: &Path) -> Result<ParquetRecordBatchReaderBuilder<std::fs::File>> {
+    let file = crate::error::open_input(path)?;
+    guarded(
+        path,
+        || "footer".into(),
+        || ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| Error::format(path, crate::error::Location::None, format!("not a Parquet file: {e}"))),
+    )
+}
+
+thread_local! {
+    /// Set while a Parquet decoder runs under [`guarded`]: its panics are reported as errors,
+    /// so the panic hook stays quiet for them.
+    static GUARDED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f` (a call into the Parquet decoder) and turns a panic inside it into a format error
+/// (exit 4) naming the file and `what` part of it: a damaged file must never abort a step.
+fn guarded<T>(path: &Path, what: impl FnOnce() -> String, f: impl FnOnce() -> Result<T>) -> Result<T> {
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !GUARDED.with(|g| g.get()) {
+                previous(info)
+            }
+        }));
+    });
+    let was = GUARDED.with(|g| g.replace(true));
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    GUARDED.with(|g| g.set(was));
+    r.unwrap_or_else(|p| {
+        let msg = p.downcast_ref::<String>().map(String::as_str).or_else(|| p.downcast_ref::<&str>().copied()).unwrap_or("no message");
+        Err(Error::format(path, crate::error::Location::Object(what()), format!("corrupted Parquet data (the decoder failed: {msg})")))
+    })
+}
+
 /// First row of every row group of a Parquet file.
 pub fn row_group_offsets(path: &Path) -> Result<Vec<u64>> {
-    let file = std::fs::File::open(path).map_err(|e| Error::input_io(path, e))?;
-    let b = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| Error::schema(path, format!("not a Parquet file: {e}")))?;
+    let b = builder(path)?;
     let mut at = 0u64;
     Ok(b.metadata()
         .row_groups()
@@ -439,6 +477,8 @@ pub struct TableReader {
     reader: ParquetRecordBatchReader,
     target: SchemaRef,
     path: std::path::PathBuf,
+    /// The row groups opened (None: all), for messages.
+    groups: Option<Vec<usize>>,
 }
 
 impl TableReader {
@@ -450,15 +490,13 @@ impl TableReader {
 
     /// Number of Parquet row groups of a file (units of parallel reading).
     pub fn row_groups(path: &Path) -> Result<usize> {
-        let file = std::fs::File::open(path).map_err(|e| Error::input_io(path, e))?;
-        let b = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| Error::schema(path, format!("not a Parquet file: {e}")))?;
+        let b = builder(path)?;
         Ok(b.metadata().num_row_groups())
     }
 
     /// Opens only the given row groups (all when `None`).
     pub fn open_row_groups(path: &Path, schema: &Schema, groups: Option<Vec<usize>>) -> Result<Self> {
-        let file = std::fs::File::open(path).map_err(|e| Error::input_io(path, e))?;
-        let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| Error::schema(path, format!("not a Parquet file: {e}")))?;
+        let builder = builder(path)?;
         let mut meta = Meta::default();
         if let Some(kv) = builder.metadata().file_metadata().key_value_metadata() {
             for e in kv {
@@ -483,17 +521,27 @@ impl TableReader {
         let names: Vec<&str> = target.fields().iter().map(|f| f.name().as_str()).collect();
         let mask_idx: Vec<usize> = names.iter().map(|n| builder.schema().index_of(n).expect("validated")).collect();
         let mask = parquet::arrow::ProjectionMask::roots(builder.parquet_schema(), mask_idx);
-        let builder = match groups {
-            Some(g) => builder.with_row_groups(g),
+        let builder = match &groups {
+            Some(g) => builder.with_row_groups(g.clone()),
             None => builder,
         };
-        let reader = builder.with_projection(mask).with_batch_size(1 << 16).build().map_err(|e| Error::schema(path, e.to_string()))?;
-        Ok(TableReader { meta, k, rows, reader, target, path: path.to_path_buf() })
+        let reader = builder
+            .with_projection(mask)
+            .with_batch_size(1 << 16)
+            .build()
+            .map_err(|e| Error::format(path, crate::error::Location::None, format!("corrupted Parquet data: {e}")))?;
+        Ok(TableReader { meta, k, rows, reader, target, path: path.to_path_buf(), groups })
     }
 
     /// Reads every remaining batch, cast to the schema's column types and order.
     pub fn next_batch(&mut self) -> Result<Option<arrow::record_batch::RecordBatch>> {
-        let Some(batch) = self.reader.next() else { return Ok(None) };
+        let (path, groups) = (&self.path, &self.groups);
+        let reader = &mut self.reader;
+        let what = || match groups {
+            Some(g) => format!("row group {}", g.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(", ")),
+            None => "row data".into(),
+        };
+        let Some(batch) = guarded(path, what, || Ok(reader.next()))? else { return Ok(None) };
         let batch = batch.map_err(|e| Error::format(&self.path, crate::error::Location::None, format!("corrupted Parquet data: {e}")))?;
         let mut cols = Vec::with_capacity(self.target.fields().len());
         for f in self.target.fields() {
