@@ -82,3 +82,141 @@ fn a_cooler_without_pixels_is_not_a_cooler() {
     assert_eq!(e.exit_code(), hiclstm::error::exit::INPUT_FORMAT);
     assert!(e.to_string().contains("missing dataset"), "{e}");
 }
+
+/// A cooler described by its datasets, for cross-checks: one chromosome of 450 bp at 100 bp
+/// (bins starting at `first`), pixels (bin1, bin2, count) in the given order.
+struct Layout {
+    length: i64,
+    bin_size: i64,
+    starts: Vec<i64>,
+    pixels: Vec<(i64, i64, f64)>,
+    bin1_offset: Option<Vec<i64>>,
+    weight: Option<Vec<f64>>,
+}
+
+impl Layout {
+    fn new() -> Self {
+        Layout {
+            length: 450,
+            bin_size: 100,
+            starts: vec![0, 100, 200, 300, 400],
+            pixels: vec![(0, 0, 4.0), (0, 2, 1.0), (1, 1, 3.0), (3, 4, 2.0)],
+            bin1_offset: None,
+            weight: None,
+        }
+    }
+
+    fn write(&self, path: &Path) {
+        let f = hdf5::File::create(path).unwrap();
+        f.create_group("chroms").unwrap();
+        f.new_dataset_builder().with_data(&[FixedAscii::<8>::from_ascii(b"chr1").unwrap()]).create("chroms/name").unwrap();
+        f.new_dataset_builder().with_data(&[self.length]).create("chroms/length").unwrap();
+        f.create_group("bins").unwrap();
+        f.new_dataset_builder().with_data(&self.starts).create("bins/start").unwrap();
+        let ends: Vec<i64> = self.starts.iter().map(|s| (s + self.bin_size).min(self.length)).collect();
+        f.new_dataset_builder().with_data(&ends).create("bins/end").unwrap();
+        if let Some(w) = &self.weight {
+            f.new_dataset_builder().with_data(w).create("bins/weight").unwrap();
+        }
+        f.create_group("pixels").unwrap();
+        f.new_dataset_builder().with_data(&self.pixels.iter().map(|p| p.0).collect::<Vec<_>>()).create("pixels/bin1_id").unwrap();
+        f.new_dataset_builder().with_data(&self.pixels.iter().map(|p| p.1).collect::<Vec<_>>()).create("pixels/bin2_id").unwrap();
+        f.new_dataset_builder().with_data(&self.pixels.iter().map(|p| p.2).collect::<Vec<_>>()).create("pixels/count").unwrap();
+        f.create_group("indexes").unwrap();
+        let n = self.starts.len();
+        f.new_dataset_builder().with_data(&[0i64, n as i64]).create("indexes/chrom_offset").unwrap();
+        let offsets = self.bin1_offset.clone().unwrap_or_else(|| (0..=n as i64).map(|b| self.pixels.iter().filter(|p| p.0 < b).count() as i64).collect());
+        f.new_dataset_builder().with_data(&offsets).create("indexes/bin1_offset").unwrap();
+        f.new_attr::<i64>().create("bin-size").unwrap().write_scalar(&self.bin_size).unwrap();
+    }
+}
+
+fn read_layout(l: &Layout, norm: &str) -> hiclstm::Result<Vec<(u32, u32, f64)>> {
+    let dir = tmpdir();
+    let path = dir.path().join("t.cool");
+    l.write(&path);
+    let mut src = CoolSource::open(path.to_str().unwrap(), None, norm)?;
+    let mut out = Vec::new();
+    src.for_each_chunk(0, &mut |p| {
+        out.extend(p.iter().map(|p| (p.i, p.j, p.count)));
+        Ok(())
+    })?;
+    if norm != "NONE" {
+        src.weights(0)?;
+    }
+    Ok(out)
+}
+
+/// Coolers as other tools write them, read as cooler reads them: a region cut out of a
+/// chromosome keeps its bin coordinates, rows unsorted by bin2 (legacy zoomify) are sorted.
+#[test]
+fn layouts_cooler_reads_are_read_the_same_way() {
+    let mut cut = Layout::new();
+    cut.length = 1000;
+    cut.starts = vec![500, 600, 700];
+    cut.pixels = vec![(0, 0, 1.0), (0, 2, 2.0), (2, 2, 3.0)];
+    assert_eq!(read_layout(&cut, "NONE").unwrap(), vec![(5, 5, 1.0), (5, 7, 2.0), (7, 7, 3.0)], "bins 5..8 of chr1, not 0..3");
+    let mut unsorted = Layout::new();
+    unsorted.pixels = vec![(0, 2, 1.0), (0, 0, 4.0), (1, 1, 3.0), (3, 4, 2.0)];
+    assert_eq!(read_layout(&unsorted, "NONE").unwrap(), vec![(0, 0, 4.0), (0, 2, 1.0), (1, 1, 3.0), (3, 4, 2.0)]);
+}
+
+/// What a cooler states twice must agree; damage is refused (exit 4) naming the dataset, never
+/// imported at a wrong resolution, shifted or with pixels silently dropped.
+#[test]
+fn inconsistent_coolers_are_refused_naming_the_dataset() {
+    type Damage = Box<dyn Fn(&mut Layout)>;
+    let cases: Vec<(&str, Damage, &str)> = vec![
+        ("bin-size disagrees", Box::new(|l| l.bin_size = 50), "bins/start row 1"),
+        ("bins past the chromosome", Box::new(|l| l.length = 250), "bins/start row 3"),
+        ("unaligned region", Box::new(|l| l.starts = vec![50, 150, 250, 350, 450]), "not a multiple of bin-size"),
+        ("damaged bin1_offset", Box::new(|l| l.bin1_offset = Some(vec![0, 1, 3, 3, 4, 4])), "row 1"),
+        ("decreasing bin1_offset", Box::new(|l| l.bin1_offset = Some(vec![0, 2, 1, 3, 4, 4])), "indexes/bin1_offset"),
+        ("truncated bin1_offset", Box::new(|l| l.bin1_offset = Some(vec![0, 2, 3, 3, 3, 3])), "the pixel table has 4 rows"),
+        ("bin2 out of range", Box::new(|l| l.pixels[3].1 = 9), "bin2_id 9 outside"),
+        ("negative count", Box::new(|l| l.pixels[1].2 = -1.0), "count -1 is negative"),
+        ("NaN count", Box::new(|l| l.pixels[1].2 = f64::NAN), "count NaN"),
+        ("repeated pixel", Box::new(|l| l.pixels = vec![(0, 0, 4.0), (0, 0, 1.0), (1, 1, 3.0), (3, 4, 2.0)]), "appears twice"),
+    ];
+    for (name, change, needle) in cases {
+        let mut l = Layout::new();
+        change(&mut l);
+        let e = read_layout(&l, "NONE").err().unwrap_or_else(|| panic!("{name}: accepted"));
+        assert_eq!(e.exit_code(), hiclstm::error::exit::INPUT_FORMAT, "{name}: {e}");
+        assert!(e.to_string().contains(needle), "{name}: {e}");
+    }
+    let mut l = Layout::new();
+    l.weight = Some(vec![1.0, -0.5, f64::NAN, 1.0, 1.0]);
+    let e = read_layout(&l, "balanced").unwrap_err().to_string();
+    assert!(e.contains("bins/weight row 1") && e.contains("negative"), "{e}");
+    l.weight = Some(vec![1.0, 0.5, f64::NAN, 1.0, 1.0]);
+    assert!(read_layout(&l, "balanced").is_ok(), "NaN weights mark masked bins");
+}
+
+/// Older `cooler zoomify` files keep resolutions as groups /0, /1, ... at the root: picked by
+/// their bin-size, as for `/resolutions/N`.
+#[test]
+fn legacy_multires_groups_are_found_by_resolution() {
+    let dir = tmpdir();
+    let path = dir.path().join("legacy.mcool");
+    // Write a one-resolution cooler, then move its contents under /0 and /1 (200 bp).
+    Layout::new().write(&path);
+    {
+        let f = hdf5::File::open_rw(&path).unwrap();
+        for g in ["0", "1"] {
+            f.create_group(g).unwrap();
+        }
+        for name in ["chroms", "bins", "pixels", "indexes"] {
+            f.link_hard(name, &format!("0/{name}")).unwrap();
+            f.link_hard(name, &format!("1/{name}")).unwrap();
+            f.unlink(name).unwrap();
+        }
+        f.group("0").unwrap().new_attr::<i64>().create("bin-size").unwrap().write_scalar(&100i64).unwrap();
+        f.group("1").unwrap().new_attr::<i64>().create("bin-size").unwrap().write_scalar(&200i64).unwrap();
+    }
+    let src = CoolSource::open(path.to_str().unwrap(), Some(100), "NONE").unwrap();
+    assert_eq!(src.resolution(), 100);
+    let e = CoolSource::open(path.to_str().unwrap(), None, "NONE").err().unwrap();
+    assert!(e.to_string().contains("100, 200"), "{e}");
+    assert_eq!(CoolSource::open(path.to_str().unwrap(), Some(5000), "NONE").err().unwrap().exit_code(), hiclstm::error::exit::NOT_IN_INPUT);
+}

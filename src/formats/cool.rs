@@ -18,6 +18,11 @@ pub struct CoolSource {
     group_name: String,
     chroms: Vec<Chrom>,
     chrom_offset: Vec<u64>,
+    /// Per chromosome: the genomic bin (`start / bin-size`) of its first row in the bins table;
+    /// 0 unless the cooler holds a region cut out of the chromosome.
+    first_bin: Vec<u32>,
+    /// Rows of the bins table (every chromosome).
+    n_bins: u64,
     resolution: u32,
     norm: String,
     assembly: Option<String>,
@@ -63,6 +68,33 @@ impl CoolSource {
                     }
                 }
             }
+            // Older `cooler zoomify` output: resolution groups /0, /1, ... at the root, each with
+            // its bin-size attribute.
+            None if !root.link_exists("pixels") => {
+                let mut legacy: Vec<(i64, String)> = root
+                    .member_names()
+                    .map_err(|e| h5err(path, "/", e))?
+                    .into_iter()
+                    .filter(|n| n.parse::<u32>().is_ok())
+                    .filter_map(|n| root.group(&n).ok().and_then(|g| g.attr("bin-size").ok()).and_then(|a| a.read_scalar::<i64>().ok()).map(|b| (b, n)))
+                    .collect();
+                legacy.sort();
+                let list = legacy.iter().map(|(b, _)| b.to_string()).collect::<Vec<_>>().join(", ");
+                match resolution {
+                    _ if legacy.is_empty() => String::new(),
+                    Some(r) => legacy
+                        .iter()
+                        .find(|(b, _)| *b == r as i64)
+                        .map(|(_, n)| n.clone())
+                        .ok_or_else(|| Error::not_in_input(path, format!("resolution {r}"), list))?,
+                    None if legacy.len() == 1 => legacy[0].1.clone(),
+                    None => {
+                        return Err(Error::InvalidArgument(format!(
+                            "{file}: multi-resolution file ({list}, legacy layout); choose one with --resolution or {file}::/N"
+                        )))
+                    }
+                }
+            }
             None => String::new(),
         };
         let group = if group_name.is_empty() {
@@ -74,7 +106,9 @@ impl CoolSource {
             root.group(&group_name).map_err(|e| h5err(path, &group_name, e))?
         };
         let ctx = |o: &str| format!("/{group_name}/{o}").replace("//", "/");
-        for needed in ["chroms/name", "chroms/length", "pixels/bin1_id", "pixels/bin2_id", "pixels/count", "indexes/chrom_offset", "indexes/bin1_offset"] {
+        for needed in
+            ["chroms/name", "chroms/length", "bins/start", "pixels/bin1_id", "pixels/bin2_id", "pixels/count", "indexes/chrom_offset", "indexes/bin1_offset"]
+        {
             if !group.link_exists(needed) {
                 return Err(Error::format(path, Location::Object(ctx(needed)), "missing dataset: not a cooler file"));
             }
@@ -100,6 +134,8 @@ impl CoolSource {
         if chrom_offset.len() != chroms.len() + 1 || chrom_offset.windows(2).any(|w| w[0] > w[1]) {
             return Err(Error::format(path, Location::Object(ctx("indexes/chrom_offset")), "inconsistent with chroms table"));
         }
+        let (first_bin, n_bins) = check_bins(path, &group, &ctx, &chroms, &chrom_offset, bin_size)?;
+        check_index(path, &group, &ctx, n_bins)?;
         let assembly = group.attr("genome-assembly").ok().and_then(|a| read_attr_string(&a));
         let norm = match norm.to_ascii_lowercase().as_str() {
             "none" => "NONE".to_string(),
@@ -116,12 +152,102 @@ impl CoolSource {
                 cols.join(", "),
             ));
         }
-        Ok(CoolSource { path: path.to_path_buf(), group, group_name, chroms, chrom_offset, resolution: bin_size as u32, norm, assembly })
+        Ok(CoolSource { path: path.to_path_buf(), group, group_name, chroms, chrom_offset, first_bin, n_bins, resolution: bin_size as u32, norm, assembly })
     }
 
     fn ctx(&self, o: &str) -> String {
         format!("/{}/{o}", self.group_name).replace("//", "/")
     }
+}
+
+/// What the file states twice must agree (the cooler schema: bin coordinates come from the bins
+/// table): every chromosome's bins are consecutive `bin-size` steps from a multiple of it (0,
+/// or later for a region cut out of the chromosome), end at most at the chromosome's length, and
+/// the chromosome index covers the bins table. Returns each chromosome's first genomic bin and
+/// the number of bins.
+fn check_bins(path: &Path, g: &hdf5::Group, ctx: &dyn Fn(&str) -> String, chroms: &[Chrom], offsets: &[u64], bin_size: i64) -> Result<(Vec<u32>, u64)> {
+    let start: Vec<i64> = g.dataset("bins/start").and_then(|d| d.read_raw::<i64>()).map_err(|e| h5err(path, &ctx("bins/start"), e))?;
+    let end: Option<Vec<i64>> = match g.link_exists("bins/end") {
+        true => Some(g.dataset("bins/end").and_then(|d| d.read_raw::<i64>()).map_err(|e| h5err(path, &ctx("bins/end"), e))?),
+        false => None,
+    };
+    let n = start.len() as u64;
+    if offsets.last() != Some(&n) || end.as_ref().is_some_and(|e| e.len() != start.len()) {
+        return Err(Error::format(
+            path,
+            Location::Object(ctx("indexes/chrom_offset")),
+            format!("ends at bin {} but the bins table has {n} rows", offsets.last().copied().unwrap_or(0)),
+        ));
+    }
+    let mut first_bin = Vec::with_capacity(chroms.len());
+    for (c, chrom) in chroms.iter().enumerate() {
+        let (lo, hi) = (offsets[c] as usize, offsets[c + 1] as usize);
+        let length = chrom.length as i64;
+        if (chrom.length).div_ceil(bin_size as u64) > crate::genome::MAX_BINS {
+            return Err(Error::format(
+                path,
+                Location::Object(ctx("chroms/length")),
+                format!("{} is {length} bp: more than {} bins at {bin_size} bp", chrom.name, crate::genome::MAX_BINS),
+            ));
+        }
+        let first = start.get(lo).copied().unwrap_or(0);
+        if first < 0 || first % bin_size != 0 {
+            return Err(Error::format(
+                path,
+                Location::Object(ctx("bins/start")),
+                format!("{}: its first bin starts at {first}, not a multiple of bin-size {bin_size}", chrom.name),
+            ));
+        }
+        for k in lo..hi {
+            let want = first + (k - lo) as i64 * bin_size;
+            if start[k] != want || start[k] >= length.max(1) {
+                return Err(Error::format(
+                    path,
+                    Location::Object(format!("{} row {k}", ctx("bins/start"))),
+                    format!("{}: bin starts at {} where bin-size {bin_size} and the chromosome's {length} bp give {want}", chrom.name, start[k]),
+                ));
+            }
+            if let Some(e) = &end {
+                if e[k] != (want + bin_size).min(length) {
+                    return Err(Error::format(
+                        path,
+                        Location::Object(format!("{} row {k}", ctx("bins/end"))),
+                        format!(
+                            "{}: bin ends at {} where bin-size {bin_size} and the chromosome's {length} bp give {}",
+                            chrom.name,
+                            e[k],
+                            (want + bin_size).min(length)
+                        ),
+                    ));
+                }
+            }
+        }
+        first_bin.push((first / bin_size) as u32);
+    }
+    Ok((first_bin, n))
+}
+
+/// The pixel index: one entry per bin plus one, never decreasing, ending at the number of pixels.
+fn check_index(path: &Path, g: &hdf5::Group, ctx: &dyn Fn(&str) -> String, n_bins: u64) -> Result<()> {
+    let idx: Vec<i64> = g.dataset("indexes/bin1_offset").and_then(|d| d.read_raw::<i64>()).map_err(|e| h5err(path, &ctx("indexes/bin1_offset"), e))?;
+    let nnz = g.dataset("pixels/bin1_id").map_err(|e| h5err(path, &ctx("pixels/bin1_id"), e))?.size() as i64;
+    let err = |m: String| Err(Error::format(path, Location::Object(ctx("indexes/bin1_offset")), m));
+    if idx.len() as u64 != n_bins + 1 {
+        return err(format!("{} entries for {n_bins} bins (expected bins + 1)", idx.len()));
+    }
+    if let Some(k) = idx.windows(2).position(|w| w[0] > w[1] || w[0] < 0) {
+        return err(format!("decreases at entry {k} ({} then {})", idx[k], idx[k + 1]));
+    }
+    if idx[idx.len() - 1] != nnz {
+        return err(format!("ends at {} but the pixel table has {nnz} rows: truncated or damaged", idx[idx.len() - 1]));
+    }
+    for name in ["pixels/bin2_id", "pixels/count"] {
+        let m = g.dataset(name).map_err(|e| h5err(path, &ctx(name), e))?.size() as i64;
+        if m != nnz {
+            return Err(Error::format(path, Location::Object(ctx(name)), format!("{m} rows where pixels/bin1_id has {nnz}")));
+        }
+    }
+    Ok(())
 }
 
 fn read_strings(g: &hdf5::Group, name: &str) -> hdf5::Result<Vec<String>> {
@@ -178,58 +304,86 @@ impl ContactSource for CoolSource {
         let name = format!("bins/{}", self.norm);
         let ds = self.group.dataset(&name).map_err(|e| h5err(&self.path, &self.ctx(&name), e))?;
         let w: Vec<f64> = ds.read_slice_1d::<f64, _>(lo..hi).map_err(|e| h5err(&self.path, &self.ctx(&name), e))?.to_vec();
+        // NaN marks a bin masked by balancing; a negative or infinite weight is damage.
+        if let Some(k) = w.iter().position(|x| *x < 0.0 || x.is_infinite()) {
+            return Err(Error::format(
+                &self.path,
+                Location::Object(format!("{} row {}", self.ctx(&name), lo + k)),
+                format!("balancing weight {} is negative or infinite", w[k]),
+            ));
+        }
         let divisive = ds.attr("divisive_weights").ok().and_then(|a| a.read_scalar::<bool>().ok()).unwrap_or(false);
         Ok(Some(if divisive { w.into_iter().map(|x| 1.0 / x).collect() } else { w }))
     }
     fn for_each_chunk(&mut self, chrom: usize, f: &mut dyn FnMut(&[Pixel]) -> Result<()>) -> Result<()> {
         let (lo, hi) = (self.chrom_offset[chrom], self.chrom_offset[chrom + 1]);
+        let shift = self.first_bin[chrom] as i64 - lo as i64;
         let idx = self.group.dataset("indexes/bin1_offset").map_err(|e| h5err(&self.path, &self.ctx("indexes/bin1_offset"), e))?;
-        let n_idx = idx.size() as u64;
-        if hi >= n_idx {
-            return Err(Error::format(&self.path, Location::Object(self.ctx("indexes/bin1_offset")), "shorter than the bins table"));
-        }
+        // Row r of the chromosome holds pixels bounds[r]..bounds[r + 1] (checked monotonic at open).
         let bounds: Vec<i64> =
             idx.read_slice_1d::<i64, _>(lo as usize..hi as usize + 1).map_err(|e| h5err(&self.path, &self.ctx("indexes/bin1_offset"), e))?.to_vec();
-        let (p0, p1) = (bounds[0].max(0) as usize, bounds[bounds.len() - 1].max(0) as usize);
+        let (p0, p1) = (bounds[0] as usize, bounds[bounds.len() - 1] as usize);
         let b1 = self.group.dataset("pixels/bin1_id").map_err(|e| h5err(&self.path, &self.ctx("pixels/bin1_id"), e))?;
         let b2 = self.group.dataset("pixels/bin2_id").map_err(|e| h5err(&self.path, &self.ctx("pixels/bin2_id"), e))?;
         let cnt = self.group.dataset("pixels/count").map_err(|e| h5err(&self.path, &self.ctx("pixels/count"), e))?;
-        if p1 > b1.size() || p1 > b2.size() || p1 > cnt.size() || p0 > p1 {
-            return Err(Error::format(&self.path, Location::Object(self.ctx("pixels")), "pixel table shorter than its index: truncated?"));
-        }
+        let at = |q: usize, what: &str| Location::Object(format!("{} row {q}", self.ctx(what)));
         let mut buf = Vec::with_capacity(SLICE.min(p1 - p0));
+        // The pixels of the current row: legacy coolers may leave a row unsorted by bin2 (cooler
+        // reads them); a row is sorted before it is passed on, a repeated pixel refused.
+        let mut row_px: Vec<Pixel> = Vec::new();
+        let mut row = 0usize;
+        let flush_row = |row_px: &mut Vec<Pixel>, buf: &mut Vec<Pixel>, q: usize| -> Result<()> {
+            if !row_px.is_sorted_by_key(|p| p.j) {
+                row_px.sort_by_key(|p| p.j);
+            }
+            if let Some(w) = row_px.windows(2).find(|w| w[0].j == w[1].j) {
+                return Err(Error::format(&self.path, at(q, "pixels"), format!("pixel ({}, {}) appears twice", w[0].i, w[0].j)));
+            }
+            buf.append(row_px);
+            Ok(())
+        };
         let mut start = p0;
-        let mut last = None;
         while start < p1 {
             let end = (start + SLICE).min(p1);
             let x = b1.read_slice_1d::<i64, _>(start..end).map_err(|e| h5err(&self.path, &self.ctx("pixels/bin1_id"), e))?;
             let y = b2.read_slice_1d::<i64, _>(start..end).map_err(|e| h5err(&self.path, &self.ctx("pixels/bin2_id"), e))?;
             let c = cnt.read_slice_1d::<f64, _>(start..end).map_err(|e| h5err(&self.path, &self.ctx("pixels/count"), e))?;
-            buf.clear();
             for k in 0..x.len() {
+                let q = start + k;
+                while q as i64 >= bounds[row + 1] {
+                    row += 1;
+                    flush_row(&mut row_px, &mut buf, q)?;
+                }
                 let (bx, by) = (x[k], y[k]);
+                if bx != lo as i64 + row as i64 {
+                    return Err(Error::format(
+                        &self.path,
+                        at(q, "pixels/bin1_id"),
+                        format!("bin1_id {bx} where indexes/bin1_offset puts the pixel in row {}: damaged index or pixels", lo as usize + row),
+                    ));
+                }
+                if by < 0 || by as u64 >= self.n_bins {
+                    return Err(Error::format(&self.path, at(q, "pixels/bin2_id"), format!("bin2_id {by} outside the bins table's {} rows", self.n_bins)));
+                }
+                if !(c[k] >= 0.0 && c[k].is_finite()) {
+                    return Err(Error::format(&self.path, at(q, "pixels/count"), format!("count {} is negative or not finite", c[k])));
+                }
                 if by < lo as i64 || by >= hi as i64 {
+                    if by < bx {
+                        return Err(Error::format(&self.path, at(q, "pixels"), "pixel not in the upper triangle: not a symmetric-upper cooler"));
+                    }
                     continue; // inter-chromosomal
                 }
-                if bx < lo as i64 || bx > by {
-                    return Err(Error::format(
-                        &self.path,
-                        Location::Object(format!("{} row {}", self.ctx("pixels"), start + k)),
-                        "pixel not in the upper triangle of its chromosome: not a symmetric-upper cooler",
-                    ));
+                if bx > by {
+                    return Err(Error::format(&self.path, at(q, "pixels"), "pixel not in the upper triangle of its chromosome: not a symmetric-upper cooler"));
                 }
-                let key = (bx, by);
-                if last.is_some_and(|l| l >= key) {
-                    return Err(Error::format(
-                        &self.path,
-                        Location::Object(format!("{} row {}", self.ctx("pixels"), start + k)),
-                        "pixels are not sorted by (bin1_id, bin2_id)",
-                    ));
-                }
-                last = Some(key);
-                buf.push(Pixel { i: (bx - lo as i64) as u32, j: (by - lo as i64) as u32, count: c[k] });
+                row_px.push(Pixel { i: (bx + shift) as u32, j: (by + shift) as u32, count: c[k] });
+            }
+            if start + x.len() == p1 {
+                flush_row(&mut row_px, &mut buf, p1)?;
             }
             f(&buf)?;
+            buf.clear();
             start = end;
         }
         Ok(())
