@@ -53,6 +53,7 @@ pub fn parse<T: clap::Parser>() -> T {
 
 /// Runs a binary's body and turns its error into one message on stderr and a documented exit code.
 pub fn main(body: impl FnOnce() -> Result<()>) -> ! {
+    crate::output::guard_inputs();
     match body() {
         Ok(()) => std::process::exit(exit::OK),
         Err(e) => {

@@ -185,5 +185,7 @@ pub fn open_input(path: &Path) -> Result<std::fs::File> {
     if path.is_dir() {
         return Err(Error::input_io(path, std::io::Error::other("is a directory, not a file")));
     }
-    std::fs::File::open(path).map_err(|e| Error::input_io(path, e))
+    let f = std::fs::File::open(path).map_err(|e| Error::input_io(path, e))?;
+    crate::output::register_input(path);
+    Ok(f)
 }

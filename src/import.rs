@@ -65,6 +65,14 @@ pub fn run(o: &ImportOptions) -> Result<ImportSummary> {
     let chroms: Vec<_> = chosen.iter().map(|&k| src.chroms()[k].clone()).collect();
     let out_names: Vec<String> = chroms.iter().map(|c| o.names.apply(&c.name)).collect();
     let resolution = src.resolution();
+    // A typo in a chromosome length (a sizes file, a pairs header) would size the bins table.
+    if let Some(c) = chroms.iter().find(|c| c.length.div_ceil(resolution as u64) > crate::genome::MAX_BINS) {
+        return Err(Error::format(
+            src.path(),
+            crate::error::Location::None,
+            format!("chromosome '{}' of {} bp has more than {} bins at {resolution} bp", c.name, c.length, crate::genome::MAX_BINS),
+        ));
+    }
 
     let mut meta = Meta::new(tables::TableKind::Contacts.schema());
     meta.set("assembly", o.assembly.clone().or_else(|| src.assembly()).unwrap_or_else(|| "unknown".into()))

@@ -12,12 +12,47 @@ pub struct AtomicFile {
     temp: tempfile::NamedTempFile,
 }
 
+/// Inputs this process has opened (canonical paths): an output may never replace one of them,
+/// even with `--force` (`-o` pointing at an input would destroy it). A binary runs one step, so
+/// the list is the step's inputs; it is kept only once [`guard_inputs`] is called (by
+/// `cli::main`), so that a program running several steps in one process is not refused.
+static INPUTS: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+static GUARD: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// From now on, outputs may not replace an input this process opens.
+pub fn guard_inputs() {
+    GUARD.store(true, std::sync::atomic::Ordering::SeqCst);
+}
+
+/// Records an opened input (called by the input openers).
+pub fn register_input(path: &Path) {
+    if !GUARD.load(std::sync::atomic::Ordering::SeqCst) {
+        return;
+    }
+    if let Ok(p) = path.canonicalize() {
+        let mut v = INPUTS.lock().unwrap_or_else(|e| e.into_inner());
+        if !v.contains(&p) {
+            v.push(p);
+        }
+    }
+}
+
+/// Refuses a target that is one of the inputs opened so far.
+fn refuse_input(target: &Path) -> Result<()> {
+    let Ok(t) = target.canonicalize() else { return Ok(()) };
+    if INPUTS.lock().unwrap_or_else(|e| e.into_inner()).contains(&t) {
+        return Err(Error::InvalidArgument(format!("{}: this output is also an input of the step; choose another -o", target.display())));
+    }
+    Ok(())
+}
+
 /// Fails early (before any work is done) when an output exists and `force` is off, or when its
 /// directory is missing or not writable.
 pub fn check_writable(path: &Path, force: bool) -> Result<()> {
     if path.exists() && !force {
         return Err(Error::OutputExists { path: path.to_path_buf() });
     }
+    refuse_input(path)?;
     let dir = parent_dir(path);
     if !dir.is_dir() {
         return Err(Error::output_io(path, std::io::Error::new(std::io::ErrorKind::NotFound, format!("directory {} does not exist", dir.display()))));
@@ -43,6 +78,7 @@ impl AtomicFile {
         let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let temp = tempfile::Builder::new()
             .prefix(&format!(".{name}."))
+            .rand_bytes(6)
             .suffix(".tmp")
             .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644))
             .tempfile_in(parent_dir(&target))
@@ -64,6 +100,7 @@ impl AtomicFile {
     /// target is refused ([`Error::OutputExists`]).
     pub fn commit(self, force: bool) -> Result<PathBuf> {
         self.temp.as_file().sync_all().map_err(|e| Error::output_io(&self.target, e))?;
+        refuse_input(&self.target)?;
         let target = self.target.clone();
         // Without --force the rename itself refuses an existing target (no window between a
         // check and the rename in which another process could create it).
@@ -72,7 +109,22 @@ impl AtomicFile {
             std::io::ErrorKind::AlreadyExists if !force => Error::OutputExists { path: target.clone() },
             _ => Error::output_io(&target, e.error),
         })?;
+        remove_stale_temporaries(&target);
         Ok(target)
+    }
+}
+
+/// Temporary files a killed run left for `target` (`.NAME.XXXXXX.tmp` beside it) are removed
+/// once a run has committed it: they can never become the output any more.
+fn remove_stale_temporaries(target: &Path) {
+    let Some(name) = target.file_name().map(|n| format!(".{}.", n.to_string_lossy())) else { return };
+    let Ok(entries) = std::fs::read_dir(parent_dir(target)) else { return };
+    for e in entries.flatten() {
+        let f = e.file_name().to_string_lossy().into_owned();
+        // The random part is 6 characters (tempfile's default): `.NAME.` + 6 + `.tmp`.
+        if f.starts_with(&name) && f.ends_with(".tmp") && f.len() == name.len() + 6 + 4 {
+            let _ = std::fs::remove_file(e.path());
+        }
     }
 }
 

@@ -179,3 +179,40 @@ fn pixels_beyond_the_bins_table_are_refused() {
         fails_with(BASELINE, d, &[method, "m.contacts.parquet", "--k", "2", "-o", "r.parquet"], 7, &["chromosome chr1: a pixel at bin 39", "20 bins"]);
     }
 }
+
+/// `-o` naming an input is refused even with --force (it destroyed the input); temporary files
+/// a killed run left beside an output are removed once the output is written.
+#[test]
+fn outputs_never_replace_inputs_and_stale_temporaries_go() {
+    let dir = tmpdir();
+    let d = dir.path();
+    let o = run(SIMULATE, &["-o", "s", "-q"], d);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let before = std::fs::read(d.join("s.contacts.parquet")).unwrap();
+    let o = run(BASELINE, &["pca", "s.contacts.parquet", "--k", "2", "-o", "s.contacts.parquet", "--force"], d);
+    assert_eq!(o.status.code(), Some(8), "{}", stderr(&o));
+    assert!(stderr(&o).contains("also an input"), "{}", stderr(&o));
+    assert_eq!(std::fs::read(d.join("s.contacts.parquet")).unwrap(), before, "the input is intact");
+    // A killed run's leftovers for the same output, and an unrelated file that looks alike.
+    std::fs::write(d.join(".p.parquet.a1B2c3.tmp"), b"partial").unwrap();
+    std::fs::write(d.join(".p.parquet.notes.txt"), b"keep").unwrap();
+    let o = run(BASELINE, &["pca", "s.contacts.parquet", "--k", "2", "-o", "p.parquet"], d);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!d.join(".p.parquet.a1B2c3.tmp").exists(), "stale temporary removed");
+    assert!(d.join(".p.parquet.notes.txt").exists());
+}
+
+/// A corrupted gzip stream is a malformed input (exit 4) with the line reached, not an I/O error.
+#[test]
+fn corrupted_gzip_pairs_are_a_format_error() {
+    use std::io::Write;
+    let dir = tmpdir();
+    let d = dir.path();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    let body: String = (0..5000).map(|k| format!("r{k}\tchr1\t{}\tchr1\t{}\n", 1 + k % 900, 1 + (k * 7) % 900)).collect();
+    gz.write_all(format!("#chromsize: chr1 1000\n{body}").as_bytes()).unwrap();
+    let mut bytes = gz.finish().unwrap();
+    bytes.truncate(bytes.len() / 2);
+    std::fs::write(d.join("bad.pairs.gz"), &bytes).unwrap();
+    fails(d, &["bad.pairs.gz", "-r", "100", "-o", "out"], 4, &["bad.pairs.gz", "line", "corrupted gzip"]);
+}

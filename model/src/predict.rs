@@ -53,7 +53,12 @@ pub fn load_model(dir: &std::path::Path, device: Device) -> Result<(ModelFile, H
     }
     let mf = ModelFile::load(&d.yaml())?;
     let model = HicLstm::new(&mf.config, mf.n_bins(), device);
-    let tensors = Tensor::read_safetensors(d.weights()).map_err(|e| Error::format(d.weights(), Location::None, format!("cannot read weights: {e}")))?;
+    drop(hiclstm::error::open_input(&d.weights())?);
+    // libtorch's messages carry a C++ backtrace: keep their first line.
+    let tensors = Tensor::read_safetensors(d.weights()).map_err(|e| {
+        let first = e.to_string().lines().next().unwrap_or_default().to_string();
+        Error::format(d.weights(), Location::None, format!("cannot read weights: {first}"))
+    })?;
     load_named(&model, &tensors, |_| true).map_err(|m| Error::format(d.weights(), Location::None, format!("weights do not match model.yaml: {m}")))?;
     Ok((mf, model))
 }

@@ -46,6 +46,9 @@ pub fn run(o: &SniperOptions) -> Result<()> {
     if o.epochs == 0 || o.batch == 0 || o.hidden == 0 {
         return Err(Error::InvalidArgument("--epochs, --batch and --hidden must be at least 1".into()));
     }
+    if !(o.learning_rate > 0.0 && o.learning_rate.is_finite()) {
+        return Err(Error::InvalidArgument(format!("--learning-rate {}: must be positive and finite", o.learning_rate)));
+    }
     let t = Transform::default();
     let params = serde_json::json!({"contacts": o.contacts, "k": o.k, "hidden": o.hidden, "epochs": o.epochs, "batch": o.batch, "learning_rate": o.learning_rate, "seed": o.seed});
     hiclstm::baselines::per_chromosome(&o.contacts, &o.output, o.force, o.k, "sniper", params, |c, n, _| {

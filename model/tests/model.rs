@@ -284,6 +284,12 @@ fn bad_inputs_fail_cleanly() {
     assert_eq!(code, 8, "{err}");
     assert!(err.contains("resolution 25000 differs from the model's 50000"), "{err}");
     assert!(!d.join("pt.perturbations.parquet").exists());
+    // A model directory without its weights: one line naming the file, exit 3.
+    std::fs::rename(d.join("m2").join("model.safetensors"), d.join("weights.bak")).unwrap();
+    let (code, err) = run(PREDICT, &[d.join("m2").to_str().unwrap(), "-o", pred.to_str().unwrap()]);
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("model.safetensors") && err.lines().filter(|l| l.contains("error")).count() == 1, "{err}");
+    std::fs::rename(d.join("weights.bak"), d.join("m2").join("model.safetensors")).unwrap();
     // Degenerate settings that trained nothing or panicked.
     let (code, err) = run(TRAIN, &[cs, "-o", d.join("m3").to_str().unwrap(), "--batch-size", "0"]);
     assert_eq!(code, 8, "{err}");

@@ -28,6 +28,15 @@ pub fn per_chromosome(
     let (meta, chroms) = tables::contacts::read_all(contacts)?;
     let res = meta.resolution().ok_or_else(|| Error::schema(contacts, "no hiclstm.resolution metadata"))?;
     let bins = tables::bins::of_contacts(contacts, &chroms, res)?;
+    // Contact counts and normalized values are never negative (training refuses them too).
+    for c in &chroms {
+        if let Some(t) = (0..c.i.len()).find(|&t| c.count[t] < 0.0 || c.value[t] < 0.0) {
+            return Err(Error::schema(
+                contacts,
+                format!("chromosome {}: pixel ({}, {}) has a negative count or value ({}, {})", c.chrom, c.i[t], c.j[t], c.count[t], c.value[t]),
+            ));
+        }
+    }
     let mut reps = Vec::new();
     for (c, cb) in chroms.iter().zip(&bins.chroms) {
         let (length, n) = (cb.length, cb.n_bins);

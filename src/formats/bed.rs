@@ -217,7 +217,12 @@ pub fn read_bedgraph(path: &Path) -> Result<Vec<BedGraph>> {
             return Err(too_few(path, line, 4, f.len(), " (chrom start end value)"));
         }
         let (start, end) = interval(path, line, f, 0)?;
-        let value: f64 = f[3].parse().map_err(|_| Error::format(path, Location::Line { line, column: Some(4) }, format!("'{}' is not a number", f[3])))?;
+        // nan and inf parse as f64 but would be counted as a class or poison a mean.
+        let value: f64 = f[3]
+            .parse()
+            .ok()
+            .filter(|v: &f64| v.is_finite())
+            .ok_or_else(|| Error::format(path, Location::Line { line, column: Some(4) }, format!("'{}' is not a number", f[3])))?;
         out.push(BedGraph { chrom: f[0].to_string(), start, end, value });
         Ok(())
     })?;
@@ -322,6 +327,10 @@ mod tests {
         assert_eq!(read_bedgraph(&p).unwrap(), vec![BedGraph { chrom: "chr1".into(), start: 0, end: 10, value: 0.25 }]);
         let (_d, p) = file("chr1\t0\t10\tNA\n");
         assert!(read_bedgraph(&p).unwrap_err().to_string().contains("line 1, column 4: 'NA' is not a number"));
+        for v in ["nan", "inf", "-inf"] {
+            let (_d, p) = file(&format!("chr1\t0\t10\t{v}\n"));
+            assert!(read_bedgraph(&p).is_err(), "{v} is not a usable value");
+        }
     }
 
     #[test]

@@ -80,7 +80,7 @@ impl HicFile {
     /// Reads the header and the footer's indexes (not the blocks); any file but version 8 or 9 is a
     /// format error.
     pub fn open(path: &Path) -> Result<Self> {
-        let file = File::open(path).map_err(|e| Error::input_io(path, e))?;
+        let file = crate::error::open_input(path)?;
         let file_len = file.metadata().map_err(|e| Error::input_io(path, e))?.len();
         let mut r = LeReader::new(BufReader::new(file.try_clone().map_err(|e| Error::input_io(path, e))?), 0, path, "header");
         let magic: [u8; 4] = r.bytes().map_err(|_| Error::format(path, Location::Offset(0), "not a .hic file: shorter than its magic string"))?;
@@ -429,6 +429,18 @@ impl HicSource {
             None if hic.resolutions.len() == 1 => hic.resolutions[0],
             None => return Err(Error::InvalidArgument(format!("{}: holds several resolutions ({}); choose one with --resolution", path.display(), list()))),
         };
+        if resolution <= 0 {
+            return Err(Error::format(path, Location::None, format!("resolution {resolution} in the header is not positive")));
+        }
+        // A damaged length would size every per-chromosome allocation: bound it first. (The
+        // `All` pseudo-chromosome of .hic files is never read as a chromosome.)
+        if let Some(c) = hic.chroms.iter().find(|c| !c.name.eq_ignore_ascii_case("all") && c.length.div_ceil(resolution as u64) > crate::genome::MAX_BINS) {
+            return Err(Error::format(
+                path,
+                Location::None,
+                format!("chromosome '{}' of {} bp has more than {} bins at {resolution} bp: damaged header?", c.name, c.length, crate::genome::MAX_BINS),
+            ));
+        }
         let norm = norm.to_ascii_uppercase();
         let available = hic.normalizations(resolution);
         if !available.contains(&norm) {

@@ -71,11 +71,16 @@ pub fn read(path: &Path, resolution: u32, opts: &OpenOptions) -> Result<InMemory
         };
         let (a, b) = (pos(0)?, pos(1)?);
         let v: f64 = f[2].parse().map_err(|_| Error::format(path, Location::Line { line: lineno, column: Some(3) }, format!("'{}' is not a number", f[2])))?;
-        if !v.is_finite() {
-            return Err(Error::format(path, Location::Line { line: lineno, column: Some(3) }, format!("value '{}' is not finite", f[2])));
+        if !v.is_finite() || v < 0.0 {
+            return Err(Error::format(path, Location::Line { line: lineno, column: Some(3) }, format!("value '{}' is not a finite count >= 0", f[2])));
         }
-        if a > u32::MAX as u64 || b > u32::MAX as u64 {
-            return Err(Error::format(path, Location::Line { line: lineno, column: None }, "bin index too large"));
+        // One far position would otherwise size the chromosome (and every table of it) by itself.
+        if a.max(b) >= crate::genome::MAX_BINS {
+            return Err(Error::format(
+                path,
+                Location::Line { line: lineno, column: None },
+                format!("position {} is beyond {} bins of {resolution} bp: not a chromosome", a.max(b) * res, crate::genome::MAX_BINS),
+            ));
         }
         let (i, j) = if a <= b { (a, b) } else { (b, a) };
         max_bin = max_bin.max(j);

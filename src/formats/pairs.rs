@@ -62,7 +62,10 @@ pub fn read(path: &Path, valid_pairs: bool, resolution: u32, opts: &super::OpenO
     loop {
         line.clear();
         let n = reader.read_line(&mut line).map_err(|e| match e.kind() {
-            std::io::ErrorKind::InvalidData => line_err(path, lineno + 1, None, format!("not text or corrupted gzip stream: {e}")),
+            // A damaged or truncated gzip/BGZF stream surfaces as one of these kinds.
+            std::io::ErrorKind::InvalidData | std::io::ErrorKind::InvalidInput | std::io::ErrorKind::UnexpectedEof | std::io::ErrorKind::Other => {
+                line_err(path, lineno + 1, None, format!("not text or corrupted gzip stream: {e}"))
+            }
             _ => Error::input_io(path, e),
         })?;
         if n == 0 {
