@@ -225,3 +225,34 @@ fn nextflow_module_outputs_match_the_binaries_outputs() {
     assert_eq!(checked, hiclstm::outputs::BY_STEP.len(), "one module per step");
     assert!(glob_matches("*.png", "confusion.*.png") && !glob_matches("metrics.parquet", "pr_curves.png"));
 }
+
+/// Killing the pipeline stops the step it is running (it used to keep running, orphaned).
+#[test]
+fn a_killed_pipeline_stops_its_running_step() {
+    let d = common::tmpdir();
+    // A fake step binary that records its pid and sleeps; the pipeline finds it in --bin-dir.
+    let bin = d.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    let pidfile = d.path().join("step.pid");
+    let script = format!("#!/bin/sh\necho $$ > {}\nexec sleep 60\n", pidfile.display());
+    let fake = bin.join("hiclstm-simulate");
+    std::fs::write(&fake, script).unwrap();
+    std::fs::set_permissions(&fake, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let mut p = Command::new(env!("CARGO_BIN_EXE_hiclstm-pipeline"))
+        .args(["--outdir", d.path().join("out").to_str().unwrap(), "--bin-dir", bin.to_str().unwrap()])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let t0 = std::time::Instant::now();
+    while !pidfile.exists() || std::fs::read_to_string(&pidfile).unwrap().trim().is_empty() {
+        assert!(t0.elapsed().as_secs() < 30, "the step never started");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let step_pid = std::fs::read_to_string(&pidfile).unwrap().trim().to_string();
+    Command::new("kill").args(["-TERM", &p.id().to_string()]).status().unwrap();
+    let status = p.wait().unwrap();
+    assert_eq!(status.code(), Some(128 + 15), "the pipeline exits with 128 + SIGTERM");
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let alive = Command::new("kill").args(["-0", &step_pid]).status().unwrap().success();
+    assert!(!alive, "the step {step_pid} is still running");
+}

@@ -431,7 +431,7 @@ pub fn run(p: &Params, steps: &[Step], o: &RunOptions) -> Result<()> {
         }
         let t0 = std::time::Instant::now();
         let bin = find_binary(s.program, o.bin_dir.as_deref());
-        let status = std::process::Command::new(&bin).args(&s.args).status().map_err(|e| Error::input_io(&bin, e))?;
+        let status = run_child(&bin, &s.args)?;
         if !status.success() {
             write_text(&info.join("commands.sh"), &commands)?;
             return Err(Error::StepFailed { step: s.name.clone(), code: status.code().unwrap_or(crate::error::exit::INTERNAL) });
@@ -445,6 +445,38 @@ pub fn run(p: &Params, steps: &[Step], o: &RunOptions) -> Result<()> {
     write_text(&info.join("commands.sh"), &commands)?;
     write_text(&info.join("versions.yml"), &versions(steps, o.bin_dir.as_deref()))?;
     Ok(())
+}
+
+/// Runs one step's binary and waits for it. A SIGINT or SIGTERM sent to the pipeline is passed
+/// on: the running step is stopped too (not left running orphaned), and the pipeline exits
+/// with 128 + the signal, its completed steps recorded for `--resume`.
+fn run_child(bin: &Path, args: &[OsString]) -> Result<std::process::ExitStatus> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    static SIGNAL: std::sync::OnceLock<Arc<AtomicUsize>> = std::sync::OnceLock::new();
+    let signal = SIGNAL.get_or_init(|| {
+        let got = Arc::new(AtomicUsize::new(0));
+        for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+            // If the handler cannot be installed, signals keep their default action (the
+            // pipeline dies, the step with it when it is in the terminal's process group).
+            let _ = signal_hook::flag::register_usize(sig, got.clone(), sig as usize);
+        }
+        got
+    });
+    let mut child = std::process::Command::new(bin).args(args).spawn().map_err(|e| Error::input_io(bin, e))?;
+    loop {
+        if let Some(status) = child.try_wait().map_err(|e| Error::input_io(bin, e))? {
+            return Ok(status);
+        }
+        let sig = signal.load(Ordering::SeqCst);
+        if sig != 0 {
+            let _ = child.kill();
+            let _ = child.wait();
+            crate::log::warn(&format!("signal {sig}: stopped {} and the pipeline (resume with --resume)", bin.display()));
+            std::process::exit(128 + sig as i32);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
 }
 
 /// `versions.yml` in the nf-core layout: one entry per process, the tool's version under it.

@@ -108,7 +108,13 @@ impl Params {
     /// to a default.
     pub fn load(path: &Path) -> Result<Params> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::input_io(path, e))?;
-        Self::from_yaml(&text).map_err(|m| Error::format(path, yaml_location(&m), m.to_string()))
+        let p = Self::from_yaml(&text).map_err(|m| Error::format(path, yaml_location(&m), m.to_string()))?;
+        // What the types cannot say is checked here too, so that the message names the file.
+        p.check().map_err(|e| match e {
+            Error::InvalidArgument(m) => Error::format(path, yaml_key_location(&text, m.split(':').next().unwrap_or("")), m),
+            other => other,
+        })?;
+        Ok(p)
     }
 
     /// Parses params YAML; empty text gives the defaults, and unknown keys are refused.
@@ -166,6 +172,14 @@ impl Params {
             }
             (None, _) => Ok(vec![]),
         }
+    }
+}
+
+/// The line of a top-level `key:` in a params file (None when it is not there).
+fn yaml_key_location(text: &str, key: &str) -> crate::error::Location {
+    match text.lines().position(|l| l.starts_with(&format!("{key}:"))) {
+        Some(n) if !key.is_empty() => crate::error::Location::Line { line: n as u64 + 1, column: Some(1) },
+        _ => crate::error::Location::None,
     }
 }
 
@@ -228,6 +242,12 @@ mod tests {
             assert!(e.contains(needle), "{yaml}: {e}");
         }
         assert_eq!(Params::from_yaml("device: 'cuda:1'\n").unwrap().device, Device::Cuda(1));
+        // Loaded from a file, the message names it and the key's line.
+        let d = tempfile::tempdir().unwrap();
+        let f = d.path().join("params.yaml");
+        std::fs::write(&f, "outdir: x\nbaselines: pca,umap\n").unwrap();
+        let e = Params::load(&f).unwrap_err().to_string();
+        assert!(e.contains("params.yaml") && e.contains("line 2") && e.contains("umap"), "{e}");
     }
 
     #[test]
