@@ -220,3 +220,40 @@ fn legacy_multires_groups_are_found_by_resolution() {
     assert!(e.to_string().contains("100, 200"), "{e}");
     assert_eq!(CoolSource::open(path.to_str().unwrap(), Some(5000), "NONE").err().unwrap().exit_code(), hiclstm::error::exit::NOT_IN_INPUT);
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 200, ..Default::default() })]
+    /// Random edits of a cooler's datasets (pixel ids and counts, the index, bin starts, the
+    /// length): read or refused with a format error, never a panic, never a pixel outside its
+    /// chromosome or out of order.
+    #[test]
+    fn fuzz_cooler_metadata_edits(
+        edits in proptest::collection::vec((0usize..6, 0usize..6, -3i64..12), 1..5),
+    ) {
+        let mut l = Layout::new();
+        let mut offsets: Vec<i64> = (0..=5).map(|b| l.pixels.iter().filter(|p| p.0 < b).count() as i64).collect();
+        for (what, at, v) in edits {
+            match what {
+                0 => { let k = at % l.pixels.len(); l.pixels[k].0 = v; }
+                1 => { let k = at % l.pixels.len(); l.pixels[k].1 = v; }
+                2 => { let k = at % l.pixels.len(); l.pixels[k].2 = v as f64 - 1.5; }
+                3 => {
+                    let k = at % offsets.len();
+                    offsets[k] = v;
+                }
+                4 => { let k = at % l.starts.len(); l.starts[k] = v * 50; }
+                _ => l.length = (v.max(0) * 60) + 1,
+            }
+        }
+        l.bin1_offset = Some(offsets);
+        match read_layout(&l, "NONE") {
+            Ok(px) => {
+                let n = ((l.length + l.bin_size - 1) / l.bin_size) as u32;
+                proptest::prop_assert!(px.iter().all(|p| p.0 <= p.1 && p.1 < n), "within the chromosome: {px:?}");
+                proptest::prop_assert!(px.windows(2).all(|w| (w[0].0, w[0].1) < (w[1].0, w[1].1)), "sorted: {px:?}");
+                proptest::prop_assert!(px.iter().all(|p| p.2 >= 0.0 && p.2.is_finite()));
+            }
+            Err(e) => proptest::prop_assert!(matches!(e.exit_code(), 4 | 5 | 8), "{e}"),
+        }
+    }
+}
