@@ -117,29 +117,31 @@ pub struct Domain {
 pub fn tad_profile(scores: &[f64], domains: &[Domain], interior: usize, flank: usize) -> Vec<f64> {
     let width = interior + 2 * flank;
     let (mut sum, mut n) = (vec![0.0; width], vec![0.0; width]);
+    // NaN scores (bins without data) are left out, never counted as 0.
+    let mut add = |slot: usize, v: f64| {
+        if !v.is_nan() {
+            sum[slot] += v;
+            n[slot] += 1.0;
+        }
+    };
     for &Domain { offset: off, chrom_bins: nb, start: s, end: e } in domains {
         if e <= s {
             continue;
         }
         for k in 0..flank {
             if s >= flank - k {
-                let b = s - (flank - k);
-                sum[k] += scores[off + b];
-                n[k] += 1.0;
+                add(k, scores[off + s - (flank - k)]);
             }
-            let b = e + k;
-            if b < nb {
-                sum[flank + interior + k] += scores[off + b];
-                n[flank + interior + k] += 1.0;
+            if e + k < nb {
+                add(flank + interior + k, scores[off + e + k]);
             }
         }
         let len = (e - s) as f64;
         for q in 0..interior {
             let (a, z) = ((s as f64 + len * q as f64 / interior as f64) as usize, (s as f64 + len * (q + 1) as f64 / interior as f64).ceil() as usize);
             let z = z.max(a + 1).min(e);
-            let m = (a..z).map(|b| scores[off + b]).sum::<f64>() / (z - a) as f64;
-            sum[flank + q] += m;
-            n[flank + q] += 1.0;
+            let v: Vec<f64> = (a..z).map(|b| scores[off + b]).filter(|x| !x.is_nan()).collect();
+            add(flank + q, if v.is_empty() { f64::NAN } else { v.iter().sum::<f64>() / v.len() as f64 });
         }
     }
     sum.iter().zip(&n).map(|(s, c)| if *c > 0.0 { s / c } else { f64::NAN }).collect()
@@ -171,5 +173,13 @@ mod tests {
         let scores: Vec<f64> = (0..10).map(|x| x as f64).collect();
         let p = tad_profile(&scores, &[Domain { offset: 0, chrom_bins: 10, start: 2, end: 6 }], 2, 2);
         assert_eq!(p, vec![0.0, 1.0, 2.5, 4.5, 6.0, 7.0]);
+        // Bins without data (NaN) are left out instead of pulling the means toward 0.
+        let mut gaps = scores.clone();
+        gaps[0] = f64::NAN;
+        gaps[2] = f64::NAN;
+        let two = [Domain { offset: 0, chrom_bins: 10, start: 2, end: 6 }, Domain { offset: 0, chrom_bins: 10, start: 3, end: 7 }];
+        let p = tad_profile(&gaps, &two, 2, 2);
+        assert_eq!(p[0], 1.0, "flank bin 0 of the first domain has no data: only the second's bin 1 counts");
+        assert_eq!(p[2], 3.25, "interior: (3 + 3.5) / 2, bin 2 of the first domain has no data");
     }
 }

@@ -184,6 +184,33 @@ mod tests {
     }
 
     #[test]
+    fn deleted_sites_are_profiled_by_the_pixels_spanning_them() {
+        // Site 5 deleted: its own pixels have no mutant value, so the site profile is empty...
+        let row = |i, j, m: Option<f64>| Row { i, j, i_edit: None, j_edit: None, copies: 1, wt: 0.5, mutant: m };
+        let rows = vec![row(5, 5, None), row(4, 5, None), row(5, 6, None), row(4, 6, Some(0.3)), row(3, 6, Some(0.4)), row(4, 7, Some(0.6))];
+        assert!(site_profile(&rows, &[5], 3).iter().all(|v| v.is_nan()));
+        // ...but the pixels spanning it, (5 - a, 5 + b), give the change by distance a + b.
+        let p = spanning_profile(&rows, &[5], 3);
+        assert!(p[0].is_nan() && p[1].is_nan());
+        assert!((p[2] + 0.2).abs() < 1e-12, "(4, 6): 0.3 - 0.5");
+        assert!((p[3] - 0.0).abs() < 1e-12, "(3, 6) and (4, 7): -0.1 and +0.1");
+    }
+
+    #[test]
+    fn never_trained_vectors_stay_out_of_the_mean_knockout() {
+        let c = ChromRepresentations {
+            chrom: "chr1".into(),
+            start: (0..5).collect(),
+            end: (1..6).collect(),
+            observed: vec![true, false, true, true, true],
+            values: vec![1.0, 100.0, 7.0, 3.0, 5.0],
+        };
+        // Site 2, window 1: bins 1 (never trained) and 3 -> 3, not (100 + 3) / 2.
+        assert_eq!(observed_neighbour_mean(&c, 1, 2, 1), vec![3.0]);
+        assert_eq!(observed_neighbour_mean(&c, 1, 2, 2), vec![3.0], "(1 + 3 + 5) / 3");
+    }
+
+    #[test]
     fn site_profile_by_hand() {
         let row = |i, j, d: f64| Row { i, j, i_edit: Some(i), j_edit: Some(j), copies: 1, wt: 0.5, mutant: Some(0.5 + d) };
         let rows = vec![row(5, 5, -0.2), row(4, 5, -0.1), row(5, 6, -0.3), row(5, 7, 0.1), row(3, 5, 0.0)];
@@ -259,6 +286,33 @@ pub fn site_profile(rows: &[Row], sites: &[u32], max_d: u32) -> Vec<f64> {
         .collect()
 }
 
+/// For deletions (the `shift` knockout), where the site's own pixels are gone: the mean
+/// difference of the pixels that span each site, (s - a, s + b) with a, b >= 1, by their
+/// distance d = a + b, for d = 0..=max_d (the paper's measure for deletions). NaN where no pixel
+/// has both values (d < 2 always).
+pub fn spanning_profile(rows: &[Row], sites: &[u32], max_d: u32) -> Vec<f64> {
+    let mut by_pixel: std::collections::HashMap<(u32, u32), f64> = Default::default();
+    for r in rows {
+        if let Some(m) = r.mutant {
+            by_pixel.insert((r.i, r.j), m - r.wt);
+        }
+    }
+    (0..=max_d)
+        .map(|d| {
+            let v: Vec<f64> = sites
+                .iter()
+                .flat_map(|&s| (1..d).filter_map(move |a| s.checked_sub(a).map(|i| (i, s + (d - a)))))
+                .filter_map(|p| by_pixel.get(&p).copied())
+                .collect();
+            if v.is_empty() {
+                f64::NAN
+            } else {
+                v.iter().sum::<f64>() / v.len() as f64
+            }
+        })
+        .collect()
+}
+
 /// The CTCF orientation replacement on chromosome `chrom`: the mean representations of forward
 /// and of reverse motif bins over every chromosome, swapped onto the chromosome's motif bins (all
 /// of them, or those at a loop anchor of `anchors`).
@@ -271,6 +325,10 @@ fn ctcf_swap(motifs: &Path, anchors: Option<&Path>, reps: &[ChromRepresentations
         let Some(strand) = f.strand else { continue };
         let s = (strand == Strand::Reverse) as usize;
         let b = site(f.start, f.end);
+        // A vector never trained (no contacts) says nothing about the orientation.
+        if !reps[f.chrom].observed[b] {
+            continue;
+        }
         for d in 0..k {
             sum[s][d] += reps[f.chrom].values[b * k + d] as f64;
         }
@@ -433,6 +491,15 @@ impl Target<'_> {
     }
 }
 
+/// The mean of the representations of the trained (observed) bins within `window` of `site`,
+/// the site excluded: the `mean` knockout's replacement. Never-trained vectors are left out;
+/// zeros when no neighbour was trained.
+pub fn observed_neighbour_mean(c: &ChromRepresentations, k: usize, site: usize, window: usize) -> Vec<f32> {
+    let n = c.n_bins();
+    let nb: Vec<usize> = (site.saturating_sub(window)..(site + window + 1).min(n)).filter(|&x| x != site && c.observed[x]).collect();
+    (0..k).map(|d| nb.iter().map(|&x| c.values[x * k + d]).sum::<f32>() / nb.len().max(1) as f32).collect()
+}
+
 /// The edit in bins of the target chromosome.
 fn resolve_edit(o: &PerturbOptions, t: &Target, reps: &[ChromRepresentations], k: usize) -> Result<Edit> {
     let e = &o.edit;
@@ -447,7 +514,10 @@ fn resolve_edit(o: &PerturbOptions, t: &Target, reps: &[ChromRepresentations], k
             let b = t.sites(sites()?)?;
             match e.method.unwrap_or_default() {
                 KnockoutMethod::Zero => Edit::KnockoutZero { sites: b },
-                KnockoutMethod::Mean => Edit::KnockoutMean { sites: b, window: e.neighbours.unwrap_or(2) as usize },
+                KnockoutMethod::Mean => {
+                    let window = e.neighbours.unwrap_or(2) as usize;
+                    Edit::Replace { sites: b.iter().map(|&s| (s, observed_neighbour_mean(t.chrom, k, s, window))).collect() }
+                }
                 KnockoutMethod::Shift => Edit::KnockoutShift { sites: b },
             }
         }
@@ -558,9 +628,11 @@ fn site_profile_plot(path: &Path, edit: &Edit, rows: &[Row], res: u32) -> Result
         Edit::Replace { sites } => sites.iter().map(|s| s.0 as u32).collect(),
         _ => vec![],
     };
-    let prof = site_profile(rows, &sites, 50);
+    // A deleted site has no pixels of its own: measure the pixels that span it.
+    let prof = if matches!(edit, Edit::KnockoutShift { .. }) { spanning_profile(rows, &sites, 50) } else { site_profile(rows, &sites, 50) };
     let pts: Vec<(f64, f64)> = prof.iter().enumerate().filter(|(_, v)| v.is_finite()).map(|(d, v)| (d as f64 * res as f64 / 1e6, *v)).collect();
     if pts.is_empty() {
+        hiclstm::log::warn("no pixel of the window has both a wild-type and an edited value near the sites: no site profile drawn");
         return Ok(None);
     }
     let chart = hiclstm::plot::LineChart {
@@ -586,7 +658,9 @@ fn tad_profile_plot(path: &Path, doms: &[hiclstm::aggregate::Domain], rows: &[Ro
             }
         }
     }
-    let per_bin: Vec<f64> = sum.iter().zip(&cnt).map(|(s, c)| if *c > 0.0 { s / c } else { 0.0 }).collect();
+    // Bins without a compared pixel have no change to report: NaN, left out of the profile (a 0
+    // would pull the flanks toward no change).
+    let per_bin: Vec<f64> = sum.iter().zip(&cnt).map(|(s, c)| if *c > 0.0 { s / c } else { f64::NAN }).collect();
     let prof = hiclstm::aggregate::tad_profile(&per_bin, doms, 10, 5);
     let pts: Vec<(f64, f64)> = prof.iter().enumerate().filter(|(_, v)| v.is_finite()).map(|(k, v)| (k as f64 - 4.5, *v)).collect();
     let chart = hiclstm::plot::LineChart {
