@@ -172,7 +172,11 @@ fn draw_lines(
     }
     let pad = (y1 - y0) * 0.04;
     let (y0, y1) = (y0 - pad, y1 + pad);
-    let fmt = |v: f64, log: bool, integer: bool| {
+    // Linear ticks get as many decimals as the axis span needs to tell neighbours apart (a span
+    // of 0.06 reads -0.015, -0.010, not -0.01 twice).
+    let decimals = |span: f64| (-(span / 10.0).log10()).ceil().clamp(0.0, 6.0) as usize;
+    let (xd, yd) = (decimals(x1 - x0), decimals(y1 - y0));
+    let fmt = |v: f64, log: bool, integer: bool, digits: usize| {
         if log {
             // Two significant digits: 10^0.5 reads 3.2, not 3.162.
             let x = 10f64.powf(v);
@@ -185,7 +189,7 @@ fn draw_lines(
         } else if integer {
             format!("{v:.0}")
         } else {
-            format!("{v:.2}")
+            format!("{:.digits$}", if v.abs() < 1e-12 { 0.0 } else { v })
         }
     };
     {
@@ -199,8 +203,8 @@ fn draw_lines(
             .configure_mesh()
             .x_desc(c.x_label)
             .y_desc(c.y_label)
-            .x_label_formatter(&|v| fmt(*v, c.log_x, c.x_integer))
-            .y_label_formatter(&|v| fmt(*v, c.log_y, false))
+            .x_label_formatter(&|v| fmt(*v, c.log_x, c.x_integer, xd))
+            .y_label_formatter(&|v| fmt(*v, c.log_y, false, yd))
             .label_style(("sans-serif", 16))
             .axis_desc_style(("sans-serif", 20))
             .draw()?;
