@@ -278,7 +278,7 @@ pub fn writer_properties(meta: &Meta) -> WriterProperties {
     WriterProperties::builder()
         .set_compression(parquet::basic::Compression::ZSTD(parquet::basic::ZstdLevel::try_new(1).expect("valid level")))
         // Row groups of 128 Ki rows: the unit of parallel decoding on reading.
-        .set_max_row_group_size(1 << 17)
+        .set_max_row_group_row_count(Some(1 << 17))
         .set_key_value_metadata(Some(kv))
         .build()
 }
