@@ -150,3 +150,60 @@ fn malformed_predictions_are_refused_with_their_row() {
         assert_eq!(listing(dir.path()), before, "{name}: nothing written");
     }
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 150, ..Default::default() })]
+    /// Random edits of a valid predictions table (rows swapped, repeated, flipped below the
+    /// diagonal, moved to another chromosome run, probabilities pushed out of [0, 1]): evaluate
+    /// either scores a table that still keeps every rule or refuses it (exit 7), never scores a
+    /// broken one and never panics.
+    #[test]
+    fn fuzz_predictions_table_edits(edits in proptest::collection::vec((0usize..5, 0usize..30, 0usize..30), 1..4)) {
+        let mut px: Vec<(String, u32, u32, f64)> = Vec::new();
+        for c in ["chr1", "chr2"] {
+            for i in 0..5u32 {
+                for j in i..i + 3 {
+                    px.push((c.to_string(), i, j, 0.1 + 0.05 * (i + j) as f64));
+                }
+            }
+        }
+        for (what, a, b) in edits {
+            let (a, b) = (a % px.len(), b % px.len());
+            match what {
+                0 => px.swap(a, b),
+                1 => { let r = px[a].clone(); px.insert(b, r); }
+                2 => { let r = &mut px[a]; (r.1, r.2) = (r.2, r.1); }
+                3 => px[a].0 = if px[a].0 == "chr1" { "chr2".into() } else { "chr1".into() },
+                _ => px[a].3 = 1.0 + b as f64,
+            }
+        }
+        // The rules, checked independently of the reader.
+        let mut ok = px.iter().all(|r| r.1 <= r.2 && (0.0..=1.0).contains(&r.3));
+        let mut seen: Vec<&str> = Vec::new();
+        for (k, r) in px.iter().enumerate() {
+            let same = k > 0 && px[k - 1].0 == r.0;
+            if same && (px[k - 1].1, px[k - 1].2) >= (r.1, r.2) { ok = false; }
+            if !same { if seen.contains(&r.0.as_str()) { ok = false; } seen.push(&r.0); }
+        }
+        // Runs of one chromosome become one ChromPredictions each, in order.
+        let mut chroms: Vec<ChromPredictions> = Vec::new();
+        let mut k = 0;
+        while k < px.len() {
+            let mut e = k;
+            while e < px.len() && px[e].0 == px[k].0 { e += 1; }
+            let run: Vec<(u32, u32, f64, f64)> = px[k..e].iter().map(|r| (r.1, r.2, 0.5, r.3)).collect();
+            chroms.push(chrom(&px[k].0, &run));
+            k = e;
+        }
+        let dir = tmpdir();
+        let p = dir.path().join("p.parquet");
+        write_predictions(&p, 1000, &chroms);
+        match run(&opts(vec![("m", p.clone())], dir.path().join("out"))) {
+            Ok(_) => proptest::prop_assert!(ok, "a broken table was scored: {px:?}"),
+            Err(e) => {
+                proptest::prop_assert!(!ok, "a valid table was refused: {e}");
+                proptest::prop_assert_eq!(e.exit_code(), hiclstm::error::exit::SCHEMA, "{}", e);
+            }
+        }
+    }
+}
