@@ -153,6 +153,10 @@ impl OutputSet {
         if let Some(f) = self.files.iter().find(|f| !force && f.target.exists()) {
             return Err(Error::OutputExists { path: f.target.clone() });
         }
+        // Checked for all before any is committed, so a refusal leaves nothing behind.
+        for f in &self.files {
+            refuse_input(&f.target)?;
+        }
         self.files.into_iter().map(|f| f.commit(force)).collect()
     }
 }

@@ -20,15 +20,7 @@ fn stderr(o: &Output) -> String {
 
 /// Runs a failing import and checks code, message and that nothing new is left in `dir`.
 fn fails(dir: &Path, args: &[&str], code: i32, needles: &[&str]) {
-    let before = listing(dir);
-    let o = run(IMPORT, args, dir);
-    let err = stderr(&o);
-    assert_eq!(o.status.code(), Some(code), "args {args:?}: stderr: {err}");
-    for n in needles {
-        assert!(err.contains(n), "args {args:?}: expected '{n}' in stderr: {err}");
-    }
-    assert_eq!(err.lines().filter(|l| l.contains("error:")).count(), 1, "one error message: {err}");
-    assert_eq!(listing(dir), before, "no partial output after {args:?}");
+    fails_with(IMPORT, dir, args, code, needles);
 }
 
 #[test]
@@ -126,6 +118,7 @@ fn fails_with(bin: &str, dir: &Path, args: &[&str], code: i32, needles: &[&str])
     for n in needles {
         assert!(err.contains(n), "{bin} {args:?}: expected '{n}' in stderr: {err}");
     }
+    assert_eq!(err.lines().filter(|l| l.contains("error:")).count(), 1, "one error message: {err}");
     assert_eq!(listing(dir), before, "no partial output after {bin} {args:?}");
 }
 

@@ -263,20 +263,13 @@ pub struct PerturbOptions {
 /// One row of the perturbations table (named in the table module).
 pub use hiclstm::tables::perturbations::PerturbationRow as Row;
 
-/// Mean difference (edited - wild type) of the pixels between each site and the bins `d` away
-/// from it (either side), for d = 0..=max_d, over all sites: the paper's Fig. 8b. NaN where no
-/// pixel has both values.
-pub fn site_profile(rows: &[Row], sites: &[u32], max_d: u32) -> Vec<f64> {
-    let mut by_pixel: std::collections::HashMap<(u32, u32), f64> = Default::default();
-    for r in rows {
-        if let Some(m) = r.mutant {
-            by_pixel.insert((r.i, r.j), m - r.wt);
-        }
-    }
+/// For d = 0..=max_d, the mean difference (edited - wild type) over the pixels `pixels(s, d)`
+/// of every site s; NaN where none of them has both values.
+fn mean_by_distance(rows: &[Row], sites: &[u32], max_d: u32, pixels: impl Fn(u32, u32) -> Vec<(u32, u32)>) -> Vec<f64> {
+    let by_pixel: std::collections::HashMap<(u32, u32), f64> = rows.iter().filter_map(|r| r.mutant.map(|m| ((r.i, r.j), m - r.wt))).collect();
     (0..=max_d)
         .map(|d| {
-            let v: Vec<f64> =
-                sites.iter().flat_map(|&s| [s.checked_sub(d).map(|a| (a, s)), Some((s, s + d))]).flatten().filter_map(|p| by_pixel.get(&p).copied()).collect();
+            let v: Vec<f64> = sites.iter().flat_map(|&s| pixels(s, d)).filter_map(|p| by_pixel.get(&p).copied()).collect();
             if v.is_empty() {
                 f64::NAN
             } else {
@@ -286,31 +279,19 @@ pub fn site_profile(rows: &[Row], sites: &[u32], max_d: u32) -> Vec<f64> {
         .collect()
 }
 
+/// Mean difference (edited - wild type) of the pixels between each site and the bins `d` away
+/// from it (either side), for d = 0..=max_d, over all sites: the paper's Fig. 8b. NaN where no
+/// pixel has both values.
+pub fn site_profile(rows: &[Row], sites: &[u32], max_d: u32) -> Vec<f64> {
+    mean_by_distance(rows, sites, max_d, |s, d| [s.checked_sub(d).map(|a| (a, s)), Some((s, s + d))].into_iter().flatten().collect())
+}
+
 /// For deletions (the `shift` knockout), where the site's own pixels are gone: the mean
 /// difference of the pixels that span each site, (s - a, s + b) with a, b >= 1, by their
 /// distance d = a + b, for d = 0..=max_d (the paper's measure for deletions). NaN where no pixel
 /// has both values (d < 2 always).
 pub fn spanning_profile(rows: &[Row], sites: &[u32], max_d: u32) -> Vec<f64> {
-    let mut by_pixel: std::collections::HashMap<(u32, u32), f64> = Default::default();
-    for r in rows {
-        if let Some(m) = r.mutant {
-            by_pixel.insert((r.i, r.j), m - r.wt);
-        }
-    }
-    (0..=max_d)
-        .map(|d| {
-            let v: Vec<f64> = sites
-                .iter()
-                .flat_map(|&s| (1..d).filter_map(move |a| s.checked_sub(a).map(|i| (i, s + (d - a)))))
-                .filter_map(|p| by_pixel.get(&p).copied())
-                .collect();
-            if v.is_empty() {
-                f64::NAN
-            } else {
-                v.iter().sum::<f64>() / v.len() as f64
-            }
-        })
-        .collect()
+    mean_by_distance(rows, sites, max_d, |s, d| (1..d).filter_map(|a| s.checked_sub(a).map(|i| (i, s + (d - a)))).collect())
 }
 
 /// The CTCF orientation replacement on chromosome `chrom`: the mean representations of forward

@@ -54,45 +54,28 @@ impl CoolSource {
             Some(g) => g.to_string(),
             None if root.link_exists("resolutions") => {
                 let res = root.group("resolutions").map_err(|e| h5err(path, "resolutions", e))?;
-                let mut available: Vec<u32> = res.member_names().map_err(|e| h5err(path, "resolutions", e))?.iter().filter_map(|n| n.parse().ok()).collect();
-                available.sort_unstable();
-                let list = available.iter().map(|r| r.to_string()).collect::<Vec<_>>().join(", ");
-                match resolution {
-                    Some(r) if available.contains(&r) => format!("resolutions/{r}"),
-                    Some(r) => return Err(Error::not_in_input(path, format!("resolution {r}"), list)),
-                    None if available.len() == 1 => format!("resolutions/{}", available[0]),
-                    None => {
-                        return Err(Error::InvalidArgument(format!(
-                            "{file}: multi-resolution file ({list}); choose one with --resolution or {file}::/resolutions/N"
-                        )))
-                    }
-                }
+                let available: Vec<(i64, String)> = res
+                    .member_names()
+                    .map_err(|e| h5err(path, "resolutions", e))?
+                    .iter()
+                    .filter_map(|n| n.parse::<i64>().ok().map(|r| (r, format!("resolutions/{n}"))))
+                    .collect();
+                pick_resolution(path, available, resolution, "resolutions/N")?
             }
             // Older `cooler zoomify` output: resolution groups /0, /1, ... at the root, each with
             // its bin-size attribute.
             None if !root.link_exists("pixels") => {
-                let mut legacy: Vec<(i64, String)> = root
+                let legacy: Vec<(i64, String)> = root
                     .member_names()
                     .map_err(|e| h5err(path, "/", e))?
                     .into_iter()
                     .filter(|n| n.parse::<u32>().is_ok())
                     .filter_map(|n| root.group(&n).ok().and_then(|g| g.attr("bin-size").ok()).and_then(|a| a.read_scalar::<i64>().ok()).map(|b| (b, n)))
                     .collect();
-                legacy.sort();
-                let list = legacy.iter().map(|(b, _)| b.to_string()).collect::<Vec<_>>().join(", ");
-                match resolution {
-                    _ if legacy.is_empty() => String::new(),
-                    Some(r) => legacy
-                        .iter()
-                        .find(|(b, _)| *b == r as i64)
-                        .map(|(_, n)| n.clone())
-                        .ok_or_else(|| Error::not_in_input(path, format!("resolution {r}"), list))?,
-                    None if legacy.len() == 1 => legacy[0].1.clone(),
-                    None => {
-                        return Err(Error::InvalidArgument(format!(
-                            "{file}: multi-resolution file ({list}, legacy layout); choose one with --resolution or {file}::/N"
-                        )))
-                    }
+                if legacy.is_empty() {
+                    String::new()
+                } else {
+                    pick_resolution(path, legacy, resolution, "N (legacy layout)")?
                 }
             }
             None => String::new(),
@@ -157,6 +140,23 @@ impl CoolSource {
 
     fn ctx(&self, o: &str) -> String {
         format!("/{}/{o}", self.group_name).replace("//", "/")
+    }
+}
+
+/// The group of the resolution asked for among `available` (bin size, group), or the only one.
+fn pick_resolution(path: &Path, mut available: Vec<(i64, String)>, resolution: Option<u32>, uri: &str) -> Result<String> {
+    available.sort();
+    let list = available.iter().map(|(b, _)| b.to_string()).collect::<Vec<_>>().join(", ");
+    match resolution {
+        Some(r) => {
+            available.iter().find(|(b, _)| *b == r as i64).map(|(_, g)| g.clone()).ok_or_else(|| Error::not_in_input(path, format!("resolution {r}"), list))
+        }
+        None if available.len() == 1 => Ok(available[0].1.clone()),
+        None => Err(Error::InvalidArgument(format!(
+            "{}: multi-resolution file ({list}); choose one with --resolution or {}::/{uri}",
+            path.display(),
+            path.display()
+        ))),
     }
 }
 

@@ -68,6 +68,11 @@ impl Step {
     fn outs(self, prefix: &Path, names: &[&str]) -> Self {
         names.iter().fold(self, |s, n| s.out(output_path(prefix, n)))
     }
+    /// A file the runner writes before the step, with its text.
+    fn wrote(mut self, path: PathBuf, text: String) -> Self {
+        self.writes.push((path, text));
+        self
+    }
     fn common(self, threads: usize) -> Self {
         self.arg("--threads").arg(threads.to_string()).arg("--force")
     }
@@ -366,13 +371,6 @@ fn perturb(p: &Params, id: &str, paths: &SamplePaths, inputs: &Inputs, e: &EditS
         .extra(&p.perturb_args)?
         .outs(&o, &[outputs::PERTURBATIONS])
         .wrote(spec_path, spec.to_yaml()))
-}
-
-impl Step {
-    fn wrote(mut self, path: PathBuf, text: String) -> Self {
-        self.writes.push((path, text));
-        self
-    }
 }
 
 /// How to run a plan.
