@@ -100,58 +100,123 @@ pub fn build(
     max_distance: Option<u32>,
     source: &std::path::Path,
 ) -> Result<(Frames, FrameStats)> {
-    if len == 0 {
-        return Err(Error::InvalidArgument("frame length must be at least 1".into()));
-    }
-    let mut f = Frames { len, ..Default::default() };
-    let mut stats = FrameStats::default();
+    let mut b = Builder::new(len, column, *t, max_distance, source)?;
     for (c, cc) in chroms.iter().enumerate() {
-        let vals = match column {
+        b.push(c as u32, cc)?;
+    }
+    Ok(b.finish())
+}
+
+/// Builds frames incrementally from runs of pixels in table order (a chromosome's pixels may come
+/// in several consecutive runs, a row split between two), so that a caller can stream a table
+/// through it and [`Builder::drain`] the finished frames as it goes: the frames are the same as
+/// [`build`] makes from the whole table at once.
+pub struct Builder<'a> {
+    len: usize,
+    column: ValueColumn,
+    t: Transform,
+    max_distance: Option<u32>,
+    source: &'a std::path::Path,
+    frames: Frames,
+    stats: FrameStats,
+    /// Chromosome index and row of the pixels being framed.
+    at: Option<(u32, u32)>,
+    /// Steps filled in the last frame (0: no frame is open).
+    step: usize,
+}
+
+impl<'a> Builder<'a> {
+    /// A builder of frames of `len` steps (see [`build`] for the other settings).
+    pub fn new(len: usize, column: ValueColumn, t: Transform, max_distance: Option<u32>, source: &'a std::path::Path) -> Result<Self> {
+        if len == 0 {
+            return Err(Error::InvalidArgument("frame length must be at least 1".into()));
+        }
+        Ok(Builder { len, column, t, max_distance, source, frames: Frames { len, ..Default::default() }, stats: FrameStats::default(), at: None, step: 0 })
+    }
+
+    /// Frames the pixels of `cc` (the next run of the table) as chromosome `chrom`.
+    pub fn push(&mut self, chrom: u32, cc: &ChromContacts) -> Result<()> {
+        let vals = match self.column {
             ValueColumn::Value => &cc.value,
             ValueColumn::Count => &cc.count,
         };
-        let mut k = 0;
-        while k < cc.i.len() {
-            let row = cc.i[k];
-            let mut step = 0;
-            while k < cc.i.len() && cc.i[k] == row {
-                let (j, v) = (cc.j[k], vals[k]);
-                k += 1;
-                if v.is_nan() {
-                    stats.skipped_null += 1;
-                    continue;
-                }
-                if v.is_nan() || v < 0.0 || v.is_infinite() {
-                    return Err(Error::format(
-                        source,
-                        crate::error::Location::None,
-                        format!("{}: pixel ({row}, {j}) has value {v}; values must be finite and non-negative", cc.chrom),
-                    ));
-                }
-                if max_distance.is_some_and(|m| j - row > m) {
-                    stats.skipped_distance += 1;
-                    continue;
-                }
-                if step == 0 {
-                    f.chrom.push(c as u32);
-                    f.row.push(row);
-                }
-                f.col.push(j);
-                f.target.push(t.to_prob(v) as f32);
-                f.mask.push(1.0);
-                stats.pixels += 1;
-                step = (step + 1) % len;
+        for k in 0..cc.i.len() {
+            let (row, j, v) = (cc.i[k], cc.j[k], vals[k]);
+            if self.at != Some((chrom, row)) {
+                self.close();
+                self.at = Some((chrom, row));
             }
-            if step != 0 {
-                for _ in step..len {
-                    f.col.push(row);
-                    f.target.push(0.0);
-                    f.mask.push(0.0);
-                }
+            if v.is_nan() {
+                self.stats.skipped_null += 1;
+                continue;
             }
+            if v < 0.0 || v.is_infinite() {
+                return Err(Error::format(
+                    self.source,
+                    crate::error::Location::None,
+                    format!("{}: pixel ({row}, {j}) has value {v}; values must be finite and non-negative", cc.chrom),
+                ));
+            }
+            if self.max_distance.is_some_and(|m| j - row > m) {
+                self.stats.skipped_distance += 1;
+                continue;
+            }
+            let f = &mut self.frames;
+            if self.step == 0 {
+                f.chrom.push(chrom);
+                f.row.push(row);
+            }
+            f.col.push(j);
+            f.target.push(self.t.to_prob(v) as f32);
+            f.mask.push(1.0);
+            self.stats.pixels += 1;
+            self.step = (self.step + 1) % self.len;
+        }
+        Ok(())
+    }
+
+    /// Pads the open frame (the end of a row) and closes it.
+    fn close(&mut self) {
+        if self.step != 0 {
+            let row = self.at.map(|a| a.1).unwrap_or(0);
+            for _ in self.step..self.len {
+                self.frames.col.push(row);
+                self.frames.target.push(0.0);
+                self.frames.mask.push(0.0);
+            }
+            self.step = 0;
         }
     }
-    Ok((f, stats))
+
+    /// Takes the finished frames, keeping the open one (its row may go on in the next run).
+    pub fn drain(&mut self) -> Frames {
+        let empty = Frames { len: self.len, ..Default::default() };
+        if self.step == 0 {
+            return std::mem::replace(&mut self.frames, empty);
+        }
+        let f = &mut self.frames;
+        let from = (f.n() - 1) * self.len;
+        let open = Frames {
+            len: self.len,
+            chrom: f.chrom.split_off(f.n() - 1),
+            row: f.row.split_off(f.row.len() - 1),
+            col: f.col.split_off(from),
+            target: f.target.split_off(from),
+            mask: f.mask.split_off(from),
+        };
+        std::mem::replace(&mut self.frames, open)
+    }
+
+    /// Pixels framed and left out so far.
+    pub fn stats(&self) -> &FrameStats {
+        &self.stats
+    }
+
+    /// Closes the last frame; returns the frames not yet drained and the counts of the whole run.
+    pub fn finish(mut self) -> (Frames, FrameStats) {
+        self.close();
+        (self.frames, self.stats)
+    }
 }
 
 #[cfg(test)]
@@ -193,6 +258,50 @@ mod tests {
         assert_eq!(f.target[5], 0.0);
         assert_eq!(s.pixels, 6);
         assert_eq!(f.observed(), 6);
+    }
+
+    #[test]
+    fn frames_built_from_runs_split_anywhere_equal_the_whole_table() {
+        let px: Vec<(u32, u32, f64)> =
+            (0..6u32).flat_map(|i| (i..i + 7).filter(move |j| (i + j) % 3 != 0).map(move |j| (i, j, (i * j) as f64 + 0.5))).collect();
+        let mut a = cc(&px);
+        a.value[3] = f64::NAN;
+        let mut b = cc(&px[..5]);
+        b.chrom = "d".into();
+        let src = std::path::Path::new("t");
+        let (whole, ws) = build(&[a.clone(), b.clone()], 4, ValueColumn::Value, &Transform::default(), Some(5), src).unwrap();
+        for cut in [1, 2, 3, 4, 7, 11] {
+            let mut bl = Builder::new(4, ValueColumn::Value, Transform::default(), Some(5), src).unwrap();
+            let mut got = Frames { len: 4, ..Default::default() };
+            let take = |bl: &mut Builder, got: &mut Frames| {
+                let d = bl.drain();
+                assert!(d.col.len() == d.n() * 4, "only whole frames are drained");
+                got.chrom.extend(d.chrom);
+                got.row.extend(d.row);
+                got.col.extend(d.col);
+                got.target.extend(d.target);
+                got.mask.extend(d.mask);
+            };
+            for (c, x) in [(0u32, &a), (1, &b)] {
+                for s in (0..x.i.len()).step_by(cut) {
+                    let e = (s + cut).min(x.i.len());
+                    let part = ChromContacts {
+                        chrom: x.chrom.clone(),
+                        i: x.i[s..e].to_vec(),
+                        j: x.j[s..e].to_vec(),
+                        count: x.count[s..e].to_vec(),
+                        value: x.value[s..e].to_vec(),
+                    };
+                    bl.push(c, &part).unwrap();
+                    take(&mut bl, &mut got);
+                }
+            }
+            let (rest, st) = bl.finish();
+            let mut tail = Builder::new(4, ValueColumn::Value, Transform::default(), None, src).unwrap();
+            tail.frames = rest;
+            take(&mut tail, &mut got);
+            assert_eq!((&got, &st), (&whole, &ws), "runs of {cut}");
+        }
     }
 
     #[test]

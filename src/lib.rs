@@ -13,6 +13,7 @@ pub mod edits;
 pub mod error;
 pub mod evaluate;
 pub mod formats;
+pub mod frame_store;
 pub mod frames;
 pub mod genome;
 pub mod import;

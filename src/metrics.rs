@@ -47,18 +47,92 @@ pub struct Reconstruction {
 /// R^2 of `pred` against `obs` (probabilities; `distance` = j - i in bins per point), beside
 /// the distance-mean baseline taken from the same observations.
 pub fn reconstruction(obs: &[f64], pred: &[f64], distance: &[u32]) -> Reconstruction {
-    let base = distance_mean_baseline(obs, distance);
-    let bands = BANDS
-        .iter()
-        .map(|&(lo, hi)| {
-            let idx: Vec<usize> = (0..obs.len()).filter(|&k| distance[k] >= lo && distance[k] < hi).collect();
-            let o: Vec<f64> = idx.iter().map(|&k| obs[k]).collect();
-            let p: Vec<f64> = idx.iter().map(|&k| pred[k]).collect();
-            let b: Vec<f64> = idx.iter().map(|&k| base[k]).collect();
-            (lo, hi, r2(&o, &p), r2(&o, &b))
-        })
-        .collect();
-    Reconstruction { r2: r2(obs, pred), baseline_r2: r2(obs, &base), bands, n: obs.len() }
+    let mut acc = ReconstructionAcc::default();
+    for k in 0..obs.len() {
+        acc.push(obs[k], pred[k], distance[k]);
+    }
+    acc.finish()
+}
+
+/// Running sums of one group of points: count, mean and sum of squared deviations of the
+/// observations (Welford's update, merged with Chan's formula: stable, and exactly zero for
+/// constant data), and the squared residuals of the prediction.
+#[derive(Debug, Clone, Copy, Default)]
+struct Moments {
+    n: f64,
+    mean: f64,
+    m2: f64,
+    sse: f64,
+}
+
+impl Moments {
+    fn push(&mut self, o: f64, p: f64) {
+        self.n += 1.0;
+        let d = o - self.mean;
+        self.mean += d / self.n;
+        self.m2 += d * (o - self.mean);
+        self.sse += (o - p) * (o - p);
+    }
+    fn merge(&mut self, b: &Moments) {
+        if b.n == 0.0 {
+            return;
+        }
+        let n = self.n + b.n;
+        let d = b.mean - self.mean;
+        self.m2 += b.m2 + d * d * self.n * b.n / n;
+        self.mean += d * b.n / n;
+        self.n = n;
+        self.sse += b.sse;
+    }
+    /// 1 - sse / ss_tot, NaN as [`r2`] has it.
+    fn r2(&self, sse: f64) -> f64 {
+        if self.n < 2.0 || self.m2 == 0.0 {
+            f64::NAN
+        } else {
+            1.0 - sse / self.m2
+        }
+    }
+}
+
+/// [`reconstruction`] one point at a time, in memory linear in the largest distance (not in the
+/// number of points), for maps streamed through a model.
+#[derive(Debug, Clone, Default)]
+pub struct ReconstructionAcc {
+    by_distance: Vec<Moments>,
+}
+
+impl ReconstructionAcc {
+    /// Adds one point: observed and predicted probability at distance `distance` (bins).
+    pub fn push(&mut self, obs: f64, pred: f64, distance: u32) {
+        let d = distance as usize;
+        if d >= self.by_distance.len() {
+            self.by_distance.resize(d + 1, Moments::default());
+        }
+        self.by_distance[d].push(obs, pred);
+    }
+
+    /// The metrics of every point added.
+    pub fn finish(&self) -> Reconstruction {
+        // The distance-mean baseline's squared error at one distance is that distance's m2.
+        let group = |lo: u32, hi: u32| {
+            let mut m = Moments::default();
+            let mut base_sse = 0.0;
+            for d in self.by_distance.iter().take((hi as usize).min(self.by_distance.len())).skip(lo as usize) {
+                m.merge(d);
+                base_sse += d.m2;
+            }
+            (m.r2(m.sse), m.r2(base_sse), m.n as usize)
+        };
+        let (r2, baseline_r2, n) = group(0, u32::MAX);
+        let bands = BANDS
+            .iter()
+            .map(|&(lo, hi)| {
+                let (r, b, _) = group(lo, hi);
+                (lo, hi, r, b)
+            })
+            .collect();
+        Reconstruction { r2, baseline_r2, bands, n }
+    }
 }
 
 impl std::fmt::Display for Reconstruction {
@@ -92,6 +166,24 @@ mod tests {
         let r = reconstruction(&[1.0, 3.0, 5.0, 0.5], &[1.0, 3.0, 5.0, 0.5], &[0, 0, 1, 3]);
         assert_eq!(r.r2, 1.0);
         assert!(r.baseline_r2 < 1.0);
+    }
+
+    #[test]
+    fn running_sums_agree_with_two_passes() {
+        // Probabilities near 1 with tiny spread: where one-pass sums of squares lose digits.
+        let n = 20_000;
+        let obs: Vec<f64> = (0..n).map(|k| 0.999 + 1e-6 * ((k * 7919 % 1000) as f64)).collect();
+        let pred: Vec<f64> = obs.iter().enumerate().map(|(k, o)| o + 1e-7 * ((k % 13) as f64 - 6.0)).collect();
+        let dist: Vec<u32> = (0..n).map(|k| (k % 300) as u32).collect();
+        let r = reconstruction(&obs, &pred, &dist);
+        let base = distance_mean_baseline(&obs, &dist);
+        assert!((r.r2 - r2(&obs, &pred)).abs() < 1e-9, "{} vs {}", r.r2, r2(&obs, &pred));
+        assert!((r.baseline_r2 - r2(&obs, &base)).abs() < 1e-9);
+        let in_band: Vec<usize> = (0..n).filter(|&k| (50..150).contains(&dist[k])).collect();
+        let (o, p): (Vec<f64>, Vec<f64>) = in_band.iter().map(|&k| (obs[k], pred[k])).unzip();
+        assert!((r.bands[2].2 - r2(&o, &p)).abs() < 1e-9);
+        assert_eq!(r.n, n);
+        assert!(reconstruction(&[0.5, 0.5, 0.5], &[0.4, 0.5, 0.6], &[0, 1, 1]).r2.is_nan(), "constant data has no variance");
     }
 }
 

@@ -2,8 +2,9 @@
 
 use crate::config::{ChromBins, ModelConfig};
 use hiclstm::error::{Error, Result};
+use hiclstm::frame_store::{FrameStore, FrameStoreWriter};
 use hiclstm::frames::{self, FrameStats, Frames};
-use hiclstm::tables::{bins, contacts::ChromContacts};
+use hiclstm::tables::{bins, contacts::ChromContacts, Meta};
 use std::path::{Path, PathBuf};
 
 /// Everything read from the training inputs.
@@ -32,24 +33,10 @@ pub fn load(paths: &[PathBuf]) -> Result<TrainingData> {
     let mut out = TrainingData { chroms: vec![], contacts: vec![], resolution: 0, assembly: String::new(), normalization: String::new() };
     for p in paths {
         let (meta, cc) = hiclstm::tables::contacts::read_all(p)?;
-        let res = meta.resolution().ok_or_else(|| Error::schema(p, "no hiclstm.resolution metadata: import the map with hiclstm-import"))?;
-        if out.resolution != 0 && res != out.resolution {
-            return Err(Error::InvalidArgument(format!("{}: resolution {res} differs from {} of the first table", p.display(), out.resolution)));
-        }
-        out.resolution = res;
-        let asm = meta.get("assembly").unwrap_or("unknown").to_string();
-        if !out.assembly.is_empty() && asm != out.assembly {
-            return Err(Error::InvalidArgument(format!("{}: assembly '{asm}' differs from '{}' of the first table", p.display(), out.assembly)));
-        }
-        out.assembly = asm;
-        out.normalization = meta.get("normalization").unwrap_or("NONE").to_string();
+        let res = out.check_meta(p, &meta)?;
         let map = bins::of_contacts(p, &cc, res)?;
         for (c, cb) in cc.into_iter().zip(map.chroms) {
-            if out.contacts.iter().any(|o| o.chrom == c.chrom) {
-                return Err(Error::InvalidArgument(format!("{}: chromosome {} is also in an earlier table", p.display(), c.chrom)));
-            }
-            let offset = out.chroms.last().map(|l: &ChromBins| l.offset + l.n_bins).unwrap_or(0);
-            out.chroms.push(ChromBins { offset, ..cb });
+            out.add_chrom(p, cb)?;
             out.contacts.push(c);
         }
     }
@@ -57,6 +44,130 @@ pub fn load(paths: &[PathBuf]) -> Result<TrainingData> {
         return Err(Error::InvalidArgument("the contacts tables hold no pixels".into()));
     }
     Ok(out)
+}
+
+impl TrainingData {
+    /// Checks one more table's metadata against the tables before it; returns its resolution.
+    fn check_meta(&mut self, p: &Path, meta: &Meta) -> Result<u32> {
+        let res = meta.resolution().ok_or_else(|| Error::schema(p, "no hiclstm.resolution metadata: import the map with hiclstm-import"))?;
+        if self.resolution != 0 && res != self.resolution {
+            return Err(Error::InvalidArgument(format!("{}: resolution {res} differs from {} of the first table", p.display(), self.resolution)));
+        }
+        self.resolution = res;
+        let asm = meta.get("assembly").unwrap_or("unknown").to_string();
+        if !self.assembly.is_empty() && asm != self.assembly {
+            return Err(Error::InvalidArgument(format!("{}: assembly '{asm}' differs from '{}' of the first table", p.display(), self.assembly)));
+        }
+        self.assembly = asm;
+        self.normalization = meta.get("normalization").unwrap_or("NONE").to_string();
+        Ok(res)
+    }
+
+    /// Appends a chromosome of table `p` after the others (its embedding rows follow theirs).
+    fn add_chrom(&mut self, p: &Path, cb: ChromBins) -> Result<()> {
+        if self.chroms.iter().any(|o| o.name == cb.name) {
+            return Err(Error::InvalidArgument(format!("{}: chromosome {} is also in an earlier table", p.display(), cb.name)));
+        }
+        let offset = self.chroms.last().map(|l: &ChromBins| l.offset + l.n_bins).unwrap_or(0);
+        self.chroms.push(ChromBins { offset, ..cb });
+        Ok(())
+    }
+}
+
+/// Training data streamed from the contacts tables into a [`FrameStore`]: memory holds one
+/// batch of pixels and one head per frame, whatever the size of the map.
+pub struct StreamedData {
+    /// Chromosomes, resolution, assembly and normalization, as [`load`] finds them (`contacts`
+    /// left empty).
+    pub meta: TrainingData,
+    /// The frames, numbered in table order (as [`frames`] numbers them).
+    pub store: FrameStore,
+    /// Pixels used, and those left out as null or beyond `max_distance`.
+    pub stats: FrameStats,
+    /// Per bin of the model (global index): whether an observed pixel touches it.
+    pub observed: Vec<bool>,
+}
+
+/// Frames of the contacts tables `paths` as `c` sets them, streamed into a temporary store in
+/// `temp_dir`; the same checks and frames as [`load`] and [`frames`].
+pub fn stream(paths: &[PathBuf], c: &ModelConfig, temp_dir: &Path) -> Result<StreamedData> {
+    if paths.is_empty() {
+        return Err(Error::InvalidArgument("no contacts table given".into()));
+    }
+    let mut meta = TrainingData { chroms: vec![], contacts: vec![], resolution: 0, assembly: String::new(), normalization: String::new() };
+    let mut writer = FrameStoreWriter::create(temp_dir, c.frame_len)?;
+    // Per chromosome (in order): name, largest observed bin, bins touched by a framed pixel.
+    let mut seen: Vec<(String, u32, Vec<bool>)> = Vec::new();
+    let mut stats = FrameStats::default();
+    let t0 = std::time::Instant::now();
+    for p in paths {
+        // max_distance is in bp: the bin size comes from the metadata, before the first pixel.
+        let head = hiclstm::tables::TableReader::open(p, hiclstm::tables::TableKind::Contacts.schema())?;
+        let res = meta.check_meta(p, &head.meta)?;
+        drop(head);
+        let max_d = c.max_distance.map(|d| (d / res as u64) as u32);
+        let mut builder = frames::Builder::new(c.frame_len, c.value, c.transform, max_d, p)?;
+        let first = seen.len();
+        let mut logged = 0u64;
+        hiclstm::tables::contacts::stream(p, |run| {
+            if seen.len() == first || seen.last().is_some_and(|l| l.0 != run.chrom) {
+                seen.push((run.chrom.clone(), 0, Vec::new()));
+            }
+            let idx = seen.len() - 1;
+            let last = seen.last_mut().expect("pushed");
+            last.1 = run.j.iter().copied().fold(last.1, u32::max);
+            builder.push(idx as u32, &run)?;
+            let done = builder.drain();
+            mark_observed(&done, &mut seen);
+            writer.append(&done)?;
+            let pixels = builder.stats().pixels;
+            if pixels - logged >= 20_000_000 {
+                logged = pixels;
+                hiclstm::log::info(&format!("{}: {pixels} pixels framed, {} frames, {:.0} s", p.display(), writer.n(), t0.elapsed().as_secs_f64()));
+            }
+            Ok(())
+        })?;
+        let (rest, st) = builder.finish();
+        mark_observed(&rest, &mut seen);
+        writer.append(&rest)?;
+        stats.pixels += st.pixels;
+        stats.skipped_null += st.skipped_null;
+        stats.skipped_distance += st.skipped_distance;
+        let names: Vec<(&str, u32)> = seen[first..].iter().map(|(n, m, _)| (n.as_str(), *m)).collect();
+        for cb in bins::of_last_bins(p, &names, res)?.chroms {
+            meta.add_chrom(p, cb)?;
+        }
+    }
+    if stats.pixels == 0 {
+        return Err(Error::InvalidArgument(if stats.skipped_null + stats.skipped_distance == 0 {
+            "the contacts tables hold no pixels".into()
+        } else {
+            "no usable contacts (all values null or beyond max_distance)".into()
+        }));
+    }
+    let mut observed = vec![false; meta.chroms.iter().map(|c| c.n_bins).sum()];
+    for (cb, (_, _, obs)) in meta.chroms.iter().zip(&seen) {
+        observed[cb.offset..cb.offset + obs.len()].copy_from_slice(obs);
+    }
+    Ok(StreamedData { meta, store: writer.finish()?, stats, observed })
+}
+
+/// Marks the row and column bins of every observed step of `f` (chromosome indices into `seen`).
+fn mark_observed(f: &Frames, seen: &mut [(String, u32, Vec<bool>)]) {
+    for k in 0..f.n() {
+        let obs = &mut seen[f.chrom[k] as usize].2;
+        for s in k * f.len..(k + 1) * f.len {
+            if f.mask[s] == 0.0 {
+                break;
+            }
+            let hi = f.col[s].max(f.row[k]) as usize;
+            if obs.len() <= hi {
+                obs.resize(hi + 1, false);
+            }
+            obs[f.col[s] as usize] = true;
+            obs[f.row[k] as usize] = true;
+        }
+    }
 }
 
 /// Frames of the training data, with their global embedding indices.

@@ -7,7 +7,7 @@ use crate::adam::Adam;
 use crate::config::{Cell, ModelConfig};
 use crate::data;
 use crate::net::{HicLstm, EMBEDDING};
-use crate::train::{predict_frames, run_epoch, FrameTensors};
+use crate::train::{predict_frames, run_epoch};
 use hiclstm::cli::output_path;
 use hiclstm::error::{Error, Result};
 use hiclstm::evaluate::{distance_plot, metric_rows, Stats};
@@ -121,12 +121,11 @@ pub fn run(o: &DecoderOptions) -> Result<Vec<MetricRow>> {
             let _ = model.embedding.set_requires_grad(false);
             let mut adam = Adam::new(model.named_variables().into_iter().filter(|(n, _)| n != EMBEDDING).collect());
             let sched = cfg.train.schedule(train.frames.n());
-            let t = FrameTensors::new(&train, cfg.frame_len, o.device);
             let t0 = std::time::Instant::now();
             let mut last = f64::NAN;
             for epoch in 0..sched.epochs {
                 let (sse, n, _) =
-                    run_epoch(&model, &mut adam, &t, epoch, cfg.train.seed, sched.batch, sched.learning_rate_at(&cfg.train, epoch), cfg.train.clip_norm)?;
+                    run_epoch(&model, &mut adam, &train, epoch, cfg.train.seed, sched.batch, sched.learning_rate_at(&cfg.train, epoch), cfg.train.clip_norm)?;
                 last = sse / n.max(1.0);
             }
             let mut st = Stats::default();

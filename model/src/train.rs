@@ -3,7 +3,7 @@
 
 use crate::adam::Adam;
 use crate::config::{ModelConfig, ModelFile, MODEL_FORMAT};
-use crate::data::{self, IndexedFrames, TrainingData};
+use crate::data::{self, IndexedFrames, StreamedData};
 use crate::net::{masked_mse, HicLstm, EMBEDDING};
 use hiclstm::error::{Error, Result};
 use hiclstm::output::{check_writable, AtomicFile, OutputSet};
@@ -37,6 +37,9 @@ pub struct TrainOptions {
     pub freeze_decoder: bool,
     /// Stop after this many epochs in this run (the checkpoint allows resuming later).
     pub stop_after: Option<usize>,
+    /// Directory of the temporary file that holds the training frames (8 bytes per pixel; removed
+    /// however the run ends); default: the system's (`TMPDIR`).
+    pub temp_dir: Option<PathBuf>,
 }
 
 /// Files of a model directory.
@@ -134,25 +137,27 @@ pub fn run(o: &TrainOptions) -> Result<TrainSummary> {
         return Err(Error::InvalidArgument("--freeze-decoder needs --init-from MODEL_DIR".into()));
     }
     let t_prep = std::time::Instant::now();
-    let data = data::load(&o.contacts)?;
-    let source = o.contacts[0].clone();
-    let frames = data::frames(&data, &o.config, &source)?;
+    let temp_dir = o.temp_dir.clone().unwrap_or_else(std::env::temp_dir);
+    let data = data::stream(&o.contacts, &o.config, &temp_dir)?;
+    let frames = StoredFrames::new(&data);
     let prep_seconds = t_prep.elapsed().as_secs_f64();
     // The directory appears only once the inputs are known to be usable.
     std::fs::create_dir_all(&o.out_dir).map_err(|e| Error::output_io(&o.out_dir, e))?;
     for p in [dir.yaml(), dir.weights(), dir.representations(), dir.log()] {
         check_writable(&p, true)?;
     }
-    let n_frames = frames.frames.n();
+    let n_frames = frames.n();
     let sched = o.config.train.schedule(n_frames);
     let batch = sched.batch;
-    let s = &frames.stats;
+    let s = &data.stats;
     hiclstm::log::info(&format!(
-        "data preparation {prep_seconds:.3} s: {} chromosome(s), {} bins, {} pixels in {n_frames} frames of {}; batch {batch}, {} epochs (learning rate drops after {}); {} null values and {} pixels beyond max_distance left out",
-        data.chroms.len(),
-        data.chroms.iter().map(|c| c.n_bins).sum::<usize>(),
+        "data preparation {prep_seconds:.3} s: {} chromosome(s), {} bins, {} pixels in {n_frames} frames of {} ({:.0} MB of temporary frames in {}); batch {batch}, {} epochs (learning rate drops after {}); {} null values and {} pixels beyond max_distance left out",
+        data.meta.chroms.len(),
+        data.meta.chroms.iter().map(|c| c.n_bins).sum::<usize>(),
         s.pixels,
         o.config.frame_len,
+        data.store.steps() as f64 * 8e-6,
+        temp_dir.display(),
         sched.epochs,
         sched.decay_after,
         s.skipped_null,
@@ -162,10 +167,10 @@ pub fn run(o: &TrainOptions) -> Result<TrainSummary> {
     let mut model_file = ModelFile {
         format: MODEL_FORMAT.into(),
         producer: tables::producer(),
-        resolution: data.resolution,
-        assembly: data.assembly.clone(),
-        normalization: data.normalization.clone(),
-        chromosomes: data.chroms.clone(),
+        resolution: data.meta.resolution,
+        assembly: data.meta.assembly.clone(),
+        normalization: data.meta.normalization.clone(),
+        chromosomes: data.meta.chroms.clone(),
         epochs_done: 0,
         config: o.config.clone(),
     };
@@ -203,13 +208,12 @@ pub fn run(o: &TrainOptions) -> Result<TrainSummary> {
         hiclstm::log::info(&format!("resuming after epoch {start_epoch}"));
     }
 
-    let tensors_on_device = FrameTensors::new(&frames, o.config.frame_len, o.device);
     let epochs = sched.epochs;
     let last = o.stop_after.map(|s| (start_epoch + s).min(epochs)).unwrap_or(epochs);
     for epoch in start_epoch..last {
         let lr = sched.learning_rate_at(&o.config.train, epoch);
         let t0 = std::time::Instant::now();
-        let (sse, count, steps) = run_epoch(&model, &mut adam, &tensors_on_device, epoch, o.config.train.seed, batch, lr, o.config.train.clip_norm)?;
+        let (sse, count, steps) = run_epoch(&model, &mut adam, &frames, epoch, o.config.train.seed, batch, lr, o.config.train.clip_norm)?;
         let seconds = t0.elapsed().as_secs_f64();
         let loss = sse / count.max(1.0);
         if !loss.is_finite() {
@@ -243,55 +247,148 @@ pub fn run(o: &TrainOptions) -> Result<TrainSummary> {
         hiclstm::log::info(&format!("stopped after epoch {} of {epochs}; continue with --resume", model_file.epochs_done));
         return Ok(TrainSummary { epochs_done: model_file.epochs_done, log, finished });
     }
-    let rec = reconstruction(&model, &frames, o.config.frame_len, batch.max(1024));
+    let rec = reconstruction(&model, &frames, batch.max(1024))?;
     hiclstm::log::info(&format!("training pixels: {rec}"));
-    write_outputs(&dir, &model, &model_file, &data, &frames, &log, &inputs)?;
+    write_outputs(&dir, &model, &model_file, &data, &log, &inputs)?;
     Ok(TrainSummary { epochs_done: model_file.epochs_done, log, finished })
 }
 
-/// Training frames as tensors on the training device.
-pub struct FrameTensors {
-    /// Global embedding row of each frame's row bin, `[n]` (int64).
-    pub idx_i: Tensor,
-    /// Global embedding row of each step's column bin, `[n, L]` (int64).
-    pub idx_j: Tensor,
-    /// Target probabilities, `[n, L]` (0 on padding).
-    pub target: Tensor,
-    /// 1 for an observed step, 0 for padding, `[n, L]`.
-    pub mask: Tensor,
-    /// Number of frames n.
-    pub n: usize,
+/// One batch of frames in host memory, as the network takes them.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct HostBatch {
+    /// Global embedding row of each frame's row bin, `[B]`.
+    pub idx_i: Vec<i64>,
+    /// Global embedding row of each step's column bin, `[B, L]` row-major (the row bin on padding).
+    pub idx_j: Vec<i64>,
+    /// Target probabilities, `[B, L]` (0 on padding).
+    pub target: Vec<f32>,
+    /// 1 for an observed step, 0 for padding, `[B, L]`.
+    pub mask: Vec<f32>,
 }
 
-impl FrameTensors {
-    /// Copies the frames `f` to `dev`, the per-step arrays as `[n, len]` (`len` is the frames'
-    /// length L).
-    pub fn new(f: &IndexedFrames, len: usize, dev: Device) -> FrameTensors {
-        let (n, l) = (f.frames.n() as i64, len as i64);
-        FrameTensors {
-            idx_i: Tensor::from_slice(&f.idx_i).to(dev),
-            idx_j: Tensor::from_slice(&f.idx_j).reshape([n, l]).to(dev),
-            target: Tensor::from_slice(&f.frames.target).reshape([n, l]).to(dev),
-            mask: Tensor::from_slice(&f.frames.mask).reshape([n, l]).to(dev),
-            n: f.frames.n(),
-        }
+impl HostBatch {
+    /// The batch on `dev`: row indices `[B]`, column indices, targets and mask `[B, L]`.
+    pub fn to_device(&self, l: usize, dev: Device) -> (Tensor, Tensor, Tensor, Tensor) {
+        let (b, l) = (self.idx_i.len() as i64, l as i64);
+        (
+            Tensor::from_slice(&self.idx_i).to(dev),
+            Tensor::from_slice(&self.idx_j).reshape([b, l]).to(dev),
+            Tensor::from_slice(&self.target).reshape([b, l]).to(dev),
+            Tensor::from_slice(&self.mask).reshape([b, l]).to(dev),
+        )
     }
 }
 
-/// One epoch over `t` in a seeded order (the same for a given seed and epoch, so that resumed
+/// Training frames read by frame number, from any thread (a background thread prepares the next
+/// batches while the network runs).
+pub trait FrameSource: Sync {
+    /// Number of frames.
+    fn n(&self) -> usize;
+    /// Frame length L.
+    fn frame_len(&self) -> usize;
+    /// Replaces `out` with frames `ids`, in that order.
+    fn batch(&self, ids: &[usize], out: &mut HostBatch) -> Result<()>;
+}
+
+impl FrameSource for IndexedFrames {
+    fn n(&self) -> usize {
+        self.frames.n()
+    }
+    fn frame_len(&self) -> usize {
+        self.frames.len
+    }
+    fn batch(&self, ids: &[usize], out: &mut HostBatch) -> Result<()> {
+        let l = self.frames.len;
+        *out = HostBatch::default();
+        for &f in ids {
+            out.idx_i.push(self.idx_i[f]);
+            out.idx_j.extend_from_slice(&self.idx_j[f * l..(f + 1) * l]);
+            out.target.extend_from_slice(&self.frames.target[f * l..(f + 1) * l]);
+            out.mask.extend_from_slice(&self.frames.mask[f * l..(f + 1) * l]);
+        }
+        Ok(())
+    }
+}
+
+/// The frames of a [`StreamedData`], read from its store.
+pub struct StoredFrames<'a> {
+    store: &'a hiclstm::frame_store::FrameStore,
+    /// First embedding row of each chromosome.
+    offsets: Vec<i64>,
+}
+
+impl<'a> StoredFrames<'a> {
+    /// The frames of `d`, indexed into the model's embedding table.
+    pub fn new(d: &'a StreamedData) -> Self {
+        StoredFrames { store: &d.store, offsets: d.meta.chroms.iter().map(|c| c.offset as i64).collect() }
+    }
+}
+
+impl FrameSource for StoredFrames<'_> {
+    fn n(&self) -> usize {
+        self.store.n()
+    }
+    fn frame_len(&self) -> usize {
+        self.store.frame_len()
+    }
+    fn batch(&self, ids: &[usize], out: &mut HostBatch) -> Result<()> {
+        let mut f = hiclstm::frames::Frames::default();
+        self.store.read(ids, &mut f)?;
+        let l = f.len;
+        out.idx_i = (0..f.n()).map(|k| self.offsets[f.chrom[k] as usize] + f.row[k] as i64).collect();
+        out.idx_j = (0..f.col.len()).map(|s| self.offsets[f.chrom[s / l] as usize] + f.col[s] as i64).collect();
+        out.target = f.target;
+        out.mask = f.mask;
+        Ok(())
+    }
+}
+
+/// Batches of `order` (frame numbers, `batch` at a time) read from `src` by a background thread,
+/// two ahead of `each`, which runs on the calling thread (where libtorch runs).
+pub fn for_each_batch(src: &dyn FrameSource, order: &[usize], batch: usize, mut each: impl FnMut(HostBatch) -> Result<()>) -> Result<()> {
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Result<HostBatch>>(2);
+        scope.spawn(move || {
+            for chunk in order.chunks(batch.max(1)) {
+                let mut b = HostBatch::default();
+                let r = src.batch(chunk, &mut b).map(|_| b);
+                let failed = r.is_err();
+                // A closed channel means the consumer stopped (an error of its own): stop too.
+                if tx.send(r).is_err() || failed {
+                    break;
+                }
+            }
+        });
+        for b in rx {
+            each(b?)?;
+        }
+        Ok(())
+    })
+}
+
+/// One epoch over `src` in a seeded order (the same for a given seed and epoch, so that resumed
 /// runs repeat it exactly): returns the summed squared error, the observed entries and the steps.
 #[allow(clippy::too_many_arguments)]
-pub fn run_epoch(model: &HicLstm, adam: &mut Adam, t: &FrameTensors, epoch: usize, seed: u64, batch: usize, lr: f64, clip: f64) -> Result<(f64, f64, u32)> {
+pub fn run_epoch(
+    model: &HicLstm,
+    adam: &mut Adam,
+    src: &dyn FrameSource,
+    epoch: usize,
+    seed: u64,
+    batch: usize,
+    lr: f64,
+    clip: f64,
+) -> Result<(f64, f64, u32)> {
     let dev = model.embedding.device();
-    let mut order: Vec<i64> = (0..t.n as i64).collect();
+    let l = src.frame_len();
+    let mut order: Vec<usize> = (0..src.n()).collect();
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed.wrapping_mul(0x2545_F491_4F6C_DD1D).wrapping_add(epoch as u64));
     order.shuffle(&mut rng);
     let (mut sse, mut count, mut steps) = (0.0, 0.0, 0u32);
     let terminal = !hiclstm::log::is_quiet() && std::io::IsTerminal::is_terminal(&std::io::stderr());
     let mut bar = terminal.then(|| hiclstm::log::Progress::new(order.len().div_ceil(batch) as u64, &format!("epoch {}", epoch + 1)));
-    for chunk in order.chunks(batch) {
-        let sel = Tensor::from_slice(chunk).to(dev);
-        let (bi, bj, bt, bm) = (t.idx_i.index_select(0, &sel), t.idx_j.index_select(0, &sel), t.target.index_select(0, &sel), t.mask.index_select(0, &sel));
+    for_each_batch(src, &order, batch, |b| {
+        let (bi, bj, bt, bm) = b.to_device(l, dev);
         let pred = model.forward_indices(&bi, &bj, &bm);
         let (s_, c_) = masked_mse(&pred, &bt, &bm);
         let loss = &s_ / &c_;
@@ -305,7 +402,8 @@ pub fn run_epoch(model: &HicLstm, adam: &mut Adam, t: &FrameTensors, epoch: usiz
         if let Some(b) = bar.as_mut() {
             b.step("");
         }
-    }
+        Ok(())
+    })?;
     if let Some(b) = bar {
         b.finish();
     }
@@ -325,13 +423,24 @@ pub fn predict_frames(model: &HicLstm, f: &IndexedFrames, l: usize, batch: usize
         .collect()
 }
 
-/// Reconstruction R^2 of the training pixels (probability space), with the distance-mean baseline.
-pub fn reconstruction(model: &HicLstm, f: &IndexedFrames, l: usize, batch: usize) -> hiclstm::metrics::Reconstruction {
-    let p = predict_frames(model, f, l, batch);
-    let obs: Vec<f64> = p.iter().map(|x| x.2).collect();
-    let pred: Vec<f64> = p.iter().map(|x| x.3).collect();
-    let dist: Vec<u32> = p.iter().map(|x| x.1).collect();
-    hiclstm::metrics::reconstruction(&obs, &pred, &dist)
+/// Reconstruction R^2 of the training pixels (probability space), with the distance-mean
+/// baseline, streamed through the model `batch` frames at a time.
+pub fn reconstruction(model: &HicLstm, src: &dyn FrameSource, batch: usize) -> Result<hiclstm::metrics::Reconstruction> {
+    let (dev, l) = (model.embedding.device(), src.frame_len());
+    let order: Vec<usize> = (0..src.n()).collect();
+    let mut acc = hiclstm::metrics::ReconstructionAcc::default();
+    tch::no_grad(|| {
+        for_each_batch(src, &order, batch, |b| {
+            let (bi, bj, _, bm) = b.to_device(l, dev);
+            let p = model.forward_indices(&bi, &bj, &bm).to_device(Device::Cpu).to_kind(Kind::Float).reshape([-1]);
+            let p = Vec::<f32>::try_from(p).map_err(tch_err("predictions"))?;
+            for s in (0..p.len()).filter(|&s| b.mask[s] > 0.0) {
+                acc.push(b.target[s] as f64, p[s] as f64, (b.idx_j[s] - b.idx_i[s / l]) as u32);
+            }
+            Ok(())
+        })
+    })?;
+    Ok(acc.finish())
 }
 
 /// Copies variables from `tensors` into the model (those for which `keep` holds).
@@ -401,24 +510,10 @@ fn init_from(model: &mut HicLstm, mf: &ModelFile, src: &Path, freeze: bool) -> R
     Ok(())
 }
 
-fn write_outputs(
-    dir: &ModelDir,
-    model: &HicLstm,
-    mf: &ModelFile,
-    data: &TrainingData,
-    frames: &IndexedFrames,
-    log: &[EpochLog],
-    inputs: &[String],
-) -> Result<()> {
+fn write_outputs(dir: &ModelDir, model: &HicLstm, mf: &ModelFile, data: &StreamedData, log: &[EpochLog], inputs: &[String]) -> Result<()> {
     let k = mf.config.k;
     let emb: Vec<f32> = Vec::<f32>::try_from(model.embedding.to_device(Device::Cpu).to_kind(Kind::Float).reshape([-1])).map_err(tch_err("embedding"))?;
-    let mut observed = vec![false; mf.n_bins()];
-    for (s, &m) in frames.frames.mask.iter().enumerate() {
-        if m > 0.0 {
-            observed[frames.idx_j[s] as usize] = true;
-            observed[frames.idx_i[s / mf.config.frame_len] as usize] = true;
-        }
-    }
+    let observed = &data.observed;
     let res = mf.resolution as i64;
     let reps: Vec<ChromRepresentations> = mf
         .chromosomes
@@ -433,11 +528,11 @@ fn write_outputs(
         .collect();
     let params = serde_json::json!({ "inputs": inputs, "config": mf.config }).to_string();
     let mut meta = Meta::new(tables::TableKind::Representations.schema());
-    meta.set("assembly", &data.assembly).set("resolution", mf.resolution).set("method", "hiclstm").set("params", &params);
+    meta.set("assembly", &data.meta.assembly).set("resolution", mf.resolution).set("method", "hiclstm").set("params", &params);
     let mut outs = OutputSet::default();
     outs.push(tables::representations::write(&dir.representations(), &meta, k, &reps, true)?);
     let mut lmeta = Meta::new(tables::TableKind::TrainingLog.schema());
-    lmeta.set("assembly", &data.assembly).set("resolution", mf.resolution).set("params", &params);
+    lmeta.set("assembly", &data.meta.assembly).set("resolution", mf.resolution).set("params", &params);
     outs.push(tables::training_log::write(&dir.log(), &lmeta, log, true)?);
     save_tensors(&dir.weights(), &model.named_variables())?;
     outs.commit(true)?;

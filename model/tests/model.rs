@@ -45,6 +45,7 @@ fn opts(contacts: &Path, out: &Path, c: ModelConfig) -> TrainOptions {
         init_from: None,
         freeze_decoder: false,
         stop_after: None,
+        temp_dir: None,
     }
 }
 

@@ -64,21 +64,27 @@ pub fn length_or_last_bin(lengths: &[Chrom], chrom: &str, max_j: u32, resolution
 /// it (else the end of the last observed bin, with a warning), every pixel checked to lie within
 /// its chromosome, so that no step indexes past a chromosome's bins.
 pub fn of_contacts(contacts: &Path, chroms: &[super::contacts::ChromContacts], resolution: u32) -> Result<crate::genome::BinMap> {
+    let last: Vec<(&str, u32)> = chroms.iter().map(|c| (c.chrom.as_str(), c.j.iter().copied().max().unwrap_or(0))).collect();
+    of_last_bins(contacts, &last, resolution)
+}
+
+/// [`of_contacts`] from each chromosome's name and largest observed bin, for a table read as a
+/// stream.
+pub fn of_last_bins(contacts: &Path, chroms: &[(&str, u32)], resolution: u32) -> Result<crate::genome::BinMap> {
     let lengths = sibling_lengths(contacts)?.unwrap_or_else(|| {
         crate::log::warn(&format!("{}: no bins table beside it; chromosome ends are taken from the last observed bin", contacts.display()));
         vec![]
     });
     let mut m = crate::genome::BinMap::new(resolution);
-    for c in chroms {
-        let max_j = c.j.iter().copied().max().unwrap_or(0);
-        let length = length_or_last_bin(&lengths, &c.chrom, max_j, resolution);
-        let bins = m.push(&c.chrom, length);
+    for &(name, max_j) in chroms {
+        let length = length_or_last_bin(&lengths, name, max_j, resolution);
+        let bins = m.push(name, length);
         if max_j as usize >= bins.n_bins {
             return Err(Error::schema(
                 contacts,
                 format!(
-                    "chromosome {}: a pixel at bin {max_j}, but the chromosome has {} bins ({length} bp at {resolution} bp, from the bins table beside it)",
-                    c.chrom, bins.n_bins
+                    "chromosome {name}: a pixel at bin {max_j}, but the chromosome has {} bins ({length} bp at {resolution} bp, from the bins table beside it)",
+                    bins.n_bins
                 ),
             ));
         }

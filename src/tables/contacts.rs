@@ -98,9 +98,10 @@ pub fn read_all(path: &Path) -> Result<(Meta, Vec<ChromContacts>)> {
         .map(|g| {
             let mut r = TableReader::open_row_groups(path, TableKind::Contacts.schema(), Some(vec![g]))?;
             let mut runs: Vec<ChromContacts> = Vec::new();
+            let mut order = RunOrder::default();
             let mut row = offsets[g];
             while let Some(b) = r.next_batch()? {
-                read_batch(path, &b, res, row, &mut runs)?;
+                read_batch(path, &b, res, row, &mut runs, &mut order)?;
                 row += b.num_rows() as u64;
             }
             Ok(runs)
@@ -139,8 +140,36 @@ pub fn read_all(path: &Path) -> Result<(Meta, Vec<ChromContacts>)> {
     Ok((meta, out))
 }
 
-/// Appends one batch to `out` (runs of chromosomes), checking order within the batch.
-fn read_batch(path: &Path, b: &RecordBatch, res: Option<i64>, row: u64, out: &mut Vec<ChromContacts>) -> Result<()> {
+/// Streams a contacts table in file order, one batch at a time: `f` gets runs of one chromosome
+/// (a chromosome's pixels may arrive in several consecutive runs), checked as [`read_all`] checks
+/// them, so memory holds one batch whatever the table's size. Returns the table's metadata.
+pub fn stream(path: &Path, mut f: impl FnMut(ChromContacts) -> Result<()>) -> Result<Meta> {
+    let mut r = TableReader::open(path, TableKind::Contacts.schema())?;
+    let res = r.meta.resolution().map(|x| x as i64);
+    let mut order = RunOrder::default();
+    let mut row = 0u64;
+    while let Some(b) = r.next_batch()? {
+        let mut runs = Vec::new();
+        read_batch(path, &b, res, row, &mut runs, &mut order)?;
+        row += b.num_rows() as u64;
+        for run in runs {
+            f(run)?;
+        }
+    }
+    Ok(r.meta)
+}
+
+/// What the order checks carry from one batch to the next: the chromosomes seen (the current one
+/// last) and the current chromosome's last pixel.
+#[derive(Default)]
+struct RunOrder {
+    seen: Vec<String>,
+    last: Option<(u32, u32)>,
+}
+
+/// Appends one batch to `out` (runs of chromosomes), checking order within the batch and against
+/// what `order` carries from earlier batches.
+fn read_batch(path: &Path, b: &RecordBatch, res: Option<i64>, row: u64, out: &mut Vec<ChromContacts>, order: &mut RunOrder) -> Result<()> {
     let chrom = crate::col!(b, "chrom", StringArray);
     let (i, j) = (crate::col!(b, "i", UInt32Array).values(), crate::col!(b, "j", UInt32Array).values());
     let si = crate::col!(b, "start_i", Int64Array).values();
@@ -155,17 +184,21 @@ fn read_batch(path: &Path, b: &RecordBatch, res: Option<i64>, row: u64, out: &mu
         while e < n && chrom.value(e) == c {
             e += 1;
         }
-        if out.last().is_none_or(|l| l.chrom != c) {
-            if out.iter().any(|o| o.chrom == c) {
+        if order.seen.last().is_none_or(|l| l != c) {
+            if order.seen.iter().any(|o| o == c) {
                 return Err(Error::schema(
                     path,
                     format!("row {}: chromosome '{c}' appears in two separate runs: table not sorted by chromosome", row + k as u64),
                 ));
             }
+            order.seen.push(c.to_string());
+            order.last = None;
+        }
+        if out.last().is_none_or(|l| l.chrom != c) {
             out.push(ChromContacts { chrom: c.to_string(), ..Default::default() });
         }
         let cur = out.last_mut().expect("pushed");
-        let mut prev = cur.i.last().copied().zip(cur.j.last().copied());
+        let mut prev = order.last;
         for t in k..e {
             let (a, bb) = (i[t], j[t]);
             if a > bb {
@@ -186,6 +219,7 @@ fn read_batch(path: &Path, b: &RecordBatch, res: Option<i64>, row: u64, out: &mu
                 }
             }
         }
+        order.last = prev;
         cur.i.extend_from_slice(&i[k..e]);
         cur.j.extend_from_slice(&j[k..e]);
         cur.count.extend_from_slice(&count[k..e]);

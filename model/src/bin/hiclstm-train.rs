@@ -74,6 +74,10 @@ struct Args {
     /// Stop after this many epochs (resume later with --resume).
     #[arg(long)]
     stop_after: Option<usize>,
+    /// Directory for the temporary file of training frames (8 bytes per pixel, removed however the
+    /// run ends; default: $TMPDIR, else /tmp).
+    #[arg(long, value_name = "DIR")]
+    temp_dir: Option<PathBuf>,
     /// Start from a trained model directory (transfer learning).
     #[arg(long)]
     init_from: Option<PathBuf>,
@@ -125,6 +129,7 @@ fn main() {
             init_from: a.init_from.clone(),
             freeze_decoder: a.freeze_decoder,
             stop_after: a.stop_after,
+            temp_dir: a.temp_dir,
         };
         run(&o).map(|_| ())
     })
