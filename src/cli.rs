@@ -54,8 +54,14 @@ pub fn parse<T: clap::Parser>() -> T {
 /// Runs a binary's body and turns its error into one message on stderr and a documented exit code.
 pub fn main(body: impl FnOnce() -> Result<()>) -> ! {
     crate::output::guard_inputs();
+    let t0 = std::time::Instant::now();
     match body() {
-        Ok(()) => std::process::exit(exit::OK),
+        Ok(()) => {
+            // Time and peak memory of every step: what a user sizes a cluster job by.
+            let peak = crate::log::peak_memory_mb().map(|m| format!(", peak memory {m:.0} MB")).unwrap_or_default();
+            crate::log::info(&format!("done in {:.1} s{peak}", t0.elapsed().as_secs_f64()));
+            std::process::exit(exit::OK)
+        }
         Err(e) => {
             let prog = std::env::args()
                 .next()

@@ -24,6 +24,15 @@ pub fn info(msg: &str) {
     }
 }
 
+/// Peak resident memory of this process so far, in MB (Linux: `VmHWM` of /proc/self/status, which
+/// counts this program only, not the process that started it); None where unavailable.
+pub fn peak_memory_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.trim_start_matches("VmHWM:").trim().trim_end_matches("kB").trim().parse().ok()?;
+    Some(kb / 1024.0)
+}
+
 /// Warnings are printed even with --quiet.
 pub fn warn(msg: &str) {
     eprintln!("[{}] warning: {msg}", program());

@@ -14,15 +14,19 @@ pub enum SimulatePreset {
     Small,
     /// One 249 Mb chromosome at 10 kb.
     Human,
+    /// hg19 chr1-22 at 10 kb at about GM12878 in situ Hi-C's density (the paper's map: some 600
+    /// M pixels): the genome-scale benchmark (minutes to simulate, gigabytes on disk).
+    Gm12878,
 }
 
 impl SimulatePreset {
-    /// The preset's name as `--preset` and the params spell it (`toy`, `small`, `human`).
+    /// The preset's name as `--preset` and the params spell it (`toy`, `small`, `human`, `gm12878`).
     pub fn name(self) -> &'static str {
         match self {
             SimulatePreset::Toy => "toy",
             SimulatePreset::Small => "small",
             SimulatePreset::Human => "human",
+            SimulatePreset::Gm12878 => "gm12878",
         }
     }
 }

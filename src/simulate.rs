@@ -56,9 +56,36 @@ pub struct SimParams {
     pub ctcf_per_mb: f64,
 }
 
+/// hg19 chr1-22 and their lengths (bp), for the `gm12878` preset.
+pub const HG19_AUTOSOMES: [(&str, u64); 22] = [
+    ("chr1", 249_250_621),
+    ("chr2", 243_199_373),
+    ("chr3", 198_022_430),
+    ("chr4", 191_154_276),
+    ("chr5", 180_915_260),
+    ("chr6", 171_115_067),
+    ("chr7", 159_138_663),
+    ("chr8", 146_364_022),
+    ("chr9", 141_213_431),
+    ("chr10", 135_534_747),
+    ("chr11", 135_006_516),
+    ("chr12", 133_851_895),
+    ("chr13", 115_169_878),
+    ("chr14", 107_349_540),
+    ("chr15", 102_531_392),
+    ("chr16", 90_354_753),
+    ("chr17", 81_195_210),
+    ("chr18", 78_077_248),
+    ("chr19", 59_128_983),
+    ("chr20", 63_025_520),
+    ("chr21", 48_129_895),
+    ("chr22", 51_304_566),
+];
+
 impl SimParams {
-    /// A few named sizes: `toy` (2 x 20 Mb at 50 kb), `small` (3 chromosomes at 25 kb) and
-    /// `human` (one 248 Mb chromosome at 10 kb, contacts up to 2 Mb).
+    /// A few named sizes: `toy` (2 x 20 Mb at 50 kb), `small` (3 chromosomes at 25 kb),
+    /// `human` (one 248 Mb chromosome at 10 kb, contacts up to 2 Mb) and `gm12878` (hg19 chr1-22
+    /// at 10 kb at GM12878's density).
     pub fn preset(preset: SimulatePreset) -> SimParams {
         let base = SimParams {
             chroms: vec![],
@@ -91,6 +118,15 @@ impl SimParams {
                 resolution: 10_000,
                 depth: 60.0,
                 max_distance: Some(2_000_000),
+                tad_size: 800_000,
+                ..base
+            },
+            // Depth 900 over the whole triangle gives a simulated chr2 63.6 M pixels, GM12878's
+            // chr2 68.3 M (../shared/data/gm12878_10kb_pixels_by_chrom.tsv).
+            SimulatePreset::Gm12878 => SimParams {
+                chroms: HG19_AUTOSOMES.iter().map(|&(n, l)| Chrom::new(n, l)).collect(),
+                resolution: 10_000,
+                depth: 900.0,
                 tad_size: 800_000,
                 ..base
             },
@@ -382,8 +418,6 @@ pub fn write_outputs(p: &SimParams, w: &WriteOptions) -> Result<Vec<std::path::P
     }
     p.check()?;
     crate::log::info(&format!("simulating {} chromosome(s) at {} bp, seed {}", p.chroms.len(), p.resolution, p.seed));
-    let sims = simulate(p)?;
-
     let mut meta = Meta::new(tables::TableKind::Contacts.schema());
     meta.set("assembly", "simulated")
         .set("resolution", p.resolution)
@@ -392,8 +426,26 @@ pub fn write_outputs(p: &SimParams, w: &WriteOptions) -> Result<Vec<std::path::P
         .set("params", serde_json::to_string(p).map_err(|e| Error::Internal(e.to_string()))?);
     let mut out = OutputSet::default();
     let mut cw = crate::tables::contacts::ContactsWriter::create(&paths[0], &meta, w.force)?;
-    for s in &sims {
-        cw.write(&s.chrom.name, &s.pixels, None)?;
+    // As many chromosomes at a time as there are threads, written in order as they come and their
+    // pixels dropped (unless a text output still needs them): memory holds a few chromosomes, not
+    // the genome. Each chromosome draws from its own seeded stream, so the result does not depend
+    // on the number of threads.
+    let keep_pixels = w.pairs || w.juicer_text;
+    let threads = rayon::current_num_threads().max(1);
+    let mut sims: Vec<SimChrom> = Vec::with_capacity(p.chroms.len());
+    for (win, chroms) in p.chroms.chunks(threads).enumerate() {
+        let part: Vec<SimChrom> = chroms.par_iter().enumerate().map(|(k, c)| simulate_chrom(p, win * threads + k, c)).collect();
+        for mut s in part {
+            // Chunks of a million pixels bound the Arrow arrays of one write.
+            for chunk in s.pixels.chunks(1 << 20) {
+                cw.write(&s.chrom.name, chunk, None)?;
+            }
+            crate::log::info(&format!("{}: {} pixels", s.chrom.name, s.pixels.len()));
+            if !keep_pixels {
+                s.pixels = Vec::new();
+            }
+            sims.push(s);
+        }
     }
     let n_pixels = cw.rows;
     out.push(cw.finish()?);

@@ -803,3 +803,40 @@ fn simulated_genome_edits_and_attributions_go_the_papers_way() {
     eprintln!("wild type across the boundary {across:.3}, new domain between the copies {neo:.3}, wild type within a domain {within:.3}");
     assert!(neo > across + 0.05, "between the copies {neo} vs across the boundary {across}");
 }
+
+/// Peak resident memory (MB) of one run of `bin`, as the step reports it on finishing (its own
+/// VmHWM: the kernel's per-child rusage would also count this test process, whose memory a spawned
+/// child inherits the accounting of until it execs).
+fn peak_rss_mb(bin: &str, args: &[&str]) -> f64 {
+    let (code, err) = run(bin, args);
+    assert_eq!(code, 0, "{err}");
+    let line = err.lines().find(|l| l.contains("peak memory")).unwrap_or_else(|| panic!("no peak memory reported: {err}"));
+    line.rsplit("peak memory ").next().and_then(|x| x.trim_end_matches(" MB").parse().ok()).unwrap_or_else(|| panic!("{line}"))
+}
+
+/// Training streams its frames through a file: a map ten times denser in pixels costs (about) the
+/// same memory. Held in memory, as before, frames cost about 150 bytes per pixel: 1.2 GB more here.
+#[test]
+fn training_memory_does_not_grow_with_the_map() {
+    let d = tempfile::tempdir().unwrap();
+    let cfg = d.path().join("c.yaml");
+    std::fs::write(&cfg, "train:\n  epochs: 1\n  batch_size: 500\n").unwrap();
+    let mut peaks = vec![];
+    for (name, length) in [("small", 20_000_000), ("large", 100_000_000)] {
+        let mut p = SimParams::preset(hiclstm::presets::SimulatePreset::Toy);
+        p.chroms = vec![Chrom::new("chr1", length)];
+        p.resolution = 10_000;
+        p.depth = 300.0;
+        let prefix = d.path().join(name);
+        write_outputs(&p, &WriteOptions { prefix: prefix.clone(), force: true, pairs: false, juicer_text: false }).unwrap();
+        let contacts = prefix.with_extension("contacts.parquet");
+        let pixels = hiclstm::tables::TableReader::open(&contacts, hiclstm::tables::TableKind::Contacts.schema()).unwrap().rows;
+        let out = d.path().join(format!("m-{name}"));
+        let args = [contacts.to_str().unwrap(), "--config", cfg.to_str().unwrap(), "--temp-dir", d.path().to_str().unwrap(), "-o", out.to_str().unwrap()];
+        peaks.push((pixels, peak_rss_mb(TRAIN, &args)));
+    }
+    let ((small_px, small_mb), (large_px, large_mb)) = (peaks[0], peaks[1]);
+    assert!(large_px >= 8 * small_px, "the large map should have many more pixels: {peaks:?}");
+    let in_memory_mb = (large_px - small_px) as f64 * 150.0 / 1e6;
+    assert!(large_mb - small_mb < 100.0, "peak memory grew from {small_mb:.0} MB ({small_px} pixels) to {large_mb:.0} MB ({large_px} pixels); frames in memory would add {in_memory_mb:.0} MB");
+}
