@@ -83,6 +83,15 @@ impl Frames {
     pub fn n(&self) -> usize {
         self.chrom.len()
     }
+    /// Moves the frames of `other` (of the same length) after these.
+    pub fn append(&mut self, mut other: Frames) {
+        debug_assert_eq!(self.len, other.len);
+        self.chrom.append(&mut other.chrom);
+        self.row.append(&mut other.row);
+        self.col.append(&mut other.col);
+        self.target.append(&mut other.target);
+        self.mask.append(&mut other.mask);
+    }
     /// Number of observed (unmasked) steps over all frames.
     pub fn observed(&self) -> usize {
         self.mask.iter().filter(|&&m| m > 0.0).count()
@@ -276,11 +285,7 @@ mod tests {
             let take = |bl: &mut Builder, got: &mut Frames| {
                 let d = bl.drain();
                 assert!(d.col.len() == d.n() * 4, "only whole frames are drained");
-                got.chrom.extend(d.chrom);
-                got.row.extend(d.row);
-                got.col.extend(d.col);
-                got.target.extend(d.target);
-                got.mask.extend(d.mask);
+                got.append(d);
             };
             for (c, x) in [(0u32, &a), (1, &b)] {
                 for s in (0..x.i.len()).step_by(cut) {

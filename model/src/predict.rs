@@ -15,6 +15,7 @@ use hiclstm::tables::{
     representations::ChromRepresentations,
     Meta,
 };
+use std::collections::VecDeque;
 use std::path::PathBuf;
 use tch::{Device, Tensor};
 
@@ -65,9 +66,14 @@ pub fn load_model(dir: &std::path::Path, device: Device) -> Result<(ModelFile, H
 
 /// Dense frames over rows `lo..hi`, columns `i..=min(hi - 1, i + max_d)`.
 pub fn dense_frames(lo: u32, hi: u32, max_d: u32, len: usize) -> Frames {
+    dense_rows(lo..hi, hi, max_d, len)
+}
+
+/// Dense frames over `rows`, columns `i..=min(col_end - 1, i + max_d)`.
+fn dense_rows(rows: std::ops::Range<u32>, col_end: u32, max_d: u32, len: usize) -> Frames {
     let mut f = Frames { len, ..Default::default() };
-    for i in lo..hi {
-        let last = (i as u64 + max_d as u64).min(hi as u64 - 1) as u32;
+    for i in rows {
+        let last = (i as u64 + max_d as u64).min(col_end as u64 - 1) as u32;
         let mut step = 0;
         for j in i..=last {
             if step == 0 {
@@ -90,17 +96,66 @@ pub fn dense_frames(lo: u32, hi: u32, max_d: u32, len: usize) -> Frames {
     f
 }
 
-fn restrict(c: &ChromContacts, lo: u32, hi: u32) -> ChromContacts {
-    let mut o = ChromContacts { chrom: c.chrom.clone(), ..Default::default() };
-    for k in 0..c.i.len() {
-        if c.i[k] >= lo && c.j[k] < hi {
-            o.i.push(c.i[k]);
-            o.j.push(c.j[k]);
-            o.count.push(c.count[k]);
-            o.value.push(c.value[k]);
+/// One selected chromosome: its representations on the device and the bins to predict.
+struct Target<'a> {
+    reps: &'a ChromRepresentations,
+    /// Rows and columns `lo..hi` (the region's bins, else the whole chromosome).
+    lo: u32,
+    hi: u32,
+}
+
+/// Decodes frames and writes their predictions, a batch at a time: what memory holds is one batch
+/// of frames and, with observations, the pixels not yet written.
+struct Decode<'a> {
+    model: &'a HicLstm,
+    mf: &'a ModelFile,
+    device: Device,
+    batch: usize,
+    writer: PredictionsWriter,
+    /// Device copy of the representations of the chromosome being decoded (name, tensor).
+    reps: Option<(String, Tensor)>,
+}
+
+impl Decode<'_> {
+    /// Predicts frames `f` of `t`'s chromosome and writes one row per observed step; `obs` holds the
+    /// chromosome's pixels (i, j, value) from the first not yet written, in table order: every framed
+    /// step is one of them, the others (null values) are passed over.
+    fn frames(&mut self, t: &Target, f: &Frames, mut obs: Option<&mut VecDeque<(u32, u32, f64)>>) -> Result<()> {
+        if f.n() == 0 {
+            return Ok(());
         }
+        let c = t.reps;
+        if self.reps.as_ref().is_none_or(|r| r.0 != c.chrom) {
+            let n = c.n_bins() as i64;
+            self.reps = Some((c.chrom.clone(), Tensor::from_slice(&c.values).reshape([n, self.mf.config.k as i64]).to(self.device)));
+        }
+        let rt = &self.reps.as_ref().expect("set").1;
+        let tr = &self.mf.config.transform;
+        let l = f.len;
+        let p = crate::net::predict_frames(&self.model.decoder, rt, f, self.batch);
+        let mut out = ChromPredictions { chrom: c.chrom.clone(), ..Default::default() };
+        for g in (0..p.len()).filter(|&g| f.mask[g] > 0.0) {
+            let (i, j) = (f.row[g / l], f.col[g]);
+            let prob = p[g] as f64;
+            out.i.push(i);
+            out.j.push(j);
+            out.predicted_prob.push(prob);
+            out.predicted_value.push(tr.to_value(prob));
+            let (ov, op) = match obs.as_deref_mut() {
+                Some(q) => {
+                    while q.front().is_some_and(|&(a, b, _)| (a, b) != (i, j)) {
+                        q.pop_front();
+                    }
+                    let (_, _, v) = q.pop_front().ok_or_else(|| Error::Internal(format!("{}: framed pixel ({i}, {j}) not among the observations", c.chrom)))?;
+                    (v, tr.to_prob(v))
+                }
+                None => (f64::NAN, f64::NAN),
+            };
+            out.observed_value.push(ov);
+            out.observed_prob.push(op);
+        }
+        self.writer.write(&out)
     }
-    o
 }
 
 /// Decodes the chosen chromosomes (the observed pixels with `contacts`, else every pixel up to
@@ -121,28 +176,18 @@ pub fn run(o: &PredictOptions) -> Result<u64> {
             return Err(Error::InvalidArgument(format!("{}: resolution {r} differs from the model's {}", reps_path.display(), mf.resolution)));
         }
     }
-    let contacts = match &o.contacts {
-        Some(p) => {
-            let (cm, cc) = tables::contacts::read_all(p)?;
-            if cm.resolution().is_some_and(|r| r != mf.resolution) {
-                return Err(Error::InvalidArgument(format!(
-                    "{}: resolution {} differs from the model's {}",
-                    p.display(),
-                    cm.resolution().unwrap_or(0),
-                    mf.resolution
-                )));
-            }
-            if !cc.iter().any(|x| reps.iter().any(|c| c.chrom == x.chrom)) {
-                return Err(Error::not_in_input(
-                    p,
-                    "a chromosome of the model",
-                    format!("the table has {}; the model has {}", names(cc.iter().map(|x| &x.chrom)), names(reps.iter().map(|c| &c.chrom))),
-                ));
-            }
-            Some(cc)
+    if let Some(p) = &o.contacts {
+        // Metadata first: a table of another resolution is refused before any decoding.
+        let head = tables::TableReader::open(p, tables::TableKind::Contacts.schema())?;
+        if head.meta.resolution().is_some_and(|r| r != mf.resolution) {
+            return Err(Error::InvalidArgument(format!(
+                "{}: resolution {} differs from the model's {}",
+                p.display(),
+                head.meta.resolution().unwrap_or(0),
+                mf.resolution
+            )));
         }
-        None => None,
-    };
+    }
     let res = mf.resolution as u64;
     let selected: Vec<&ChromRepresentations> = match &o.region {
         Some(r) => {
@@ -153,14 +198,7 @@ pub fn run(o: &PredictOptions) -> Result<u64> {
         }
         None => reps.iter().collect(),
     };
-    let mut meta = Meta::new(tables::TableKind::Predictions.schema());
-    meta.set("assembly", &mf.assembly).set("resolution", mf.resolution).set(
-        "params",
-        serde_json::json!({"model": o.model_dir, "representations": reps_path, "contacts": o.contacts, "region": o.region.as_ref().map(|r| format!("{}:{}-{}", r.chrom, r.start + 1, r.end.unwrap_or(0))), "max_distance": o.max_distance}).to_string(),
-    );
-    let mut writer = PredictionsWriter::create(&o.output, &meta, o.force)?;
-    let t = &mf.config.transform;
-    let l = mf.config.frame_len;
+    let mut targets = Vec::with_capacity(selected.len());
     for c in selected {
         let n = c.n_bins() as u32;
         let (lo, hi) = match &o.region {
@@ -177,67 +215,128 @@ pub fn run(o: &PredictOptions) -> Result<u64> {
             }
             None => (0, n),
         };
-        let (fr, obs) = match &contacts {
-            Some(cc) => {
-                let Some(x) = cc.iter().find(|x| x.chrom == c.chrom) else {
-                    hiclstm::log::warn(&format!("{}: no contacts for {}; skipped", o.contacts.as_ref().expect("set").display(), c.chrom));
-                    continue;
-                };
-                if x.j.iter().any(|&j| j >= n) {
-                    return Err(Error::InvalidArgument(format!("contacts of {} reach beyond its {n} representations", c.chrom)));
-                }
-                let x = restrict(x, lo, hi);
-                let (f, _) = frames::build(std::slice::from_ref(&x), l, mf.config.value, t, None, o.contacts.as_ref().expect("set"))?;
-                (f, Some(x))
-            }
-            None => {
-                let md = o.max_distance.or(mf.config.max_distance).map(|d| (d / res) as u32).unwrap_or(n);
-                (dense_frames(lo, hi, md, l), None)
-            }
-        };
-        if fr.n() == 0 {
-            return Err(Error::InvalidArgument(format!("{}: no pixels to predict in the chosen region", c.chrom)));
-        }
-        let rt = Tensor::from_slice(&c.values).reshape([n as i64, k as i64]).to(o.device);
-        let mut out = ChromPredictions { chrom: c.chrom.clone(), ..Default::default() };
-        let mut obs_k = 0usize;
-        let p = crate::net::predict_frames(&model.decoder, &rt, &fr, o.batch);
-        for g in (0..p.len()).filter(|&g| fr.mask[g] > 0.0) {
-            let (i, j) = (fr.row[g / l], fr.col[g]);
-            let prob = p[g] as f64;
-            out.i.push(i);
-            out.j.push(j);
-            out.predicted_prob.push(prob);
-            out.predicted_value.push(t.to_value(prob));
-            // Observations by (i, j), aligned with the frame order (same sort order).
-            let (ov, op) = match &obs {
-                Some(x) => {
-                    while obs_k < x.i.len() && (x.i[obs_k], x.j[obs_k]) < (i, j) {
-                        obs_k += 1;
-                    }
-                    if obs_k < x.i.len() && (x.i[obs_k], x.j[obs_k]) == (i, j) {
-                        let v = match mf.config.value {
-                            ValueColumn::Value => x.value[obs_k],
-                            ValueColumn::Count => x.count[obs_k],
-                        };
-                        (v, t.to_prob(v))
-                    } else {
-                        (f64::NAN, f64::NAN)
-                    }
-                }
-                None => (f64::NAN, f64::NAN),
-            };
-            out.observed_value.push(ov);
-            out.observed_prob.push(op);
-        }
-        hiclstm::log::info(&format!("{}: {} pixels predicted", c.chrom, out.i.len()));
-        writer.write(&out)?;
+        targets.push(Target { reps: c, lo, hi });
     }
-    let rows = writer.rows;
+    let mut meta = Meta::new(tables::TableKind::Predictions.schema());
+    meta.set("assembly", &mf.assembly).set("resolution", mf.resolution).set(
+        "params",
+        serde_json::json!({"model": o.model_dir, "representations": reps_path, "contacts": o.contacts, "region": o.region.as_ref().map(|r| format!("{}:{}-{}", r.chrom, r.start + 1, r.end.unwrap_or(0))), "max_distance": o.max_distance}).to_string(),
+    );
+    let writer = PredictionsWriter::create(&o.output, &meta, o.force)?;
+    let mut dec = Decode { model: &model, mf: &mf, device: o.device, batch: o.batch, writer, reps: None };
+    match &o.contacts {
+        Some(p) => predict_observed(&mut dec, &targets, p, &reps)?,
+        None => {
+            for t in &targets {
+                let md = o.max_distance.or(mf.config.max_distance).map(|d| (d / res) as u32).unwrap_or(t.reps.n_bins() as u32);
+                let before = dec.writer.rows;
+                // Rows a batch at a time (a whole chromosome's dense frames can be billions of steps).
+                let mut row = t.lo;
+                while row < t.hi {
+                    let mut end = row;
+                    let mut frames = 0u64;
+                    while end < t.hi && frames < o.batch as u64 {
+                        frames += ((end as u64 + md as u64).min(t.hi as u64 - 1) - end as u64 + 1).div_ceil(mf.config.frame_len as u64);
+                        end += 1;
+                    }
+                    dec.frames(t, &dense_rows(row..end, t.hi, md, mf.config.frame_len), None)?;
+                    row = end;
+                }
+                if dec.writer.rows == before {
+                    return Err(Error::InvalidArgument(format!("{}: no pixels to predict in the chosen region", t.reps.chrom)));
+                }
+                hiclstm::log::info(&format!("{}: {} pixels predicted", t.reps.chrom, dec.writer.rows - before));
+            }
+        }
+    }
+    let rows = dec.writer.rows;
     let mut outs = OutputSet::default();
-    outs.push(writer.finish()?);
+    outs.push(dec.writer.finish()?);
     outs.commit(o.force)?;
     Ok(rows)
+}
+
+/// The observed pixels of the contacts table `path` in the targets, streamed through the decoder
+/// in table order: frames as in training, a batch at a time.
+fn predict_observed<'p>(dec: &mut Decode, targets: &[Target], path: &'p std::path::Path, reps: &[ChromRepresentations]) -> Result<()> {
+    let cfg = &dec.mf.config;
+    let mut builder = frames::Builder::new(cfg.frame_len, cfg.value, cfg.transform, None, path)?;
+    // Target index of the chromosome being streamed (None: not predicted), its pending pixels and
+    // the rows written before it.
+    let mut current: Option<(String, Option<usize>)> = None;
+    let mut pending: VecDeque<(u32, u32, f64)> = VecDeque::new();
+    let mut seen: Vec<String> = Vec::new();
+    let mut before = 0u64;
+    let mut acc = Frames { len: cfg.frame_len, ..Default::default() };
+    let finish_chrom = |dec: &mut Decode,
+                        builder: &mut frames::Builder<'p>,
+                        acc: &mut Frames,
+                        pending: &mut VecDeque<(u32, u32, f64)>,
+                        ti: usize,
+                        before: u64|
+     -> Result<()> {
+        let rest = std::mem::replace(builder, frames::Builder::new(cfg.frame_len, cfg.value, cfg.transform, None, path)?).finish().0;
+        acc.append(rest);
+        dec.frames(&targets[ti], &std::mem::replace(acc, Frames { len: cfg.frame_len, ..Default::default() }), Some(pending))?;
+        pending.clear();
+        let t = &targets[ti];
+        if dec.writer.rows == before {
+            return Err(Error::InvalidArgument(format!("{}: no pixels to predict in the chosen region", t.reps.chrom)));
+        }
+        hiclstm::log::info(&format!("{}: {} pixels predicted", t.reps.chrom, dec.writer.rows - before));
+        Ok(())
+    };
+    hiclstm::tables::contacts::stream(path, |run| {
+        if current.as_ref().is_none_or(|c| c.0 != run.chrom) {
+            if let Some((_, Some(ti))) = current.take() {
+                finish_chrom(dec, &mut builder, &mut acc, &mut pending, ti, before)?;
+            }
+            let ti = targets.iter().position(|t| t.reps.chrom == run.chrom);
+            before = dec.writer.rows;
+            seen.push(run.chrom.clone());
+            current = Some((run.chrom.clone(), ti));
+        }
+        let Some((_, Some(ti))) = &current else { return Ok(()) };
+        let t = &targets[*ti];
+        let n = t.reps.n_bins() as u32;
+        if run.j.iter().any(|&j| j >= n) {
+            return Err(Error::InvalidArgument(format!("contacts of {} reach beyond its {n} representations", t.reps.chrom)));
+        }
+        let vals = match cfg.value {
+            ValueColumn::Value => &run.value,
+            ValueColumn::Count => &run.count,
+        };
+        let keep: Vec<usize> = (0..run.i.len()).filter(|&k| run.i[k] >= t.lo && run.j[k] < t.hi).collect();
+        let part = ChromContacts {
+            chrom: run.chrom.clone(),
+            i: keep.iter().map(|&k| run.i[k]).collect(),
+            j: keep.iter().map(|&k| run.j[k]).collect(),
+            count: keep.iter().map(|&k| run.count[k]).collect(),
+            value: keep.iter().map(|&k| run.value[k]).collect(),
+        };
+        pending.extend(keep.iter().map(|&k| (run.i[k], run.j[k], vals[k])));
+        builder.push(0, &part)?;
+        // Frames gather to a full batch before decoding (a run may hold only a few).
+        acc.append(builder.drain());
+        if acc.n() >= dec.batch {
+            dec.frames(t, &std::mem::replace(&mut acc, Frames { len: cfg.frame_len, ..Default::default() }), Some(&mut pending))?;
+        }
+        Ok(())
+    })?;
+    if let Some((_, Some(ti))) = current.take() {
+        finish_chrom(dec, &mut builder, &mut acc, &mut pending, ti, before)?;
+    }
+    if !seen.iter().any(|c| targets.iter().any(|t| &t.reps.chrom == c)) {
+        return Err(Error::not_in_input(
+            path,
+            "a chromosome of the model",
+            format!("the table has {}; the model has {}", names(seen.iter()), names(reps.iter().map(|c| &c.chrom))),
+        ));
+    }
+    for t in targets.iter().filter(|t| !seen.contains(&t.reps.chrom)) {
+        hiclstm::log::warn(&format!("{}: no contacts for {}; skipped", path.display(), t.reps.chrom));
+    }
+    Ok(())
 }
 
 /// Names, comma-separated (for messages).

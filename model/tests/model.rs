@@ -838,5 +838,8 @@ fn training_memory_does_not_grow_with_the_map() {
     let ((small_px, small_mb), (large_px, large_mb)) = (peaks[0], peaks[1]);
     assert!(large_px >= 8 * small_px, "the large map should have many more pixels: {peaks:?}");
     let in_memory_mb = (large_px - small_px) as f64 * 150.0 / 1e6;
-    assert!(large_mb - small_mb < 100.0, "peak memory grew from {small_mb:.0} MB ({small_px} pixels) to {large_mb:.0} MB ({large_px} pixels); frames in memory would add {in_memory_mb:.0} MB");
+    assert!(
+        large_mb - small_mb < 100.0,
+        "peak memory grew from {small_mb:.0} MB ({small_px} pixels) to {large_mb:.0} MB ({large_px} pixels); frames in memory would add {in_memory_mb:.0} MB"
+    );
 }
