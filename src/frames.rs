@@ -228,6 +228,75 @@ impl<'a> Builder<'a> {
     }
 }
 
+/// What [`stream`] feeds: a step that decodes a contacts table chromosome by chromosome.
+pub trait FrameSink {
+    /// A chromosome begins: `Some(lo..hi)` frames its pixels with both bins in that range, `None`
+    /// passes over it.
+    fn start(&mut self, chrom: &str) -> Result<Option<std::ops::Range<u32>>>;
+    /// Pixels of the current chromosome that will be framed (in table order, before their frames).
+    fn pixels(&mut self, _kept: &ChromContacts) -> Result<()> {
+        Ok(())
+    }
+    /// Frames of the current chromosome, a batch at a time (the last batch may be smaller).
+    fn frames(&mut self, f: &Frames) -> Result<()>;
+    /// The current chromosome has ended.
+    fn end(&mut self) -> Result<()>;
+}
+
+/// Frames of a contacts table, streamed: pixels are read a batch at a time, framed as [`build`]
+/// frames them (no `max_distance`) and handed to `sink` `batch` frames at a time, chromosome by
+/// chromosome; memory holds one batch of pixels and frames, whatever the table's size. Returns
+/// the chromosomes of the table, in order.
+pub fn stream(path: &std::path::Path, len: usize, column: ValueColumn, t: Transform, batch: usize, sink: &mut impl FrameSink) -> Result<Vec<String>> {
+    let mut b = Builder::new(len, column, t, None, path)?;
+    let mut acc = Frames { len, ..Default::default() };
+    let mut seen: Vec<String> = Vec::new();
+    let mut range: Option<std::ops::Range<u32>> = None;
+    let batch = batch.max(1);
+    fn end(b: &mut Builder, acc: &mut Frames, sink: &mut impl FrameSink) -> Result<()> {
+        let rest = std::mem::replace(b, Builder::new(b.len, b.column, b.t, None, b.source)?).finish().0;
+        acc.append(rest);
+        if acc.n() > 0 {
+            sink.frames(&std::mem::replace(acc, Frames { len: acc.len, ..Default::default() }))?;
+        }
+        sink.end()
+    }
+    crate::tables::contacts::stream(path, |run| {
+        if seen.last() != Some(&run.chrom) {
+            if range.take().is_some() {
+                end(&mut b, &mut acc, sink)?;
+            }
+            seen.push(run.chrom.clone());
+            range = sink.start(&run.chrom)?;
+        }
+        let Some(r) = &range else { return Ok(()) };
+        let keep: Vec<usize> = (0..run.i.len()).filter(|&k| r.contains(&run.i[k]) && r.contains(&run.j[k])).collect();
+        let kept = if keep.len() == run.i.len() {
+            run
+        } else {
+            ChromContacts {
+                chrom: run.chrom.clone(),
+                i: keep.iter().map(|&k| run.i[k]).collect(),
+                j: keep.iter().map(|&k| run.j[k]).collect(),
+                count: keep.iter().map(|&k| run.count[k]).collect(),
+                value: keep.iter().map(|&k| run.value[k]).collect(),
+            }
+        };
+        sink.pixels(&kept)?;
+        b.push(0, &kept)?;
+        // Frames gather to a full batch before decoding (a run may hold only a few).
+        acc.append(b.drain());
+        if acc.n() >= batch {
+            sink.frames(&std::mem::replace(&mut acc, Frames { len, ..Default::default() }))?;
+        }
+        Ok(())
+    })?;
+    if range.is_some() {
+        end(&mut b, &mut acc, sink)?;
+    }
+    Ok(seen)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

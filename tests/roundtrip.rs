@@ -281,3 +281,43 @@ fn empty_and_directory_tables_have_their_exit_codes() {
     assert_eq!(e.exit_code(), 3, "{e}");
     assert!(e.to_string().contains("is a directory"), "{e}");
 }
+
+/// Tables whose rows are not in (chromosome, i, j) order are refused, by the whole-table reader
+/// and by the streaming reader (training and prediction read that way) alike, with the row where
+/// the order breaks, also where it breaks across the streaming reader's batches of 65,536 rows.
+#[test]
+fn contacts_out_of_order_are_refused_with_the_row_by_both_readers() {
+    use hiclstm::formats::Pixel;
+    use hiclstm::tables::contacts::{stream, ContactsWriter};
+    let dir = tmpdir();
+    let mut meta = Meta::new(tables::TableKind::Contacts.schema());
+    meta.set("resolution", 10_000);
+    // A row of 70,000 columns: the seam at row 70,000 lies in the streaming reader's second batch.
+    let row: Vec<Pixel> = (0..70_000).map(|j| Pixel { i: 0, j, count: 1.0 }).collect();
+    let px = |i: u32, j: u32| Pixel { i, j, count: 1.0 };
+    // Per case: name, the table's parts (chromosome, pixels) in file order, the expected message.
+    type Parts<'a> = Vec<(&'a str, Vec<Pixel>)>;
+    let cases: Vec<(&str, Parts, &str)> = vec![
+        ("j-back", vec![("chr1", row.clone()), ("chr1", vec![px(0, 5)])], "row 70000: pixel (0, 5) after (0, 69999)"),
+        ("duplicate", vec![("chr1", row.clone()), ("chr1", vec![px(0, 69_999)])], "row 70000: pixel (0, 69999) after (0, 69999)"),
+        ("lower", vec![("chr1", row.clone()), ("chr1", vec![px(2, 1)])], "row 70000: i = 2 > j = 1"),
+        (
+            "split-chrom",
+            vec![("chr1", row.clone()), ("chr2", vec![px(0, 0)]), ("chr1", vec![px(1, 1)])],
+            "row 70001: chromosome 'chr1' appears in two separate runs",
+        ),
+    ];
+    for (name, parts, want) in cases {
+        let p = dir.path().join(format!("{name}.contacts.parquet"));
+        let mut w = ContactsWriter::create(&p, &meta, false).unwrap();
+        for (chrom, pixels) in &parts {
+            w.write(chrom, pixels, None).unwrap();
+        }
+        w.finish().unwrap().commit(false).unwrap();
+        for (reader, e) in [("read_all", read_all(&p).map(|_| ()).unwrap_err()), ("stream", stream(&p, |_| Ok(())).map(|_| ()).unwrap_err())] {
+            let msg = e.to_string();
+            assert!(msg.contains(&format!("{name}.contacts.parquet")) && msg.contains(want), "{name}, {reader}: {msg}");
+            assert_eq!(e.exit_code(), hiclstm::error::exit::SCHEMA, "{name}, {reader}");
+        }
+    }
+}

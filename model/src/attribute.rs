@@ -70,44 +70,94 @@ pub fn chromosome(
     steps: usize,
     batch: usize,
 ) -> (Vec<f64>, Vec<u32>, f64, f64) {
-    let dev = reps.device();
-    let (n, k) = (reps.size()[0], reps.size()[1]);
+    let mut ig = Ig::new(decoder, reps, base, steps);
     let l = f.len;
-    let total = |r: &Tensor| -> Tensor {
-        let mut acc = Tensor::zeros([], (Kind::Float, dev));
-        for f0 in (0..f.n()).step_by(batch) {
-            let f1 = (f0 + batch).min(f.n());
-            let b = (f1 - f0) as i64;
-            let ii: Vec<i64> = f.row[f0..f1].iter().map(|&x| x as i64).collect();
-            let jj: Vec<i64> = f.col[f0 * l..f1 * l].iter().map(|&x| x as i64).collect();
-            let m = Tensor::from_slice(&f.mask[f0 * l..f1 * l]).reshape([b, l as i64]).to(dev);
-            let p = forward_with(decoder, r, &Tensor::from_slice(&ii).to(dev), &Tensor::from_slice(&jj).reshape([b, l as i64]).to(dev), &m);
-            acc += (p * m).sum(Kind::Float);
-        }
-        acc
-    };
-    let diff = reps - base;
-    let mut grad_sum = Tensor::zeros([n, k], (Kind::Float, dev));
-    for s in 0..=steps {
-        let alpha = s as f64 / steps as f64;
-        let w = if s == 0 || s == steps { 0.5 } else { 1.0 } / steps as f64;
-        let point = (base + &diff * alpha).detach().set_requires_grad(true);
-        let t = total(&point);
-        t.backward();
-        grad_sum += point.grad() * w;
+    for f0 in (0..f.n()).step_by(batch.max(1)) {
+        let f1 = (f0 + batch.max(1)).min(f.n());
+        ig.add(&frames::Frames {
+            len: l,
+            chrom: f.chrom[f0..f1].to_vec(),
+            row: f.row[f0..f1].to_vec(),
+            col: f.col[f0 * l..f1 * l].to_vec(),
+            target: f.target[f0 * l..f1 * l].to_vec(),
+            mask: f.mask[f0 * l..f1 * l].to_vec(),
+        });
     }
-    let ig = (&diff * &grad_sum).sum_dim_intlist([1i64].as_slice(), false, Kind::Double).to_device(Device::Cpu);
-    let scores: Vec<f64> = Vec::<f64>::try_from(ig).unwrap_or_default();
-    let (fi, fb) = tch::no_grad(|| (f64::try_from(total(reps)).unwrap_or(f64::NAN), f64::try_from(total(base)).unwrap_or(f64::NAN)));
-    let mut counts = vec![0u32; n as usize];
-    for (s, &m) in f.mask.iter().enumerate() {
-        if m > 0.0 {
-            counts[f.col[s] as usize] += 1;
-            counts[f.row[s / l] as usize] += 1;
+    ig.finish()
+}
+
+/// Integrated Gradients of one chromosome, accumulated a batch of frames at a time: the target is
+/// a sum over frames, so its gradient at each point of the path is the sum of the batches'
+/// gradients, and no batch's graph outlives its backward pass (memory does not grow with the
+/// number of frames).
+pub struct Ig<'a> {
+    decoder: &'a crate::net::Decoder,
+    base: Tensor,
+    diff: Tensor,
+    steps: usize,
+    grad_sum: Tensor,
+    counts: Vec<u32>,
+    /// Sum of the predictions at the input and at the baseline (for the completeness check).
+    at_input: f64,
+    at_base: f64,
+}
+
+impl<'a> Ig<'a> {
+    /// IG of `decoder` from `base` to `reps` (both `[n, K]`) over `steps` trapezoid intervals.
+    pub fn new(decoder: &'a crate::net::Decoder, reps: &Tensor, base: &Tensor, steps: usize) -> Self {
+        let (n, k) = (reps.size()[0], reps.size()[1]);
+        Ig {
+            decoder,
+            base: base.detach(),
+            diff: (reps - base).detach(),
+            steps,
+            grad_sum: Tensor::zeros([n, k], (Kind::Float, reps.device())),
+            counts: vec![0; n as usize],
+            at_input: 0.0,
+            at_base: 0.0,
         }
     }
-    let sum: f64 = scores.iter().sum();
-    (scores, counts, sum, fi - fb)
+
+    /// Adds the frames of `f` (rows and columns index the representations directly).
+    pub fn add(&mut self, f: &frames::Frames) {
+        if f.n() == 0 {
+            return;
+        }
+        let dev = self.base.device();
+        let (l, b) = (f.len, f.n() as i64);
+        let ii = Tensor::from_slice(&f.row.iter().map(|&x| x as i64).collect::<Vec<_>>()).to(dev);
+        let jj = Tensor::from_slice(&f.col.iter().map(|&x| x as i64).collect::<Vec<_>>()).reshape([b, l as i64]).to(dev);
+        let m = Tensor::from_slice(&f.mask).reshape([b, l as i64]).to(dev);
+        let total = |r: &Tensor| (forward_with(self.decoder, r, &ii, &jj, &m) * &m).sum(Kind::Float);
+        for s in 0..=self.steps {
+            let alpha = s as f64 / self.steps as f64;
+            let w = if s == 0 || s == self.steps { 0.5 } else { 1.0 } / self.steps as f64;
+            let point = (&self.base + &self.diff * alpha).detach().set_requires_grad(true);
+            let t = total(&point);
+            t.backward();
+            tch::no_grad(|| self.grad_sum += point.grad() * w);
+            if s == 0 {
+                self.at_base += f64::try_from(&t).unwrap_or(f64::NAN);
+            }
+            if s == self.steps {
+                self.at_input += f64::try_from(&t).unwrap_or(f64::NAN);
+            }
+        }
+        for (s, &mk) in f.mask.iter().enumerate() {
+            if mk > 0.0 {
+                self.counts[f.col[s] as usize] += 1;
+                self.counts[f.row[s / l] as usize] += 1;
+            }
+        }
+    }
+
+    /// Per-bin scores, per-bin frame counts, the sum of the scores and F(input) - F(baseline).
+    pub fn finish(self) -> (Vec<f64>, Vec<u32>, f64, f64) {
+        let ig = (&self.diff * &self.grad_sum).sum_dim_intlist([1i64].as_slice(), false, Kind::Double).to_device(Device::Cpu);
+        let scores: Vec<f64> = Vec::<f64>::try_from(ig).unwrap_or_default();
+        let sum: f64 = scores.iter().sum();
+        (scores, self.counts, sum, self.at_input - self.at_base)
+    }
 }
 
 /// Attributes every chromosome of the representations that has contacts, writes the attributions
@@ -143,44 +193,78 @@ pub fn run(o: &AttributeOptions) -> Result<Vec<ChromAttributions>> {
     if k != mf.config.k {
         return Err(Error::schema(&reps_path, format!("representations have K = {k}, the model needs K = {}", mf.config.k)));
     }
-    let (cmeta, contacts) = tables::contacts::read_all(&o.contacts)?;
-    if cmeta.resolution().is_some_and(|r| r != mf.resolution) {
+    let head = tables::TableReader::open(&o.contacts, tables::TableKind::Contacts.schema())?;
+    if head.meta.resolution().is_some_and(|r| r != mf.resolution) {
         return Err(Error::InvalidArgument(format!("{}: resolution differs from the model's {}", o.contacts.display(), mf.resolution)));
     }
-    let mut out = Vec::new();
-    for c in &reps {
-        let Some(cc) = contacts.iter().find(|x| x.chrom == c.chrom) else {
-            hiclstm::log::warn(&format!("{}: no contacts for {}; not attributed", o.contacts.display(), c.chrom));
-            continue;
-        };
-        let n = c.n_bins();
-        if cc.j.iter().any(|&j| j as usize >= n) {
-            return Err(Error::InvalidArgument(format!("contacts of {} reach beyond its {n} representations", c.chrom)));
-        }
-        let (f, _) = frames::build(std::slice::from_ref(cc), mf.config.frame_len, mf.config.value, &mf.config.transform, None, &o.contacts)?;
-        if f.n() == 0 {
-            return Err(Error::InvalidArgument(format!("{}: no observed contacts to attribute", c.chrom)));
-        }
-        let r = Tensor::from_slice(&c.values).reshape([n as i64, k as i64]).to(o.device);
-        let base = match o.baseline {
-            Baseline::Zero => r.zeros_like(),
-            Baseline::Mean => {
-                let obs: Vec<i64> = (0..n as i64).filter(|&b| c.observed[b as usize]).collect();
-                let m = r.index_select(0, &Tensor::from_slice(&obs).to(o.device)).mean_dim([0i64].as_slice(), true, Kind::Float);
-                m.expand([n as i64, k as i64], false).contiguous()
-            }
-        };
-        let t0 = std::time::Instant::now();
-        let (scores, counts, sum, delta) = chromosome(&model.decoder, &r, &base, &f, o.steps, o.batch);
-        hiclstm::log::info(&format!(
-            "{}: {} frames, {} steps in {:.1} s; completeness: sum of attributions {sum:.4} vs F(input) - F(baseline) {delta:.4}",
-            c.chrom,
-            f.n(),
-            o.steps,
-            t0.elapsed().as_secs_f64()
-        ));
-        out.push(ChromAttributions { chrom: c.chrom.clone(), start: c.start.clone(), end: c.end.clone(), frames: counts, raw: scores });
+    drop(head);
+    /// Streams each chromosome's frames into its IG.
+    struct Sink<'a> {
+        o: &'a AttributeOptions,
+        decoder: &'a crate::net::Decoder,
+        reps: &'a [tables::representations::ChromRepresentations],
+        k: usize,
+        /// The chromosome being attributed: its representations, IG so far, frames and start time.
+        current: Option<(usize, Ig<'a>, usize, std::time::Instant)>,
+        out: Vec<ChromAttributions>,
     }
+    impl frames::FrameSink for Sink<'_> {
+        fn start(&mut self, chrom: &str) -> Result<Option<std::ops::Range<u32>>> {
+            let Some(ci) = self.reps.iter().position(|c| c.chrom == chrom) else { return Ok(None) };
+            let (c, k, dev) = (&self.reps[ci], self.k, self.o.device);
+            let n = c.n_bins();
+            let r = Tensor::from_slice(&c.values).reshape([n as i64, k as i64]).to(dev);
+            let base = match self.o.baseline {
+                Baseline::Zero => r.zeros_like(),
+                Baseline::Mean => {
+                    let obs: Vec<i64> = (0..n as i64).filter(|&b| c.observed[b as usize]).collect();
+                    let m = r.index_select(0, &Tensor::from_slice(&obs).to(dev)).mean_dim([0i64].as_slice(), true, Kind::Float);
+                    m.expand([n as i64, k as i64], false).contiguous()
+                }
+            };
+            self.current = Some((ci, Ig::new(self.decoder, &r, &base, self.o.steps), 0, std::time::Instant::now()));
+            Ok(Some(0..n as u32))
+        }
+        fn pixels(&mut self, kept: &tables::contacts::ChromContacts) -> Result<()> {
+            let c = &self.reps[self.current.as_ref().expect("started").0];
+            let n = c.n_bins();
+            if kept.j.iter().any(|&j| j as usize >= n) {
+                return Err(Error::InvalidArgument(format!("contacts of {} reach beyond its {n} representations", c.chrom)));
+            }
+            Ok(())
+        }
+        fn frames(&mut self, f: &frames::Frames) -> Result<()> {
+            let cur = self.current.as_mut().expect("started");
+            cur.1.add(f);
+            cur.2 += f.n();
+            Ok(())
+        }
+        fn end(&mut self) -> Result<()> {
+            let (ci, ig, n_frames, t0) = self.current.take().expect("started");
+            let c = &self.reps[ci];
+            if n_frames == 0 {
+                return Err(Error::InvalidArgument(format!("{}: no observed contacts to attribute", c.chrom)));
+            }
+            let (scores, counts, sum, delta) = ig.finish();
+            hiclstm::log::info(&format!(
+                "{}: {n_frames} frames, {} steps in {:.1} s; completeness: sum of attributions {sum:.4} vs F(input) - F(baseline) {delta:.4}",
+                c.chrom,
+                self.o.steps,
+                t0.elapsed().as_secs_f64()
+            ));
+            self.out.push(ChromAttributions { chrom: c.chrom.clone(), start: c.start.clone(), end: c.end.clone(), frames: counts, raw: scores });
+            Ok(())
+        }
+    }
+    let cfg = &mf.config;
+    let mut sink = Sink { o, decoder: &model.decoder, reps: &reps, k, current: None, out: Vec::new() };
+    let seen = frames::stream(&o.contacts, cfg.frame_len, cfg.value, cfg.transform, o.batch, &mut sink)?;
+    for c in reps.iter().filter(|c| !seen.contains(&c.chrom)) {
+        hiclstm::log::warn(&format!("{}: no contacts for {}; not attributed", o.contacts.display(), c.chrom));
+    }
+    // Chromosomes in the representations' order, as before streaming.
+    let mut out = sink.out;
+    out.sort_by_key(|a| reps.iter().position(|c| c.chrom == a.chrom));
     if out.is_empty() {
         return Err(Error::InvalidArgument("no chromosome of the representations has contacts to attribute".into()));
     }

@@ -108,7 +108,8 @@ pub fn stream(paths: &[PathBuf], c: &ModelConfig, temp_dir: &Path) -> Result<Str
         let max_d = c.max_distance.map(|d| (d / res as u64) as u32);
         let mut builder = frames::Builder::new(c.frame_len, c.value, c.transform, max_d, p)?;
         let first = seen.len();
-        let mut logged = 0u64;
+        // Progress every 30 s: data preparation of a genome-wide map takes a minute or more.
+        let mut logged = std::time::Instant::now();
         hiclstm::tables::contacts::stream(p, |run| {
             if seen.len() == first || seen.last().is_some_and(|l| l.0 != run.chrom) {
                 seen.push((run.chrom.clone(), 0, Vec::new()));
@@ -120,9 +121,9 @@ pub fn stream(paths: &[PathBuf], c: &ModelConfig, temp_dir: &Path) -> Result<Str
             let done = builder.drain();
             mark_observed(&done, &mut seen);
             writer.append(&done)?;
-            let pixels = builder.stats().pixels;
-            if pixels - logged >= 20_000_000 {
-                logged = pixels;
+            if logged.elapsed().as_secs() >= 30 {
+                logged = std::time::Instant::now();
+                let pixels = builder.stats().pixels;
                 hiclstm::log::info(&format!("{}: {pixels} pixels framed, {} frames, {:.0} s", p.display(), writer.n(), t0.elapsed().as_secs_f64()));
             }
             Ok(())

@@ -258,74 +258,52 @@ pub fn run(o: &PredictOptions) -> Result<u64> {
 
 /// The observed pixels of the contacts table `path` in the targets, streamed through the decoder
 /// in table order: frames as in training, a batch at a time.
-fn predict_observed<'p>(dec: &mut Decode, targets: &[Target], path: &'p std::path::Path, reps: &[ChromRepresentations]) -> Result<()> {
-    let cfg = &dec.mf.config;
-    let mut builder = frames::Builder::new(cfg.frame_len, cfg.value, cfg.transform, None, path)?;
-    // Target index of the chromosome being streamed (None: not predicted), its pending pixels and
-    // the rows written before it.
-    let mut current: Option<(String, Option<usize>)> = None;
-    let mut pending: VecDeque<(u32, u32, f64)> = VecDeque::new();
-    let mut seen: Vec<String> = Vec::new();
-    let mut before = 0u64;
-    let mut acc = Frames { len: cfg.frame_len, ..Default::default() };
-    let finish_chrom = |dec: &mut Decode,
-                        builder: &mut frames::Builder<'p>,
-                        acc: &mut Frames,
-                        pending: &mut VecDeque<(u32, u32, f64)>,
-                        ti: usize,
-                        before: u64|
-     -> Result<()> {
-        let rest = std::mem::replace(builder, frames::Builder::new(cfg.frame_len, cfg.value, cfg.transform, None, path)?).finish().0;
-        acc.append(rest);
-        dec.frames(&targets[ti], &std::mem::replace(acc, Frames { len: cfg.frame_len, ..Default::default() }), Some(pending))?;
-        pending.clear();
-        let t = &targets[ti];
-        if dec.writer.rows == before {
-            return Err(Error::InvalidArgument(format!("{}: no pixels to predict in the chosen region", t.reps.chrom)));
-        }
-        hiclstm::log::info(&format!("{}: {} pixels predicted", t.reps.chrom, dec.writer.rows - before));
-        Ok(())
-    };
-    hiclstm::tables::contacts::stream(path, |run| {
-        if current.as_ref().is_none_or(|c| c.0 != run.chrom) {
-            if let Some((_, Some(ti))) = current.take() {
-                finish_chrom(dec, &mut builder, &mut acc, &mut pending, ti, before)?;
-            }
-            let ti = targets.iter().position(|t| t.reps.chrom == run.chrom);
-            before = dec.writer.rows;
-            seen.push(run.chrom.clone());
-            current = Some((run.chrom.clone(), ti));
-        }
-        let Some((_, Some(ti))) = &current else { return Ok(()) };
-        let t = &targets[*ti];
-        let n = t.reps.n_bins() as u32;
-        if run.j.iter().any(|&j| j >= n) {
-            return Err(Error::InvalidArgument(format!("contacts of {} reach beyond its {n} representations", t.reps.chrom)));
-        }
-        let vals = match cfg.value {
-            ValueColumn::Value => &run.value,
-            ValueColumn::Count => &run.count,
-        };
-        let keep: Vec<usize> = (0..run.i.len()).filter(|&k| run.i[k] >= t.lo && run.j[k] < t.hi).collect();
-        let part = ChromContacts {
-            chrom: run.chrom.clone(),
-            i: keep.iter().map(|&k| run.i[k]).collect(),
-            j: keep.iter().map(|&k| run.j[k]).collect(),
-            count: keep.iter().map(|&k| run.count[k]).collect(),
-            value: keep.iter().map(|&k| run.value[k]).collect(),
-        };
-        pending.extend(keep.iter().map(|&k| (run.i[k], run.j[k], vals[k])));
-        builder.push(0, &part)?;
-        // Frames gather to a full batch before decoding (a run may hold only a few).
-        acc.append(builder.drain());
-        if acc.n() >= dec.batch {
-            dec.frames(t, &std::mem::replace(&mut acc, Frames { len: cfg.frame_len, ..Default::default() }), Some(&mut pending))?;
-        }
-        Ok(())
-    })?;
-    if let Some((_, Some(ti))) = current.take() {
-        finish_chrom(dec, &mut builder, &mut acc, &mut pending, ti, before)?;
+fn predict_observed(dec: &mut Decode, targets: &[Target], path: &std::path::Path, reps: &[ChromRepresentations]) -> Result<()> {
+    struct Sink<'d, 'a, 't> {
+        dec: &'d mut Decode<'a>,
+        targets: &'t [Target<'t>],
+        /// The chromosome being predicted (index into `targets`) and the rows written before it.
+        current: Option<(usize, u64)>,
+        /// Its pixels (i, j, value) not yet written.
+        pending: VecDeque<(u32, u32, f64)>,
     }
+    impl frames::FrameSink for Sink<'_, '_, '_> {
+        fn start(&mut self, chrom: &str) -> Result<Option<std::ops::Range<u32>>> {
+            self.current = self.targets.iter().position(|t| t.reps.chrom == chrom).map(|ti| (ti, self.dec.writer.rows));
+            Ok(self.current.map(|(ti, _)| self.targets[ti].lo..self.targets[ti].hi))
+        }
+        fn pixels(&mut self, kept: &ChromContacts) -> Result<()> {
+            let t = &self.targets[self.current.expect("started").0];
+            let n = t.reps.n_bins() as u32;
+            if kept.j.iter().any(|&j| j >= n) {
+                return Err(Error::InvalidArgument(format!("contacts of {} reach beyond its {n} representations", t.reps.chrom)));
+            }
+            let vals = match self.dec.mf.config.value {
+                ValueColumn::Value => &kept.value,
+                ValueColumn::Count => &kept.count,
+            };
+            self.pending.extend((0..kept.i.len()).map(|k| (kept.i[k], kept.j[k], vals[k])));
+            Ok(())
+        }
+        fn frames(&mut self, f: &Frames) -> Result<()> {
+            let t = &self.targets[self.current.expect("started").0];
+            self.dec.frames(t, f, Some(&mut self.pending))
+        }
+        fn end(&mut self) -> Result<()> {
+            let (ti, before) = self.current.take().expect("started");
+            self.pending.clear();
+            let chrom = &self.targets[ti].reps.chrom;
+            if self.dec.writer.rows == before {
+                return Err(Error::InvalidArgument(format!("{chrom}: no pixels to predict in the chosen region")));
+            }
+            hiclstm::log::info(&format!("{chrom}: {} pixels predicted", self.dec.writer.rows - before));
+            Ok(())
+        }
+    }
+    let cfg = &dec.mf.config;
+    let (len, value, transform, batch) = (cfg.frame_len, cfg.value, cfg.transform, dec.batch);
+    let mut sink = Sink { dec, targets, current: None, pending: VecDeque::new() };
+    let seen = frames::stream(path, len, value, transform, batch, &mut sink)?;
     if !seen.iter().any(|c| targets.iter().any(|t| &t.reps.chrom == c)) {
         return Err(Error::not_in_input(
             path,

@@ -386,7 +386,10 @@ pub fn run_epoch(
     order.shuffle(&mut rng);
     let (mut sse, mut count, mut steps) = (0.0, 0.0, 0u32);
     let terminal = !hiclstm::log::is_quiet() && std::io::IsTerminal::is_terminal(&std::io::stderr());
-    let mut bar = terminal.then(|| hiclstm::log::Progress::new(order.len().div_ceil(batch) as u64, &format!("epoch {}", epoch + 1)));
+    let n_batches = order.len().div_ceil(batch);
+    let mut bar = terminal.then(|| hiclstm::log::Progress::new(n_batches as u64, &format!("epoch {}", epoch + 1)));
+    // Off a terminal (cluster logs), a line a minute: a genome-wide epoch takes minutes on CPU.
+    let (t0, mut logged) = (std::time::Instant::now(), std::time::Instant::now());
     for_each_batch(src, &order, batch, |b| {
         let (bi, bj, bt, bm) = b.to_device(l, dev);
         let pred = model.forward_indices(&bi, &bj, &bm);
@@ -401,6 +404,11 @@ pub fn run_epoch(
         steps += 1;
         if let Some(b) = bar.as_mut() {
             b.step("");
+        } else if logged.elapsed().as_secs() >= 60 {
+            logged = std::time::Instant::now();
+            let secs = t0.elapsed().as_secs_f64();
+            let left = secs / steps as f64 * (n_batches - steps as usize) as f64;
+            hiclstm::log::info(&format!("epoch {}: batch {steps}/{n_batches}, {secs:.0} s, about {left:.0} s left", epoch + 1));
         }
         Ok(())
     })?;
