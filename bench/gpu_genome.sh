@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Genome-wide training on ONE GPU: the gm12878 preset (hg19 chr1-22 at 10 kb, 619 M pixels) is
-# simulated on the machine's cores, then trained on CUDA with the defaults for EPOCHS_BIG epochs;
-# the peak RSS (from the kernel's rusage) and the wall time of each process, and the training
-# log, go to $OUT/genome.log. Run from the repository root on the lent GPU machine with the
-# stripped binaries carried in gpu/bin (hiclstm-simulate, hiclstm-train).
+# Training at real density on ONE GPU: the gm12878 preset (hg19 chr1-22 at 10 kb, 619 M pixels;
+# or, with CHROM=chr2:243199373, one chromosome at GM12878's density, --depth 900) is simulated on
+# the machine's cores, then trained on CUDA with the defaults for EPOCHS_BIG epochs; the peak RSS
+# (from the kernel's rusage) and the wall time of each process, and the training log, go to
+# $OUT/genome.log. Run from the repository root on the lent GPU machine with the stripped binaries
+# carried in gpu/bin (hiclstm-simulate, hiclstm-train).
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 OUT="${OUT:-/tmp/gpu_genome_out}"; WORK="${WORK:-/tmp/gpu_genome_work}"
@@ -17,7 +18,11 @@ peak() { python3 -c 'import resource, subprocess, sys, time
 t = time.time(); r = subprocess.run(sys.argv[1:])
 print(f"peak_rss_mb {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024:.0f} wall_s {time.time() - t:.1f} rc {r.returncode}", flush=True)
 sys.exit(r.returncode)' "$@"; }
-peak timeout "$LIMIT" gpu/bin/hiclstm-simulate --preset "$PRESET" -o "$WORK/gm" || exit 1
+if [[ -n "${CHROM:-}" ]]; then
+  peak timeout "$LIMIT" gpu/bin/hiclstm-simulate --chromosomes "$CHROM" -r 10000 --depth 900 -o "$WORK/gm" || exit 1
+else
+  peak timeout "$LIMIT" gpu/bin/hiclstm-simulate --preset "$PRESET" -o "$WORK/gm" || exit 1
+fi
 ls -la "$WORK"/gm.contacts.parquet
 printf 'train:\n  epochs: %s\n' "$EPOCHS_BIG" >"$WORK/e.yaml"
 peak timeout "$LIMIT" gpu/bin/hiclstm-train "$WORK/gm.contacts.parquet" --config "$WORK/e.yaml" --device "$DEVICE" --temp-dir "$WORK" -o "$WORK/model" --force
