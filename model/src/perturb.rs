@@ -520,6 +520,9 @@ fn compare(
     let (edited, ref_of) = apply(&t.chrom.values, n, k, edit)?;
     let max_d = o.edit.max_distance.map(|d| (d / mf.resolution as u64) as u32).unwrap_or((hi - lo) as u32);
     let l = mf.config.frame_len;
+    if ref_of.len() == n && ref_of.iter().enumerate().all(|(b, &r)| b == r) {
+        return Ok(compare_in_place(model, o, t, k, (lo, hi), max_d, l, &edited));
+    }
     let wt_reps = tch::Tensor::from_slice(&t.chrom.values).reshape([n as i64, k as i64]).to(o.device);
     let wt = dense(&model.decoder, &wt_reps, lo as u32, hi as u32, max_d, l);
     // The edited bins whose reference lies in the window; predict over their span.
@@ -545,6 +548,59 @@ fn compare(
             Row { i, j, i_edit: first_copy[i as usize], j_edit: first_copy[j as usize], copies: m.map(|x| x.1).unwrap_or(0), wt: p, mutant: m.map(|x| x.0) }
         })
         .collect())
+}
+
+/// [`compare`] for edits that keep every bin in place (knockouts by zero or mean, CTCF
+/// replacements): the window is decoded a block of rows at a time, and only the frames that see
+/// an edited bin (as their row or in any observed step; with the frame head every output of a
+/// frame depends on all its steps) are decoded again with the edited representations. Every
+/// other pixel's mutant is its wild type exactly, and memory holds one block of frames besides
+/// the rows, so that per-site knockouts over whole chromosomes are cheap.
+#[allow(clippy::too_many_arguments)]
+fn compare_in_place(
+    model: &crate::net::HicLstm,
+    o: &PerturbOptions,
+    t: &Target,
+    k: usize,
+    (lo, hi): (usize, usize),
+    max_d: u32,
+    l: usize,
+    edited: &[f32],
+) -> Vec<Row> {
+    const BATCH: usize = 2048;
+    let n = t.n();
+    let changed: Vec<bool> = (0..n).map(|b| edited[b * k..(b + 1) * k] != t.chrom.values[b * k..(b + 1) * k]).collect();
+    let wt_reps = tch::Tensor::from_slice(&t.chrom.values).reshape([n as i64, k as i64]).to(o.device);
+    let ed_reps = tch::Tensor::from_slice(edited).reshape([n as i64, k as i64]).to(o.device);
+    let (mut rows, mut total, mut redone) = (Vec::new(), 0usize, 0usize);
+    for f in crate::predict::dense_blocks(lo as u32, hi as u32, max_d, l, BATCH) {
+        let wt = crate::net::predict_frames(&model.decoder, &wt_reps, &f, BATCH);
+        let sees: Vec<usize> =
+            (0..f.n()).filter(|&q| changed[f.row[q] as usize] || (q * l..(q + 1) * l).any(|s| f.mask[s] > 0.0 && changed[f.col[s] as usize])).collect();
+        let mut mutant = wt.clone();
+        if !sees.is_empty() {
+            let mut sub = hiclstm::frames::Frames { len: l, ..Default::default() };
+            for &q in &sees {
+                sub.chrom.push(f.chrom[q]);
+                sub.row.push(f.row[q]);
+                sub.col.extend_from_slice(&f.col[q * l..(q + 1) * l]);
+                sub.target.extend_from_slice(&f.target[q * l..(q + 1) * l]);
+                sub.mask.extend_from_slice(&f.mask[q * l..(q + 1) * l]);
+            }
+            let p = crate::net::predict_frames(&model.decoder, &ed_reps, &sub, BATCH);
+            for (x, &q) in sees.iter().enumerate() {
+                mutant[q * l..(q + 1) * l].copy_from_slice(&p[x * l..(x + 1) * l]);
+            }
+        }
+        total += f.n();
+        redone += sees.len();
+        for g in (0..wt.len()).filter(|&g| f.mask[g] > 0.0) {
+            let (i, j) = (f.row[g / l], f.col[g]);
+            rows.push(Row { i, j, i_edit: Some(i), j_edit: Some(j), copies: 1, wt: wt[g] as f64, mutant: Some(mutant[g] as f64) });
+        }
+    }
+    hiclstm::log::info(&format!("{redone} of {total} frames of the window see an edited bin and were decoded again; the others keep their wild type"));
+    rows
 }
 
 /// Applies the edit to its chromosome's representations, decodes wild type and edited genome over

@@ -96,6 +96,24 @@ fn dense_rows(rows: std::ops::Range<u32>, col_end: u32, max_d: u32, len: usize) 
     f
 }
 
+/// Dense frames of rows `lo..hi` (columns up to `hi - 1` and `max_d` off the diagonal), in blocks
+/// of whole rows holding about `batch` frames each, in row order: a chromosome's dense frames can
+/// be billions of steps, a block is one forward pass.
+pub fn dense_blocks(lo: u32, hi: u32, max_d: u32, len: usize, batch: usize) -> impl Iterator<Item = Frames> {
+    let mut row = lo;
+    std::iter::from_fn(move || {
+        if row >= hi {
+            return None;
+        }
+        let (start, mut frames) = (row, 0u64);
+        while row < hi && frames < batch.max(1) as u64 {
+            frames += ((row as u64 + max_d as u64).min(hi as u64 - 1) - row as u64 + 1).div_ceil(len as u64);
+            row += 1;
+        }
+        Some(dense_rows(start..row, hi, max_d, len))
+    })
+}
+
 /// One selected chromosome: its representations on the device and the bins to predict.
 struct Target<'a> {
     reps: &'a ChromRepresentations,
@@ -230,17 +248,8 @@ pub fn run(o: &PredictOptions) -> Result<u64> {
             for t in &targets {
                 let md = o.max_distance.or(mf.config.max_distance).map(|d| (d / res) as u32).unwrap_or(t.reps.n_bins() as u32);
                 let before = dec.writer.rows;
-                // Rows a batch at a time (a whole chromosome's dense frames can be billions of steps).
-                let mut row = t.lo;
-                while row < t.hi {
-                    let mut end = row;
-                    let mut frames = 0u64;
-                    while end < t.hi && frames < o.batch as u64 {
-                        frames += ((end as u64 + md as u64).min(t.hi as u64 - 1) - end as u64 + 1).div_ceil(mf.config.frame_len as u64);
-                        end += 1;
-                    }
-                    dec.frames(t, &dense_rows(row..end, t.hi, md, mf.config.frame_len), None)?;
-                    row = end;
+                for f in dense_blocks(t.lo, t.hi, md, mf.config.frame_len, o.batch) {
+                    dec.frames(t, &f, None)?;
                 }
                 if dec.writer.rows == before {
                     return Err(Error::InvalidArgument(format!("{}: no pixels to predict in the chosen region", t.reps.chrom)));

@@ -643,6 +643,10 @@ fn perturbations_map_edits_back_to_reference_pixels() {
         |rows: &[hiclstm_model::perturb::Row], rows_from: u32| rows.iter().filter(|r| r.i >= rows_from).any(|r| (r.mutant.unwrap() - r.wt).abs() > 1e-9);
     assert!(changed(&all, 21), "the unrestricted swap replaces bin 30 too");
     assert!(changed(&at, 0) && !changed(&at, 21), "only the motif at the anchor (bin 20) is replaced");
+    // Only the frames (20 steps here) that see bin 20 are decoded again: every other pixel keeps its
+    // wild type exactly. Row 0's first frame (columns 0-19) does not see it, its second (20-39) does.
+    assert!(at.iter().filter(|r| r.i > 20 || (r.i == 0 && r.j < 20)).all(|r| r.mutant == Some(r.wt)), "frames without the edit keep the wild type");
+    assert!(at.iter().any(|r| r.i == 0 && r.j >= 20 && r.mutant != Some(r.wt)), "the frame with the edit changes");
     std::fs::write(d.join("far.bedpe"), "chr1\t4000000\t4050000\tchr1\t5000000\t5050000\n").unwrap();
     let e = perturb(&o(swap(d.join("motifs.bed"), Some(d.join("far.bedpe"))), "bad5")).unwrap_err();
     assert!(e.to_string().contains("no CTCF motif") && e.to_string().contains("far.bedpe"), "{e}");
