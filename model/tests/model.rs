@@ -842,8 +842,10 @@ fn training_memory_does_not_grow_with_the_map() {
     let ((small_px, small_mb), (large_px, large_mb)) = (peaks[0], peaks[1]);
     assert!(large_px >= 8 * small_px, "the large map should have many more pixels: {peaks:?}");
     let in_memory_mb = (large_px - small_px) as f64 * 150.0 / 1e6;
+    // Measured: 549 and 590 MB; 200 MB of slack for allocator and thread-pool noise, a sixth of
+    // what frames in memory would add.
     assert!(
-        large_mb - small_mb < 100.0,
+        large_mb - small_mb < 200.0,
         "peak memory grew from {small_mb:.0} MB ({small_px} pixels) to {large_mb:.0} MB ({large_px} pixels); frames in memory would add {in_memory_mb:.0} MB"
     );
 }
