@@ -233,6 +233,12 @@ pub trait FrameSink {
     /// A chromosome begins: `Some(lo..hi)` frames its pixels with both bins in that range, `None`
     /// passes over it.
     fn start(&mut self, chrom: &str) -> Result<Option<std::ops::Range<u32>>>;
+    /// A run of the current chromosome as the table holds it, before the range leaves any pixel
+    /// out: where a step checks its input (a pixel beyond the bins it knows is an error, never
+    /// silently dropped).
+    fn run(&mut self, _run: &ChromContacts) -> Result<()> {
+        Ok(())
+    }
     /// Pixels of the current chromosome that will be framed (in table order, before their frames).
     fn pixels(&mut self, _kept: &ChromContacts) -> Result<()> {
         Ok(())
@@ -270,6 +276,7 @@ pub fn stream(path: &std::path::Path, len: usize, column: ValueColumn, t: Transf
             range = sink.start(&run.chrom)?;
         }
         let Some(r) = &range else { return Ok(()) };
+        sink.run(&run)?;
         let keep: Vec<usize> = (0..run.i.len()).filter(|&k| r.contains(&run.i[k]) && r.contains(&run.j[k])).collect();
         let kept = if keep.len() == run.i.len() {
             run

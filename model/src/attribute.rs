@@ -225,10 +225,10 @@ pub fn run(o: &AttributeOptions) -> Result<Vec<ChromAttributions>> {
             self.current = Some((ci, Ig::new(self.decoder, &r, &base, self.o.steps), 0, std::time::Instant::now()));
             Ok(Some(0..n as u32))
         }
-        fn pixels(&mut self, kept: &tables::contacts::ChromContacts) -> Result<()> {
+        fn run(&mut self, run: &tables::contacts::ChromContacts) -> Result<()> {
             let c = &self.reps[self.current.as_ref().expect("started").0];
             let n = c.n_bins();
-            if kept.j.iter().any(|&j| j as usize >= n) {
+            if run.j.iter().any(|&j| j as usize >= n) {
                 return Err(Error::InvalidArgument(format!("contacts of {} reach beyond its {n} representations", c.chrom)));
             }
             Ok(())

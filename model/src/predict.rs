@@ -281,12 +281,15 @@ fn predict_observed(dec: &mut Decode, targets: &[Target], path: &std::path::Path
             self.current = self.targets.iter().position(|t| t.reps.chrom == chrom).map(|ti| (ti, self.dec.writer.rows));
             Ok(self.current.map(|(ti, _)| self.targets[ti].lo..self.targets[ti].hi))
         }
-        fn pixels(&mut self, kept: &ChromContacts) -> Result<()> {
+        fn run(&mut self, run: &ChromContacts) -> Result<()> {
             let t = &self.targets[self.current.expect("started").0];
             let n = t.reps.n_bins() as u32;
-            if kept.j.iter().any(|&j| j >= n) {
+            if run.j.iter().any(|&j| j >= n) {
                 return Err(Error::InvalidArgument(format!("contacts of {} reach beyond its {n} representations", t.reps.chrom)));
             }
+            Ok(())
+        }
+        fn pixels(&mut self, kept: &ChromContacts) -> Result<()> {
             let vals = match self.dec.mf.config.value {
                 ValueColumn::Value => &kept.value,
                 ValueColumn::Count => &kept.count,

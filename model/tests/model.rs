@@ -279,6 +279,25 @@ fn bad_inputs_fail_cleanly() {
     meta.set("resolution", 25_000);
     let r25 = d.join("r25.parquet");
     hiclstm::tables::representations::write(&r25, &meta, k, &reps, false).unwrap().commit(false).unwrap();
+    // Representations shorter than the contacts' chromosome: pixels beyond them are an error for
+    // the streaming readers of predict and attribute, never silently left out.
+    let (meta50, _, _) = hiclstm::tables::representations::read(&d.join("m2").join("representations.parquet")).unwrap();
+    let mut short = reps.clone();
+    let keep = short[0].start.len() - 10;
+    short[0].start.truncate(keep);
+    short[0].end.truncate(keep);
+    short[0].observed.truncate(keep);
+    short[0].values.truncate(keep * k);
+    let rshort = d.join("short.parquet");
+    hiclstm::tables::representations::write(&rshort, &meta50, k, &short, false).unwrap().commit(false).unwrap();
+    let m2 = d.join("m2");
+    let attribute = env!("CARGO_BIN_EXE_hiclstm-attribute");
+    for (bin, out) in [(PREDICT, d.join("short.predictions.parquet")), (attribute, d.join("short_attr"))] {
+        let (code, err) = run(bin, &[m2.to_str().unwrap(), "--representations", rshort.to_str().unwrap(), "--contacts", cs, "-o", out.to_str().unwrap()]);
+        assert_eq!(code, 8, "{err}");
+        assert!(err.contains(&format!("contacts of {} reach beyond its {keep} representations", short[0].chrom)), "{err}");
+        assert!(!out.exists() && !d.join("short_attr.attributions.parquet").exists());
+    }
     let perturb = env!("CARGO_BIN_EXE_hiclstm-perturb");
     let args = ["--representations", r25.to_str().unwrap(), "--edit", "delete", "--at", "chr1:1-100000", "--window", "chr1:1-1000000", "-o"];
     let (code, err) = run(perturb, &[&[d.join("m2").to_str().unwrap()][..], &args, &[d.join("pt").to_str().unwrap()]].concat());
