@@ -83,6 +83,19 @@ impl Frames {
     pub fn n(&self) -> usize {
         self.chrom.len()
     }
+    /// Copies of frames `ids`, in that order.
+    pub fn select(&self, ids: impl IntoIterator<Item = usize>) -> Frames {
+        let l = self.len;
+        let mut out = Frames { len: l, ..Default::default() };
+        for q in ids {
+            out.chrom.push(self.chrom[q]);
+            out.row.push(self.row[q]);
+            out.col.extend_from_slice(&self.col[q * l..(q + 1) * l]);
+            out.target.extend_from_slice(&self.target[q * l..(q + 1) * l]);
+            out.mask.extend_from_slice(&self.mask[q * l..(q + 1) * l]);
+        }
+        out
+    }
     /// Moves the frames of `other` (of the same length) after these.
     pub fn append(&mut self, mut other: Frames) {
         debug_assert_eq!(self.len, other.len);

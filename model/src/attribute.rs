@@ -71,17 +71,8 @@ pub fn chromosome(
     batch: usize,
 ) -> (Vec<f64>, Vec<u32>, f64, f64) {
     let mut ig = Ig::new(decoder, reps, base, steps);
-    let l = f.len;
     for f0 in (0..f.n()).step_by(batch.max(1)) {
-        let f1 = (f0 + batch.max(1)).min(f.n());
-        ig.add(&frames::Frames {
-            len: l,
-            chrom: f.chrom[f0..f1].to_vec(),
-            row: f.row[f0..f1].to_vec(),
-            col: f.col[f0 * l..f1 * l].to_vec(),
-            target: f.target[f0 * l..f1 * l].to_vec(),
-            mask: f.mask[f0 * l..f1 * l].to_vec(),
-        });
+        ig.add(&f.select(f0..(f0 + batch.max(1)).min(f.n())));
     }
     ig.finish()
 }

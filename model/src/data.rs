@@ -203,20 +203,12 @@ impl IndexedFrames {
     /// The frames of the chromosomes (indices into the training data) for which `keep` holds.
     pub fn select(&self, keep: impl Fn(usize) -> bool) -> IndexedFrames {
         let l = self.frames.len;
-        let mut out =
-            IndexedFrames { frames: hiclstm::frames::Frames { len: l, ..Default::default() }, stats: self.stats.clone(), idx_i: vec![], idx_j: vec![] };
-        for f in 0..self.frames.n() {
-            if keep(self.frames.chrom[f] as usize) {
-                let (a, b) = (f * l, (f + 1) * l);
-                out.frames.chrom.push(self.frames.chrom[f]);
-                out.frames.row.push(self.frames.row[f]);
-                out.frames.col.extend_from_slice(&self.frames.col[a..b]);
-                out.frames.target.extend_from_slice(&self.frames.target[a..b]);
-                out.frames.mask.extend_from_slice(&self.frames.mask[a..b]);
-                out.idx_i.push(self.idx_i[f]);
-                out.idx_j.extend_from_slice(&self.idx_j[a..b]);
-            }
+        let ids: Vec<usize> = (0..self.frames.n()).filter(|&f| keep(self.frames.chrom[f] as usize)).collect();
+        IndexedFrames {
+            frames: self.frames.select(ids.iter().copied()),
+            stats: self.stats.clone(),
+            idx_i: ids.iter().map(|&f| self.idx_i[f]).collect(),
+            idx_j: ids.iter().flat_map(|&f| self.idx_j[f * l..(f + 1) * l].iter().copied()).collect(),
         }
-        out
     }
 }

@@ -579,15 +579,7 @@ fn compare_in_place(
             (0..f.n()).filter(|&q| changed[f.row[q] as usize] || (q * l..(q + 1) * l).any(|s| f.mask[s] > 0.0 && changed[f.col[s] as usize])).collect();
         let mut mutant = wt.clone();
         if !sees.is_empty() {
-            let mut sub = hiclstm::frames::Frames { len: l, ..Default::default() };
-            for &q in &sees {
-                sub.chrom.push(f.chrom[q]);
-                sub.row.push(f.row[q]);
-                sub.col.extend_from_slice(&f.col[q * l..(q + 1) * l]);
-                sub.target.extend_from_slice(&f.target[q * l..(q + 1) * l]);
-                sub.mask.extend_from_slice(&f.mask[q * l..(q + 1) * l]);
-            }
-            let p = crate::net::predict_frames(&model.decoder, &ed_reps, &sub, BATCH);
+            let p = crate::net::predict_frames(&model.decoder, &ed_reps, &f.select(sees.iter().copied()), BATCH);
             for (x, &q) in sees.iter().enumerate() {
                 mutant[q * l..(q + 1) * l].copy_from_slice(&p[x * l..(x + 1) * l]);
             }
