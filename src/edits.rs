@@ -63,9 +63,15 @@ pub struct EditSpec {
     /// Neighbours either side for the mean knockout (default 2).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub neighbours: Option<u32>,
-    /// Window predicted and compared (reference coordinates).
-    pub window: Region,
-    /// Largest distance predicted (bp); default: the whole window.
+    /// Knockout: edit all sites at once and compare the window's maps (PREFIX.perturbations);
+    /// default (false): each site edited alone, effects by distance (PREFIX.site_effects).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub together: bool,
+    /// Window predicted and compared (reference coordinates); for per-site knockouts the region
+    /// whose sites are edited (default: every chromosome).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window: Option<Region>,
+    /// Largest distance predicted (bp); default: the whole window (2 Mb for per-site knockouts).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_distance: Option<u64>,
 }
@@ -73,19 +79,40 @@ pub struct EditSpec {
 impl EditSpec {
     /// A delete, invert or duplicate edit of `at`, compared over `window`.
     pub fn region(edit: EditKind, at: Region, window: Region) -> Self {
-        EditSpec { id: String::new(), edit, at: Some(at), sites: None, anchors: None, method: None, neighbours: None, window, max_distance: None }
+        EditSpec {
+            id: String::new(),
+            edit,
+            at: Some(at),
+            sites: None,
+            anchors: None,
+            method: None,
+            neighbours: None,
+            together: false,
+            window: Some(window),
+            max_distance: None,
+        }
     }
 
-    /// A knockout of the sites of a BED file (`neighbours` for the mean method).
-    pub fn knockout(sites: PathBuf, method: KnockoutMethod, neighbours: Option<u32>, window: Region) -> Self {
+    /// A per-site knockout of the sites of a BED file (`neighbours` for the mean method) in
+    /// `window` (None: every chromosome); set `together` to knock them out at once.
+    pub fn knockout(sites: PathBuf, method: KnockoutMethod, neighbours: Option<u32>, window: Option<Region>) -> Self {
         EditSpec {
+            id: String::new(),
             edit: EditKind::Knockout,
             at: None,
             sites: Some(sites),
+            anchors: None,
             method: Some(method),
             neighbours,
-            ..Self::region(EditKind::Knockout, window.clone(), window)
+            together: false,
+            window,
+            max_distance: None,
         }
+    }
+
+    /// Each site edited alone, effects summarised by distance (knockouts unless `together`).
+    pub fn per_site(&self) -> bool {
+        self.edit == EditKind::Knockout && !self.together
     }
 
     /// A CTCF orientation swap of the motifs of a BED6 file (at the anchors of a BEDPE, if given).
@@ -125,12 +152,16 @@ impl EditSpec {
         if !region_edit && self.sites.is_none() {
             return Err(format!("edit {}: needs `sites` (a BED file)", self.name()));
         }
+        if self.window.is_none() && !self.per_site() {
+            return Err(format!("edit {}: needs `window` (chr:start-end), the region predicted and compared", self.name()));
+        }
         let misplaced = [
             ("at", self.at.is_some() && !region_edit),
             ("sites", self.sites.is_some() && region_edit),
             ("anchors", self.anchors.is_some() && kind != EditKind::CtcfSwap),
             ("method", self.method.is_some() && kind != EditKind::Knockout),
             ("neighbours", self.neighbours.is_some() && self.method != Some(KnockoutMethod::Mean)),
+            ("together", self.together && kind != EditKind::Knockout),
         ];
         if let Some((key, _)) = misplaced.iter().find(|m| m.1) {
             return Err(format!("edit {}: `{key}` does not apply to this edit", self.name()));
@@ -164,13 +195,16 @@ mod tests {
         let p = d.path().join("edit.yaml");
         std::fs::write(&p, "id: ko\nedit: knockout\nsites: ctcf.bed\nmethod: zero\nwindow: 'chr1:1-1,000'\n").unwrap();
         let e = EditSpec::load(&p).unwrap();
-        assert_eq!((e.edit, e.method, e.window.end), (EditKind::Knockout, Some(KnockoutMethod::Zero), Some(1000)));
+        assert_eq!((e.edit, e.method, e.window.as_ref().unwrap().end, e.per_site()), (EditKind::Knockout, Some(KnockoutMethod::Zero), Some(1000), true));
         assert_eq!(e.sites.as_deref(), Some(d.path().join("ctcf.bed").as_path()), "relative to the spec file");
         let again: EditSpec = serde_yaml_ng::from_str(&e.to_yaml()).unwrap();
         assert_eq!(again, e);
         for (text, needle) in [
             ("edit: swap\nwindow: chr1\n", "line 1"),
             ("edit: delete\nwindow: chr1\n", "needs `at`"),
+            ("edit: delete\nat: 'chr1:1-5'\n", "needs `window`"),
+            ("edit: knockout\nsites: x.bed\ntogether: true\n", "needs `window`"),
+            ("edit: invert\nat: 'chr1:1-5'\nwindow: chr1\ntogether: true\n", "`together` does not apply"),
             ("edit: knockout\nsites: x.bed\nat: 'chr1:1-5'\nwindow: chr1\n", "`at` does not apply"),
             ("edit: delete\nat: 'chr1:1-5'\nwindow: chr1\ncolour: red\n", "colour"),
             ("edit: delete\nat: 'chr1:5-1'\nwindow: chr1\n", "start must be >= 1"),

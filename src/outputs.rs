@@ -22,6 +22,9 @@ pub const ATTRIBUTIONS: &str = "attributions.parquet";
 pub const ATTRIBUTION_SUMMARY: &str = "attribution_summary.parquet";
 /// Perturbations table: wild-type and mutant probabilities of an edit (`hiclstm-perturb`).
 pub const PERTURBATIONS: &str = "perturbations.parquet";
+/// Site effects table: per-site edits summarised by distance (`hiclstm-perturb`, per-site
+/// knockouts).
+pub const SITE_EFFECTS: &str = "site_effects.parquet";
 
 // Tracks and text.
 /// Simulated read pairs, 4DN pairs gzipped (`hiclstm-simulate --pairs`).
@@ -64,8 +67,8 @@ pub const TAD_PROFILE_PNG: &str = "tad_profile.png";
 pub const PERTURBATION_PNG: &str = "perturbation.png";
 /// Mutant minus wild type, on a diverging scale (`hiclstm-perturb --plots`).
 pub const DIFFERENCE_PNG: &str = "difference.png";
-/// Mean change of the edited sites' contacts by distance from the site (`hiclstm-perturb --plots`,
-/// knockouts and CTCF swaps).
+/// Mean change of the edited sites' contacts by distance from the site (`hiclstm-perturb`:
+/// per-site knockouts always, knockouts of all sites together and CTCF swaps with `--plots`).
 pub const SITE_PROFILE_PNG: &str = "site_profile.png";
 
 /// A category task's confusion matrices (`hiclstm-classify --plots`).
@@ -85,7 +88,7 @@ pub const BY_STEP: &[(&str, &[&str])] = &[
     ("hiclstm-baseline", &[REPRESENTATIONS]),
     ("hiclstm-classify", &[METRICS, PR_CURVES_PNG, "confusion.*.png"]),
     ("hiclstm-attribute", &[ATTRIBUTIONS, ATTRIBUTIONS_BEDGRAPH, ATTRIBUTION_SUMMARY, ELEMENTS_PNG, TAD_PROFILE_PNG]),
-    ("hiclstm-perturb", &[PERTURBATIONS, PERTURBATION_PNG, DIFFERENCE_PNG, SITE_PROFILE_PNG, TAD_PROFILE_PNG]),
+    ("hiclstm-perturb", &[PERTURBATIONS, SITE_EFFECTS, PERTURBATION_PNG, DIFFERENCE_PNG, SITE_PROFILE_PNG, TAD_PROFILE_PNG]),
 ];
 
 /// The names `program` writes (empty for a program not in [`BY_STEP`]).

@@ -60,7 +60,7 @@ fn pipeline_runs_the_embedded_default_end_to_end() {
         "perturb/toy.duplication.perturbations.parquet",
         "perturb/toy.duplication.difference.png",
         "perturb/toy.boundary_deletion.perturbations.parquet",
-        "perturb/toy.ctcf_knockout.perturbations.parquet",
+        "perturb/toy.ctcf_knockout.site_effects.parquet",
         "perturb/toy.ctcf_knockout.site_profile.png",
         "pipeline_info/params.yaml",
         "pipeline_info/commands.sh",

@@ -11,5 +11,6 @@ pub mod device;
 pub mod net;
 pub mod perturb;
 pub mod predict;
+pub mod site_knockout;
 pub mod sniper;
 pub mod train;

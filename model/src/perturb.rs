@@ -142,15 +142,17 @@ pub fn apply(reps: &[f32], n: usize, k: usize, edit: &Edit) -> Result<(Vec<f32>,
 /// Sums edited-genome predictions onto reference pixels: `pred` holds (i', j', probability) on the
 /// edited genome; returns (i, j) -> (probability, number of edited pixels summed).
 pub fn to_reference(pred: &[(u32, u32, f64)], ref_of: &[usize], t: &hiclstm::frames::Transform) -> std::collections::BTreeMap<(u32, u32), (f64, u32)> {
-    let mut sums: std::collections::BTreeMap<(u32, u32), (f64, u32)> = Default::default();
+    let mut sums: std::collections::BTreeMap<(u32, u32), (f64, u32, f64)> = Default::default();
     for &(i, j, p) in pred {
         let (a, b) = (ref_of[i as usize] as u32, ref_of[j as usize] as u32);
         let key = (a.min(b), a.max(b));
-        let e = sums.entry(key).or_insert((0.0, 0));
+        let e = sums.entry(key).or_insert((0.0, 0, p));
         e.0 += t.to_value(p);
         e.1 += 1;
     }
-    sums.into_iter().map(|(k, (v, c))| (k, (t.to_prob(v), c))).collect()
+    // A pixel of one copy keeps its probability as predicted (the round trip through values is
+    // not exact in floating point, and an unreachable pixel must keep its wild type exactly).
+    sums.into_iter().map(|(k, (v, c, p))| (k, (if c == 1 { p } else { t.to_prob(v) }, c))).collect()
 }
 
 #[cfg(test)]
@@ -399,6 +401,39 @@ impl Paths {
     }
 }
 
+/// The model and the representations an edit works on, checked against each other.
+pub(crate) struct Loaded {
+    pub mf: crate::config::ModelFile,
+    pub model: crate::net::HicLstm,
+    pub reps_path: PathBuf,
+    pub k: usize,
+    pub reps: Vec<ChromRepresentations>,
+}
+
+/// Loads the model and the representations to edit (`--representations`, else the model's own).
+pub(crate) fn load(o: &PerturbOptions) -> Result<Loaded> {
+    let (mf, model) = crate::predict::load_model(&o.model_dir, o.device)?;
+    let reps_path = o.representations.clone().unwrap_or_else(|| crate::train::ModelDir(o.model_dir.clone()).representations());
+    let (rmeta, k, reps) = hiclstm::tables::representations::read(&reps_path)?;
+    if let Some(r) = rmeta.resolution().filter(|&r| r != mf.resolution) {
+        return Err(Error::InvalidArgument(format!("{}: resolution {r} differs from the model's {}", reps_path.display(), mf.resolution)));
+    }
+    if k != mf.config.k {
+        return Err(Error::schema(&reps_path, format!("representations have K = {k}, the model needs K = {}", mf.config.k)));
+    }
+    Ok(Loaded { mf, model, reps_path, k, reps })
+}
+
+/// Per-site knockouts go to [`crate::site_knockout::run`], every other edit to [`run`]: what
+/// `hiclstm-perturb` runs.
+pub fn run_any(o: &PerturbOptions) -> Result<()> {
+    if o.edit.per_site() {
+        crate::site_knockout::run(o).map(|_| ())
+    } else {
+        run(o).map(|_| ())
+    }
+}
+
 fn is_site_edit(e: &EditSpec) -> bool {
     matches!(e.edit, EditKind::Knockout | EditKind::CtcfSwap)
 }
@@ -482,10 +517,10 @@ pub fn observed_neighbour_mean(c: &ChromRepresentations, k: usize, site: usize, 
 }
 
 /// The edit in bins of the target chromosome.
-fn resolve_edit(o: &PerturbOptions, t: &Target, reps: &[ChromRepresentations], k: usize) -> Result<Edit> {
+fn resolve_edit(o: &PerturbOptions, t: &Target, window: &Region, reps: &[ChromRepresentations], k: usize) -> Result<Edit> {
     let e = &o.edit;
     let need = |what: &str| Error::InvalidArgument(format!("this edit needs {what}"));
-    let region = || e.at.as_ref().ok_or_else(|| need("--at chr:start-end")).and_then(|r| t.bins_of(r, &e.window));
+    let region = || e.at.as_ref().ok_or_else(|| need("--at chr:start-end")).and_then(|r| t.bins_of(r, window));
     let sites = || e.sites.as_deref().ok_or_else(|| need("--sites BED"));
     Ok(match e.edit {
         EditKind::Delete => region().map(|(start, end)| Edit::Delete { start, end })?,
@@ -533,8 +568,13 @@ fn compare(
     let (elo, ehi) = (inside[0], inside[inside.len() - 1] + 1);
     let ed_reps = tch::Tensor::from_slice(&edited).reshape([ref_of.len() as i64, k as i64]).to(o.device);
     let in_window = |b: u32| ref_of[b as usize] >= lo && ref_of[b as usize] < hi;
+    // Rows of the edited genome are cut as the wild type's: at --max-distance, else at the
+    // window's end. With the frame head a row's last frame depends on where it ends, so another
+    // cut would change pixels the edit cannot reach. (With --max-distance, a pixel that an
+    // insertion puts beyond it in the edited genome is not predicted: fewer `copies`.)
+    let ed_max_d = if o.edit.max_distance.is_some() { max_d } else { (ehi - elo) as u32 };
     let mutant: Vec<(u32, u32, f64)> =
-        dense(&model.decoder, &ed_reps, elo as u32, ehi as u32, (ehi - elo) as u32, l).into_iter().filter(|&(i, j, _)| in_window(i) && in_window(j)).collect();
+        dense(&model.decoder, &ed_reps, elo as u32, ehi as u32, ed_max_d, l).into_iter().filter(|&(i, j, _)| in_window(i) && in_window(j)).collect();
     let back = to_reference(&mutant, &ref_of, &mf.config.transform);
     // The first edited bin of each reference bin, built once.
     let mut first_copy: Vec<Option<u32>> = vec![None; n];
@@ -599,18 +639,13 @@ fn compare_in_place(
 /// the window, writes the perturbations table (and plots) and returns its rows: one per wild-type
 /// pixel of the window.
 pub fn run(o: &PerturbOptions) -> Result<Vec<Row>> {
-    let paths = Paths::check(o)?;
     o.edit.check().map_err(Error::InvalidArgument)?;
-    let (mf, model) = crate::predict::load_model(&o.model_dir, o.device)?;
-    let reps_path = o.representations.clone().unwrap_or_else(|| crate::train::ModelDir(o.model_dir.clone()).representations());
-    let (rmeta, k, reps) = hiclstm::tables::representations::read(&reps_path)?;
-    if let Some(r) = rmeta.resolution().filter(|&r| r != mf.resolution) {
-        return Err(Error::InvalidArgument(format!("{}: resolution {r} differs from the model's {}", reps_path.display(), mf.resolution)));
+    if o.edit.per_site() {
+        return Err(Error::Internal("perturb::run compares a window; per-site knockouts go to site_knockout::run".into()));
     }
-    if k != mf.config.k {
-        return Err(Error::schema(&reps_path, format!("representations have K = {k}, the model needs K = {}", mf.config.k)));
-    }
-    let window = &o.edit.window;
+    let paths = Paths::check(o)?;
+    let window = o.edit.window.as_ref().ok_or_else(|| Error::InvalidArgument("this edit needs --window chr:start-end".into()))?;
+    let Loaded { mf, model, reps_path, k, reps } = load(o)?;
     let chrom = reps.iter().find(|c| c.chrom == window.chrom).ok_or_else(|| {
         Error::not_in_input(&reps_path, format!("chromosome '{}'", window.chrom), reps.iter().map(|c| c.chrom.as_str()).collect::<Vec<_>>().join(", "))
     })?;
@@ -619,7 +654,7 @@ pub fn run(o: &PerturbOptions) -> Result<Vec<Row>> {
     let (lo, hi) = target.bins_of(window, window)?;
     // TADs for the profile are checked before anything is computed or written.
     let domains = o.tads.as_deref().map(|t| target.domains(t, lo, hi)).transpose()?;
-    let edit = resolve_edit(o, &target, &reps, k)?;
+    let edit = resolve_edit(o, &target, window, &reps, k)?;
     let rows = compare(&model, &mf, o, &target, k, (lo, hi), &edit)?;
 
     let mut outs = OutputSet::default();

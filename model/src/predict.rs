@@ -100,17 +100,23 @@ fn dense_rows(rows: std::ops::Range<u32>, col_end: u32, max_d: u32, len: usize) 
 /// of whole rows holding about `batch` frames each, in row order: a chromosome's dense frames can
 /// be billions of steps, a block is one forward pass.
 pub fn dense_blocks(lo: u32, hi: u32, max_d: u32, len: usize, batch: usize) -> impl Iterator<Item = Frames> {
-    let mut row = lo;
+    dense_row_blocks(lo..hi, hi, max_d, len, batch)
+}
+
+/// [`dense_blocks`] of `rows`, with columns up to `col_end - 1` (the rows near a site, whose
+/// columns run to the chromosome's end).
+pub fn dense_row_blocks(rows: std::ops::Range<u32>, col_end: u32, max_d: u32, len: usize, batch: usize) -> impl Iterator<Item = Frames> {
+    let (mut row, hi) = (rows.start, rows.end);
     std::iter::from_fn(move || {
         if row >= hi {
             return None;
         }
         let (start, mut frames) = (row, 0u64);
         while row < hi && frames < batch.max(1) as u64 {
-            frames += ((row as u64 + max_d as u64).min(hi as u64 - 1) - row as u64 + 1).div_ceil(len as u64);
+            frames += ((row as u64 + max_d as u64).min(col_end as u64 - 1) - row as u64 + 1).div_ceil(len as u64);
             row += 1;
         }
-        Some(dense_rows(start..row, hi, max_d, len))
+        Some(dense_rows(start..row, col_end, max_d, len))
     })
 }
 

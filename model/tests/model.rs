@@ -635,6 +635,22 @@ fn perturbations_map_edits_back_to_reference_pixels() {
             assert_eq!(r.j_edit, Some(if r.j >= 15 { r.j - 5 } else { r.j }));
         }
     }
+    // A deletion near the window's end (bins 35..38), rows cut at 10 bins (one frame each): the
+    // rows whose frame cannot reach it (i + 10 < 35) and the rows after it keep their wild type
+    // to the last bit (the edited genome used to be decoded uncut, which changed them all).
+    let mut e = region(EditKind::Delete, "chr1:1,750,001-1,900,000");
+    e.max_distance = Some(500_000);
+    let rows = perturb(&o(e, "del_end")).unwrap();
+    let unreachable: Vec<_> = rows.iter().filter(|r| r.i + 10 < 35 || r.i >= 38).collect();
+    let moved: Vec<_> = unreachable.iter().filter(|r| r.mutant != Some(r.wt)).collect();
+    assert!(
+        unreachable.len() > 200 && moved.is_empty(),
+        "pixels the deletion cannot reach changed: {} of {}: {:?}",
+        moved.len(),
+        unreachable.len(),
+        &moved[..moved.len().min(5)]
+    );
+    assert!(rows.iter().any(|r| r.i < 35 && r.j >= 38 && r.mutant.is_some_and(|m| m != r.wt)), "pixels spanning the deletion change");
     // Duplicating bins 10..15: pixels within the copy collect 3 edited pixels on and 4 off the
     // diagonal (both copies and the pixels between them), others 1 or 2.
     let rows = perturb(&o(region(EditKind::Duplicate, "chr1:500,001-750,000"), "dup")).unwrap();
@@ -681,6 +697,75 @@ fn perturbations_map_edits_back_to_reference_pixels() {
     assert!(!d.join("bad.perturbations.parquet").exists() && !d.join("bad2.perturbations.parquet").exists());
 }
 
+/// Per-site knockouts (the default for `--sites`) edit each site alone: a site's effects equal
+/// those of a whole-chromosome run that knocks out that site only, for in-place edits (its own
+/// pixels) and deletions (the pixels spanning it), although only the frames that see the site
+/// are decoded; knocking both nearby sites out at once compounds them and differs.
+#[test]
+fn per_site_knockouts_equal_single_site_edits_and_do_not_compound() {
+    use hiclstm::edits::{EditSpec, KnockoutMethod};
+    use hiclstm_model::perturb::{run as perturb, site_profile, spanning_profile, PerturbOptions};
+    use hiclstm_model::site_knockout::run as per_site;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let contacts = simulated(d);
+    let m = d.join("m");
+    train::run(&opts(&contacts, &m, small_config(1))).unwrap();
+    // Bins 40 and 42 of chr1 (50 kb); 1.5 Mb is 30 bins, more than a frame (20 steps), so rows
+    // before a site reach it in their first or their second frame.
+    std::fs::write(d.join("two.bed"), "chr1\t2000000\t2000020\nchr1\t2100000\t2100020\nchr2\t100000\t100020\n").unwrap();
+    std::fs::write(d.join("one.bed"), "chr1\t2000000\t2000020\n").unwrap();
+    let o = |sites: &str, method: KnockoutMethod, together: bool, window: Option<&str>, out: &str| {
+        let mut edit = EditSpec::knockout(d.join(sites), method, None, window.map(|w| w.parse().unwrap()));
+        edit.together = together;
+        edit.max_distance = Some(1_500_000);
+        PerturbOptions { model_dir: m.clone(), representations: None, edit, output: d.join(out), device: Device::Cpu, force: false, plots: true, tads: None }
+    };
+    let effects = |out: &str| hiclstm::tables::site_effects::read(&d.join(format!("{out}.site_effects.parquet"))).unwrap().1;
+    for method in [KnockoutMethod::Zero, KnockoutMethod::Shift] {
+        let tag = format!("{method:?}");
+        let sum = per_site(&o("two.bed", method, false, Some("chr1"), &format!("ps{tag}"))).unwrap();
+        assert_eq!(sum.sites, 2, "the chr2 site is outside the window");
+        let rows = effects(&format!("ps{tag}"));
+        assert!(rows.iter().all(|(c, _)| c == "chr1"));
+        let site40: Vec<_> = rows.iter().filter(|(_, r)| r.start == 2_000_000).map(|(_, r)| r.clone()).collect();
+        assert!(d.join(format!("ps{tag}.site_profile.png")).exists());
+        // The same site knocked out alone, the whole chromosome decoded.
+        let one = perturb(&o("one.bed", method, true, Some("chr1"), &format!("one{tag}"))).unwrap();
+        let both = perturb(&o("two.bed", method, true, Some("chr1"), &format!("both{tag}"))).unwrap();
+        let profile = |rows: &[hiclstm_model::perturb::Row]| {
+            if method == KnockoutMethod::Shift {
+                spanning_profile(rows, &[40], 30)
+            } else {
+                site_profile(rows, &[40], 30)
+            }
+        };
+        let (alone, together) = (profile(&one), profile(&both));
+        let found: Vec<u32> = site40.iter().map(|r| r.distance).collect();
+        let expected: Vec<u32> = (0..=30).filter(|&d| alone[d as usize].is_finite()).collect();
+        assert_eq!(found, expected, "{tag}: distances compared");
+        for r in &site40 {
+            let want = alone[r.distance as usize];
+            assert!((r.difference() - want).abs() < 1e-6, "{tag} at distance {}: per-site {} vs alone {want}", r.distance, r.difference());
+            let n = if method == KnockoutMethod::Shift {
+                r.distance - 1
+            } else if r.distance == 0 {
+                1
+            } else {
+                2
+            };
+            assert_eq!(r.pixels, n, "{tag}: pixels at distance {}", r.distance);
+        }
+        let compounded = site40.iter().map(|r| (r.difference() - together[r.distance as usize]).abs()).fold(0.0, f64::max);
+        assert!(compounded > 1e-4, "{tag}: both sites at once should differ from each alone ({compounded})");
+    }
+    // Every chromosome by default; a window without a site is refused before anything is written.
+    assert_eq!(per_site(&o("two.bed", KnockoutMethod::Mean, false, None, "all")).unwrap().sites, 3);
+    let e = per_site(&o("two.bed", KnockoutMethod::Zero, false, Some("chr1:1-1,000,000"), "none")).unwrap_err();
+    assert!(e.to_string().contains("no site in chr1:1-1000000") && e.to_string().contains("two.bed"), "{e}");
+    assert!(!d.join("none.site_effects.parquet").exists());
+}
+
 /// Edits, attribution and classification on the simulated toy genome, checked against the
 /// simulation's truth, with a model trained by the representations preset (one model, trained
 /// once, serves all checks):
@@ -724,7 +809,7 @@ fn simulated_genome_edits_and_attributions_go_the_papers_way() {
         model_dir: m.clone(),
         representations: None,
         edit: {
-            edit.window = window.parse().unwrap();
+            edit.window = Some(window.parse().unwrap());
             edit.max_distance = Some(3_000_000);
             edit
         },
@@ -736,7 +821,8 @@ fn simulated_genome_edits_and_attributions_go_the_papers_way() {
     };
     for method in [KnockoutMethod::Zero, KnockoutMethod::Mean] {
         let neighbours = (method == KnockoutMethod::Mean).then_some(2);
-        let spec = EditSpec::knockout(d.join("anchors.bed"), method, neighbours, "chr1".parse().unwrap());
+        let mut spec = EditSpec::knockout(d.join("anchors.bed"), method, neighbours, None);
+        spec.together = true;
         let rows = perturb(&o(spec, "chr1:1-20,000,000", &format!("ko_{method:?}"))).unwrap();
         let diffs: Vec<f64> = loops.iter().filter_map(|&(a, b)| rows.iter().find(|r| r.i == a && r.j == b)).map(|r| r.mutant.unwrap() - r.wt).collect();
         let mean = diffs.iter().sum::<f64>() / diffs.len() as f64;

@@ -10,7 +10,8 @@
 //! - `baseline/`   `<id>.<method>.representations.parquet`
 //! - `classify/`   `<id>.metrics.parquet`, PR curves, confusion matrices
 //! - `attribute/`  `<id>.attributions.parquet`, `.bedGraph`, summaries and plots
-//! - `perturb/`    `<id>.<edit>.perturbations.parquet` and plots
+//! - `perturb/`    `<id>.<edit>.perturbations.parquet` (per-site knockouts:
+//!   `<id>.<edit>.site_effects.parquet`) and plots
 //! - `pipeline_info/` `params.yaml` (as resolved), `commands.sh`, `versions.yml`
 
 pub mod params;
@@ -362,14 +363,15 @@ fn perturb(p: &Params, id: &str, paths: &SamplePaths, inputs: &Inputs, e: &EditS
         .arg(&paths.model)
         .arg("--edit-spec")
         .arg(&spec_path)
-        .opt("--tads", inputs.tads.as_ref())
+        // A TAD profile needs a window's maps: per-site knockouts have none.
+        .opt("--tads", inputs.tads.as_ref().filter(|_| !e.per_site()))
         .arg("--device")
         .arg(p.device.to_string())
         .arg("--plots")
         .arg("-o")
         .arg(&o)
         .extra(&p.perturb_args)?
-        .outs(&o, &[outputs::PERTURBATIONS])
+        .outs(&o, &[if e.per_site() { outputs::SITE_EFFECTS } else { outputs::PERTURBATIONS }])
         .wrote(spec_path, spec.to_yaml()))
 }
 
@@ -532,7 +534,9 @@ mod tests {
         assert!(classify.contains("hiclstm=res/train/toy/representations.parquet pca=res/baseline/toy.pca.representations.parquet"), "{classify}");
         assert!(steps[2].command_line().ends_with("--threads 2 --force"), "{}", steps[2].command_line());
         assert!(steps[10].command_line().contains("--edit-spec res/perturb/toy.ctcf_knockout.edit.yaml"), "{}", steps[10].command_line());
+        assert!(!steps[10].command_line().contains("--tads"), "a per-site knockout has no window to profile over TADs");
         let spec: EditSpec = serde_yaml_ng::from_str(&steps[10].writes[0].1).unwrap();
+        assert!(spec.per_site(), "{spec:?}");
         assert_eq!(spec.sites, Some(std::path::absolute("res/simulate/toy.ctcf.bed").unwrap()), "{spec:?}");
     }
 

@@ -134,7 +134,7 @@ impl Params {
         let mut ids = std::collections::HashSet::new();
         for e in self.edits.iter().flatten() {
             if e.id.is_empty() {
-                return Err(Error::InvalidArgument(format!("edits: an edit without an id (window {})", e.window)));
+                return Err(Error::InvalidArgument(format!("edits: an edit without an id ({})", e.to_yaml().trim().replace('\n', ", "))));
             }
             e.check().map_err(|m| Error::InvalidArgument(format!("edits: {m}")))?;
             if !ids.insert(e.id.as_str()) {

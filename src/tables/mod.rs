@@ -10,6 +10,7 @@ pub mod metrics;
 pub mod perturbations;
 pub mod predictions;
 pub mod representations;
+pub mod site_effects;
 pub mod training_log;
 
 use crate::error::{Error, Result};
@@ -89,11 +90,13 @@ pub enum TableKind {
     Attributions,
     /// Wild-type and edited-genome predictions of a window (`perturbations`).
     Perturbations,
+    /// Per-site edits summarised by distance (`site_effects`).
+    SiteEffects,
 }
 
 impl TableKind {
     /// Every table kind, in the order of `schemas/README.md`.
-    pub const ALL: [TableKind; 8] = [
+    pub const ALL: [TableKind; 9] = [
         TableKind::Contacts,
         TableKind::Bins,
         TableKind::Representations,
@@ -102,6 +105,7 @@ impl TableKind {
         TableKind::Metrics,
         TableKind::Attributions,
         TableKind::Perturbations,
+        TableKind::SiteEffects,
     ];
 
     /// The schema's name, as in `schemas/<name>.schema.json` and the `hiclstm.schema` metadata.
@@ -115,6 +119,7 @@ impl TableKind {
             TableKind::Metrics => "metrics",
             TableKind::Attributions => "attributions",
             TableKind::Perturbations => "perturbations",
+            TableKind::SiteEffects => "site_effects",
         }
     }
 
@@ -128,6 +133,7 @@ impl TableKind {
             TableKind::Metrics => include_str!("../../schemas/metrics.schema.json"),
             TableKind::Attributions => include_str!("../../schemas/attributions.schema.json"),
             TableKind::Perturbations => include_str!("../../schemas/perturbations.schema.json"),
+            TableKind::SiteEffects => include_str!("../../schemas/site_effects.schema.json"),
         }
     }
 

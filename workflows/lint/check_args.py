@@ -53,6 +53,7 @@ SAMPLES = {
     "edit.at": "chr1:1,000,001-2,000,000",
     "edit.method": ["zero", "mean", "shift"],
     "edit.neighbours": "2",
+    "edit.together": "true",
     "edit.window": "chr1:1-5,000,000",
     "edit.max_distance": "2000000",
     "task.ext.args": "",

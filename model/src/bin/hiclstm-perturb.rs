@@ -5,13 +5,17 @@
 use clap::Parser;
 use hiclstm::edits::{EditKind, EditSpec, KnockoutMethod};
 use hiclstm::genome::Region;
-use hiclstm_model::perturb::{run, PerturbOptions};
+use hiclstm_model::perturb::{run_any, PerturbOptions};
 use std::path::PathBuf;
 
-/// In-silico genome edits: edit the representations, decode wild type and edited genome over a
-/// window, and compare them on reference pixels.
+/// In-silico genome edits: edit the representations, decode wild type and edited genome, and
+/// compare them on reference pixels.
 ///
-/// Writes PREFIX.perturbations.parquet (reference and edited coordinates, wild-type and mutant
+/// Knockouts edit each site alone (the paper's averages over sites), on every chromosome or in
+/// --window, and write PREFIX.site_effects.parquet (each site's mean change by distance; with
+/// --plots PREFIX.site_profile.png, the mean over sites). Every other edit, and knockouts with
+/// --together (all sites at once), is compared over --window and writes
+/// PREFIX.perturbations.parquet (reference and edited coordinates, wild-type and mutant
 /// probabilities, difference, log2 ratio) and with --plots PREFIX.perturbation.png (wild type
 /// above the diagonal, edited below) and PREFIX.difference.png (diverging colours).
 #[derive(Parser, Debug)]
@@ -20,19 +24,23 @@ use std::path::PathBuf;
     after_help = "Examples:
   hiclstm-perturb model/ --edit delete --at chr21:30,000,001-30,500,000 --window chr21:28,000,001-33,000,000 --plots -o del
   hiclstm-perturb model/ --edit duplicate --at chr1:5,000,001-6,000,000 --window chr1:3,000,001-9,000,000 -o dup
-  hiclstm-perturb model/ --edit knockout --sites ctcf.bed --method shift --window chr1:1-10,000,000 -o ko
+  hiclstm-perturb model/ --edit knockout --sites ctcf.bed --plots -o ko    # every site alone, genome-wide
+  hiclstm-perturb model/ --edit knockout --sites ctcf.bed --method zero --window chr1 --max-distance 1000000 -o ko_chr1
+  hiclstm-perturb model/ --edit knockout --sites ctcf.bed --together --window chr1:1-10,000,000 --plots -o ko_all
   hiclstm-perturb model/ --edit ctcf-swap --sites ctcf_motifs.bed --window chr1:1-10,000,000 -o swap
   hiclstm-perturb model/ --edit ctcf-swap --sites ctcf_motifs.bed --anchors loops.bedpe --window chr1:1-10,000,000 -o swap_loops
   hiclstm-perturb model/ --edit-spec edit.yaml -o ko    # the same keys as the pipeline's `edits` entries
 
 Exit codes: 0 ok, 3 input unreadable, 4 malformed BED, 5 region not in the input, 6 output
-exists, 7 schema mismatch, 8 an edit that cannot be made (outside the chromosome, empties the window)."
+exists, 7 schema mismatch, 8 an edit that cannot be made (outside the chromosome, empties the window,
+no site on a trained bin)."
 )]
 struct Args {
     model: PathBuf,
-    /// The edit as a YAML map (id, edit, at, sites, anchors, method, neighbours, window,
-    /// max_distance: the keys of an entry of the pipeline's `edits`), instead of the flags below.
-    #[arg(long, conflicts_with_all = ["edit", "at", "sites", "anchors", "method", "neighbours", "window", "max_distance"])]
+    /// The edit as a YAML map (id, edit, at, sites, anchors, method, neighbours, together,
+    /// window, max_distance: the keys of an entry of the pipeline's `edits`), instead of the
+    /// flags below.
+    #[arg(long, conflicts_with_all = ["edit", "at", "sites", "anchors", "method", "neighbours", "together", "window", "max_distance"])]
     edit_spec: Option<PathBuf>,
     #[arg(long, value_enum, required_unless_present = "edit_spec")]
     edit: Option<EditKind>,
@@ -51,10 +59,16 @@ struct Args {
     /// Neighbours either side for --method mean (bins) [default: 2].
     #[arg(long)]
     neighbours: Option<u32>,
-    /// Window predicted and compared (reference coordinates).
-    #[arg(long, required_unless_present = "edit_spec")]
+    /// Knockout: edit all sites at once and compare --window's maps (PREFIX.perturbations.parquet)
+    /// instead of each site alone.
+    #[arg(long)]
+    together: bool,
+    /// Window predicted and compared (reference coordinates); for per-site knockouts the region
+    /// (or chromosome) whose sites are edited [default: every chromosome].
+    #[arg(long)]
     window: Option<Region>,
-    /// Largest distance predicted (bp); default: the whole window.
+    /// Largest distance predicted (bp) [default: the whole window; 2,000,000 for per-site
+    /// knockouts].
     #[arg(long)]
     max_distance: Option<u64>,
     /// Representations to edit (default: the model's own).
@@ -78,8 +92,8 @@ fn edit_spec(a: &Args) -> hiclstm::Result<EditSpec> {
     if let Some(p) = &a.edit_spec {
         return EditSpec::load(p);
     }
-    let (Some(edit), Some(window)) = (a.edit, a.window.clone()) else {
-        return Err(hiclstm::Error::InvalidArgument("--edit and --window are required without --edit-spec".into()));
+    let Some(edit) = a.edit else {
+        return Err(hiclstm::Error::InvalidArgument("--edit is required without --edit-spec".into()));
     };
     let spec = EditSpec {
         id: String::new(),
@@ -89,7 +103,8 @@ fn edit_spec(a: &Args) -> hiclstm::Result<EditSpec> {
         anchors: a.anchors.clone(),
         method: a.method,
         neighbours: a.neighbours,
-        window,
+        together: a.together,
+        window: a.window.clone(),
         max_distance: a.max_distance,
     };
     spec.check().map_err(|m| hiclstm::Error::InvalidArgument(format!("{m} (the keys are the flags: `at` is --at)")))?;
@@ -110,6 +125,6 @@ fn main() {
             plots: a.plots,
             tads: a.tads.clone(),
         };
-        run(&o).map(|_| ())
+        run_any(&o)
     })
 }

@@ -9,7 +9,10 @@ process HICLSTM_PERTURB {
     path(tads)
 
     output:
-    tuple val(meta), val(edit), path("${prefix}.perturbations.parquet"), emit: perturbations
+    // Knockouts edit each site alone (site effects) unless `together`; other edits compare a
+    // window (perturbations).
+    tuple val(meta), val(edit), path("${prefix}.perturbations.parquet"), optional: true, emit: perturbations
+    tuple val(meta), val(edit), path("${prefix}.site_effects.parquet") , optional: true, emit: site_effects
     tuple val(meta), val(edit), path("${prefix}.*.png")                , emit: plots
     path "versions.yml"                                                , emit: versions
 
@@ -19,7 +22,8 @@ process HICLSTM_PERTURB {
     script:
     def args = task.ext.args ?: ''
     prefix = task.ext.prefix ?: "${meta.id}.${edit.id}"
-    def tad_profile = tads ? "--tads ${tads}" : ''
+    // A TAD profile needs a window's maps: per-site knockouts have none.
+    def tad_profile = tads && !(edit.edit == 'knockout' && !edit.together) ? "--tads ${tads}" : ''
     // The edit as hiclstm-perturb --edit-spec reads it: the keys of one entry of the edits
     // list of the params, absent ones left out; sites and anchors name the staged files.
     def at           = edit.at != null ? "at: '${edit.at}'" : ''
@@ -27,6 +31,8 @@ process HICLSTM_PERTURB {
     def loop_anchors = anchors ? "anchors: '${anchors}'" : ''
     def method       = edit.method != null ? "method: ${edit.method}" : ''
     def neighbours   = edit.neighbours != null ? "neighbours: ${edit.neighbours}" : ''
+    def together     = edit.together ? 'together: true' : ''
+    def window       = edit.window != null ? "window: '${edit.window}'" : ''
     def max_distance = edit.max_distance != null ? "max_distance: ${edit.max_distance}" : ''
     """
     cat <<-'END_EDIT' > edit.yaml
@@ -37,7 +43,8 @@ process HICLSTM_PERTURB {
     ${loop_anchors}
     ${method}
     ${neighbours}
-    window: '${edit.window}'
+    ${together}
+    ${window}
     ${max_distance}
     END_EDIT
 
@@ -59,7 +66,11 @@ process HICLSTM_PERTURB {
     stub:
     prefix = task.ext.prefix ?: "${meta.id}.${edit.id}"
     """
-    touch ${prefix}.perturbations.parquet ${prefix}.difference.png ${prefix}.perturbation.png
+    if [ "${edit.edit}" = knockout ] && [ "${edit.together ? 'true' : ''}" != true ]; then
+        touch ${prefix}.site_effects.parquet ${prefix}.site_profile.png
+    else
+        touch ${prefix}.perturbations.parquet ${prefix}.difference.png ${prefix}.perturbation.png
+    fi
     cat <<-END_VERSIONS > versions.yml
     "${task.process}":
         hiclstm: \$(hiclstm-perturb --version | sed 's/^hiclstm-perturb //')
