@@ -39,6 +39,18 @@ pub enum KnockoutMethod {
     Shift,
 }
 
+/// The paper's CTCF orientation replacements at loops: each loop's anchor motifs take the
+/// genome-wide mean representation of the opposite orientation, one loop at a time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LoopSwap {
+    /// Loops with a forward motif at the upstream anchor and a reverse one downstream (the CTCF
+    /// loops of the loop-extrusion model) become divergent.
+    ConvergentToDivergent,
+    /// Loops with a reverse motif upstream and a forward one downstream become convergent.
+    DivergentToConvergent,
+}
+
 /// One edit: the flags of `hiclstm-perturb` as a map.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -63,6 +75,10 @@ pub struct EditSpec {
     /// Neighbours either side for the mean knockout (default 2).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub neighbours: Option<u32>,
+    /// CTCF swap with `anchors`: swap the motif orientation of each loop alone (convergent to
+    /// divergent or back) and report the loop pixels (PREFIX.perturbations, one row per loop).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub orientation: Option<LoopSwap>,
     /// Knockout: edit all sites at once and compare the window's maps (PREFIX.perturbations);
     /// default (false): each site edited alone, effects by distance (PREFIX.site_effects).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -87,6 +103,7 @@ impl EditSpec {
             anchors: None,
             method: None,
             neighbours: None,
+            orientation: None,
             together: false,
             window: Some(window),
             max_distance: None,
@@ -104,6 +121,7 @@ impl EditSpec {
             anchors: None,
             method: Some(method),
             neighbours,
+            orientation: None,
             together: false,
             window,
             max_distance: None,
@@ -113,6 +131,11 @@ impl EditSpec {
     /// Each site edited alone, effects summarised by distance (knockouts unless `together`).
     pub fn per_site(&self) -> bool {
         self.edit == EditKind::Knockout && !self.together
+    }
+
+    /// Each loop's anchors swapped alone (CTCF swaps with an `orientation`).
+    pub fn per_loop(&self) -> bool {
+        self.edit == EditKind::CtcfSwap && self.orientation.is_some()
     }
 
     /// A CTCF orientation swap of the motifs of a BED6 file (at the anchors of a BEDPE, if given).
@@ -152,7 +175,10 @@ impl EditSpec {
         if !region_edit && self.sites.is_none() {
             return Err(format!("edit {}: needs `sites` (a BED file)", self.name()));
         }
-        if self.window.is_none() && !self.per_site() {
+        if self.per_loop() && self.anchors.is_none() {
+            return Err(format!("edit {}: `orientation` needs `anchors` (the loops, BEDPE)", self.name()));
+        }
+        if self.window.is_none() && !self.per_site() && !self.per_loop() {
             return Err(format!("edit {}: needs `window` (chr:start-end), the region predicted and compared", self.name()));
         }
         let misplaced = [
@@ -162,6 +188,7 @@ impl EditSpec {
             ("method", self.method.is_some() && kind != EditKind::Knockout),
             ("neighbours", self.neighbours.is_some() && self.method != Some(KnockoutMethod::Mean)),
             ("together", self.together && kind != EditKind::Knockout),
+            ("orientation", self.orientation.is_some() && kind != EditKind::CtcfSwap),
         ];
         if let Some((key, _)) = misplaced.iter().find(|m| m.1) {
             return Err(format!("edit {}: `{key}` does not apply to this edit", self.name()));
@@ -204,6 +231,8 @@ mod tests {
             ("edit: delete\nwindow: chr1\n", "needs `at`"),
             ("edit: delete\nat: 'chr1:1-5'\n", "needs `window`"),
             ("edit: knockout\nsites: x.bed\ntogether: true\n", "needs `window`"),
+            ("edit: ctcf-swap\nsites: x.bed\norientation: convergent-to-divergent\n", "needs `anchors`"),
+            ("edit: knockout\nsites: x.bed\norientation: divergent-to-convergent\n", "`orientation` does not apply"),
             ("edit: invert\nat: 'chr1:1-5'\nwindow: chr1\ntogether: true\n", "`together` does not apply"),
             ("edit: knockout\nsites: x.bed\nat: 'chr1:1-5'\nwindow: chr1\n", "`at` does not apply"),
             ("edit: delete\nat: 'chr1:1-5'\nwindow: chr1\ncolour: red\n", "colour"),

@@ -70,6 +70,9 @@ pub const DIFFERENCE_PNG: &str = "difference.png";
 /// Mean change of the edited sites' contacts by distance from the site (`hiclstm-perturb`:
 /// per-site knockouts always, knockouts of all sites together and CTCF swaps with `--plots`).
 pub const SITE_PROFILE_PNG: &str = "site_profile.png";
+/// Loop pixels before and after a per-loop CTCF orientation swap (`hiclstm-perturb --plots
+/// --orientation`).
+pub const LOOP_SWAP_PNG: &str = "loop_swap.png";
 
 /// A category task's confusion matrices (`hiclstm-classify --plots`).
 pub fn confusion_png(task: &str) -> String {
@@ -88,7 +91,7 @@ pub const BY_STEP: &[(&str, &[&str])] = &[
     ("hiclstm-baseline", &[REPRESENTATIONS]),
     ("hiclstm-classify", &[METRICS, PR_CURVES_PNG, "confusion.*.png"]),
     ("hiclstm-attribute", &[ATTRIBUTIONS, ATTRIBUTIONS_BEDGRAPH, ATTRIBUTION_SUMMARY, ELEMENTS_PNG, TAD_PROFILE_PNG]),
-    ("hiclstm-perturb", &[PERTURBATIONS, SITE_EFFECTS, PERTURBATION_PNG, DIFFERENCE_PNG, SITE_PROFILE_PNG, TAD_PROFILE_PNG]),
+    ("hiclstm-perturb", &[PERTURBATIONS, SITE_EFFECTS, PERTURBATION_PNG, DIFFERENCE_PNG, SITE_PROFILE_PNG, LOOP_SWAP_PNG, TAD_PROFILE_PNG]),
 ];
 
 /// The names `program` writes (empty for a program not in [`BY_STEP`]).

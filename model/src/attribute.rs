@@ -58,6 +58,57 @@ pub struct AttributeOptions {
     pub flank_bins: usize,
     /// Seed of the random background bins of the element-set summaries.
     pub seed: u64,
+    /// Attribute only the predicted contacts of a pixel block instead of every observed pixel:
+    /// one region (a domain) or two (a loop's ends); empty: every observed pixel.
+    pub target: Vec<hiclstm::genome::Region>,
+}
+
+/// A block of pixels whose predicted contacts are attributed (`--target`): rows in `rows` and
+/// columns in `cols` (bp, one chromosome), j >= i. One region gives a domain's square (both
+/// ends inside it); two give a loop's block (one end in each).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Target {
+    /// Chromosome of the block.
+    pub chrom: String,
+    /// Rows: the first region, [start, end) bp.
+    pub rows: (u64, u64),
+    /// Columns: the second region (the first again for a domain), [start, end) bp.
+    pub cols: (u64, u64),
+}
+
+impl Target {
+    /// The block of one region (a domain) or of two (a loop: the upstream one gives the rows).
+    pub fn new(regions: &[hiclstm::genome::Region], lengths: impl Fn(&str) -> Option<u64>) -> Result<Target> {
+        let span = |r: &hiclstm::genome::Region| -> Result<(u64, u64)> {
+            let len = lengths(&r.chrom).ok_or_else(|| Error::InvalidArgument(format!("--target {r}: no chromosome '{}' in the representations", r.chrom)))?;
+            let e = r.end.unwrap_or(len).min(len);
+            if r.start >= e {
+                return Err(Error::InvalidArgument(format!("--target {r}: beyond the chromosome's end ({len} bp)")));
+            }
+            Ok((r.start, e))
+        };
+        match regions {
+            [a] => Ok(Target { chrom: a.chrom.clone(), rows: span(a)?, cols: span(a)? }),
+            [a, b] if a.chrom == b.chrom => {
+                let (x, y) = (span(a)?, span(b)?);
+                let (rows, cols) = if x.0 <= y.0 { (x, y) } else { (y, x) };
+                Ok(Target { chrom: a.chrom.clone(), rows, cols })
+            }
+            [a, b] => {
+                Err(Error::InvalidArgument(format!("--target {a} and {b}: a loop's two ends must be on one chromosome (the model is intra-chromosomal)")))
+            }
+            _ => Err(Error::InvalidArgument("--target takes one region (a domain) or two (a loop)".into())),
+        }
+    }
+
+    /// Whether pixel (i, j) (bins of `res` bp) lies in the block.
+    fn contains(&self, i: u32, j: u32, res: u64) -> bool {
+        let inside = |b: u32, (s, e): (u64, u64)| {
+            let (bs, be) = (b as u64 * res, (b as u64 + 1) * res);
+            bs < e && be > s
+        };
+        inside(i, self.rows) && inside(j, self.cols)
+    }
 }
 
 /// IG of one chromosome: per-bin scores (summed over features), per-bin frame counts, and the
@@ -111,6 +162,12 @@ impl<'a> Ig<'a> {
 
     /// Adds the frames of `f` (rows and columns index the representations directly).
     pub fn add(&mut self, f: &frames::Frames) {
+        self.add_weighted(f, None)
+    }
+
+    /// [`Ig::add`] with the target restricted to the steps of `target` (1 = the step's predicted
+    /// probability counts; a subset of the observed steps); None: every observed step.
+    pub fn add_weighted(&mut self, f: &frames::Frames, target: Option<&[f32]>) {
         if f.n() == 0 {
             return;
         }
@@ -119,7 +176,8 @@ impl<'a> Ig<'a> {
         let ii = Tensor::from_slice(&f.row.iter().map(|&x| x as i64).collect::<Vec<_>>()).to(dev);
         let jj = Tensor::from_slice(&f.col.iter().map(|&x| x as i64).collect::<Vec<_>>()).reshape([b, l as i64]).to(dev);
         let m = Tensor::from_slice(&f.mask).reshape([b, l as i64]).to(dev);
-        let total = |r: &Tensor| (forward_with(self.decoder, r, &ii, &jj, &m) * &m).sum(Kind::Float);
+        let w = target.map(|t| Tensor::from_slice(t).reshape([b, l as i64]).to(dev)).unwrap_or_else(|| m.shallow_clone());
+        let total = |r: &Tensor| (forward_with(self.decoder, r, &ii, &jj, &m) * &w).sum(Kind::Float);
         for s in 0..=self.steps {
             let alpha = s as f64 / self.steps as f64;
             let w = if s == 0 || s == self.steps { 0.5 } else { 1.0 } / self.steps as f64;
@@ -184,6 +242,10 @@ pub fn run(o: &AttributeOptions) -> Result<Vec<ChromAttributions>> {
     if k != mf.config.k {
         return Err(Error::schema(&reps_path, format!("representations have K = {k}, the model needs K = {}", mf.config.k)));
     }
+    let target = match o.target.is_empty() {
+        true => None,
+        false => Some(Target::new(&o.target, |name| reps.iter().find(|c| c.chrom == name).map(|c| c.end.last().copied().unwrap_or(0).max(0) as u64))?),
+    };
     let head = tables::TableReader::open(&o.contacts, tables::TableKind::Contacts.schema())?;
     if head.meta.resolution().is_some_and(|r| r != mf.resolution) {
         return Err(Error::InvalidArgument(format!("{}: resolution differs from the model's {}", o.contacts.display(), mf.resolution)));
@@ -198,10 +260,16 @@ pub fn run(o: &AttributeOptions) -> Result<Vec<ChromAttributions>> {
         /// The chromosome being attributed: its representations, IG so far, frames and start time.
         current: Option<(usize, Ig<'a>, usize, std::time::Instant)>,
         out: Vec<ChromAttributions>,
+        /// Bin size (bp), for the target block.
+        res: u64,
+        target: Option<Target>,
     }
     impl frames::FrameSink for Sink<'_> {
         fn start(&mut self, chrom: &str) -> Result<Option<std::ops::Range<u32>>> {
             let Some(ci) = self.reps.iter().position(|c| c.chrom == chrom) else { return Ok(None) };
+            if self.target.as_ref().is_some_and(|t| t.chrom != chrom) {
+                return Ok(None);
+            }
             let (c, k, dev) = (&self.reps[ci], self.k, self.o.device);
             let n = c.n_bins();
             let r = Tensor::from_slice(&c.values).reshape([n as i64, k as i64]).to(dev);
@@ -226,15 +294,32 @@ pub fn run(o: &AttributeOptions) -> Result<Vec<ChromAttributions>> {
         }
         fn frames(&mut self, f: &frames::Frames) -> Result<()> {
             let cur = self.current.as_mut().expect("started");
-            cur.1.add(f);
-            cur.2 += f.n();
+            match &self.target {
+                None => {
+                    cur.1.add(f);
+                    cur.2 += f.n();
+                }
+                // Frames stay as in training (whole rows); only the steps in the block count,
+                // and frames without one are passed over.
+                Some(t) => {
+                    let l = f.len;
+                    let w: Vec<f32> = (0..f.col.len()).map(|g| (f.mask[g] > 0.0 && t.contains(f.row[g / l], f.col[g], self.res)) as u8 as f32).collect();
+                    let keep: Vec<usize> = (0..f.n()).filter(|&q| w[q * l..(q + 1) * l].iter().any(|&x| x > 0.0)).collect();
+                    if !keep.is_empty() {
+                        let wk: Vec<f32> = keep.iter().flat_map(|&q| w[q * l..(q + 1) * l].iter().copied()).collect();
+                        cur.1.add_weighted(&f.select(keep.iter().copied()), Some(&wk));
+                        cur.2 += keep.len();
+                    }
+                }
+            }
             Ok(())
         }
         fn end(&mut self) -> Result<()> {
             let (ci, ig, n_frames, t0) = self.current.take().expect("started");
             let c = &self.reps[ci];
             if n_frames == 0 {
-                return Err(Error::InvalidArgument(format!("{}: no observed contacts to attribute", c.chrom)));
+                let what = if self.target.is_some() { "no observed contact in the --target block" } else { "no observed contacts to attribute" };
+                return Err(Error::InvalidArgument(format!("{}: {what}", c.chrom)));
             }
             let (scores, counts, sum, delta) = ig.finish();
             hiclstm::log::info(&format!(
@@ -248,9 +333,9 @@ pub fn run(o: &AttributeOptions) -> Result<Vec<ChromAttributions>> {
         }
     }
     let cfg = &mf.config;
-    let mut sink = Sink { o, decoder: &model.decoder, reps: &reps, k, current: None, out: Vec::new() };
+    let mut sink = Sink { o, decoder: &model.decoder, reps: &reps, k, current: None, out: Vec::new(), res: mf.resolution as u64, target: target.clone() };
     let seen = frames::stream(&o.contacts, cfg.frame_len, cfg.value, cfg.transform, o.batch, &mut sink)?;
-    for c in reps.iter().filter(|c| !seen.contains(&c.chrom)) {
+    for c in reps.iter().filter(|c| !seen.contains(&c.chrom) && target.as_ref().is_none_or(|t| t.chrom == c.chrom)) {
         hiclstm::log::warn(&format!("{}: no contacts for {}; not attributed", o.contacts.display(), c.chrom));
     }
     // Chromosomes in the representations' order, as before streaming.
@@ -259,10 +344,22 @@ pub fn run(o: &AttributeOptions) -> Result<Vec<ChromAttributions>> {
     if out.is_empty() {
         return Err(Error::InvalidArgument("no chromosome of the representations has contacts to attribute".into()));
     }
+    let target_text = match &target {
+        None => "sum of predicted probabilities of all observed frame steps".to_string(),
+        Some(t) => format!(
+            "sum of predicted probabilities of the observed pixels with i in {}:{}-{} and j in {}:{}-{}",
+            t.chrom,
+            t.rows.0 + 1,
+            t.rows.1,
+            t.chrom,
+            t.cols.0 + 1,
+            t.cols.1
+        ),
+    };
     let mut meta = Meta::new(tables::TableKind::Attributions.schema());
     meta.set("assembly", &mf.assembly).set("resolution", mf.resolution).set(
         "params",
-        serde_json::json!({"model": o.model_dir, "representations": reps_path, "contacts": o.contacts, "steps": o.steps, "baseline": o.baseline, "target": "sum of predicted probabilities of all observed frame steps"}).to_string(),
+        serde_json::json!({"model": o.model_dir, "representations": reps_path, "contacts": o.contacts, "steps": o.steps, "baseline": o.baseline, "target": target_text}).to_string(),
     );
     let mut outs = OutputSet::default();
     outs.push(tables::attributions::write(&tpath, &meta, &out, o.force)?);
@@ -331,6 +428,8 @@ fn summary(o: &AttributeOptions, out: &[ChromAttributions], norm: &[tables::attr
         genome.push_bins(&c.chrom, c.end.last().copied().unwrap_or(0).max(0) as u64, c.raw.len());
     }
     let scores: Vec<f64> = norm.iter().flat_map(|n| n.normalized.iter().copied()).collect();
+    // The same summaries in z-scores (the paper's unit; NaN only on unframed bins, never used).
+    let z: Vec<f64> = norm.iter().flat_map(|n| n.z.iter().copied()).collect();
     let framed: Vec<bool> = out.iter().flat_map(|c| c.frames.iter().map(|&f| f > 0)).collect();
     let per_chrom: Vec<Vec<usize>> = (0..out.len()).map(|c| (genome.offset(c)..genome.offset(c) + out[c].raw.len()).filter(|&b| framed[b]).collect()).collect();
     let row = |method: &str, metric: &str, pos: Option<u32>, value: f64, n: usize| MetricRow {
@@ -365,6 +464,8 @@ fn summary(o: &AttributeOptions, out: &[ChromAttributions], norm: &[tables::attr
             return Err(Error::InvalidArgument(format!("element set '{name}' ({}): no element on an attributed bin", path.display())));
         }
         let s = hiclstm::aggregate::summarise(&scores, &bins, &per_chrom, o.seed.wrapping_add(k as u64));
+        // Same seed: the same random background bins.
+        let sz = hiclstm::aggregate::summarise(&z, &bins, &per_chrom, o.seed.wrapping_add(k as u64));
         hiclstm::log::info(&format!(
             "{name}: {} bins, mean {:.4} (background {:.4}), median {:.4}, Mann-Whitney p {:.3e}",
             s.count, s.mean, s.background_mean, s.median, s.p_value
@@ -373,6 +474,9 @@ fn summary(o: &AttributeOptions, out: &[ChromAttributions], norm: &[tables::attr
             [("mean", s.mean), ("median", s.median), ("q1", s.q1), ("q3", s.q3), ("background_mean", s.background_mean), ("mann_whitney_p", s.p_value)]
         {
             rows.push(row(name, metric, None, v, s.count));
+        }
+        for (metric, v) in [("mean_z", sz.mean), ("median_z", sz.median), ("q1_z", sz.q1), ("q3_z", sz.q3), ("background_mean_z", sz.background_mean)] {
+            rows.push(row(name, metric, None, v, sz.count));
         }
         boxes.push(
             [hiclstm::plot::BoxStat::of(name, &s.values), hiclstm::plot::BoxStat::of(&format!("random, p={:.2}", s.p_value), &s.background)]
@@ -403,6 +507,9 @@ fn summary(o: &AttributeOptions, out: &[ChromAttributions], norm: &[tables::attr
             let prof = hiclstm::aggregate::tad_profile(&scores, &doms, 10, o.flank_bins);
             for (k, v) in prof.iter().enumerate() {
                 rows.push(row("tad_profile", "mean_normalized", Some(k as u32), *v, doms.len()));
+            }
+            for (k, v) in hiclstm::aggregate::tad_profile(&z, &doms, 10, o.flank_bins).iter().enumerate() {
+                rows.push(row("tad_profile", "mean_z", Some(k as u32), *v, doms.len()));
             }
             Some(prof)
         }

@@ -8,6 +8,7 @@ pub mod config;
 pub mod data;
 pub mod decoders;
 pub mod device;
+pub mod loop_swap;
 pub mod net;
 pub mod perturb;
 pub mod predict;

@@ -296,18 +296,28 @@ pub fn spanning_profile(rows: &[Row], sites: &[u32], max_d: u32) -> Vec<f64> {
     mean_by_distance(rows, sites, max_d, |s, d| (1..d).filter_map(|a| s.checked_sub(a).map(|i| (i, s + (d - a)))).collect())
 }
 
-/// The CTCF orientation replacement on chromosome `chrom`: the mean representations of forward
-/// and of reverse motif bins over every chromosome, swapped onto the chromosome's motif bins (all
-/// of them, or those at a loop anchor of `anchors`).
-fn ctcf_swap(motifs: &Path, anchors: Option<&Path>, reps: &[ChromRepresentations], k: usize, chrom: &str, resolution: u32) -> Result<Edit> {
+/// Motifs placed on the representations' genome, and the genome-wide mean representation of
+/// each orientation over the motif bins whose vector was trained.
+pub(crate) struct Orientations {
+    /// The genome of the representations.
+    pub g: BinMap,
+    /// Every motif of the BED.
+    pub feats: Vec<hiclstm::formats::bed::Placed>,
+    /// Mean representation of forward (0) and reverse (1) motif bins.
+    pub mean: Vec<Vec<f32>>,
+    /// Motifs averaged, forward and reverse.
+    pub n: [usize; 2],
+}
+
+/// The orientation means of a motif BED (BED6 with strand); both orientations must be present.
+pub(crate) fn orientation_means(motifs: &Path, reps: &[ChromRepresentations], k: usize, resolution: u32) -> Result<Orientations> {
     let g = hiclstm::tables::representations::bin_map(reps, resolution);
     let (feats, _) = read_placed(motifs, &g)?;
-    let site = |start: u64, end: u64| g.bin_of((start + end) / 2);
-    let (mut sum, mut n) = ([vec![0f64; k], vec![0f64; k]], [0usize; 2]);
+    let (mut sum, mut n) = (vec![vec![0f64; k], vec![0f64; k]], [0usize; 2]);
     for f in feats.iter() {
         let Some(strand) = f.strand else { continue };
         let s = (strand == Strand::Reverse) as usize;
-        let b = site(f.start, f.end);
+        let b = g.bin_of((f.start + f.end) / 2);
         // A vector never trained (no contacts) says nothing about the orientation.
         if !reps[f.chrom].observed[b] {
             continue;
@@ -326,6 +336,15 @@ fn ctcf_swap(motifs: &Path, anchors: Option<&Path>, reps: &[ChromRepresentations
         )));
     }
     let mean: Vec<Vec<f32>> = (0..2).map(|s| sum[s].iter().map(|x| (x / n[s] as f64) as f32).collect()).collect();
+    Ok(Orientations { g, feats, mean, n })
+}
+
+/// The CTCF orientation replacement on chromosome `chrom`: the mean representations of forward
+/// and of reverse motif bins over every chromosome, swapped onto the chromosome's motif bins (all
+/// of them, or those at a loop anchor of `anchors`).
+fn ctcf_swap(motifs: &Path, anchors: Option<&Path>, reps: &[ChromRepresentations], k: usize, chrom: &str, resolution: u32) -> Result<Edit> {
+    let Orientations { g, feats, mean, n } = orientation_means(motifs, reps, k, resolution)?;
+    let site = |start: u64, end: u64| g.bin_of((start + end) / 2);
     let ci = reps.iter().position(|c| c.chrom == chrom).expect("window chromosome");
     // Bins covered by a loop anchor on this chromosome (both ends of every BEDPE line).
     let anchor_bins: Option<std::collections::HashSet<usize>> = match anchors {
@@ -424,11 +443,13 @@ pub(crate) fn load(o: &PerturbOptions) -> Result<Loaded> {
     Ok(Loaded { mf, model, reps_path, k, reps })
 }
 
-/// Per-site knockouts go to [`crate::site_knockout::run`], every other edit to [`run`]: what
-/// `hiclstm-perturb` runs.
+/// Per-site knockouts go to [`crate::site_knockout::run`], per-loop CTCF swaps to
+/// [`crate::loop_swap::run`], every other edit to [`run`]: what `hiclstm-perturb` runs.
 pub fn run_any(o: &PerturbOptions) -> Result<()> {
     if o.edit.per_site() {
         crate::site_knockout::run(o).map(|_| ())
+    } else if o.edit.per_loop() {
+        crate::loop_swap::run(o).map(|_| ())
     } else {
         run(o).map(|_| ())
     }
@@ -640,8 +661,8 @@ fn compare_in_place(
 /// pixel of the window.
 pub fn run(o: &PerturbOptions) -> Result<Vec<Row>> {
     o.edit.check().map_err(Error::InvalidArgument)?;
-    if o.edit.per_site() {
-        return Err(Error::Internal("perturb::run compares a window; per-site knockouts go to site_knockout::run".into()));
+    if o.edit.per_site() || o.edit.per_loop() {
+        return Err(Error::Internal("perturb::run compares a window; per-site knockouts and per-loop swaps have their own modules".into()));
     }
     let paths = Paths::check(o)?;
     let window = o.edit.window.as_ref().ok_or_else(|| Error::InvalidArgument("this edit needs --window chr:start-end".into()))?;

@@ -54,7 +54,7 @@ pub struct Summary {
 
 /// The sites of each chromosome: bins (sorted, one per bin) of the features whose middle lies
 /// in the window, whose representation was trained.
-fn sites_by_chrom(o: &PerturbOptions, reps: &[ChromRepresentations], resolution: u32) -> Result<Vec<Vec<usize>>> {
+fn sites_by_chrom(o: &PerturbOptions, reps_path: &std::path::Path, reps: &[ChromRepresentations], resolution: u32) -> Result<Vec<Vec<usize>>> {
     let path = o.edit.sites.as_deref().ok_or_else(|| Error::InvalidArgument("a knockout needs --sites BED".into()))?;
     let g = hiclstm::tables::representations::bin_map(reps, resolution);
     let (feats, other) = read_placed(path, &g)?;
@@ -63,7 +63,7 @@ fn sites_by_chrom(o: &PerturbOptions, reps: &[ChromRepresentations], resolution:
     if let Some(w) = &o.edit.window {
         if !reps.iter().any(|c| c.chrom == w.chrom) {
             return Err(Error::not_in_input(
-                path,
+                reps_path,
                 format!("window chromosome '{}'", w.chrom),
                 reps.iter().map(|c| c.chrom.as_str()).collect::<Vec<_>>().join(", "),
             ));
@@ -318,7 +318,7 @@ pub fn run(o: &PerturbOptions) -> Result<Summary> {
         KnockoutMethod::Shift => Method::Delete,
         m => Method::InPlace(m, o.edit.neighbours.unwrap_or(2) as usize),
     };
-    let sites = sites_by_chrom(o, &loaded.reps, mf.resolution)?;
+    let sites = sites_by_chrom(o, &loaded.reps_path, &loaded.reps, mf.resolution)?;
     let max_d = (o.edit.max_distance.unwrap_or(DEFAULT_MAX_DISTANCE) / mf.resolution as u64).max(1) as u32;
     let delete = matches!(method, Method::Delete);
     let job = Job { decoder: &loaded.model.decoder, device: o.device, k, method, max_d, l: mf.config.frame_len };

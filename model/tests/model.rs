@@ -584,6 +584,52 @@ fn attribution_writes_tables_and_refuses_bad_requests() {
     let bg = std::fs::read_to_string(d.join("a.attributions.bedGraph")).unwrap();
     assert_eq!(bg.lines().count(), 200);
 
+    // Targeted attribution: only the predicted contacts of one loop's pixels (bins 20 x 25 of chr1)
+    // or one domain's (bins 40-49) are attributed. The frames that hold them are the only ones
+    // that reach a representation, so every bin outside those frames scores exactly 0, and only
+    // chr1 is written.
+    let (_, cc) = hiclstm::tables::contacts::read_all(&contacts).unwrap();
+    let (f, _) = hiclstm::frames::build(&cc[..1], 20, hiclstm::frames::ValueColumn::Value, &Default::default(), None, &contacts).unwrap();
+    let reach = |rows: std::ops::Range<u32>, cols: std::ops::Range<u32>| -> std::collections::BTreeSet<i64> {
+        let mut bins = std::collections::BTreeSet::new();
+        for q in (0..f.n()).filter(|&q| rows.contains(&f.row[q])) {
+            let steps: Vec<u32> = (q * 20..(q + 1) * 20).filter(|&g| f.mask[g] > 0.0).map(|g| f.col[g]).collect();
+            if steps.iter().any(|j| cols.contains(j)) {
+                bins.insert(f.row[q] as i64);
+                bins.extend(steps.iter().map(|&j| j as i64));
+            }
+        }
+        bins
+    };
+    let target = |out: &str, regions: &[&str]| {
+        let mut args = vec![ms, "--contacts", cs, "--steps", "4", "--device", "cpu"];
+        for r in regions {
+            args.extend(["--target", r]);
+        }
+        let o = d.join(out);
+        let o = o.to_str().unwrap().to_string();
+        run(attr, &[args, vec!["-o", &o]].concat())
+    };
+    for (out, regions, rows, cols) in
+        [("loop", &["chr1:1,000,001-1,050,000", "chr1:1,250,001-1,300,000"][..], 20..21, 25..26), ("domain", &["chr1:2,000,001-2,500,000"][..], 40..50, 40..50)]
+    {
+        let (code, err) = target(out, regions);
+        assert_eq!(code, 0, "{err}");
+        let table = hiclstm::tables::attributions::read(&d.join(format!("{out}.attributions.parquet"))).unwrap();
+        assert_eq!(table.len(), 120, "chr1 only");
+        let hit: std::collections::BTreeSet<i64> = table.iter().filter(|r| r.raw != 0.0).map(|r| r.start / 50_000).collect();
+        let reach = reach(rows.clone(), cols.clone());
+        assert!(hit.is_subset(&reach), "{out}: bins outside the target's frames scored: {hit:?} (frames reach {reach:?})");
+        assert!(hit.contains(&(rows.start as i64)) && hit.contains(&(cols.start as i64)) && hit.len() >= 5, "{out}: {hit:?}");
+        // z-scores standardise the bins in the target's frames only; the others have none.
+        assert!(table.iter().all(|r| r.z.is_some() == reach.contains(&(r.start / 50_000))), "{out}: z only for framed bins");
+    }
+    let (code, err) = target("bad", &["chr1:1,000,001-1,050,000", "chr2:1,000,001-1,050,000"]);
+    assert!(code == 8 && err.contains("one chromosome"), "{code} {err}");
+    let (code, err) = target("bad", &["chr1:1-50,000", "chr1:100,001-150,000", "chr1:200,001-250,000"]);
+    assert!(code == 8 && err.contains("one region (a domain) or two"), "{code} {err}");
+    assert!(!d.join("bad.attributions.parquet").exists());
+
     // Element summaries and the TAD profile from the simulated truth.
     let (ctcf, tads) = (format!("ctcf={}", d.join("sim.ctcf.bed").display()), d.join("sim.tads.bed"));
     let (code, err) = run(
@@ -595,7 +641,10 @@ fn attribution_writes_tables_and_refuses_bad_requests() {
     for metric in ["mean", "median", "q1", "q3", "background_mean", "mann_whitney_p"] {
         assert!(rows.iter().any(|r| r.method == "ctcf" && r.metric == metric), "no {metric}");
     }
-    assert_eq!(rows.iter().filter(|r| r.method == "tad_profile").count(), 20, "10 interior bins + 2 x 5 flank bins");
+    for metric in ["mean_normalized", "mean_z"] {
+        assert_eq!(rows.iter().filter(|r| r.method == "tad_profile" && r.metric == metric).count(), 20, "10 interior bins + 2 x 5 flank bins");
+    }
+    assert!(rows.iter().any(|r| r.method == "ctcf" && r.metric == "mean_z" && r.value.is_some()), "summaries in z-scores too");
     assert!(d.join("b.tad_profile.png").exists());
     let png = std::fs::read(d.join("b.elements.png")).unwrap();
     assert_eq!(&png[..4], b"\x89PNG", "box plots per element set");
@@ -766,6 +815,56 @@ fn per_site_knockouts_equal_single_site_edits_and_do_not_compound() {
     assert!(!d.join("none.site_effects.parquet").exists());
 }
 
+/// Per-loop CTCF orientation swaps (the paper's convergent -> divergent and back) pick the loops
+/// whose anchor motifs have the required orientations, and each loop's pixel equals a swap of
+/// that loop's anchors alone decoded over its whole chromosome.
+#[test]
+fn loop_swaps_pick_loops_by_orientation_and_equal_single_loop_swaps() {
+    use hiclstm::edits::{EditSpec, LoopSwap};
+    use hiclstm_model::perturb::{run as perturb, PerturbOptions};
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let contacts = simulated(d);
+    let m = d.join("m");
+    train::run(&opts(&contacts, &m, small_config(1))).unwrap();
+    let loops: Vec<Vec<String>> =
+        std::fs::read_to_string(d.join("sim.loops.bedpe")).unwrap().lines().map(|l| l.split('\t').map(String::from).collect()).collect();
+    assert!(loops.len() >= 3, "{loops:?}");
+    // Loop 0 convergent, loop 1 divergent, loop 2 mixed at its upstream anchor (left out).
+    let motif = |f: &[String], at: usize, strand: char| format!("{}\t{}\t{}\tCTCF\t0\t{strand}\n", f[at], f[at + 1], f[at + 1].parse::<u64>().unwrap() + 20);
+    let mut bed = motif(&loops[0], 0, '+') + &motif(&loops[0], 3, '-') + &motif(&loops[1], 0, '-') + &motif(&loops[1], 3, '+');
+    bed += &(motif(&loops[2], 0, '+') + &motif(&loops[2], 0, '-') + &motif(&loops[2], 3, '-'));
+    std::fs::write(d.join("motifs.bed"), bed).unwrap();
+    let o = |swap: Option<LoopSwap>, anchors: &str, window: Option<&str>, out: &str| {
+        let mut edit = EditSpec::ctcf_swap(d.join("motifs.bed"), Some(d.join(anchors)), "chr1".parse().unwrap());
+        edit.orientation = swap;
+        edit.window = window.map(|w| w.parse().unwrap());
+        edit.max_distance = Some(3_000_000);
+        PerturbOptions { model_dir: m.clone(), representations: None, edit, output: d.join(out), device: Device::Cpu, force: false, plots: true, tads: None }
+    };
+    let bin = |f: &[String], at: usize| (f[at + 1].parse::<u64>().unwrap() / 50_000) as u32;
+    for (swap, x) in [(LoopSwap::ConvergentToDivergent, 0), (LoopSwap::DivergentToConvergent, 1)] {
+        let rows = hiclstm_model::loop_swap::run(&o(Some(swap), "sim.loops.bedpe", None, &format!("{swap:?}"))).unwrap();
+        assert_eq!(rows.len(), 1, "{swap:?}: only loop {x} has the orientations: {rows:?}");
+        let (chrom, r) = &rows[0];
+        assert_eq!((chrom.as_str(), r.i, r.j), (loops[x][0].as_str(), bin(&loops[x], 0), bin(&loops[x], 3)));
+        assert!(d.join(format!("{swap:?}.loop_swap.png")).exists());
+        // The same loop's anchors swapped on their own, the whole chromosome decoded.
+        std::fs::write(d.join("one.bedpe"), loops[x].join("\t") + "\n").unwrap();
+        let whole = perturb(&o(None, "one.bedpe", Some(&loops[x][0]), &format!("whole{x}"))).unwrap();
+        let w = whole.iter().find(|w| (w.i, w.j) == (r.i, r.j)).unwrap();
+        assert!((w.wt - r.wt).abs() < 1e-6 && (w.mutant.unwrap() - r.mutant.unwrap()).abs() < 1e-6, "{swap:?}: per loop {r:?} vs whole {w:?}");
+        assert!((r.mutant.unwrap() - r.wt).abs() > 1e-6, "the swap changes the loop pixel");
+        let table = hiclstm::tables::perturbations::read(&d.join(format!("{swap:?}.perturbations.parquet"))).unwrap().1;
+        assert_eq!(table.len(), 1);
+    }
+    // Outside the window: nothing to swap, refused before anything is written.
+    let far = format!("{}:1-50,000", loops[0][0]);
+    let e = hiclstm_model::loop_swap::run(&o(Some(LoopSwap::ConvergentToDivergent), "sim.loops.bedpe", Some(&far), "none")).unwrap_err();
+    assert!(e.to_string().contains("no loop with convergent"), "{e}");
+    assert!(!d.join("none.perturbations.parquet").exists());
+}
+
 /// Edits, attribution and classification on the simulated toy genome, checked against the
 /// simulation's truth, with a model trained by the representations preset (one model, trained
 /// once, serves all checks):
@@ -854,10 +953,12 @@ fn simulated_genome_edits_and_attributions_go_the_papers_way() {
         tads: Some(d.join("toy.tads.bed")),
         flank_bins: 5,
         seed: 0,
+        target: vec![],
     })
     .unwrap();
     let rows = hiclstm::tables::metrics::read(&d.join("attr.attribution_summary.parquet")).unwrap();
-    let mut profile: Vec<(u32, f64)> = rows.iter().filter(|r| r.method == "tad_profile").map(|r| (r.distance_lo.unwrap(), r.value.unwrap())).collect();
+    let mut profile: Vec<(u32, f64)> =
+        rows.iter().filter(|r| r.method == "tad_profile" && r.metric == "mean_normalized").map(|r| (r.distance_lo.unwrap(), r.value.unwrap())).collect();
     profile.sort_by_key(|p| p.0);
     let p: Vec<f64> = profile.iter().map(|x| x.1).collect();
     // 5 flank bins, 10 interior bins, 5 flank bins: indices 4 and 15 touch the domain edges.

@@ -364,7 +364,7 @@ fn perturb(p: &Params, id: &str, paths: &SamplePaths, inputs: &Inputs, e: &EditS
         .arg("--edit-spec")
         .arg(&spec_path)
         // A TAD profile needs a window's maps: per-site knockouts have none.
-        .opt("--tads", inputs.tads.as_ref().filter(|_| !e.per_site()))
+        .opt("--tads", inputs.tads.as_ref().filter(|_| !e.per_site() && !e.per_loop()))
         .arg("--device")
         .arg(p.device.to_string())
         .arg("--plots")

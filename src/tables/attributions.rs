@@ -3,7 +3,7 @@
 use super::{column, BatchWriter, Meta, TableKind, TableReader};
 use crate::error::Result;
 use crate::output::AtomicFile;
-use arrow::array::{Float64Array, Int64Array, StringArray, UInt32Array};
+use arrow::array::{Array, Float64Array, Int64Array, StringArray, UInt32Array};
 use std::path::Path;
 
 /// The attributions of one chromosome, as computed.
@@ -27,7 +27,8 @@ pub struct Normalised {
     /// Min-max per sign over all chromosomes: positive scores / the largest, negative scores /
     /// |the most negative|, so the scale is [-1, 1] and 0 stays 0.
     pub normalized: Vec<f64>,
-    /// (raw - mean) / standard deviation over all chromosomes.
+    /// (raw - mean) / standard deviation over the framed bins of all chromosomes; NaN for a bin
+    /// in no frame.
     pub z: Vec<f64>,
 }
 
@@ -44,14 +45,20 @@ pub struct AttributionRow {
     pub raw: f64,
     /// `raw` min-max scaled per sign over the whole table, in [-1, 1].
     pub normalized: f64,
+    /// `raw` as a z-score over the framed bins; None for a bin in no frame.
+    pub z: Option<f64>,
 }
 
-/// Normalised scores over all chromosomes, one entry per chromosome.
+/// Normalised scores over all chromosomes, one entry per chromosome. The z-score's mean and
+/// standard deviation are those of the bins in at least one frame; a bin in none has no score to
+/// standardise (NaN, written as null), so the many zeros of a targeted attribution cannot drag
+/// the scale.
 pub fn normalise(chroms: &[ChromAttributions]) -> Vec<Normalised> {
     let all: Vec<f64> = chroms.iter().flat_map(|c| c.raw.iter().copied()).collect();
-    let n = all.len().max(1) as f64;
-    let mean = all.iter().sum::<f64>() / n;
-    let sd = (all.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n).sqrt();
+    let framed: Vec<f64> = chroms.iter().flat_map(|c| c.raw.iter().zip(&c.frames).filter(|(_, &f)| f > 0).map(|(&x, _)| x)).collect();
+    let n = framed.len().max(1) as f64;
+    let mean = framed.iter().sum::<f64>() / n;
+    let sd = (framed.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n).sqrt();
     let maxp = all.iter().copied().filter(|&x| x > 0.0).fold(0.0f64, f64::max);
     let minn = all.iter().copied().filter(|&x| x < 0.0).fold(0.0f64, f64::min);
     chroms
@@ -70,7 +77,19 @@ pub fn normalise(chroms: &[ChromAttributions]) -> Vec<Normalised> {
                     }
                 })
                 .collect(),
-            z: c.raw.iter().map(|&x| if sd > 0.0 { (x - mean) / sd } else { 0.0 }).collect(),
+            z: c.raw
+                .iter()
+                .zip(&c.frames)
+                .map(|(&x, &f)| {
+                    if f == 0 {
+                        f64::NAN
+                    } else if sd > 0.0 {
+                        (x - mean) / sd
+                    } else {
+                        0.0
+                    }
+                })
+                .collect(),
         })
         .collect()
 }
@@ -90,7 +109,7 @@ pub fn write(path: &Path, meta: &Meta, chroms: &[ChromAttributions], force: bool
             column("raw", Float64Array::from(c.raw.clone())),
             column("mean", Float64Array::from_iter((0..n).map(|b| (c.frames[b] > 0).then(|| c.raw[b] / c.frames[b] as f64)))),
             column("normalized", Float64Array::from(norm.normalized)),
-            column("z", Float64Array::from(norm.z)),
+            column("z", Float64Array::from_iter(norm.z.iter().map(|&z| Some(z).filter(|z| !z.is_nan())))),
         ])?;
     }
     w.finish()
@@ -106,8 +125,16 @@ pub fn read(path: &Path) -> Result<Vec<AttributionRow>> {
         let e = crate::col!(b, "end", Int64Array);
         let raw = crate::col!(b, "raw", Float64Array);
         let nz = crate::col!(b, "normalized", Float64Array);
+        let z = crate::col!(b, "z", Float64Array);
         for k in 0..b.num_rows() {
-            out.push(AttributionRow { chrom: c.value(k).to_string(), start: s.value(k), end: e.value(k), raw: raw.value(k), normalized: nz.value(k) });
+            out.push(AttributionRow {
+                chrom: c.value(k).to_string(),
+                start: s.value(k),
+                end: e.value(k),
+                raw: raw.value(k),
+                normalized: nz.value(k),
+                z: (!z.is_null(k)).then(|| z.value(k)),
+            });
         }
     }
     Ok(out)

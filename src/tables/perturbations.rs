@@ -30,7 +30,19 @@ pub struct PerturbationRow {
 /// Writes one chromosome's window; `transform` turns probabilities into values for the log2
 /// ratio column.
 pub fn write(path: &Path, meta: &Meta, chrom: &str, rows: &[PerturbationRow], transform: &Transform, force: bool) -> Result<AtomicFile> {
+    write_chroms(path, meta, &[(chrom.to_string(), rows.to_vec())], transform, force)
+}
+
+/// Writes rows of several chromosomes (each chromosome's rows sorted by i, j), in the order given.
+pub fn write_chroms(path: &Path, meta: &Meta, chroms: &[(String, Vec<PerturbationRow>)], transform: &Transform, force: bool) -> Result<AtomicFile> {
     let mut w = BatchWriter::create(path, TableKind::Perturbations, 0, meta, force)?;
+    for (chrom, rows) in chroms {
+        write_batch(&mut w, chrom, rows, transform)?;
+    }
+    w.finish()
+}
+
+fn write_batch(w: &mut BatchWriter, chrom: &str, rows: &[PerturbationRow], transform: &Transform) -> Result<()> {
     w.write(vec![
         column("chrom", StringArray::from_iter_values(std::iter::repeat_n(chrom, rows.len()))),
         column("i", UInt32Array::from_iter_values(rows.iter().map(|r| r.i))),
@@ -45,8 +57,7 @@ pub fn write(path: &Path, meta: &Meta, chrom: &str, rows: &[PerturbationRow], tr
             "log2_ratio",
             Float64Array::from_iter(rows.iter().map(|r| r.mutant.map(|m| (transform.to_value(m) / transform.to_value(r.wt)).log2()).filter(|x| x.is_finite()))),
         ),
-    ])?;
-    w.finish()
+    ])
 }
 
 /// Reads a perturbations table back: (chromosome, row) in file order.

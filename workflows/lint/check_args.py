@@ -54,6 +54,7 @@ SAMPLES = {
     "edit.method": ["zero", "mean", "shift"],
     "edit.neighbours": "2",
     "edit.together": "true",
+    "edit.orientation": "convergent-to-divergent",
     "edit.window": "chr1:1-5,000,000",
     "edit.max_distance": "2000000",
     "task.ext.args": "",

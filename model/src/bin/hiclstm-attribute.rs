@@ -9,7 +9,8 @@ use std::path::PathBuf;
 /// Attribute conformation to loci: Integrated Gradients of a trained model's predicted contacts
 /// with respect to each bin's representation.
 ///
-/// The target is the sum of the predicted probabilities of all observed frame steps; each bin's
+/// The target is the sum of the predicted probabilities of all observed frame steps (with
+/// --target, of the observed pixels of one domain or loop: which loci hold it together); each bin's
 /// score (column `raw`, the default; `mean` divides by the frame steps it takes part in) sums its
 /// attribution over the K features. Writes PREFIX.attributions.parquet (raw, mean, normalized =
 /// min-max per sign, z) and PREFIX.attributions.bedGraph (normalized) for a genome browser.
@@ -20,9 +21,11 @@ use std::path::PathBuf;
   hiclstm-attribute model/ --contacts sample.contacts.parquet -o sample
   hiclstm-attribute model/ --contacts sample.contacts.parquet --baseline mean --steps 100 --device cuda -o sample
   hiclstm-attribute model/ --contacts sample.contacts.parquet --elements ctcf=ctcf.bed tss=tss.bed --tads tads.bed -o sample
+  hiclstm-attribute model/ --contacts sample.contacts.parquet --target chr1:1,000,001-1,050,000 --target chr1:1,800,001-1,850,000 -o loop
+  hiclstm-attribute model/ --contacts sample.contacts.parquet --target chr1:2,000,001-3,000,000 -o domain
 
 Exit codes: 0 ok, 2 unknown baseline name, 3 input unreadable, 6 output exists, 7 schema
-mismatch, 8 invalid argument (steps < 2, no observed contacts)."
+mismatch, 8 invalid argument (steps < 2, no observed contacts, no observed pixel in --target)."
 )]
 struct Args {
     /// Trained model directory.
@@ -54,6 +57,11 @@ struct Args {
     flank_bins: usize,
     #[arg(long, default_value_t = 0)]
     seed: u64,
+    /// Attribute only the predicted contacts of a pixel block: once, a domain (both ends in the
+    /// region); twice, a loop (one end in each region, same chromosome). Regions are
+    /// chr:start-end (commas in numbers allowed, hence one region per flag).
+    #[arg(long, value_name = "REGION", num_args = 1)]
+    target: Vec<hiclstm::genome::Region>,
     /// Output prefix.
     #[arg(short, long)]
     output: PathBuf,
@@ -79,6 +87,7 @@ fn main() {
             tads: a.tads.clone(),
             flank_bins: a.flank_bins,
             seed: a.seed,
+            target: a.target.clone(),
         };
         run(&o).map(|_| ())
     })

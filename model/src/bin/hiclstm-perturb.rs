@@ -29,6 +29,7 @@ use std::path::PathBuf;
   hiclstm-perturb model/ --edit knockout --sites ctcf.bed --together --window chr1:1-10,000,000 --plots -o ko_all
   hiclstm-perturb model/ --edit ctcf-swap --sites ctcf_motifs.bed --window chr1:1-10,000,000 -o swap
   hiclstm-perturb model/ --edit ctcf-swap --sites ctcf_motifs.bed --anchors loops.bedpe --window chr1:1-10,000,000 -o swap_loops
+  hiclstm-perturb model/ --edit ctcf-swap --sites ctcf_motifs.bed --anchors loops.bedpe --orientation convergent-to-divergent --plots -o conv_div
   hiclstm-perturb model/ --edit-spec edit.yaml -o ko    # the same keys as the pipeline's `edits` entries
 
 Exit codes: 0 ok, 3 input unreadable, 4 malformed BED, 5 region not in the input, 6 output
@@ -37,10 +38,10 @@ no site on a trained bin)."
 )]
 struct Args {
     model: PathBuf,
-    /// The edit as a YAML map (id, edit, at, sites, anchors, method, neighbours, together,
-    /// window, max_distance: the keys of an entry of the pipeline's `edits`), instead of the
-    /// flags below.
-    #[arg(long, conflicts_with_all = ["edit", "at", "sites", "anchors", "method", "neighbours", "together", "window", "max_distance"])]
+    /// The edit as a YAML map (id, edit, at, sites, anchors, method, neighbours, orientation,
+    /// together, window, max_distance: the keys of an entry of the pipeline's `edits`), instead
+    /// of the flags below.
+    #[arg(long, conflicts_with_all = ["edit", "at", "sites", "anchors", "method", "neighbours", "orientation", "together", "window", "max_distance"])]
     edit_spec: Option<PathBuf>,
     #[arg(long, value_enum, required_unless_present = "edit_spec")]
     edit: Option<EditKind>,
@@ -59,6 +60,10 @@ struct Args {
     /// Neighbours either side for --method mean (bins) [default: 2].
     #[arg(long)]
     neighbours: Option<u32>,
+    /// CTCF swap with --anchors: swap each loop's anchor motifs alone, convergent to divergent or
+    /// back, and report each loop's pixel before and after (one row per loop).
+    #[arg(long, value_enum)]
+    orientation: Option<hiclstm::edits::LoopSwap>,
     /// Knockout: edit all sites at once and compare --window's maps (PREFIX.perturbations.parquet)
     /// instead of each site alone.
     #[arg(long)]
@@ -103,6 +108,7 @@ fn edit_spec(a: &Args) -> hiclstm::Result<EditSpec> {
         anchors: a.anchors.clone(),
         method: a.method,
         neighbours: a.neighbours,
+        orientation: a.orientation,
         together: a.together,
         window: a.window.clone(),
         max_distance: a.max_distance,

@@ -22,8 +22,8 @@ process HICLSTM_PERTURB {
     script:
     def args = task.ext.args ?: ''
     prefix = task.ext.prefix ?: "${meta.id}.${edit.id}"
-    // A TAD profile needs a window's maps: per-site knockouts have none.
-    def tad_profile = tads && !(edit.edit == 'knockout' && !edit.together) ? "--tads ${tads}" : ''
+    // A TAD profile needs a window's maps: per-site knockouts and per-loop swaps have none.
+    def tad_profile = tads && !(edit.edit == 'knockout' && !edit.together) && !edit.orientation ? "--tads ${tads}" : ''
     // The edit as hiclstm-perturb --edit-spec reads it: the keys of one entry of the edits
     // list of the params, absent ones left out; sites and anchors name the staged files.
     def at           = edit.at != null ? "at: '${edit.at}'" : ''
@@ -31,6 +31,7 @@ process HICLSTM_PERTURB {
     def loop_anchors = anchors ? "anchors: '${anchors}'" : ''
     def method       = edit.method != null ? "method: ${edit.method}" : ''
     def neighbours   = edit.neighbours != null ? "neighbours: ${edit.neighbours}" : ''
+    def orientation  = edit.orientation != null ? "orientation: ${edit.orientation}" : ''
     def together     = edit.together ? 'together: true' : ''
     def window       = edit.window != null ? "window: '${edit.window}'" : ''
     def max_distance = edit.max_distance != null ? "max_distance: ${edit.max_distance}" : ''
@@ -43,6 +44,7 @@ process HICLSTM_PERTURB {
     ${loop_anchors}
     ${method}
     ${neighbours}
+    ${orientation}
     ${together}
     ${window}
     ${max_distance}
