@@ -473,31 +473,35 @@ pub fn boxes(path: &Path, title: &str, y_label: &str, groups: &[Vec<BoxStat>]) -
         y1 += 0.5;
     }
     let pad = (y1 - y0) * 0.06;
-    // Slots: the boxes of a group side by side, one empty slot between groups.
+    // Slots: the boxes of a group side by side at whole numbers, one empty slot between groups,
+    // so that the axis ticks (one per whole number) fall on the box centres and each label is
+    // drawn once (ticks between centres used to repeat a label).
     let mut slots: Vec<(f64, &BoxStat, usize)> = vec![];
-    let mut x = 0.0;
+    let mut x = 1.0;
     for (g, group) in groups.iter().enumerate() {
         for b in group {
-            slots.push((x + 0.5, b, g));
+            slots.push((x, b, g));
             x += 1.0;
         }
-        x += 0.6;
+        x += 1.0;
     }
-    let width = (200 + 170 * slots.len() as u32).clamp(760, 2400);
+    let x_end = x - 1.0;
+    // About 190 px per slot: room for a label such as "random, p=0.06 (n=58)".
+    let width = (100 + 190 * x_end as u32).clamp(760, 2400);
     render(path, (width, 620), |root| {
         let mut chart = ChartBuilder::on(root)
             .caption(title, ("sans-serif", 24))
             .margin(16)
             .x_label_area_size(45)
             .y_label_area_size(80)
-            .build_cartesian_2d(0.0..x - 0.6, (y0 - pad)..(y1 + pad))?;
+            .build_cartesian_2d(0.0..x_end, (y0 - pad)..(y1 + pad))?;
         let names: Vec<(f64, String)> = slots.iter().map(|(c, b, _)| (*c, format!("{} (n={})", b.name, b.n))).collect();
         chart
             .configure_mesh()
             .disable_x_mesh()
             .light_line_style(WHITE)
-            .x_labels(4 * slots.len() + 4)
-            .x_label_formatter(&|v| names.iter().find(|(c, _)| (c - v).abs() < 0.13).map(|(_, n)| n.clone()).unwrap_or_default())
+            .x_labels(x_end as usize + 1)
+            .x_label_formatter(&|v| names.iter().find(|(c, _)| (c - v).abs() < 0.01).map(|(_, n)| n.clone()).unwrap_or_default())
             .y_label_formatter(&|v| format!("{:.2}", if v.abs() < 1e-12 { 0.0 } else { *v }))
             .y_desc(y_label)
             .label_style(("sans-serif", 15))

@@ -62,6 +62,8 @@ fn pipeline_runs_the_embedded_default_end_to_end() {
         "perturb/toy.boundary_deletion.perturbations.parquet",
         "perturb/toy.ctcf_knockout.site_effects.parquet",
         "perturb/toy.ctcf_knockout.site_profile.png",
+        "perturb/toy.loop_swap.perturbations.parquet",
+        "perturb/toy.loop_swap.loop_swap.png",
         "pipeline_info/params.yaml",
         "pipeline_info/commands.sh",
         "pipeline_info/versions.yml",
@@ -106,7 +108,7 @@ fn pipeline_runs_the_embedded_default_end_to_end() {
     let r = run(&["--resume"]);
     let log = String::from_utf8_lossy(&r.stderr);
     assert!(r.status.success(), "{log}");
-    assert_eq!(log.matches(": cached").count(), 12, "{log}");
+    assert_eq!(log.matches(": cached").count(), 13, "{log}");
     assert_eq!(std::fs::metadata(&model).unwrap().modified().unwrap(), before);
 }
 

@@ -117,12 +117,12 @@ workflow {
     // In-silico edits of every model.
     //
     if (params.edits == null && simulated && params.simulate_preset == 'toy') {
-        // The embedded default's edits: a relative `sites` names a file of the simulation.
+        // The embedded default's edits: `sites` names a BED of the simulation, `anchors` its loops.
         def edits = yamlLoad("${projectDir}/assets/simulated_edits.yaml")
         ch_edits = HICLSTM_SIMULATE.out.truth
-            .map { meta, beds, loops, sizes -> beds }
+            .map { meta, beds, loops, sizes -> [beds, loops] }
             .first()
-            .flatMap { beds -> edits.collect { e -> [e, e.sites ? beds.find { it.name == e.sites } : [], []] } }
+            .flatMap { truth -> edits.collect { e -> [e, e.sites ? truth[0].find { it.name == e.sites } : [], e.anchors ? truth[1] : []] } }
     } else {
         ch_edits = Channel.fromList(params.edits ?: []).map { e ->
             [e, e.sites ? file(e.sites, checkIfExists: true) : [], e.anchors ? file(e.anchors, checkIfExists: true) : []]

@@ -927,6 +927,14 @@ fn simulated_genome_edits_and_attributions_go_the_papers_way() {
         let mean = diffs.iter().sum::<f64>() / diffs.len() as f64;
         assert!(diffs.len() >= 4 && mean < -0.02, "{method:?} knockout: loop pixels change by {mean:.4} on average ({diffs:?})");
     }
+    // CTCF orientation: the simulation forms loops only between convergent motif pairs, so making
+    // each loop's pair divergent, one loop at a time, must weaken it (the paper's direction).
+    let mut swap = EditSpec::ctcf_swap(d.join("toy.ctcf.bed"), Some(d.join("toy.loops.bedpe")), "chr1".parse().unwrap());
+    swap.orientation = Some(hiclstm::edits::LoopSwap::ConvergentToDivergent);
+    let rows = hiclstm_model::loop_swap::run(&o(swap, "chr1", "conv_div")).unwrap();
+    let diffs: Vec<f64> = rows.iter().map(|(_, r)| r.mutant.unwrap() - r.wt).collect();
+    let (mean, weaker) = (diffs.iter().sum::<f64>() / diffs.len() as f64, diffs.iter().filter(|&&x| x < 0.0).count());
+    assert!(rows.len() >= 4 && mean < -0.05 && 4 * weaker >= 3 * rows.len(), "convergent -> divergent: mean {mean:.4}, {weaker} of {} weaker", rows.len());
     // The boundary at chr1:3,000,000 (bins 59-60 in toy.boundaries.bed): pixels between the TADs
     // either side, within 30 bins, gain contacts once it is deleted.
     let b = std::fs::read_to_string(d.join("toy.boundaries.bed")).unwrap();

@@ -526,7 +526,8 @@ mod tests {
                 "attribute:toy",
                 "perturb_duplication:toy",
                 "perturb_boundary_deletion:toy",
-                "perturb_ctcf_knockout:toy"
+                "perturb_ctcf_knockout:toy",
+                "perturb_loop_swap:toy"
             ]
         );
         let classify = steps[6].command_line();

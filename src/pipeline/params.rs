@@ -157,14 +157,15 @@ impl Params {
     }
 
     /// The edits to run: the params' own, or the embedded default's when simulating the toy
-    /// genome (their relative `sites` are files of the simulation, under `outdir/simulate`).
+    /// genome (their relative `sites` and `anchors` are files of the simulation, under
+    /// `outdir/simulate`).
     pub fn edits_to_run(&self) -> Result<Vec<EditSpec>> {
         match (&self.edits, &self.input) {
             (Some(e), _) => Ok(e.clone()),
             (None, None) if self.simulate_preset == SimulatePreset::Toy => {
                 let mut edits: Vec<EditSpec> = serde_yaml_ng::from_str(SIMULATED_EDITS).map_err(|e| Error::Internal(format!("simulated_edits.yaml: {e}")))?;
                 for e in &mut edits {
-                    if let Some(s) = e.sites.as_mut().filter(|s| s.is_relative()) {
+                    for s in [e.sites.as_mut(), e.anchors.as_mut()].into_iter().flatten().filter(|s| s.is_relative()) {
                         *s = self.outdir.join("simulate").join(&*s);
                     }
                 }
