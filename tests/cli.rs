@@ -195,6 +195,29 @@ fn outputs_never_replace_inputs_and_stale_temporaries_go() {
     assert!(d.join(".p.parquet.notes.txt").exists());
 }
 
+/// A disk that fills while a step writes leaves no partial output, not even a temporary, and the
+/// message names the file. A file-size limit stands in for the full disk (the same failed write:
+/// EFBIG instead of ENOSPC), with SIGXFSZ ignored so that the write fails instead of the process
+/// being killed; 64 KiB is far less than the simulated map.
+#[test]
+fn a_full_disk_leaves_no_partial_output_and_says_so() {
+    let dir = tmpdir();
+    let d = dir.path();
+    let before = listing(d);
+    let o = Command::new("bash")
+        .args(["-c", "trap '' XFSZ; ulimit -f 64; exec \"$0\" \"$@\"", SIMULATE, "-o", "s", "-q"])
+        .current_dir(d)
+        .output()
+        .expect("bash runs");
+    let e = stderr(&o);
+    assert_eq!(o.status.code(), Some(6), "{e}");
+    assert!(e.contains("s.") && e.to_lowercase().contains("file too large"), "the message names the file and the cause: {e}");
+    assert_eq!(listing(d), before, "nothing left behind");
+    // Without the limit the same command writes its outputs.
+    let o = run(SIMULATE, &["-o", "s", "-q"], d);
+    assert!(o.status.success() && d.join("s.contacts.parquet").exists(), "{}", stderr(&o));
+}
+
 /// A corrupted gzip stream is a malformed input (exit 4) with the line reached, not an I/O error.
 #[test]
 fn corrupted_gzip_pairs_are_a_format_error() {

@@ -52,6 +52,9 @@ pub struct AttributeOptions {
     pub force: bool,
     /// Element sets (name, BED) whose scores are summarised against a random background.
     pub elements: Vec<(String, PathBuf)>,
+    /// Pairs of element set names compared with each other (e.g. CTCF at loop anchors against
+    /// CTCF elsewhere), besides each against random bins.
+    pub compare: Vec<(String, String)>,
     /// Domains (BED) for the average TAD profile.
     pub tads: Option<PathBuf>,
     /// Flank width of the TAD profile, in bins (10 interior bins).
@@ -221,6 +224,9 @@ pub fn run(o: &AttributeOptions) -> Result<Vec<ChromAttributions>> {
     hiclstm::output::check_writable(&tpath, o.force)?;
     hiclstm::output::check_writable(&gpath, o.force)?;
     let summarise = !o.elements.is_empty() || o.tads.is_some();
+    if !o.compare.is_empty() && o.elements.is_empty() {
+        return Err(Error::InvalidArgument("--compare names element sets of --elements".into()));
+    }
     if summarise {
         hiclstm::output::check_writable(&spath, o.force)?;
     }
@@ -232,6 +238,12 @@ pub fn run(o: &AttributeOptions) -> Result<Vec<ChromAttributions>> {
     }
     if o.steps < 2 {
         return Err(Error::InvalidArgument(format!("--steps {}: Integrated Gradients needs at least 2 steps", o.steps)));
+    }
+    for name in o.compare.iter().flat_map(|(a, b)| [a, b]) {
+        if !o.elements.iter().any(|e| &e.0 == name) {
+            let known: Vec<&str> = o.elements.iter().map(|e| e.0.as_str()).collect();
+            return Err(Error::InvalidArgument(format!("--compare: no element set named '{name}' (--elements gives: {})", known.join(", "))));
+        }
     }
     if o.batch == 0 {
         return Err(Error::InvalidArgument("--batch must be at least 1".into()));
@@ -444,6 +456,8 @@ fn summary(o: &AttributeOptions, out: &[ChromAttributions], norm: &[tables::attr
     };
     let mut rows = Vec::new();
     let mut boxes = Vec::new();
+    // Each set's scores (normalized, z), for the set-against-set comparisons.
+    let mut sets: std::collections::HashMap<&str, (Vec<f64>, Vec<f64>)> = Default::default();
     for (k, (name, path)) in o.elements.iter().enumerate() {
         let (feats, unknown) = read_placed(path, &genome)?;
         if unknown > 0 {
@@ -478,12 +492,25 @@ fn summary(o: &AttributeOptions, out: &[ChromAttributions], norm: &[tables::attr
         for (metric, v) in [("mean_z", sz.mean), ("median_z", sz.median), ("q1_z", sz.q1), ("q3_z", sz.q3), ("background_mean_z", sz.background_mean)] {
             rows.push(row(name, metric, None, v, sz.count));
         }
+        sets.insert(name.as_str(), (s.values.clone(), sz.values.clone()));
         boxes.push(
             [hiclstm::plot::BoxStat::of(name, &s.values), hiclstm::plot::BoxStat::of(&format!("random, p={:.2}", s.p_value), &s.background)]
                 .into_iter()
                 .flatten()
                 .collect(),
         );
+    }
+    // Set against set: mean differences and a two-sided Mann-Whitney test (bins in both sets
+    // count in both).
+    for (a, b) in &o.compare {
+        let ((na, za), (nb, zb)) = (&sets[a.as_str()], &sets[b.as_str()]);
+        let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len().max(1) as f64;
+        let p = hiclstm::aggregate::mann_whitney(na, nb);
+        hiclstm::log::info(&format!("{a} against {b}: mean {:.4} vs {:.4} ({} and {} bins), Mann-Whitney p {p:.3e}", mean(na), mean(nb), na.len(), nb.len()));
+        let method = format!("{a}_vs_{b}");
+        for (metric, v) in [("mean_difference", mean(na) - mean(nb)), ("mean_difference_z", mean(za) - mean(zb)), ("mann_whitney_p", p)] {
+            rows.push(row(&method, metric, None, v, na.len() + nb.len()));
+        }
     }
     let profile = match &o.tads {
         Some(p) => {

@@ -632,9 +632,30 @@ fn attribution_writes_tables_and_refuses_bad_requests() {
 
     // Element summaries and the TAD profile from the simulated truth.
     let (ctcf, tads) = (format!("ctcf={}", d.join("sim.ctcf.bed").display()), d.join("sim.tads.bed"));
+    let bnd = format!("bnd={}", d.join("sim.boundaries.bed").display());
+    let (code, err) =
+        run(attr, &[ms, "--contacts", cs, "--steps", "4", "-o", d.join("c").to_str().unwrap(), "--elements", &ctcf, &bnd, "--compare", "ctcf:nope"]);
+    assert!(code == 8 && err.contains("no element set named 'nope'"), "{code} {err}");
     let (code, err) = run(
         attr,
-        &[ms, "--contacts", cs, "--steps", "4", "-o", d.join("b").to_str().unwrap(), "--device", "cpu", "--elements", &ctcf, "--tads", tads.to_str().unwrap()],
+        &[
+            ms,
+            "--contacts",
+            cs,
+            "--steps",
+            "4",
+            "-o",
+            d.join("b").to_str().unwrap(),
+            "--device",
+            "cpu",
+            "--elements",
+            &ctcf,
+            &bnd,
+            "--compare",
+            "ctcf:bnd",
+            "--tads",
+            tads.to_str().unwrap(),
+        ],
     );
     assert_eq!(code, 0, "{err}");
     let rows = hiclstm::tables::metrics::read(&d.join("b.attribution_summary.parquet")).unwrap();
@@ -645,6 +666,10 @@ fn attribution_writes_tables_and_refuses_bad_requests() {
         assert_eq!(rows.iter().filter(|r| r.method == "tad_profile" && r.metric == metric).count(), 20, "10 interior bins + 2 x 5 flank bins");
     }
     assert!(rows.iter().any(|r| r.method == "ctcf" && r.metric == "mean_z" && r.value.is_some()), "summaries in z-scores too");
+    // Set against set: the difference of the two sets' means, and a p-value.
+    let v = |method: &str, metric: &str| rows.iter().find(|r| r.method == method && r.metric == metric).and_then(|r| r.value).unwrap();
+    assert!((v("ctcf_vs_bnd", "mean_difference") - (v("ctcf", "mean") - v("bnd", "mean"))).abs() < 1e-9);
+    assert!((0.0..=1.0).contains(&v("ctcf_vs_bnd", "mann_whitney_p")));
     assert!(d.join("b.tad_profile.png").exists());
     let png = std::fs::read(d.join("b.elements.png")).unwrap();
     assert_eq!(&png[..4], b"\x89PNG", "box plots per element set");
@@ -962,6 +987,7 @@ fn simulated_genome_edits_and_attributions_go_the_papers_way() {
         flank_bins: 5,
         seed: 0,
         target: vec![],
+        compare: vec![("boundaries".into(), "ctcf".into())],
     })
     .unwrap();
     let rows = hiclstm::tables::metrics::read(&d.join("attr.attribution_summary.parquet")).unwrap();

@@ -21,6 +21,7 @@ use std::path::PathBuf;
   hiclstm-attribute model/ --contacts sample.contacts.parquet -o sample
   hiclstm-attribute model/ --contacts sample.contacts.parquet --baseline mean --steps 100 --device cuda -o sample
   hiclstm-attribute model/ --contacts sample.contacts.parquet --elements ctcf=ctcf.bed tss=tss.bed --tads tads.bed -o sample
+  hiclstm-attribute model/ --contacts sample.contacts.parquet --elements loop=ctcf_loops.bed other=ctcf_other.bed --compare loop:other -o sample
   hiclstm-attribute model/ --contacts sample.contacts.parquet --target chr1:1,000,001-1,050,000 --target chr1:1,800,001-1,850,000 -o loop
   hiclstm-attribute model/ --contacts sample.contacts.parquet --target chr1:2,000,001-3,000,000 -o domain
 
@@ -49,6 +50,10 @@ struct Args {
     /// Element sets to summarise, NAME=BED (e.g. ctcf=ctcf_peaks.bed tss=tss.bed).
     #[arg(long, num_args = 1..)]
     elements: Vec<String>,
+    /// Compare two element sets with each other, A:B (names of --elements; repeatable), e.g.
+    /// ctcf_loop:ctcf_other.
+    #[arg(long, value_name = "A:B")]
+    compare: Vec<String>,
     /// Domains (BED) for the average TAD profile (PREFIX.tad_profile.png).
     #[arg(long)]
     tads: Option<PathBuf>,
@@ -84,6 +89,14 @@ fn main() {
             batch: a.batch,
             force: a.common.force,
             elements: a.elements.iter().map(|s| hiclstm::cli::labelled(s, false)).collect::<hiclstm::Result<Vec<_>>>()?,
+            compare: a
+                .compare
+                .iter()
+                .map(|c| match c.split_once(':') {
+                    Some((x, y)) if !x.is_empty() && !y.is_empty() => Ok((x.to_string(), y.to_string())),
+                    _ => Err(hiclstm::Error::InvalidArgument(format!("--compare {c}: expected A:B, two names of --elements"))),
+                })
+                .collect::<hiclstm::Result<Vec<_>>>()?,
             tads: a.tads.clone(),
             flank_bins: a.flank_bins,
             seed: a.seed,
