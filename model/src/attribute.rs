@@ -61,6 +61,12 @@ pub struct AttributeOptions {
     pub flank_bins: usize,
     /// Seed of the random background bins of the element-set summaries.
     pub seed: u64,
+    /// Only these chromosomes (empty: every chromosome with contacts): one job of a run scattered
+    /// by chromosome, joined with `merge`.
+    pub chromosomes: Vec<String>,
+    /// Join per-chromosome attributions tables (runs with `chromosomes`) into one, normalised
+    /// over all of them, with the summaries asked for; nothing is computed (`contacts` unused).
+    pub merge: Vec<PathBuf>,
     /// Attribute only the predicted contacts of a pixel block instead of every observed pixel:
     /// one region (a domain) or two (a loop's ends); empty: every observed pixel.
     pub target: Vec<hiclstm::genome::Region>,
@@ -216,34 +222,12 @@ impl<'a> Ig<'a> {
 /// table and bedGraph (and the summaries and plots asked for), and returns the attributions per
 /// chromosome.
 pub fn run(o: &AttributeOptions) -> Result<Vec<ChromAttributions>> {
-    let (tpath, gpath) =
-        (hiclstm::cli::output_path(&o.output, hiclstm::outputs::ATTRIBUTIONS), hiclstm::cli::output_path(&o.output, hiclstm::outputs::ATTRIBUTIONS_BEDGRAPH));
-    let (spath, ppath) =
-        (hiclstm::cli::output_path(&o.output, hiclstm::outputs::ATTRIBUTION_SUMMARY), hiclstm::cli::output_path(&o.output, hiclstm::outputs::TAD_PROFILE_PNG));
-    let epath = hiclstm::cli::output_path(&o.output, hiclstm::outputs::ELEMENTS_PNG);
-    hiclstm::output::check_writable(&tpath, o.force)?;
-    hiclstm::output::check_writable(&gpath, o.force)?;
-    let summarise = !o.elements.is_empty() || o.tads.is_some();
-    if !o.compare.is_empty() && o.elements.is_empty() {
-        return Err(Error::InvalidArgument("--compare names element sets of --elements".into()));
+    if !o.merge.is_empty() {
+        return merge(o);
     }
-    if summarise {
-        hiclstm::output::check_writable(&spath, o.force)?;
-    }
-    if o.tads.is_some() {
-        hiclstm::output::check_writable(&ppath, o.force)?;
-    }
-    if !o.elements.is_empty() {
-        hiclstm::output::check_writable(&epath, o.force)?;
-    }
+    check_outputs(o)?;
     if o.steps < 2 {
         return Err(Error::InvalidArgument(format!("--steps {}: Integrated Gradients needs at least 2 steps", o.steps)));
-    }
-    for name in o.compare.iter().flat_map(|(a, b)| [a, b]) {
-        if !o.elements.iter().any(|e| &e.0 == name) {
-            let known: Vec<&str> = o.elements.iter().map(|e| e.0.as_str()).collect();
-            return Err(Error::InvalidArgument(format!("--compare: no element set named '{name}' (--elements gives: {})", known.join(", "))));
-        }
     }
     if o.batch == 0 {
         return Err(Error::InvalidArgument("--batch must be at least 1".into()));
@@ -279,7 +263,7 @@ pub fn run(o: &AttributeOptions) -> Result<Vec<ChromAttributions>> {
     impl frames::FrameSink for Sink<'_> {
         fn start(&mut self, chrom: &str) -> Result<Option<std::ops::Range<u32>>> {
             let Some(ci) = self.reps.iter().position(|c| c.chrom == chrom) else { return Ok(None) };
-            if self.target.as_ref().is_some_and(|t| t.chrom != chrom) {
+            if self.target.as_ref().is_some_and(|t| t.chrom != chrom) || (!self.o.chromosomes.is_empty() && !self.o.chromosomes.iter().any(|c| c == chrom)) {
                 return Ok(None);
             }
             let (c, k, dev) = (&self.reps[ci], self.k, self.o.device);
@@ -347,7 +331,8 @@ pub fn run(o: &AttributeOptions) -> Result<Vec<ChromAttributions>> {
     let cfg = &mf.config;
     let mut sink = Sink { o, decoder: &model.decoder, reps: &reps, k, current: None, out: Vec::new(), res: mf.resolution as u64, target: target.clone() };
     let seen = frames::stream(&o.contacts, cfg.frame_len, cfg.value, cfg.transform, o.batch, &mut sink)?;
-    for c in reps.iter().filter(|c| !seen.contains(&c.chrom) && target.as_ref().is_none_or(|t| t.chrom == c.chrom)) {
+    let wanted = |c: &str| target.as_ref().is_none_or(|t| t.chrom == c) && (o.chromosomes.is_empty() || o.chromosomes.iter().any(|x| x == c));
+    for c in reps.iter().filter(|c| !seen.contains(&c.chrom) && wanted(&c.chrom)) {
         hiclstm::log::warn(&format!("{}: no contacts for {}; not attributed", o.contacts.display(), c.chrom));
     }
     // Chromosomes in the representations' order, as before streaming.
@@ -368,14 +353,30 @@ pub fn run(o: &AttributeOptions) -> Result<Vec<ChromAttributions>> {
             t.cols.1
         ),
     };
+    let params = serde_json::json!({"model": o.model_dir, "representations": reps_path, "contacts": o.contacts, "steps": o.steps, "baseline": o.baseline, "target": target_text, "chromosomes": o.chromosomes});
+    write_outputs(o, &mf.assembly, mf.resolution, &out, params)?;
+    Ok(out)
+}
+
+/// Where the outputs of `hiclstm-attribute` go: table, bedGraph, summary, TAD profile, boxes.
+struct Paths {
+    table: PathBuf,
+    bedgraph: PathBuf,
+    summary: PathBuf,
+    profile: PathBuf,
+    elements: PathBuf,
+}
+
+/// Writes the attributions table and bedGraph, normalised over `out`, and the summaries and
+/// plots asked for; all or nothing.
+fn write_outputs(o: &AttributeOptions, assembly: &str, resolution: u32, out: &[ChromAttributions], params: serde_json::Value) -> Result<()> {
+    let Paths { table: tpath, bedgraph: gpath, summary: spath, profile: ppath, elements: epath } = paths(o);
+    let summarise = !o.elements.is_empty() || o.tads.is_some();
     let mut meta = Meta::new(tables::TableKind::Attributions.schema());
-    meta.set("assembly", &mf.assembly).set("resolution", mf.resolution).set(
-        "params",
-        serde_json::json!({"model": o.model_dir, "representations": reps_path, "contacts": o.contacts, "steps": o.steps, "baseline": o.baseline, "target": target_text}).to_string(),
-    );
+    meta.set("assembly", assembly).set("resolution", resolution).set("params", params.to_string());
     let mut outs = OutputSet::default();
-    outs.push(tables::attributions::write(&tpath, &meta, &out, o.force)?);
-    let norm = tables::attributions::normalise(&out);
+    outs.push(tables::attributions::write(&tpath, &meta, out, o.force)?);
+    let norm = tables::attributions::normalise(out);
     let records: Vec<hiclstm::formats::bed::BedGraph> = out
         .iter()
         .zip(&norm)
@@ -390,9 +391,9 @@ pub fn run(o: &AttributeOptions) -> Result<Vec<ChromAttributions>> {
         .collect();
     outs.push(hiclstm::formats::bed::write_bedgraph(&gpath, &records, o.force)?);
     if summarise {
-        let Summary { rows, profile, boxes } = summary(o, &out, &norm, mf.resolution)?;
+        let Summary { rows, profile, boxes } = summary(o, out, &norm, resolution)?;
         let mut m = Meta::new(tables::TableKind::Metrics.schema());
-        m.set("assembly", &mf.assembly).set("resolution", mf.resolution).set(
+        m.set("assembly", assembly).set("resolution", resolution).set(
             "params",
             serde_json::json!({"attributions": tpath, "elements": o.elements, "tads": o.tads, "flank_bins": o.flank_bins, "score": "normalized"}).to_string(),
         );
@@ -414,11 +415,78 @@ pub fn run(o: &AttributeOptions) -> Result<Vec<ChromAttributions>> {
             };
             outs.push(hiclstm::plot::line_chart(&ppath, &chart, &[hiclstm::plot::Series { name: "mean over TADs".into(), points: pts, dashed: false }])?);
         }
-        outs.commit(o.force)?;
-        return Ok(out);
     }
-    outs.commit(o.force)?;
+    outs.commit(o.force).map(|_| ())
+}
+
+fn paths(o: &AttributeOptions) -> Paths {
+    let at = |n: &str| hiclstm::cli::output_path(&o.output, n);
+    Paths {
+        table: at(hiclstm::outputs::ATTRIBUTIONS),
+        bedgraph: at(hiclstm::outputs::ATTRIBUTIONS_BEDGRAPH),
+        summary: at(hiclstm::outputs::ATTRIBUTION_SUMMARY),
+        profile: at(hiclstm::outputs::TAD_PROFILE_PNG),
+        elements: at(hiclstm::outputs::ELEMENTS_PNG),
+    }
+}
+
+/// Joins per-chromosome attributions tables (`o.merge`, runs with `--chromosomes`) into one:
+/// the raw scores and frame counts as computed, normalised over all of them, with the summaries
+/// asked for. The result equals one run over all their chromosomes (tested).
+pub fn merge(o: &AttributeOptions) -> Result<Vec<ChromAttributions>> {
+    check_outputs(o)?;
+    let (mf, _) = load_model(&o.model_dir, Device::Cpu)?;
+    let mut out: Vec<ChromAttributions> = Vec::new();
+    let mut assembly: Option<String> = None;
+    for p in &o.merge {
+        let (meta, chroms) = tables::attributions::read_chroms(p)?;
+        if meta.resolution().is_some_and(|r| r != mf.resolution) {
+            return Err(Error::InvalidArgument(format!("{}: resolution differs from the model's {}", p.display(), mf.resolution)));
+        }
+        let a = meta.get("assembly").unwrap_or("unknown").to_string();
+        if assembly.get_or_insert_with(|| a.clone()) != &a {
+            return Err(Error::InvalidArgument(format!("{}: assembly {a} differs from the other tables' {}", p.display(), assembly.unwrap_or_default())));
+        }
+        for c in chroms {
+            if out.iter().any(|x| x.chrom == c.chrom) {
+                return Err(Error::InvalidArgument(format!("{}: {} is in another table too", p.display(), c.chrom)));
+            }
+            out.push(c);
+        }
+    }
+    // Chromosomes in the model's order, as one run writes them.
+    out.sort_by_key(|a| mf.chromosomes.iter().position(|c| c.name == a.chrom).unwrap_or(usize::MAX));
+    hiclstm::log::info(&format!("{} tables, {} chromosomes joined", o.merge.len(), out.len()));
+    let params = serde_json::json!({"model": o.model_dir, "merged": o.merge});
+    write_outputs(o, &assembly.unwrap_or_else(|| mf.assembly.clone()), mf.resolution, &out, params)?;
     Ok(out)
+}
+
+/// The checks of the request made before anything is computed: outputs writable, element-set
+/// names of `--compare` known.
+fn check_outputs(o: &AttributeOptions) -> Result<()> {
+    let p = paths(o);
+    hiclstm::output::check_writable(&p.table, o.force)?;
+    hiclstm::output::check_writable(&p.bedgraph, o.force)?;
+    if !o.compare.is_empty() && o.elements.is_empty() {
+        return Err(Error::InvalidArgument("--compare names element sets of --elements".into()));
+    }
+    if !o.elements.is_empty() || o.tads.is_some() {
+        hiclstm::output::check_writable(&p.summary, o.force)?;
+    }
+    if o.tads.is_some() {
+        hiclstm::output::check_writable(&p.profile, o.force)?;
+    }
+    if !o.elements.is_empty() {
+        hiclstm::output::check_writable(&p.elements, o.force)?;
+    }
+    for name in o.compare.iter().flat_map(|(a, b)| [a, b]) {
+        if !o.elements.iter().any(|e| &e.0 == name) {
+            let known: Vec<&str> = o.elements.iter().map(|e| e.0.as_str()).collect();
+            return Err(Error::InvalidArgument(format!("--compare: no element set named '{name}' (--elements gives: {})", known.join(", "))));
+        }
+    }
+    Ok(())
 }
 
 /// Element-set summaries (against random bins of the same chromosomes) and the TAD profile, on

@@ -584,6 +584,22 @@ fn attribution_writes_tables_and_refuses_bad_requests() {
     let bg = std::fs::read_to_string(d.join("a.attributions.bedGraph")).unwrap();
     assert_eq!(bg.lines().count(), 200);
 
+    // Scattered by chromosome and joined: the same table as one run over the genome.
+    for (out, chrom) in [("p1", "chr1"), ("p2", "chr2")] {
+        let (code, err) = run(attr, &[ms, "--contacts", cs, "--steps", "8", "--chromosomes", chrom, "-o", d.join(out).to_str().unwrap()]);
+        assert_eq!(code, 0, "{err}");
+        assert!(hiclstm::tables::attributions::read(&d.join(format!("{out}.attributions.parquet"))).unwrap().iter().all(|r| r.chrom == chrom));
+    }
+    let (p1, p2) = (d.join("p2.attributions.parquet"), d.join("p1.attributions.parquet"));
+    let (code, err) = run(attr, &[ms, "--merge", p1.to_str().unwrap(), p2.to_str().unwrap(), "-o", d.join("joined").to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let (whole, joined) = (
+        hiclstm::tables::attributions::read(&d.join("a.attributions.parquet")).unwrap(),
+        hiclstm::tables::attributions::read(&d.join("joined.attributions.parquet")).unwrap(),
+    );
+    assert_eq!(joined, whole, "joined in the model's chromosome order, normalised over both");
+    let (code, err) = run(attr, &[ms, "--merge", p1.to_str().unwrap(), p1.to_str().unwrap(), "-o", d.join("twice").to_str().unwrap()]);
+    assert!(code == 8 && err.contains("in another table too"), "{code} {err}");
     // Targeted attribution: only the predicted contacts of one loop's pixels (bins 20 x 25 of chr1)
     // or one domain's (bins 40-49) are attributed. The frames that hold them are the only ones
     // that reach a representation, so every bin outside those frames scores exactly 0, and only
@@ -988,6 +1004,8 @@ fn simulated_genome_edits_and_attributions_go_the_papers_way() {
         seed: 0,
         target: vec![],
         compare: vec![("boundaries".into(), "ctcf".into())],
+        chromosomes: vec![],
+        merge: vec![],
     })
     .unwrap();
     let rows = hiclstm::tables::metrics::read(&d.join("attr.attribution_summary.parquet")).unwrap();

@@ -139,3 +139,39 @@ pub fn read(path: &Path) -> Result<Vec<AttributionRow>> {
     }
     Ok(out)
 }
+
+/// Reads a table back as computed, per chromosome (bins, frames, raw scores), with its metadata:
+/// what joining the tables of a run scattered by chromosome needs. Bins must run 0, 1, ... per
+/// chromosome, each chromosome in one run of rows.
+pub fn read_chroms(path: &Path) -> Result<(Meta, Vec<ChromAttributions>)> {
+    let mut r = TableReader::open(path, TableKind::Attributions.schema())?;
+    let mut out: Vec<ChromAttributions> = Vec::new();
+    let mut row = 0u64;
+    while let Some(b) = r.next_batch()? {
+        let c = crate::col!(b, "chrom", StringArray);
+        let bin = crate::col!(b, "bin", UInt32Array);
+        let (s, e) = (crate::col!(b, "start", Int64Array), crate::col!(b, "end", Int64Array));
+        let (frames, raw) = (crate::col!(b, "frames", UInt32Array), crate::col!(b, "raw", Float64Array));
+        for k in 0..b.num_rows() {
+            if out.last().is_none_or(|x| x.chrom != c.value(k)) {
+                if out.iter().any(|x| x.chrom == c.value(k)) {
+                    return Err(crate::error::Error::schema(path, format!("row {row}: chromosome {} appears in two runs of rows", c.value(k))));
+                }
+                out.push(ChromAttributions { chrom: c.value(k).to_string(), ..Default::default() });
+            }
+            let cur = out.last_mut().expect("pushed");
+            if bin.value(k) as usize != cur.raw.len() {
+                return Err(crate::error::Error::schema(
+                    path,
+                    format!("row {row}: bin {} of {} where bin {} was expected", bin.value(k), cur.chrom, cur.raw.len()),
+                ));
+            }
+            cur.start.push(s.value(k));
+            cur.end.push(e.value(k));
+            cur.frames.push(frames.value(k));
+            cur.raw.push(raw.value(k));
+            row += 1;
+        }
+    }
+    Ok((r.meta, out))
+}

@@ -24,6 +24,8 @@ use std::path::PathBuf;
   hiclstm-attribute model/ --contacts sample.contacts.parquet --elements loop=ctcf_loops.bed other=ctcf_other.bed --compare loop:other -o sample
   hiclstm-attribute model/ --contacts sample.contacts.parquet --target chr1:1,000,001-1,050,000 --target chr1:1,800,001-1,850,000 -o loop
   hiclstm-attribute model/ --contacts sample.contacts.parquet --target chr1:2,000,001-3,000,000 -o domain
+  hiclstm-attribute model/ --contacts sample.contacts.parquet --chromosomes chr1 -o part1    # a run scattered by chromosome...
+  hiclstm-attribute model/ --merge part1.attributions.parquet part2.attributions.parquet -o sample   # ...joined
 
 Exit codes: 0 ok, 2 unknown baseline name, 3 input unreadable, 6 output exists, 7 schema
 mismatch, 8 invalid argument (steps < 2, no observed contacts, no observed pixel in --target)."
@@ -32,8 +34,15 @@ struct Args {
     /// Trained model directory.
     model: PathBuf,
     /// Contacts table whose observed pixels make the frames.
-    #[arg(long)]
-    contacts: PathBuf,
+    #[arg(long, required_unless_present = "merge")]
+    contacts: Option<PathBuf>,
+    /// Only these chromosomes (comma-separated): one job of a run scattered by chromosome.
+    #[arg(long, value_delimiter = ',', conflicts_with = "merge")]
+    chromosomes: Vec<String>,
+    /// Join the attributions tables of a run scattered by chromosome (one per job) into one,
+    /// normalised over all, with the summaries asked for; computes nothing.
+    #[arg(long, num_args = 1.., value_name = "TABLE", conflicts_with_all = ["contacts", "target"])]
+    merge: Vec<PathBuf>,
     /// Representations to attribute (default: the model's own).
     #[arg(long)]
     representations: Option<PathBuf>,
@@ -81,7 +90,9 @@ fn main() {
         let o = AttributeOptions {
             model_dir: a.model.clone(),
             representations: a.representations.clone(),
-            contacts: a.contacts.clone(),
+            contacts: a.contacts.clone().unwrap_or_default(),
+            chromosomes: a.chromosomes.clone(),
+            merge: a.merge.clone(),
             steps: a.steps,
             baseline: a.baseline,
             output: a.output.clone(),
