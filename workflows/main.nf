@@ -20,7 +20,7 @@ include { HICLSTM_PREDICT   } from './modules/local/hiclstm/predict/main'
 include { HICLSTM_EVALUATE  } from './modules/local/hiclstm/evaluate/main'
 include { HICLSTM_BASELINE  } from './modules/local/hiclstm/baseline/main'
 include { HICLSTM_CLASSIFY  } from './modules/local/hiclstm/classify/main'
-include { HICLSTM_ATTRIBUTE } from './modules/local/hiclstm/attribute/main'
+include { HICLSTM_ATTRIBUTE; HICLSTM_ATTRIBUTE_MERGE } from './modules/local/hiclstm/attribute/main'
 include { HICLSTM_PERTURB   } from './modules/local/hiclstm/perturb/main'
 
 // Files named inside a YAML list (classification tasks) are staged beside it.
@@ -104,12 +104,22 @@ workflow {
         ch_elements = given
             ? Channel.value(given.collectEntries { name, bed -> [(name): file(bed, checkIfExists: true)] })
             : ch_truth.map { t -> t.subMap(['boundaries', 'ctcf']) }
-        HICLSTM_ATTRIBUTE(
-            HICLSTM_TRAIN.out.model.join(ch_contacts),
-            ch_elements.map { e -> e.keySet().sort() },
-            ch_elements.map { e -> e.keySet().sort().collect { e[it] } },
-            ch_tads
-        )
+        ch_element_names = ch_elements.map { e -> e.keySet().sort() }
+        ch_element_beds = ch_elements.map { e -> e.keySet().sort().collect { e[it] } }
+        if (params.attribute_scatter) {
+            // One task per chromosome of each model (its model.yaml lists them), without
+            // summaries; one task joins them, normalises over all and summarises: the same tables
+            // as a single task.
+            ch_chroms = HICLSTM_TRAIN.out.model.flatMap { meta, model ->
+                new org.yaml.snakeyaml.Yaml().load(model.resolve('model.yaml').text).chromosomes.collect { c -> [meta, c.name] }
+            }
+            HICLSTM_ATTRIBUTE(HICLSTM_TRAIN.out.model.join(ch_contacts).combine(ch_chroms, by: 0), [], [], [])
+            ch_parts = HICLSTM_ATTRIBUTE.out.attributions.map { meta, table, bedgraph -> [meta, table] }.groupTuple()
+            HICLSTM_ATTRIBUTE_MERGE(HICLSTM_TRAIN.out.model.join(ch_parts), ch_element_names, ch_element_beds, ch_tads)
+            ch_versions = ch_versions.mix(HICLSTM_ATTRIBUTE_MERGE.out.versions)
+        } else {
+            HICLSTM_ATTRIBUTE(HICLSTM_TRAIN.out.model.join(ch_contacts).map { it + [''] }, ch_element_names, ch_element_beds, ch_tads)
+        }
         ch_versions = ch_versions.mix(HICLSTM_ATTRIBUTE.out.versions)
     }
 

@@ -40,6 +40,10 @@ pub struct Params {
     pub classify_tasks: Option<PathBuf>,
     /// Run hiclstm-attribute.
     pub attribute: bool,
+    /// Nextflow: attribute each chromosome in a task of its own and join them (the same tables,
+    /// spread over a cluster). `hiclstm-pipeline` runs on one machine, where one task does the
+    /// same work, and ignores it.
+    pub attribute_scatter: bool,
     /// Element sets to summarise attributions over, NAME: BED.
     pub attribute_elements: Option<BTreeMap<String, PathBuf>>,
     /// Domains (BED) for TAD profiles of attributions and perturbations.
@@ -83,6 +87,7 @@ impl Default for Params {
             baselines: "pca".into(),
             classify_tasks: None,
             attribute: true,
+            attribute_scatter: false,
             attribute_elements: None,
             tads: None,
             edits: None,

@@ -42,6 +42,8 @@ SAMPLES = {
     "method": ["pca", "sci"],
     "tasks": "tasks.yaml",
     "tads": "tads.bed",
+    "chrom": "chr21",
+    "parts": "parts1/sample.chr21.attributions.parquet parts2/sample.chr22.attributions.parquet",
     "sites": "sites.bed",
     "anchors": "loops.bedpe",
     "params.seed": "1",
