@@ -11,7 +11,7 @@ use hiclstm::error::{Error, Result};
 use hiclstm::formats::bed::read_placed_anchors;
 use hiclstm::frames::Frames;
 use hiclstm::genome::Strand;
-use hiclstm::output::{check_writable, OutputSet};
+use hiclstm::output::OutputSet;
 use hiclstm::outputs;
 
 /// Frames decoded per forward pass.
@@ -46,15 +46,7 @@ pub fn run(o: &PerturbOptions) -> Result<Vec<(String, Row)>> {
     let Some(swap) = o.edit.orientation.filter(|_| o.edit.per_loop()) else {
         return Err(Error::Internal("loop_swap::run takes CTCF swaps with an orientation only".into()));
     };
-    if o.tads.is_some() {
-        return Err(Error::InvalidArgument("--tads draws an edit's effect over a window: a loop swap reports loop pixels".into()));
-    }
-    let table = hiclstm::cli::output_path(&o.output, outputs::PERTURBATIONS);
-    let plot = hiclstm::cli::output_path(&o.output, outputs::LOOP_SWAP_PNG);
-    check_writable(&table, o.force)?;
-    if o.plots {
-        check_writable(&plot, o.force)?;
-    }
+    let (table, plot) = crate::perturb::table_and_plot(o, outputs::PERTURBATIONS, outputs::LOOP_SWAP_PNG, "per-loop swaps")?;
     let (motifs, anchors) = match (&o.edit.sites, &o.edit.anchors) {
         (Some(m), Some(a)) => (m.as_path(), a.as_path()),
         _ => return Err(Error::InvalidArgument("a loop swap needs --sites (motifs, BED6 with strand) and --anchors (loops, BEDPE)".into())),

@@ -443,6 +443,23 @@ pub(crate) fn load(o: &PerturbOptions) -> Result<Loaded> {
     Ok(Loaded { mf, model, reps_path, k, reps })
 }
 
+/// The table and plot paths of an edit that writes one table and, with `--plots`, one plot;
+/// refused here, before anything is computed, if they cannot be written. `--tads` needs a
+/// window's maps, which `what` (per-site knockouts, per-loop swaps) does not make.
+pub(crate) fn table_and_plot(o: &PerturbOptions, table: &str, plot: &str, what: &str) -> Result<(PathBuf, PathBuf)> {
+    if o.tads.is_some() {
+        return Err(Error::InvalidArgument(format!(
+            "--tads draws an edit's effect over a window's maps, which {what} do not make (knockouts: --together and a window)"
+        )));
+    }
+    let (t, p) = (hiclstm::cli::output_path(&o.output, table), hiclstm::cli::output_path(&o.output, plot));
+    check_writable(&t, o.force)?;
+    if o.plots {
+        check_writable(&p, o.force)?;
+    }
+    Ok((t, p))
+}
+
 /// Per-site knockouts go to [`crate::site_knockout::run`], per-loop CTCF swaps to
 /// [`crate::loop_swap::run`], every other edit to [`run`]: what `hiclstm-perturb` runs.
 pub fn run_any(o: &PerturbOptions) -> Result<()> {

@@ -18,7 +18,7 @@ use hiclstm::edits::KnockoutMethod;
 use hiclstm::error::{Error, Result};
 use hiclstm::formats::bed::read_placed;
 use hiclstm::frames::Frames;
-use hiclstm::output::{check_writable, OutputSet};
+use hiclstm::output::OutputSet;
 use hiclstm::outputs;
 use hiclstm::tables::representations::ChromRepresentations;
 use hiclstm::tables::site_effects::SiteEffect;
@@ -303,15 +303,7 @@ pub fn run(o: &PerturbOptions) -> Result<Summary> {
     if !o.edit.per_site() {
         return Err(Error::Internal("site_knockout::run takes per-site knockouts only".into()));
     }
-    if o.tads.is_some() {
-        return Err(Error::InvalidArgument("--tads draws an edit's effect over a window: give the knockout `together` (--together) and a window".into()));
-    }
-    let table = hiclstm::cli::output_path(&o.output, outputs::SITE_EFFECTS);
-    let plot = hiclstm::cli::output_path(&o.output, outputs::SITE_PROFILE_PNG);
-    check_writable(&table, o.force)?;
-    if o.plots {
-        check_writable(&plot, o.force)?;
-    }
+    let (table, plot) = crate::perturb::table_and_plot(o, outputs::SITE_EFFECTS, outputs::SITE_PROFILE_PNG, "per-site knockouts")?;
     let loaded = crate::perturb::load(o)?;
     let (mf, k) = (&loaded.mf, loaded.k);
     let method = match o.edit.method.unwrap_or_default() {
