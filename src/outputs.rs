@@ -46,6 +46,9 @@ pub const COMPARTMENTS_BED: &str = "compartments.bed";
 pub const CHROM_SIZES: &str = "chrom.sizes";
 /// Normalized attribution per bin as a bedGraph (`hiclstm-attribute`).
 pub const ATTRIBUTIONS_BEDGRAPH: &str = "attributions.bedGraph";
+/// Attribution per bin as z-scores (the paper's unit), a bedGraph of the bins in at least one
+/// frame (`hiclstm-attribute`).
+pub const ATTRIBUTIONS_Z_BEDGRAPH: &str = "attributions.z.bedGraph";
 
 // Plots.
 /// R² by distance, beside the distance-mean baseline (`hiclstm-evaluate --plots`).
@@ -90,7 +93,7 @@ pub const BY_STEP: &[(&str, &[&str])] = &[
     ("hiclstm-evaluate", &[METRICS, R2_BY_DISTANCE_PNG, HEATMAP_PNG, LOSS_PNG]),
     ("hiclstm-baseline", &[REPRESENTATIONS]),
     ("hiclstm-classify", &[METRICS, PR_CURVES_PNG, "confusion.*.png"]),
-    ("hiclstm-attribute", &[ATTRIBUTIONS, ATTRIBUTIONS_BEDGRAPH, ATTRIBUTION_SUMMARY, ELEMENTS_PNG, TAD_PROFILE_PNG]),
+    ("hiclstm-attribute", &[ATTRIBUTIONS, ATTRIBUTIONS_BEDGRAPH, ATTRIBUTIONS_Z_BEDGRAPH, ATTRIBUTION_SUMMARY, ELEMENTS_PNG, TAD_PROFILE_PNG]),
     ("hiclstm-perturb", &[PERTURBATIONS, SITE_EFFECTS, PERTURBATION_PNG, DIFFERENCE_PNG, SITE_PROFILE_PNG, LOOP_SWAP_PNG, TAD_PROFILE_PNG]),
 ];
 

@@ -362,6 +362,7 @@ pub fn run(o: &AttributeOptions) -> Result<Vec<ChromAttributions>> {
 struct Paths {
     table: PathBuf,
     bedgraph: PathBuf,
+    z_bedgraph: PathBuf,
     summary: PathBuf,
     profile: PathBuf,
     elements: PathBuf,
@@ -370,7 +371,7 @@ struct Paths {
 /// Writes the attributions table and bedGraph, normalised over `out`, and the summaries and
 /// plots asked for; all or nothing.
 fn write_outputs(o: &AttributeOptions, assembly: &str, resolution: u32, out: &[ChromAttributions], params: serde_json::Value) -> Result<()> {
-    let Paths { table: tpath, bedgraph: gpath, summary: spath, profile: ppath, elements: epath } = paths(o);
+    let Paths { table: tpath, bedgraph: gpath, z_bedgraph: zpath, summary: spath, profile: ppath, elements: epath } = paths(o);
     let summarise = !o.elements.is_empty() || o.tads.is_some();
     let mut meta = Meta::new(tables::TableKind::Attributions.schema());
     meta.set("assembly", assembly).set("resolution", resolution).set("params", params.to_string());
@@ -390,6 +391,20 @@ fn write_outputs(o: &AttributeOptions, assembly: &str, resolution: u32, out: &[C
         })
         .collect();
     outs.push(hiclstm::formats::bed::write_bedgraph(&gpath, &records, o.force)?);
+    // The z-scores, the paper's unit, for the bins in at least one frame (the others have none).
+    let z: Vec<hiclstm::formats::bed::BedGraph> = out
+        .iter()
+        .zip(&norm)
+        .flat_map(|(c, n)| {
+            (0..c.raw.len()).filter(|&b| !n.z[b].is_nan()).map(move |b| hiclstm::formats::bed::BedGraph {
+                chrom: c.chrom.clone(),
+                start: c.start[b] as u64,
+                end: c.end[b] as u64,
+                value: n.z[b],
+            })
+        })
+        .collect();
+    outs.push(hiclstm::formats::bed::write_bedgraph(&zpath, &z, o.force)?);
     if summarise {
         let Summary { rows, profile, boxes } = summary(o, out, &norm, resolution)?;
         let mut m = Meta::new(tables::TableKind::Metrics.schema());
@@ -424,6 +439,7 @@ fn paths(o: &AttributeOptions) -> Paths {
     Paths {
         table: at(hiclstm::outputs::ATTRIBUTIONS),
         bedgraph: at(hiclstm::outputs::ATTRIBUTIONS_BEDGRAPH),
+        z_bedgraph: at(hiclstm::outputs::ATTRIBUTIONS_Z_BEDGRAPH),
         summary: at(hiclstm::outputs::ATTRIBUTION_SUMMARY),
         profile: at(hiclstm::outputs::TAD_PROFILE_PNG),
         elements: at(hiclstm::outputs::ELEMENTS_PNG),
@@ -468,6 +484,7 @@ fn check_outputs(o: &AttributeOptions) -> Result<()> {
     let p = paths(o);
     hiclstm::output::check_writable(&p.table, o.force)?;
     hiclstm::output::check_writable(&p.bedgraph, o.force)?;
+    hiclstm::output::check_writable(&p.z_bedgraph, o.force)?;
     if !o.compare.is_empty() && o.elements.is_empty() {
         return Err(Error::InvalidArgument("--compare names element sets of --elements".into()));
     }

@@ -583,6 +583,14 @@ fn attribution_writes_tables_and_refuses_bad_requests() {
     assert!(rows.iter().any(|r| r.normalized == 1.0 || r.normalized == -1.0), "min-max scaling reaches an extreme");
     let bg = std::fs::read_to_string(d.join("a.attributions.bedGraph")).unwrap();
     assert_eq!(bg.lines().count(), 200);
+    // The z-score track: the table's z, for the bins in a frame.
+    let zt = std::fs::read_to_string(d.join("a.attributions.z.bedGraph")).unwrap();
+    let framed: Vec<f64> = rows.iter().filter_map(|r| r.z).collect();
+    assert_eq!(zt.lines().count(), framed.len());
+    let zs: Vec<f64> = zt.lines().map(|l| l.split('\t').nth(3).unwrap().parse().unwrap()).collect();
+    assert!(zs.iter().zip(&framed).all(|(a, b)| (a - b).abs() < 1e-4), "the track carries the z-scores");
+    let mean = zs.iter().sum::<f64>() / zs.len() as f64;
+    assert!(mean.abs() < 1e-3, "z-scores have mean 0 over the framed bins: {mean}");
 
     // Scattered by chromosome and joined: the same table as one run over the genome.
     for (out, chrom) in [("p1", "chr1"), ("p2", "chr2")] {
