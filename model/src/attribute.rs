@@ -378,33 +378,9 @@ fn write_outputs(o: &AttributeOptions, assembly: &str, resolution: u32, out: &[C
     let mut outs = OutputSet::default();
     outs.push(tables::attributions::write(&tpath, &meta, out, o.force)?);
     let norm = tables::attributions::normalise(out);
-    let records: Vec<hiclstm::formats::bed::BedGraph> = out
-        .iter()
-        .zip(&norm)
-        .flat_map(|(c, n)| {
-            (0..c.raw.len()).map(move |b| hiclstm::formats::bed::BedGraph {
-                chrom: c.chrom.clone(),
-                start: c.start[b] as u64,
-                end: c.end[b] as u64,
-                value: n.normalized[b],
-            })
-        })
-        .collect();
-    outs.push(hiclstm::formats::bed::write_bedgraph(&gpath, &records, o.force)?);
-    // The z-scores, the paper's unit, for the bins in at least one frame (the others have none).
-    let z: Vec<hiclstm::formats::bed::BedGraph> = out
-        .iter()
-        .zip(&norm)
-        .flat_map(|(c, n)| {
-            (0..c.raw.len()).filter(|&b| !n.z[b].is_nan()).map(move |b| hiclstm::formats::bed::BedGraph {
-                chrom: c.chrom.clone(),
-                start: c.start[b] as u64,
-                end: c.end[b] as u64,
-                value: n.z[b],
-            })
-        })
-        .collect();
-    outs.push(hiclstm::formats::bed::write_bedgraph(&zpath, &z, o.force)?);
+    outs.push(hiclstm::formats::bed::write_bedgraph(&gpath, &track(out, &norm, |n| &n.normalized), o.force)?);
+    // The z-scores, the paper's unit, for the bins in at least one frame (NaN for the others).
+    outs.push(hiclstm::formats::bed::write_bedgraph(&zpath, &track(out, &norm, |n| &n.z), o.force)?);
     if summarise {
         let Summary { rows, profile, boxes } = summary(o, out, &norm, resolution)?;
         let mut m = Meta::new(tables::TableKind::Metrics.schema());
@@ -434,6 +410,26 @@ fn write_outputs(o: &AttributeOptions, assembly: &str, resolution: u32, out: &[C
     outs.commit(o.force).map(|_| ())
 }
 
+/// One normalised score of every bin as bedGraph records; bins whose score is NaN are left out.
+fn track(
+    out: &[ChromAttributions],
+    norm: &[tables::attributions::Normalised],
+    score: impl Fn(&tables::attributions::Normalised) -> &Vec<f64>,
+) -> Vec<hiclstm::formats::bed::BedGraph> {
+    out.iter()
+        .zip(norm)
+        .flat_map(|(c, n)| {
+            let v = score(n);
+            (0..c.raw.len()).filter(|&b| !v[b].is_nan()).map(move |b| hiclstm::formats::bed::BedGraph {
+                chrom: c.chrom.clone(),
+                start: c.start[b] as u64,
+                end: c.end[b] as u64,
+                value: v[b],
+            })
+        })
+        .collect()
+}
+
 fn paths(o: &AttributeOptions) -> Paths {
     let at = |n: &str| hiclstm::cli::output_path(&o.output, n);
     Paths {
@@ -451,7 +447,8 @@ fn paths(o: &AttributeOptions) -> Paths {
 /// asked for. The result equals one run over all their chromosomes (tested).
 pub fn merge(o: &AttributeOptions) -> Result<Vec<ChromAttributions>> {
     check_outputs(o)?;
-    let (mf, _) = load_model(&o.model_dir, Device::Cpu)?;
+    // Only the model's resolution, assembly and chromosome order are needed: not its weights.
+    let mf = crate::config::ModelFile::load(&ModelDir(o.model_dir.clone()).yaml())?;
     let mut out: Vec<ChromAttributions> = Vec::new();
     let mut assembly: Option<String> = None;
     for p in &o.merge {
