@@ -172,10 +172,7 @@ fn draw_lines(
     }
     let pad = (y1 - y0) * 0.04;
     let (y0, y1) = (y0 - pad, y1 + pad);
-    // Linear ticks get as many decimals as the axis span needs to tell neighbours apart (a span
-    // of 0.06 reads -0.015, -0.010, not -0.01 twice).
-    let decimals = |span: f64| (-(span / 10.0).log10()).ceil().clamp(0.0, 6.0) as usize;
-    let (xd, yd) = (decimals(x1 - x0), decimals(y1 - y0));
+    let (xd, yd) = (tick_decimals(x1 - x0), tick_decimals(y1 - y0));
     let fmt = |v: f64, log: bool, integer: bool, digits: usize| {
         if log {
             // Two significant digits: 10^0.5 reads 3.2, not 3.162.
@@ -460,6 +457,12 @@ impl BoxStat {
     }
 }
 
+/// Decimals of linear tick labels: as many as the axis span needs to tell neighbours apart (a span
+/// of 0.06 reads -0.015, -0.010, not -0.01 twice).
+fn tick_decimals(span: f64) -> usize {
+    (-(span / 10.0).log10()).ceil().clamp(0.0, 6.0) as usize
+}
+
 /// Box plots in groups: each group (an element set, say) is a row of boxes side by side, the
 /// first coloured and the others grey (its background). Box names go under the x axis with n.
 pub fn boxes(path: &Path, title: &str, y_label: &str, groups: &[Vec<BoxStat>]) -> Result<AtomicFile> {
@@ -473,6 +476,8 @@ pub fn boxes(path: &Path, title: &str, y_label: &str, groups: &[Vec<BoxStat>]) -
         y1 += 0.5;
     }
     let pad = (y1 - y0) * 0.06;
+    // At least two decimals, more where the range is narrow (probabilities near 0 all read "0.00").
+    let decimals = tick_decimals(y1 - y0).max(2);
     // Slots: the boxes of a group side by side at whole numbers, one empty slot between groups,
     // so that the axis ticks (one per whole number) fall on the box centres and each label is
     // drawn once (ticks between centres used to repeat a label).
@@ -493,7 +498,7 @@ pub fn boxes(path: &Path, title: &str, y_label: &str, groups: &[Vec<BoxStat>]) -
             .caption(title, ("sans-serif", 24))
             .margin(16)
             .x_label_area_size(45)
-            .y_label_area_size(80)
+            .y_label_area_size(80 + 9 * decimals.saturating_sub(2) as u32)
             .build_cartesian_2d(0.0..x_end, (y0 - pad)..(y1 + pad))?;
         let names: Vec<(f64, String)> = slots.iter().map(|(c, b, _)| (*c, format!("{} (n={})", b.name, b.n))).collect();
         chart
@@ -502,7 +507,7 @@ pub fn boxes(path: &Path, title: &str, y_label: &str, groups: &[Vec<BoxStat>]) -
             .light_line_style(WHITE)
             .x_labels(x_end as usize + 1)
             .x_label_formatter(&|v| names.iter().find(|(c, _)| (c - v).abs() < 0.01).map(|(_, n)| n.clone()).unwrap_or_default())
-            .y_label_formatter(&|v| format!("{:.2}", if v.abs() < 1e-12 { 0.0 } else { *v }))
+            .y_label_formatter(&|v| format!("{:.*}", decimals, if v.abs() < 1e-12 { 0.0 } else { *v }))
             .y_desc(y_label)
             .label_style(("sans-serif", 15))
             .axis_desc_style(("sans-serif", 18))
