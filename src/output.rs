@@ -91,6 +91,11 @@ impl AtomicFile {
         &self.target
     }
 
+    /// The temporary file being written, for writers that open files by path (libhdf5).
+    pub fn temp_path(&self) -> &Path {
+        self.temp.path()
+    }
+
     /// A second handle on the temporary file, for writers that want to own a `File`.
     pub fn file(&self) -> Result<File> {
         self.temp.as_file().try_clone().map_err(|e| Error::output_io(&self.target, e))

@@ -10,6 +10,7 @@ mod classify;
 mod cli;
 mod conformance;
 mod cool_reader;
+mod cool_writer;
 mod evaluate;
 mod hic_reader;
 mod roundtrip;

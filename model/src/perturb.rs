@@ -8,6 +8,7 @@
 use hiclstm::edits::{EditKind, EditSpec, KnockoutMethod};
 use hiclstm::error::{Error, Result};
 use hiclstm::formats::bed::{read_placed, read_placed_anchors};
+use hiclstm::formats::cool_writer::{CoolerContent, CoolerFormat, CoolerWriter};
 use hiclstm::genome::{BinMap, Region, Strand};
 use hiclstm::output::{check_writable, AtomicFile, OutputSet};
 use hiclstm::outputs;
@@ -260,6 +261,48 @@ pub struct PerturbOptions {
     pub plots: bool,
     /// Domains (BED): draw the edit's mean effect over TADs (10 interior bins plus flanks).
     pub tads: Option<PathBuf>,
+    /// Also write the window's maps as cooler files, `PREFIX.{wt,mutant,difference}.{cool,mcool}`
+    /// (window edits only: per-site knockouts and per-loop swaps make no maps).
+    pub cooler: Option<CoolerFormat>,
+}
+
+/// The cooler maps of a window edit, `PREFIX.NAME.{cool,mcool}`.
+const MAPS: [&str; 3] = ["wt", "mutant", "difference"];
+
+/// The maps of a window edit: predicted values (the inverse transform, the units of the training
+/// contacts) of the wild type, of the edited genome mapped back to reference pixels, and their
+/// difference, each a cooler file over the whole genome with pixels in the window.
+fn write_maps(
+    o: &PerturbOptions,
+    mf: &crate::config::ModelFile,
+    reps: &[ChromRepresentations],
+    chrom: &str,
+    rows: &[Row],
+    format: CoolerFormat,
+) -> Result<Vec<AtomicFile>> {
+    let genome = crate::predict::map_genome(mf, reps);
+    let t = &mf.config.transform;
+    let params = serde_json::json!({"model": o.model_dir, "edit": o.edit});
+    let mutant = |r: &Row| r.mutant.map_or(f64::NAN, |m| t.to_value(m));
+    let mut out = Vec::new();
+    for name in MAPS {
+        let (description, value): (&str, &dyn Fn(&Row) -> f64) = match name {
+            "wt" => ("wild-type predicted value (inverse transform of the predicted probability, the training contacts' units)", &|r: &Row| t.to_value(r.wt)),
+            "mutant" => (
+                "edited-genome predicted value mapped back to reference pixels (copies of a duplication summed); no pixel where the edit removed a locus",
+                &mutant,
+            ),
+            _ => ("mutant - wild-type predicted value", &|r: &Row| mutant(r) - t.to_value(r.wt)),
+        };
+        let path = hiclstm::cli::output_path(&o.output, &format!("{name}.{}", format.extension()));
+        let content = CoolerContent { value: name.into(), description: description.into(), normalization: mf.normalization.clone(), params: params.clone() };
+        let mut w = CoolerWriter::create(&path, &genome, format, &content, Some(&mf.assembly), o.force)?;
+        for r in rows {
+            w.push(chrom, r.i, r.j, value(r))?;
+        }
+        out.push(w.finish()?);
+    }
+    Ok(out)
 }
 
 /// One row of the perturbations table (named in the table module).
@@ -409,6 +452,11 @@ impl Paths {
             check_writable(&p.tad_profile, o.force)?;
         }
         check_writable(&p.table, o.force)?;
+        if let Some(f) = o.cooler {
+            for m in MAPS {
+                check_writable(&at(&format!("{m}.{}", f.extension())), o.force)?;
+            }
+        }
         if o.plots {
             check_writable(&p.heatmap, o.force)?;
             check_writable(&p.difference, o.force)?;
@@ -463,6 +511,9 @@ pub(crate) fn table_and_plot(o: &PerturbOptions, table: &str, plot: &str, what: 
 /// Per-site knockouts go to [`crate::site_knockout::run`], per-loop CTCF swaps to
 /// [`crate::loop_swap::run`], every other edit to [`run`]: what `hiclstm-perturb` runs.
 pub fn run_any(o: &PerturbOptions) -> Result<()> {
+    if o.cooler.is_some() && (o.edit.per_site() || o.edit.per_loop()) {
+        hiclstm::log::info("--cooler: per-site knockouts and per-loop swaps make no window maps; no cooler file written");
+    }
     if o.edit.per_site() {
         crate::site_knockout::run(o).map(|_| ())
     } else if o.edit.per_loop() {
@@ -705,6 +756,9 @@ pub fn run(o: &PerturbOptions) -> Result<Vec<Row>> {
     }
     if let Some(doms) = &domains {
         outs.push(tad_profile_plot(&paths.tad_profile, doms, &rows, target.n())?);
+    }
+    if let Some(format) = o.cooler {
+        outs.extend(write_maps(o, &mf, &reps, &chrom.chrom, &rows, format)?);
     }
     let mut meta = hiclstm::tables::Meta::new(hiclstm::tables::TableKind::Perturbations.schema());
     meta.set("assembly", &mf.assembly).set("resolution", mf.resolution).set(

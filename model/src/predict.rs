@@ -5,6 +5,7 @@ use crate::config::ModelFile;
 use crate::net::HicLstm;
 use crate::train::{load_named, ModelDir};
 use hiclstm::error::{Error, Location, Result};
+use hiclstm::formats::cool_writer::{CoolerContent, CoolerFormat, CoolerWriter};
 use hiclstm::frames::{self, Frames, ValueColumn};
 use hiclstm::genome::Region;
 use hiclstm::output::OutputSet;
@@ -41,6 +42,27 @@ pub struct PredictOptions {
     pub batch: usize,
     /// Overwrite an existing output.
     pub force: bool,
+    /// Also write the maps as cooler files beside the table: `PREFIX.predicted.{cool,mcool}` and,
+    /// with `contacts`, `PREFIX.observed.*` (see [`hiclstm::formats::cool_writer::path_beside`]).
+    pub cooler: Option<CoolerFormat>,
+}
+
+/// The cooler files of a prediction run: the map written and the writer.
+struct MapFile {
+    observed: bool,
+    writer: CoolerWriter,
+}
+
+/// The genome of the maps: the representations' chromosomes, with the model's length where the
+/// bin counts agree (an edited genome's length is its bins times the resolution).
+pub(crate) fn map_genome(mf: &ModelFile, reps: &[ChromRepresentations]) -> hiclstm::genome::BinMap {
+    let mut g = hiclstm::genome::BinMap::new(mf.resolution);
+    for c in reps {
+        let n = c.n_bins();
+        let len = mf.chromosomes.iter().find(|m| m.name == c.chrom && m.n_bins == n).map(|m| m.length).unwrap_or(n as u64 * mf.resolution as u64);
+        g.push(&c.chrom, len);
+    }
+    g
 }
 
 /// Loads a trained model directory: description and network with its weights.
@@ -136,6 +158,8 @@ struct Decode<'a> {
     device: Device,
     batch: usize,
     writer: PredictionsWriter,
+    /// Cooler files written beside the table.
+    maps: Vec<MapFile>,
     /// Device copy of the representations of the chromosome being decoded (name, tensor).
     reps: Option<(String, Tensor)>,
 }
@@ -177,6 +201,12 @@ impl Decode<'_> {
             };
             out.observed_value.push(ov);
             out.observed_prob.push(op);
+        }
+        for m in &mut self.maps {
+            let values = if m.observed { &out.observed_value } else { &out.predicted_value };
+            for ((&i, &j), &v) in out.i.iter().zip(&out.j).zip(values) {
+                m.writer.push(&out.chrom, i, j, v)?;
+            }
         }
         self.writer.write(&out)
     }
@@ -246,8 +276,35 @@ pub fn run(o: &PredictOptions) -> Result<u64> {
         "params",
         serde_json::json!({"model": o.model_dir, "representations": reps_path, "contacts": o.contacts, "region": o.region.as_ref().map(|r| format!("{}:{}-{}", r.chrom, r.start + 1, r.end.unwrap_or(0))), "max_distance": o.max_distance}).to_string(),
     );
+    let mut maps = Vec::new();
+    if let Some(format) = o.cooler {
+        let genome = map_genome(&mf, &reps);
+        let params = serde_json::from_str(meta.get("params").unwrap_or("null")).unwrap_or_default();
+        let mut kinds = vec![false];
+        if o.contacts.is_some() {
+            kinds.push(true);
+        }
+        for observed in kinds {
+            let (name, value, description) = match observed {
+                false => (
+                    "predicted",
+                    "predicted_value",
+                    "Hi-C-LSTM prediction: the inverse transform of the predicted contact probability, in the units of the training contacts' value column",
+                ),
+                true => ("observed", "observed_value", "the observed value the model was trained on (the contacts' value column), at the pixels predicted"),
+            };
+            let content = CoolerContent {
+                value: value.into(),
+                description: description.into(),
+                normalization: mf.normalization.clone(),
+                params: serde_json::Value::clone(&params),
+            };
+            let path = hiclstm::formats::cool_writer::path_beside(&o.output, ".predictions", name, format);
+            maps.push(MapFile { observed, writer: CoolerWriter::create(&path, &genome, format, &content, Some(&mf.assembly), o.force)? });
+        }
+    }
     let writer = PredictionsWriter::create(&o.output, &meta, o.force)?;
-    let mut dec = Decode { model: &model, mf: &mf, device: o.device, batch: o.batch, writer, reps: None };
+    let mut dec = Decode { model: &model, mf: &mf, device: o.device, batch: o.batch, writer, maps, reps: None };
     match &o.contacts {
         Some(p) => predict_observed(&mut dec, &targets, p, &reps)?,
         None => {
@@ -267,6 +324,9 @@ pub fn run(o: &PredictOptions) -> Result<u64> {
     let rows = dec.writer.rows;
     let mut outs = OutputSet::default();
     outs.push(dec.writer.finish()?);
+    for m in dec.maps {
+        outs.push(m.writer.finish()?);
+    }
     outs.commit(o.force)?;
     Ok(rows)
 }

@@ -114,6 +114,26 @@ fn same_seed_same_model_and_resume_equals_uninterrupted() {
     assert_eq!(e.exit_code(), hiclstm::error::exit::OUTPUT, "{e}");
 }
 
+/// The pixels of `path`'s resolution `res` as cooler (PyPI, in the tools venv `make test` sets up)
+/// reads them: chromosome, bins within it, `count`.
+fn cooler_pixels(path: &std::path::Path, res: u32) -> Vec<(String, u32, u32, f64)> {
+    let venv = std::env::var("HICLSTM_LINT_VENV")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../.lint-venv"));
+    let script = "import sys, cooler\nclr = cooler.Cooler(sys.argv[1])\nfor c in clr.chromnames:\n    lo = clr.offset(c)\n    p = clr.pixels().fetch(c)\n    for a, b, v in zip(p['bin1_id'], p['bin2_id'], p['count']):\n        print(c, a - lo, b - lo, repr(float(v)))\n";
+    let uri = format!("{}::/resolutions/{res}", path.display());
+    let r = Command::new(venv.join("bin/python")).arg("-c").arg(script).arg(&uri).output().unwrap();
+    assert!(r.status.success(), "cooler cannot read {uri}: {}", String::from_utf8_lossy(&r.stderr));
+    String::from_utf8(r.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let f: Vec<&str> = l.split(' ').collect();
+            (f[0].to_string(), f[1].parse().unwrap(), f[2].parse().unwrap(), f[3].parse().unwrap())
+        })
+        .collect()
+}
+
 #[test]
 fn trained_model_beats_the_distance_baseline_and_round_trips() {
     let dir = tempfile::tempdir().unwrap();
@@ -138,6 +158,7 @@ fn trained_model_beats_the_distance_baseline_and_round_trips() {
         device: Device::Cpu,
         batch: 64,
         force: false,
+        cooler: None,
     };
     let n = predict::run(&po("p1.parquet")).unwrap();
     let (_, preds) = hiclstm::tables::predictions::read_all(&dir.path().join("p1.parquet")).unwrap();
@@ -157,10 +178,24 @@ fn trained_model_beats_the_distance_baseline_and_round_trips() {
     let rec = hiclstm::metrics::reconstruction(&o, &p, &d);
     assert!(rec.r2 > rec.baseline_r2, "Hi-C-LSTM R2 {} should beat the distance-mean baseline {}", rec.r2, rec.baseline_r2);
 
-    // Loading the saved model again gives identical predictions.
-    predict::run(&po("p2.parquet")).unwrap();
-    let (_, again) = hiclstm::tables::predictions::read_all(&dir.path().join("p2.parquet")).unwrap();
+    // Loading the saved model again gives identical predictions; the maps written beside the
+    // table as .mcool hold the same values, pixel for pixel, as cooler reads them.
+    let mut o2 = po("p2.predictions.parquet");
+    o2.cooler = Some(hiclstm::formats::cool_writer::CoolerFormat::Mcool);
+    predict::run(&o2).unwrap();
+    let (_, again) = hiclstm::tables::predictions::read_all(&dir.path().join("p2.predictions.parquet")).unwrap();
     assert_eq!(preds, again);
+    type Pick = fn(&hiclstm::tables::predictions::ChromPredictions, usize) -> f64;
+    let maps: [(&str, Pick); 2] = [("predicted", |c, k| c.predicted_value[k]), ("observed", |c, k| c.observed_value[k])];
+    for (map, value) in maps {
+        let px = cooler_pixels(&dir.path().join(format!("p2.{map}.mcool")), 50_000);
+        let want: Vec<(String, u32, u32, f64)> =
+            again.iter().flat_map(|c| (0..c.i.len()).map(move |k| (c.chrom.clone(), c.i[k], c.j[k], value(c, k)))).collect();
+        assert_eq!(px.len(), want.len(), "{map}: one pixel per prediction");
+        for (a, b) in px.iter().zip(&want) {
+            assert!(a.0 == b.0 && a.1 == b.1 && a.2 == b.2 && (a.3 - b.3).abs() <= 1e-12 * b.3.abs().max(1.0), "{map}: {a:?} vs {b:?}");
+        }
+    }
 
     // Dense prediction over a region, with an explicit (shorter, edited) representation matrix.
     let mut r = reps.2.clone();
@@ -720,6 +755,7 @@ fn perturbations_map_edits_back_to_reference_pixels() {
         force: false,
         plots: true,
         tads: Some(d.join("sim.tads.bed")),
+        cooler: None,
     };
     // Deleting bins 10..15 of the 40-bin window: every pixel touching them has no mutant value.
     let rows = perturb(&o(region(EditKind::Delete, "chr1:500,001-750,000"), "del")).unwrap();
@@ -751,7 +787,24 @@ fn perturbations_map_edits_back_to_reference_pixels() {
     assert!(rows.iter().any(|r| r.i < 35 && r.j >= 38 && r.mutant.is_some_and(|m| m != r.wt)), "pixels spanning the deletion change");
     // Duplicating bins 10..15: pixels within the copy collect 3 edited pixels on and 4 off the
     // diagonal (both copies and the pixels between them), others 1 or 2.
-    let rows = perturb(&o(region(EditKind::Duplicate, "chr1:500,001-750,000"), "dup")).unwrap();
+    let mut dup = o(region(EditKind::Duplicate, "chr1:500,001-750,000"), "dup");
+    dup.cooler = Some(hiclstm::formats::cool_writer::CoolerFormat::Mcool);
+    let rows = perturb(&dup).unwrap();
+    // The maps as cooler reads them: predicted values of the wild type, of the edited genome on
+    // reference pixels, and their difference, over the window.
+    let t = hiclstm::frames::Transform::default();
+    let (wt, mutant, diff) = (
+        cooler_pixels(&d.join("dup.wt.mcool"), 50_000),
+        cooler_pixels(&d.join("dup.mutant.mcool"), 50_000),
+        cooler_pixels(&d.join("dup.difference.mcool"), 50_000),
+    );
+    assert!(wt.len() == rows.len() && mutant.len() == rows.len() && diff.len() == rows.len());
+    for (k, r) in rows.iter().enumerate() {
+        let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * b.abs().max(1.0);
+        assert_eq!((wt[k].0.as_str(), wt[k].1, wt[k].2), ("chr1", r.i, r.j));
+        assert!(close(wt[k].3, t.to_value(r.wt)) && close(mutant[k].3, t.to_value(r.mutant.unwrap())), "{r:?}");
+        assert!(close(diff[k].3, mutant[k].3 - wt[k].3), "{r:?}");
+    }
     let at = |i: u32, j: u32| rows.iter().find(|r| r.i == i && r.j == j).unwrap();
     assert_eq!(at(11, 11).copies, 3);
     assert_eq!(at(11, 12).copies, 4);
@@ -817,7 +870,17 @@ fn per_site_knockouts_equal_single_site_edits_and_do_not_compound() {
         let mut edit = EditSpec::knockout(d.join(sites), method, None, window.map(|w| w.parse().unwrap()));
         edit.together = together;
         edit.max_distance = Some(1_500_000);
-        PerturbOptions { model_dir: m.clone(), representations: None, edit, output: d.join(out), device: Device::Cpu, force: false, plots: true, tads: None }
+        PerturbOptions {
+            model_dir: m.clone(),
+            representations: None,
+            edit,
+            output: d.join(out),
+            device: Device::Cpu,
+            force: false,
+            cooler: None,
+            plots: true,
+            tads: None,
+        }
     };
     let effects = |out: &str| hiclstm::tables::site_effects::read(&d.join(format!("{out}.site_effects.parquet"))).unwrap().1;
     for method in [KnockoutMethod::Zero, KnockoutMethod::Shift] {
@@ -889,7 +952,17 @@ fn loop_swaps_pick_loops_by_orientation_and_equal_single_loop_swaps() {
         edit.orientation = swap;
         edit.window = window.map(|w| w.parse().unwrap());
         edit.max_distance = Some(3_000_000);
-        PerturbOptions { model_dir: m.clone(), representations: None, edit, output: d.join(out), device: Device::Cpu, force: false, plots: true, tads: None }
+        PerturbOptions {
+            model_dir: m.clone(),
+            representations: None,
+            edit,
+            output: d.join(out),
+            device: Device::Cpu,
+            force: false,
+            cooler: None,
+            plots: true,
+            tads: None,
+        }
     };
     let bin = |f: &[String], at: usize| (f[at + 1].parse::<u64>().unwrap() / 50_000) as u32;
     for (swap, x) in [(LoopSwap::ConvergentToDivergent, 0), (LoopSwap::DivergentToConvergent, 1)] {
@@ -966,6 +1039,7 @@ fn simulated_genome_edits_and_attributions_go_the_papers_way() {
         force: false,
         plots: false,
         tads: None,
+        cooler: None,
     };
     for method in [KnockoutMethod::Zero, KnockoutMethod::Mean] {
         let neighbours = (method == KnockoutMethod::Mean).then_some(2);

@@ -1,10 +1,11 @@
-//! Readers of Hi-C file formats. Each module parses one format; all of them present the same
+//! Readers of Hi-C file formats (and the cooler writer, [`cool_writer`]). Each reader module parses one format; all of them present the same
 //! [`ContactSource`] view: chromosomes, a resolution, optional normalization weights, and the
 //! upper-triangle intra-chromosomal pixels of one chromosome at a time, sorted by (i, j).
 
 pub mod bed;
 pub mod binary;
 pub mod cool;
+pub mod cool_writer;
 pub mod hic;
 pub mod juicer_text;
 pub mod pairs;

@@ -84,6 +84,11 @@ struct Args {
     /// Domains (BED): also draw the edit's mean effect across TADs (PREFIX.tad_profile.png).
     #[arg(long)]
     tads: Option<PathBuf>,
+    /// Also write the window's maps as cooler files: PREFIX.wt.mcool, PREFIX.mutant.mcool and
+    /// PREFIX.difference.mcool (predicted values, edited genome mapped back to reference bins),
+    /// openable in HiGlass, cooler and hictk. Window edits only.
+    #[arg(long, value_enum)]
+    cooler: Option<hiclstm::formats::cool_writer::CoolerFormat>,
     #[command(flatten)]
     device: hiclstm_model::device::DeviceArgs,
     #[arg(short, long)]
@@ -130,6 +135,7 @@ fn main() {
             force: a.common.force,
             plots: a.plots,
             tads: a.tads.clone(),
+            cooler: a.cooler,
         };
         run_any(&o)
     })

@@ -19,6 +19,7 @@ use std::path::PathBuf;
   hiclstm-predict model/ --contacts sample.contacts.parquet -o sample.predictions.parquet
   hiclstm-predict model/ --region chr21:30,000,001-35,000,000 -o region.predictions.parquet
   hiclstm-predict model/ --representations edited.parquet --max-distance 2000000 -o edited.predictions.parquet
+  hiclstm-predict model/ --contacts sample.contacts.parquet -o sample.predictions.parquet --cooler mcool
 
 Exit codes: 0 ok, 3 input unreadable, 4 input malformed, 5 region/chromosome not in the input,
 6 output exists, 7 schema mismatch (e.g. representations with another K), 8 invalid argument."
@@ -43,6 +44,11 @@ struct Args {
     max_distance: Option<u64>,
     #[command(flatten)]
     device: hiclstm_model::device::DeviceArgs,
+    /// Also write the maps as cooler files beside the table (PREFIX.predicted.mcool and, with
+    /// --contacts, PREFIX.observed.mcool; PREFIX is the output without .predictions.parquet):
+    /// float `count` values, openable in HiGlass, cooler, cooltools and hictk.
+    #[arg(long, value_enum)]
+    cooler: Option<hiclstm::formats::cool_writer::CoolerFormat>,
     /// Frames per forward pass.
     #[arg(long, default_value_t = 4096)]
     batch: usize,
@@ -64,6 +70,7 @@ fn main() {
             device,
             batch: a.batch,
             force: a.common.force,
+            cooler: a.cooler,
         };
         let rows = run(&o)?;
         hiclstm::log::info(&format!("wrote {rows} predictions to {}", a.output.display()));
