@@ -50,6 +50,18 @@ pub const ATTRIBUTIONS_BEDGRAPH: &str = "attributions.bedGraph";
 /// frame (`hiclstm-attribute`).
 pub const ATTRIBUTIONS_Z_BEDGRAPH: &str = "attributions.z.bedGraph";
 
+// Maps as cooler files, `PREFIX.<map>.cool` or `PREFIX.<map>.mcool` (`--cooler`).
+/// Predicted values (`hiclstm-predict`).
+pub const PREDICTED_MAP: &str = "predicted";
+/// Observed values at the pixels predicted (`hiclstm-predict --contacts`).
+pub const OBSERVED_MAP: &str = "observed";
+/// Wild-type predicted values of an edit's window (`hiclstm-perturb`).
+pub const WT_MAP: &str = "wt";
+/// Edited-genome predicted values on reference pixels (`hiclstm-perturb`).
+pub const MUTANT_MAP: &str = "mutant";
+/// Mutant minus wild-type predicted values (`hiclstm-perturb`).
+pub const DIFFERENCE_MAP: &str = "difference";
+
 // Plots.
 /// R² by distance, beside the distance-mean baseline (`hiclstm-evaluate --plots`).
 pub const R2_BY_DISTANCE_PNG: &str = "r2_by_distance.png";
@@ -89,12 +101,29 @@ pub const BY_STEP: &[(&str, &[&str])] = &[
     ("hiclstm-simulate", &[CONTACTS, BINS, PAIRS, TASKS, TADS_BED, BOUNDARIES_BED, CTCF_BED, LOOPS_BEDPE, COMPARTMENTS_BED, CHROM_SIZES]),
     ("hiclstm-import", &[CONTACTS, BINS]),
     ("hiclstm-train", &[REPRESENTATIONS, TRAINING_LOG]),
-    ("hiclstm-predict", &[PREDICTIONS]),
+    ("hiclstm-predict", &[PREDICTIONS, "predicted.cool", "predicted.mcool", "observed.cool", "observed.mcool"]),
     ("hiclstm-evaluate", &[METRICS, R2_BY_DISTANCE_PNG, HEATMAP_PNG, LOSS_PNG]),
     ("hiclstm-baseline", &[REPRESENTATIONS]),
     ("hiclstm-classify", &[METRICS, PR_CURVES_PNG, "confusion.*.png"]),
     ("hiclstm-attribute", &[ATTRIBUTIONS, ATTRIBUTIONS_BEDGRAPH, ATTRIBUTIONS_Z_BEDGRAPH, ATTRIBUTION_SUMMARY, ELEMENTS_PNG, TAD_PROFILE_PNG]),
-    ("hiclstm-perturb", &[PERTURBATIONS, SITE_EFFECTS, PERTURBATION_PNG, DIFFERENCE_PNG, SITE_PROFILE_PNG, LOOP_SWAP_PNG, TAD_PROFILE_PNG]),
+    (
+        "hiclstm-perturb",
+        &[
+            PERTURBATIONS,
+            SITE_EFFECTS,
+            PERTURBATION_PNG,
+            DIFFERENCE_PNG,
+            SITE_PROFILE_PNG,
+            LOOP_SWAP_PNG,
+            TAD_PROFILE_PNG,
+            "wt.cool",
+            "wt.mcool",
+            "mutant.cool",
+            "mutant.mcool",
+            "difference.cool",
+            "difference.mcool",
+        ],
+    ),
 ];
 
 /// The names `program` writes (empty for a program not in [`BY_STEP`]).

@@ -46,6 +46,11 @@ fn pipeline_runs_the_embedded_default_end_to_end() {
         "train/toy/representations.parquet",
         "train/toy/training_log.parquet",
         "predict/toy.predictions.parquet",
+        "predict/toy.predicted.mcool",
+        "predict/toy.observed.mcool",
+        "perturb/toy.duplication.wt.mcool",
+        "perturb/toy.duplication.mutant.mcool",
+        "perturb/toy.duplication.difference.mcool",
         "evaluate/toy.metrics.parquet",
         "evaluate/toy.r2_by_distance.png",
         "evaluate/toy.heatmap.png",
@@ -71,6 +76,23 @@ fn pipeline_runs_the_embedded_default_end_to_end() {
         let p = out.join(f);
         assert!(p.is_file() && std::fs::metadata(&p).unwrap().len() > 0, "missing or empty: {f}");
     }
+
+    // cooler opens the maps: the predictions at every zoom level, up to the whole genome in one
+    // tile (toy genome, 36 Mb: 50, 100 and 200 kb).
+    let venv = std::env::var("HICLSTM_LINT_VENV").map(PathBuf::from).unwrap_or_else(|_| repo().join(".lint-venv"));
+    let ls = Command::new(venv.join("bin/cooler")).arg("ls").arg(out.join("predict/toy.predicted.mcool")).output().unwrap();
+    let listed = String::from_utf8_lossy(&ls.stdout);
+    assert!(
+        ls.status.success() && listed.contains("::/resolutions/50000") && listed.contains("::/resolutions/200000") && !listed.contains("400000"),
+        "{listed}{}",
+        String::from_utf8_lossy(&ls.stderr)
+    );
+    let ls = Command::new(venv.join("bin/cooler"))
+        .arg("info")
+        .arg(format!("{}::/resolutions/50000", out.join("perturb/toy.duplication.difference.mcool").display()))
+        .output()
+        .unwrap();
+    assert!(ls.status.success() && String::from_utf8_lossy(&ls.stdout).contains("\"nnz\""), "{}", String::from_utf8_lossy(&ls.stderr));
 
     // Every table matches one of the project's schemas.
     let mut tables = vec![];

@@ -267,7 +267,7 @@ pub struct PerturbOptions {
 }
 
 /// The cooler maps of a window edit, `PREFIX.NAME.{cool,mcool}`.
-const MAPS: [&str; 3] = ["wt", "mutant", "difference"];
+const MAPS: [&str; 3] = [outputs::WT_MAP, outputs::MUTANT_MAP, outputs::DIFFERENCE_MAP];
 
 /// The maps of a window edit: predicted values (the inverse transform, the units of the training
 /// contacts) of the wild type, of the edited genome mapped back to reference pixels, and their
@@ -287,7 +287,9 @@ fn write_maps(
     let mut out = Vec::new();
     for name in MAPS {
         let (description, value): (&str, &dyn Fn(&Row) -> f64) = match name {
-            "wt" => ("wild-type predicted value (inverse transform of the predicted probability, the training contacts' units)", &|r: &Row| t.to_value(r.wt)),
+            outputs::WT_MAP => {
+                ("wild-type predicted value (inverse transform of the predicted probability, the training contacts' units)", &|r: &Row| t.to_value(r.wt))
+            }
             "mutant" => (
                 "edited-genome predicted value mapped back to reference pixels (copies of a duplication summed); no pixel where the edit removed a locus",
                 &mutant,

@@ -291,7 +291,11 @@ pub fn run(o: &PredictOptions) -> Result<u64> {
                     "predicted_value",
                     "Hi-C-LSTM prediction: the inverse transform of the predicted contact probability, in the units of the training contacts' value column",
                 ),
-                true => ("observed", "observed_value", "the observed value the model was trained on (the contacts' value column), at the pixels predicted"),
+                true => (
+                    hiclstm::outputs::OBSERVED_MAP,
+                    "observed_value",
+                    "the observed value the model was trained on (the contacts' value column), at the pixels predicted",
+                ),
             };
             let content = CoolerContent {
                 value: value.into(),

@@ -20,6 +20,7 @@ pub mod samplesheet;
 use crate::cli::output_path;
 use crate::edits::EditSpec;
 use crate::error::{Error, Result};
+use crate::formats::cool_writer;
 use crate::outputs;
 use params::{split_args, Params};
 use samplesheet::Sample;
@@ -304,16 +305,22 @@ fn train(p: &Params, id: &str, paths: &SamplePaths) -> Result<Step> {
 }
 
 fn predict(p: &Params, id: &str, paths: &SamplePaths) -> Result<Step> {
-    Ok(Step::new(format!("predict:{id}"), "hiclstm-predict")
+    let format = p.cooler.format();
+    let mut s = Step::new(format!("predict:{id}"), "hiclstm-predict")
         .arg(&paths.model)
         .arg("--contacts")
         .arg(&paths.contacts)
         .arg("--device")
         .arg(p.device.to_string())
+        .opt("--cooler", format.map(|f| f.extension()))
         .arg("-o")
         .arg(&paths.predictions)
         .extra(&p.predict_args)?
-        .out(paths.predictions.clone()))
+        .out(paths.predictions.clone());
+    for (m, f) in [outputs::PREDICTED_MAP, outputs::OBSERVED_MAP].iter().flat_map(|m| format.map(|f| (m, f))) {
+        s = s.out(cool_writer::path_beside(&paths.predictions, ".predictions", m, f));
+    }
+    Ok(s)
 }
 
 fn evaluate(p: &Params, id: &str, paths: &SamplePaths) -> Result<Step> {
@@ -359,6 +366,10 @@ fn perturb(p: &Params, id: &str, paths: &SamplePaths, inputs: &Inputs, e: &EditS
         *f = std::path::absolute(&*f).map_err(|err| Error::input_io(&*f, err))?;
     }
     let spec_path = output_path(&o, "edit.yaml");
+    // Window edits have maps; per-site knockouts and per-loop swaps do not.
+    let maps = p.cooler.format().filter(|_| !e.per_site() && !e.per_loop());
+    let map_files: Vec<String> =
+        maps.iter().flat_map(|f| [outputs::WT_MAP, outputs::MUTANT_MAP, outputs::DIFFERENCE_MAP].map(|m| format!("{m}.{}", f.extension()))).collect();
     Ok(Step::new(format!("perturb_{}:{id}", e.id), "hiclstm-perturb")
         .arg(&paths.model)
         .arg("--edit-spec")
@@ -368,10 +379,12 @@ fn perturb(p: &Params, id: &str, paths: &SamplePaths, inputs: &Inputs, e: &EditS
         .arg("--device")
         .arg(p.device.to_string())
         .arg("--plots")
+        .opt("--cooler", maps.map(|f| f.extension()))
         .arg("-o")
         .arg(&o)
         .extra(&p.perturb_args)?
         .outs(&o, &[if e.per_site() { outputs::SITE_EFFECTS } else { outputs::PERTURBATIONS }])
+        .outs(&o, &map_files.iter().map(String::as_str).collect::<Vec<_>>())
         .wrote(spec_path, spec.to_yaml()))
 }
 

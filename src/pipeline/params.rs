@@ -53,6 +53,9 @@ pub struct Params {
     pub edits: Option<Vec<EditSpec>>,
     /// Heatmap region of hiclstm-evaluate (chr:start-end).
     pub evaluate_region: Option<String>,
+    /// The maps of hiclstm-predict and of window edits as cooler files: `mcool` (every zoom level,
+    /// for HiGlass), `cool` (the model's resolution) or `none`.
+    pub cooler: CoolerOutput,
     /// Extra arguments per step (the Nextflow modules' `task.ext.args`).
     pub simulate_args: String,
     /// Extra arguments of every hiclstm-import step, split as a shell does (see [`split_args`]).
@@ -92,6 +95,7 @@ impl Default for Params {
             tads: None,
             edits: None,
             evaluate_region: None,
+            cooler: CoolerOutput::Mcool,
             simulate_args: String::new(),
             import_args: String::new(),
             train_args: String::new(),
@@ -101,6 +105,30 @@ impl Default for Params {
             classify_args: String::new(),
             attribute_args: String::new(),
             perturb_args: String::new(),
+        }
+    }
+}
+
+/// Which cooler files the pipeline writes beside its map tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CoolerOutput {
+    /// `.mcool`, every zoom level (HiGlass needs them).
+    Mcool,
+    /// `.cool`, the model's resolution only.
+    Cool,
+    /// No cooler files.
+    None,
+}
+
+impl CoolerOutput {
+    /// The file format, None for `none`.
+    pub fn format(self) -> Option<crate::formats::cool_writer::CoolerFormat> {
+        use crate::formats::cool_writer::CoolerFormat;
+        match self {
+            CoolerOutput::Mcool => Some(CoolerFormat::Mcool),
+            CoolerOutput::Cool => Some(CoolerFormat::Cool),
+            CoolerOutput::None => None,
         }
     }
 }

@@ -50,6 +50,7 @@ SAMPLES = {
     "params.model_preset": ["representations", "reconstruction"],
     "params.device": ["auto", "cpu", "cuda", "cuda:1"],
     "params.evaluate_region": "chr1:1-1,000,000",
+    "params.cooler": ["mcool", "cool"],
     "edit.id": "dup",
     "edit.edit": ["delete", "invert", "duplicate", "knockout", "ctcf-swap"],
     "edit.at": "chr1:1,000,001-2,000,000",

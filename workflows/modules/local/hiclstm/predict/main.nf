@@ -8,8 +8,10 @@ process HICLSTM_PREDICT {
     tuple val(meta), path(model), path(contacts), path(bins)
 
     output:
-    tuple val(meta), path("${prefix}.predictions.parquet"), emit: predictions
-    path "versions.yml"                                   , emit: versions
+    tuple val(meta), path("${prefix}.predictions.parquet")             , emit: predictions
+    // With --cooler (params.cooler): the predicted and observed maps as .cool or .mcool.
+    tuple val(meta), path("${prefix}.*.{cool,mcool}"), optional: true, emit: maps
+    path "versions.yml"                                                , emit: versions
 
     when:
     task.ext.when == null || task.ext.when
