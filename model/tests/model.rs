@@ -134,6 +134,30 @@ fn cooler_pixels(path: &std::path::Path, res: u32) -> Vec<(String, u32, u32, f64
         .collect()
 }
 
+/// Chromosome, start, end, value.
+type Interval = (String, u64, u64, f64);
+
+/// A bigWig as pyBigWig (PyPI, in the tools venv) reads it: chromosome sizes, then every interval.
+fn bigwig_intervals(path: &std::path::Path) -> (Vec<(String, u64)>, Vec<Interval>) {
+    let script = "import sys, pyBigWig\nbw = pyBigWig.open(sys.argv[1])\nassert bw.isBigWig()\nfor c, n in bw.chroms().items():\n    print('size', c, n)\nfor c in bw.chroms():\n    for a, b, v in bw.intervals(c) or []:\n        print('iv', c, a, b, repr(v))\n";
+    let r = Command::new(tools_venv().join("bin/python")).arg("-c").arg(script).arg(path).output().unwrap();
+    assert!(r.status.success(), "pyBigWig cannot read {}: {}", path.display(), String::from_utf8_lossy(&r.stderr));
+    let (mut sizes, mut iv) = (vec![], vec![]);
+    for l in String::from_utf8(r.stdout).unwrap().lines() {
+        let f: Vec<&str> = l.split(' ').collect();
+        match f[0] {
+            "size" => sizes.push((f[1].to_string(), f[2].parse().unwrap())),
+            _ => iv.push((f[1].to_string(), f[2].parse().unwrap(), f[3].parse().unwrap(), f[4].parse().unwrap())),
+        }
+    }
+    (sizes, iv)
+}
+
+/// The tools venv of `make test` (cooler, pyBigWig: readers independent of ours).
+fn tools_venv() -> std::path::PathBuf {
+    std::env::var("HICLSTM_LINT_VENV").map(std::path::PathBuf::from).unwrap_or_else(|_| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../.lint-venv"))
+}
+
 #[test]
 fn trained_model_beats_the_distance_baseline_and_round_trips() {
     let dir = tempfile::tempdir().unwrap();
@@ -626,6 +650,22 @@ fn attribution_writes_tables_and_refuses_bad_requests() {
     assert!(zs.iter().zip(&framed).all(|(a, b)| (a - b).abs() < 1e-4), "the track carries the z-scores");
     let mean = zs.iter().sum::<f64>() / zs.len() as f64;
     assert!(mean.abs() < 1e-3, "z-scores have mean 0 over the framed bins: {mean}");
+    // The bigWigs hold the bedGraphs' intervals and values (as 32-bit floats), as pyBigWig reads
+    // them, with the chromosome sizes of the genome.
+    for (graph, big) in [("a.attributions.bedGraph", "a.attributions.bw"), ("a.attributions.z.bedGraph", "a.attributions.z.bw")] {
+        let (sizes, intervals) = bigwig_intervals(&d.join(big));
+        assert_eq!(sizes, vec![("chr1".to_string(), 6_000_000), ("chr2".to_string(), 4_000_000)], "{big}");
+        let text = std::fs::read_to_string(d.join(graph)).unwrap();
+        assert_eq!(intervals.len(), text.lines().count(), "{big}");
+        for (l, (c, a, b, v)) in text.lines().zip(&intervals) {
+            let f: Vec<&str> = l.split('\t').collect();
+            let want: f64 = f[3].parse().unwrap();
+            assert!(
+                f[0] == c && f[1].parse::<u64>().unwrap() == *a && f[2].parse::<u64>().unwrap() == *b && (want - v).abs() <= 1e-6 * want.abs().max(1.0),
+                "{big}: {l} vs {v}"
+            );
+        }
+    }
 
     // Scattered by chromosome and joined: the same table as one run over the genome.
     for (out, chrom) in [("p1", "chr1"), ("p2", "chr2")] {

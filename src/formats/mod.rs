@@ -3,6 +3,7 @@
 //! upper-triangle intra-chromosomal pixels of one chromosome at a time, sorted by (i, j).
 
 pub mod bed;
+pub mod bigwig;
 pub mod binary;
 pub mod cool;
 pub mod cool_writer;

@@ -15,6 +15,7 @@ process HICLSTM_ATTRIBUTE {
     output:
     tuple val(meta), path("${prefix}.attributions.parquet"), path("${prefix}.attributions.bedGraph"), emit: attributions
     tuple val(meta), path("${prefix}.attributions.z.bedGraph")                                      , emit: z_track
+    tuple val(meta), path("${prefix}.attributions.{bw,z.bw}")                                      , emit: bigwig
     tuple val(meta), path("${prefix}.attribution_summary.parquet")                                  , emit: summary, optional: true
     tuple val(meta), path("${prefix}.*.png")                                                        , emit: plots, optional: true
     path "versions.yml"                                                                             , emit: versions
@@ -50,7 +51,7 @@ process HICLSTM_ATTRIBUTE {
     def part = chrom ? ".${chrom}" : ''
     prefix = task.ext.prefix ?: "${meta.id}${part}"
     """
-    touch ${prefix}.attributions.parquet ${prefix}.attributions.bedGraph ${prefix}.attributions.z.bedGraph
+    touch ${prefix}.attributions.parquet ${prefix}.attributions.bedGraph ${prefix}.attributions.z.bedGraph ${prefix}.attributions.bw ${prefix}.attributions.z.bw
     cat <<-END_VERSIONS > versions.yml
     "${task.process}":
         hiclstm: \$(hiclstm-attribute --version | sed 's/^hiclstm-attribute //')
@@ -74,6 +75,7 @@ process HICLSTM_ATTRIBUTE_MERGE {
     output:
     tuple val(meta), path("${prefix}.attributions.parquet"), path("${prefix}.attributions.bedGraph"), emit: attributions
     tuple val(meta), path("${prefix}.attributions.z.bedGraph")                                      , emit: z_track
+    tuple val(meta), path("${prefix}.attributions.{bw,z.bw}")                                      , emit: bigwig
     tuple val(meta), path("${prefix}.attribution_summary.parquet")                                  , emit: summary, optional: true
     tuple val(meta), path("${prefix}.*.png")                                                        , emit: plots, optional: true
     path "versions.yml"                                                                             , emit: versions
@@ -104,7 +106,7 @@ process HICLSTM_ATTRIBUTE_MERGE {
     stub:
     prefix = task.ext.prefix ?: "${meta.id}"
     """
-    touch ${prefix}.attributions.parquet ${prefix}.attributions.bedGraph ${prefix}.attributions.z.bedGraph
+    touch ${prefix}.attributions.parquet ${prefix}.attributions.bedGraph ${prefix}.attributions.z.bedGraph ${prefix}.attributions.bw ${prefix}.attributions.z.bw
     cat <<-END_VERSIONS > versions.yml
     "${task.process}":
         hiclstm: \$(hiclstm-attribute --version | sed 's/^hiclstm-attribute //')
