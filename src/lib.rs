@@ -9,6 +9,7 @@ pub mod baselines;
 pub mod classify;
 pub mod cli;
 pub mod device;
+pub mod downsample;
 pub mod edits;
 pub mod error;
 pub mod evaluate;

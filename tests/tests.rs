@@ -11,6 +11,7 @@ mod cli;
 mod conformance;
 mod cool_reader;
 mod cool_writer;
+mod downsample;
 mod evaluate;
 mod hic_reader;
 mod roundtrip;
