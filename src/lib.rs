@@ -25,6 +25,7 @@ pub mod outputs;
 pub mod pipeline;
 pub mod plot;
 pub mod presets;
+pub mod report;
 pub mod simulate;
 pub mod tables;
 

@@ -66,6 +66,9 @@ pub const MUTANT_MAP: &str = "mutant";
 /// Mutant minus wild-type predicted values (`hiclstm-perturb`).
 pub const DIFFERENCE_MAP: &str = "difference";
 
+/// The run's self-contained HTML report (`hiclstm-report`; `pipeline_info/hiclstm.report.html`).
+pub const REPORT_HTML: &str = "report.html";
+
 // Plots.
 /// R² by distance, beside the distance-mean baseline (`hiclstm-evaluate --plots`).
 pub const R2_BY_DISTANCE_PNG: &str = "r2_by_distance.png";
@@ -140,6 +143,7 @@ pub const BY_STEP: &[(&str, &[&str])] = &[
             "difference.mcool",
         ],
     ),
+    ("hiclstm-report", &[REPORT_HTML]),
 ];
 
 /// The names `program` writes (empty for a program not in [`BY_STEP`]).

@@ -96,6 +96,52 @@ fn pipeline_runs_the_embedded_default_end_to_end() {
         .unwrap();
     assert!(ls.status.success() && String::from_utf8_lossy(&ls.stdout).contains("\"nnz\""), "{}", String::from_utf8_lossy(&ls.stderr));
 
+    // One self-contained report: a real browser (headless Chromium) loads it without console
+    // errors, decodes every embedded image and shows every section; a screenshot is kept beside
+    // it to look at.
+    let report = out.join("pipeline_info/hiclstm.report.html");
+    let html = std::fs::read_to_string(&report).unwrap();
+    assert!(!html.contains("http://") && !html.contains("https://") && !html.contains(" src=\"http"), "the report fetches nothing");
+    let browser = ["chromium-headless-shell", "chromium", "google-chrome"]
+        .into_iter()
+        .find(|b| Command::new(b).arg("--version").output().is_ok_and(|o| o.status.success()))
+        .expect("no Chromium: scripts/setup.sh --lint installs chromium-headless-shell (make test does)");
+    let chrome = |extra: &[&str]| {
+        Command::new(browser)
+            .args(["--headless", "--no-sandbox", "--disable-gpu", "--enable-logging=stderr", "--v=0"])
+            .args(extra)
+            .arg(format!("file://{}", report.display()))
+            .output()
+            .unwrap()
+    };
+    let dom = chrome(&["--dump-dom"]);
+    let (dom_text, log) = (String::from_utf8_lossy(&dom.stdout), String::from_utf8_lossy(&dom.stderr));
+    assert!(dom.status.success() && !log.contains(":CONSOLE"), "console output while loading the report:\n{log}");
+    let images = html.matches("<img ").count();
+    assert!(images >= 12, "{images} images");
+    assert!(
+        dom_text.contains(&format!("data-images=\"{images}/{images}\"")),
+        "not every image decoded: {}",
+        dom_text.split("data-images").nth(1).unwrap_or("").chars().take(20).collect::<String>()
+    );
+    for id in [
+        "sample-toy",
+        "toy-reconstruction",
+        "toy-classification",
+        "toy-attribution",
+        "toy-edits",
+        "toy-edit-duplication",
+        "toy-edit-loop_swap",
+        "parameters",
+        "versions",
+        "timings",
+    ] {
+        assert!(dom_text.contains(&format!("id=\"{id}\"")), "section {id} missing");
+    }
+    let shot = out.join("pipeline_info/report.png");
+    let r = chrome(&["--hide-scrollbars", "--window-size=1400,2200", &format!("--screenshot={}", shot.display())]);
+    assert!(r.status.success() && std::fs::metadata(&shot).unwrap().len() > 50_000, "{}", String::from_utf8_lossy(&r.stderr));
+
     // Every table matches one of the project's schemas.
     let mut tables = vec![];
     let mut stack = vec![out.clone()];

@@ -22,6 +22,7 @@ include { HICLSTM_BASELINE  } from './modules/local/hiclstm/baseline/main'
 include { HICLSTM_CLASSIFY  } from './modules/local/hiclstm/classify/main'
 include { HICLSTM_ATTRIBUTE; HICLSTM_ATTRIBUTE_MERGE } from './modules/local/hiclstm/attribute/main'
 include { HICLSTM_PERTURB   } from './modules/local/hiclstm/perturb/main'
+include { HICLSTM_REPORT    } from './modules/local/hiclstm/report/main'
 
 // Files named inside a YAML list (classification tasks) are staged beside it.
 def yamlLoad(path) {
@@ -73,6 +74,8 @@ workflow {
     HICLSTM_BASELINE(ch_contacts.combine(Channel.fromList(methods)))
     ch_versions = ch_versions.mix(HICLSTM_BASELINE.out.versions)
 
+    ch_report_classify = Channel.empty()
+    ch_report_attribute = Channel.empty()
     if (params.classify_tasks || simulated) {
         if (params.classify_tasks) {
             def tasks_file = file(params.classify_tasks, checkIfExists: true)
@@ -93,6 +96,7 @@ workflow {
             }
         HICLSTM_CLASSIFY(ch_reps, ch_tasks, ch_task_files)
         ch_versions = ch_versions.mix(HICLSTM_CLASSIFY.out.versions)
+        ch_report_classify = HICLSTM_CLASSIFY.out.metrics.mix(HICLSTM_CLASSIFY.out.plots)
     }
 
     //
@@ -117,8 +121,10 @@ workflow {
             ch_parts = HICLSTM_ATTRIBUTE.out.attributions.map { meta, table, bedgraph -> [meta, table] }.groupTuple()
             HICLSTM_ATTRIBUTE_MERGE(HICLSTM_TRAIN.out.model.join(ch_parts), ch_element_names, ch_element_beds, ch_tads)
             ch_versions = ch_versions.mix(HICLSTM_ATTRIBUTE_MERGE.out.versions)
+            ch_report_attribute = HICLSTM_ATTRIBUTE_MERGE.out.attributions.mix(HICLSTM_ATTRIBUTE_MERGE.out.summary, HICLSTM_ATTRIBUTE_MERGE.out.plots, HICLSTM_ATTRIBUTE_MERGE.out.bigwig)
         } else {
             HICLSTM_ATTRIBUTE(HICLSTM_TRAIN.out.model.join(ch_contacts).map { it + [''] }, ch_element_names, ch_element_beds, ch_tads)
+            ch_report_attribute = HICLSTM_ATTRIBUTE.out.attributions.mix(HICLSTM_ATTRIBUTE.out.summary, HICLSTM_ATTRIBUTE.out.plots, HICLSTM_ATTRIBUTE.out.bigwig)
         }
         ch_versions = ch_versions.mix(HICLSTM_ATTRIBUTE.out.versions)
     }
@@ -141,7 +147,22 @@ workflow {
     HICLSTM_PERTURB(HICLSTM_TRAIN.out.model.combine(ch_edits), ch_tads)
     ch_versions = ch_versions.mix(HICLSTM_PERTURB.out.versions)
 
-    ch_versions
+    ch_versions_file = ch_versions
         .unique()
         .collectFile(name: 'versions.yml', storeDir: "${params.outdir}/pipeline_info", sort: true)
+
+    //
+    // One self-contained HTML report of every sample (report/hiclstm.report.html). Step timings
+    // are Nextflow's own (-with-report, -with-trace).
+    //
+    def files_of = { ch -> ch.flatten().filter { it instanceof java.nio.file.Path }.collect().ifEmpty([]) }
+    ch_params_file = Channel.of(params.collect { k, v -> "${k}: ${v}" }.sort().join('\n') + '\n').collectFile(name: 'params.yaml')
+    HICLSTM_REPORT(
+        files_of(HICLSTM_PREDICT.out.maps),
+        files_of(HICLSTM_EVALUATE.out.metrics.mix(HICLSTM_EVALUATE.out.plots)),
+        files_of(ch_report_classify),
+        files_of(ch_report_attribute),
+        files_of(HICLSTM_PERTURB.out.perturbations.mix(HICLSTM_PERTURB.out.site_effects, HICLSTM_PERTURB.out.plots, HICLSTM_PERTURB.out.maps)),
+        ch_versions_file.mix(ch_params_file).collect()
+    )
 }

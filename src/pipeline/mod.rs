@@ -423,6 +423,7 @@ pub fn run(p: &Params, steps: &[Step], o: &RunOptions) -> Result<()> {
     write_text(&info.join("params.yaml"), &serde_yaml_ng::to_string(p).map_err(|e| Error::Internal(e.to_string()))?)?;
     let mut commands = String::from("#!/usr/bin/env bash\n# Commands run by hiclstm-pipeline, in order.\nset -euo pipefail\n");
     let n = steps.len();
+    let mut trace = String::from("step\tstatus\tseconds\n");
     for (k, s) in steps.iter().enumerate() {
         let line = s.command_line();
         commands.push_str(&line);
@@ -432,6 +433,7 @@ pub fn run(p: &Params, steps: &[Step], o: &RunOptions) -> Result<()> {
         let unchanged = std::fs::read_to_string(&marker).is_ok_and(|m| m == fingerprint);
         if o.resume && unchanged && s.outputs.iter().all(|x| x.exists()) {
             crate::log::info(&format!("[{}/{n}] {}: cached", k + 1, s.name));
+            trace.push_str(&format!("{}\tcached\t\n", s.name));
             continue;
         }
         let _ = std::fs::remove_file(&marker);
@@ -453,10 +455,17 @@ pub fn run(p: &Params, steps: &[Step], o: &RunOptions) -> Result<()> {
             return Err(Error::Internal(format!("step {} finished but left no {}", s.name, missing.display())));
         }
         write_text(&marker, &fingerprint)?;
-        crate::log::info(&format!("[{}/{n}] {}: done in {:.1} s", k + 1, s.name, t0.elapsed().as_secs_f64()));
+        let secs = t0.elapsed().as_secs_f64();
+        crate::log::info(&format!("[{}/{n}] {}: done in {secs:.1} s", k + 1, s.name));
+        trace.push_str(&format!("{}\tdone\t{secs:.1}\n", s.name));
     }
     write_text(&info.join("commands.sh"), &commands)?;
     write_text(&info.join("versions.yml"), &versions(steps, o.bin_dir.as_deref()))?;
+    write_text(&info.join(crate::report::EXECUTION_TRACE), &trace)?;
+    // The report reads what the steps wrote: made last, in this process, every run.
+    let report = output_path(&info.join("hiclstm"), outputs::REPORT_HTML);
+    let r = crate::report::run(&crate::report::ReportOptions { results: p.outdir.clone(), output: report.clone(), force: true })?;
+    crate::log::info(&format!("report: {} ({} images)", report.display(), r.images));
     Ok(())
 }
 
