@@ -107,6 +107,7 @@ pub fn confusion_png(task: &str) -> String {
 pub const BY_STEP: &[(&str, &[&str])] = &[
     ("hiclstm-simulate", &[CONTACTS, BINS, PAIRS, TASKS, TADS_BED, BOUNDARIES_BED, CTCF_BED, LOOPS_BEDPE, COMPARTMENTS_BED, CHROM_SIZES]),
     ("hiclstm-import", &[CONTACTS, BINS]),
+    ("hiclstm-downsample", &[CONTACTS, BINS]),
     ("hiclstm-train", &[REPRESENTATIONS, TRAINING_LOG]),
     ("hiclstm-predict", &[PREDICTIONS, "predicted.cool", "predicted.mcool", "observed.cool", "observed.mcool"]),
     ("hiclstm-evaluate", &[METRICS, R2_BY_DISTANCE_PNG, HEATMAP_PNG, LOSS_PNG]),

@@ -351,6 +351,115 @@ fn link_base(results: &Path, report: &Path) -> String {
     }
 }
 
+/// The overall value of `metric` for `method` in a metrics table (all chromosomes, no band, no
+/// fold, `task` if given).
+fn overall(rows: &[MetricRow], method: &str, metric: &str, task: Option<&str>) -> Option<f64> {
+    rows.iter()
+        .find(|r| r.method == method && r.metric == metric && r.chrom == "all" && r.distance_lo.is_none() && r.fold.is_none() && r.task.as_deref() == task)
+        .and_then(|r| r.value)
+}
+
+/// A line chart as inline SVG (no image file, no script): `series` of (x, y) points, x in
+/// [0, 1], with a legend.
+fn svg_chart(title: &str, x_label: &str, y_label: &str, series: &[(String, Vec<(f64, f64)>)]) -> String {
+    const COLORS: [&str; 8] = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"];
+    let (w, h, l, r, t, b) = (700.0, 340.0, 60.0, 250.0, 30.0, 45.0);
+    let ys: Vec<f64> = series.iter().flat_map(|s| s.1.iter().map(|p| p.1)).filter(|y| y.is_finite()).collect();
+    let y0 = ys.iter().copied().fold(0.0_f64, f64::min).min(0.0);
+    let y1 = ys.iter().copied().fold(1.0_f64, f64::max);
+    let px = |x: f64| l + x * (w - l - r);
+    let py = |y: f64| t + (y1 - y) / (y1 - y0) * (h - t - b);
+    let mut g = format!("<svg width=\"{w}\" height=\"{h}\" font-family=\"sans-serif\" font-size=\"12\" role=\"img\">");
+    let _ = write!(g, "<text x=\"{}\" y=\"18\" text-anchor=\"middle\" font-size=\"14\">{}</text>", (l + w - r) / 2.0, esc(title));
+    for k in 0..=10 {
+        let x = k as f64 / 10.0;
+        let _ = write!(g, "<line x1=\"{0}\" x2=\"{0}\" y1=\"{1}\" y2=\"{2}\" stroke=\"#e5e5e5\"/>", px(x), t, h - b);
+        if k % 2 == 0 {
+            let _ = write!(g, "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{x:.1}</text>", px(x), h - b + 16.0);
+        }
+    }
+    let steps = 5;
+    for k in 0..=steps {
+        let y = y0 + (y1 - y0) * k as f64 / steps as f64;
+        let _ = write!(g, "<line x1=\"{l}\" x2=\"{}\" y1=\"{1}\" y2=\"{1}\" stroke=\"#e5e5e5\"/>", w - r, py(y));
+        let _ = write!(g, "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{y:.2}</text>", l - 6.0, py(y) + 4.0);
+    }
+    let _ = write!(g, "<rect x=\"{l}\" y=\"{t}\" width=\"{}\" height=\"{}\" fill=\"none\" stroke=\"#555\"/>", w - l - r, h - t - b);
+    let _ = write!(g, "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>", (l + w - r) / 2.0, h - 8.0, esc(x_label));
+    let _ = write!(g, "<text transform=\"translate(16,{}) rotate(-90)\" text-anchor=\"middle\">{}</text>", (t + h - b) / 2.0, esc(y_label));
+    for (k, (name, pts)) in series.iter().enumerate() {
+        let c = COLORS[k % COLORS.len()];
+        let pts: Vec<&(f64, f64)> = pts.iter().filter(|p| p.1.is_finite()).collect();
+        let line: Vec<String> = pts.iter().map(|p| format!("{:.1},{:.1}", px(p.0), py(p.1))).collect();
+        let _ = write!(g, "<polyline fill=\"none\" stroke=\"{c}\" stroke-width=\"2\" points=\"{}\"/>", line.join(" "));
+        for p in &pts {
+            let _ = write!(g, "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"3.5\" fill=\"{c}\"/>", px(p.0), py(p.1));
+        }
+        let ly = t + 14.0 + 18.0 * k as f64;
+        let _ = write!(g, "<line x1=\"{0}\" x2=\"{1}\" y1=\"{ly}\" y2=\"{ly}\" stroke=\"{c}\" stroke-width=\"2\"/>", w - r + 10.0, w - r + 30.0);
+        let _ = write!(g, "<text x=\"{}\" y=\"{}\">{}</text>", w - r + 35.0, ly + 4.0, esc(name));
+    }
+    g.push_str("</svg>");
+    g
+}
+
+/// The read-depth experiment of sample `id`: its downsampled samples `ID_depthF` beside it, with
+/// reconstruction R² and the classification AuROCs of the Hi-C-LSTM representations (linear
+/// classifier) by the fraction of contacts kept.
+fn depth_section(doc: &mut Doc, results: &Path, id: &str, all: &[String]) -> Result<()> {
+    let mut depths: Vec<(f64, String)> =
+        all.iter().filter_map(|d| d.strip_prefix(&format!("{id}_depth")).and_then(|f| f.parse().ok()).map(|f| (f, d.clone()))).collect();
+    if depths.is_empty() {
+        return Ok(());
+    }
+    depths.push((1.0, id.to_string()));
+    depths.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut r2 = Vec::new();
+    let mut tasks: Vec<String> = Vec::new();
+    let mut auroc: BTreeMap<String, Vec<(f64, f64)>> = BTreeMap::new();
+    for (f, sid) in &depths {
+        let ev = results.join("evaluate").join(format!("{sid}.{}", outputs::METRICS));
+        let rows = if ev.is_file() { crate::tables::metrics::read(&ev)? } else { vec![] };
+        r2.push((*f, overall(&rows, "hiclstm", "r2", None).unwrap_or(f64::NAN)));
+        let cl = results.join("classify").join(format!("{sid}.{}", outputs::METRICS));
+        if cl.is_file() {
+            for r in crate::tables::metrics::read(&cl)? {
+                if r.method == "hiclstm/linear" && r.metric == "auroc" && r.chrom == "all" && r.fold.is_none() {
+                    let task = r.task.clone().unwrap_or_default();
+                    if !tasks.contains(&task) {
+                        tasks.push(task.clone());
+                    }
+                    auroc.entry(task).or_default().push((*f, r.value.unwrap_or(f64::NAN)));
+                }
+            }
+        }
+    }
+    doc.section(&format!("{id}-read-depth"), "Read depth", 2);
+    doc.para("The sample's contacts downsampled without replacement (hiclstm-downsample), each depth trained and evaluated as a sample of its own: reconstruction R² and the AuROC of each classification task (Hi-C-LSTM representations, linear classifier).");
+    let mut h = String::from("<div class=\"scroll\"><table><thead><tr><th>fraction of contacts</th><th>sample</th><th>R²</th>");
+    for t in &tasks {
+        let _ = write!(h, "<th>AuROC {}</th>", esc(t));
+    }
+    h.push_str("</tr></thead><tbody>");
+    for (k, (f, sid)) in depths.iter().enumerate() {
+        let _ = write!(h, "<tr><td class=\"num\">{f}</td><td>{}</td><td class=\"num\">{}</td>", esc(sid), num(Some(r2[k].1)));
+        for t in &tasks {
+            let v = auroc.get(t).and_then(|v| v.iter().find(|p| p.0 == *f)).map(|p| p.1);
+            let _ = write!(h, "<td class=\"num\">{}</td>", num(v));
+        }
+        h.push_str("</tr>");
+    }
+    h.push_str("</tbody></table></div>");
+    doc.body.push_str(&h);
+    let mut series = vec![("R²".to_string(), r2)];
+    series.extend(tasks.iter().map(|t| (format!("AuROC {t}"), auroc.remove(t).unwrap_or_default())));
+    doc.body.push_str(&format!(
+        "<figure>{}<figcaption>R² and AuROC by read depth</figcaption></figure>",
+        svg_chart("Read depth", "fraction of contacts kept", "R² / AuROC", &series)
+    ));
+    Ok(())
+}
+
 /// Writes the report; all or nothing.
 pub fn run(o: &ReportOptions) -> Result<ReportSummary> {
     crate::output::check_writable(&o.output, o.force)?;
@@ -368,6 +477,7 @@ pub fn run(o: &ReportOptions) -> Result<ReportSummary> {
     let mut doc = Doc { link_base: link_base(&o.results, &o.output), body: String::new(), toc: Vec::new(), images: 0 };
     for id in &ids {
         sample_section(&mut doc, &o.results, id)?;
+        depth_section(&mut doc, &o.results, id, &ids)?;
     }
     let info = o.results.join("pipeline_info");
     doc.section("run", "Run", 1);

@@ -30,7 +30,7 @@ fn pipeline_runs_the_embedded_default_end_to_end() {
     let out = d.path().join("results");
     let params = d.path().join("params.yaml");
     // A quicker model than the default, enough to beat the distance-mean baseline.
-    std::fs::write(&params, format!("outdir: {}\ntrain_args: '--epochs 15'\nbaselines: pca,sci\n", out.display())).unwrap();
+    std::fs::write(&params, format!("outdir: {}\ntrain_args: '--epochs 15'\nbaselines: pca,sci\nread_depths: [0.5]\n", out.display())).unwrap();
     let run = |extra: &[&str]| {
         Command::new(env!("CARGO_BIN_EXE_hiclstm-pipeline")).arg("--params").arg(&params).args(["--threads", "2"]).args(extra).output().unwrap()
     };
@@ -74,6 +74,10 @@ fn pipeline_runs_the_embedded_default_end_to_end() {
         "pipeline_info/params.yaml",
         "pipeline_info/commands.sh",
         "pipeline_info/versions.yml",
+        "pipeline_info/execution_trace.tsv",
+        "downsample/toy_depth0.5.contacts.parquet",
+        "evaluate/toy_depth0.5.metrics.parquet",
+        "classify/toy_depth0.5.metrics.parquet",
     ] {
         let p = out.join(f);
         assert!(p.is_file() && std::fs::metadata(&p).unwrap().len() > 0, "missing or empty: {f}");
@@ -138,6 +142,12 @@ fn pipeline_runs_the_embedded_default_end_to_end() {
     ] {
         assert!(dom_text.contains(&format!("id=\"{id}\"")), "section {id} missing");
     }
+    // The read-depth experiment: half the contacts, exactly, and a chart of its results.
+    let half: f64 =
+        hiclstm::tables::contacts::read_all(&out.join("downsample/toy_depth0.5.contacts.parquet")).unwrap().1.iter().flat_map(|c| c.count.clone()).sum();
+    let full: f64 = hiclstm::tables::contacts::read_all(&out.join("import/toy.contacts.parquet")).unwrap().1.iter().flat_map(|c| c.count.clone()).sum();
+    assert_eq!(half, (full * 0.5).round());
+    assert!(html.contains("<svg") && html.contains("R² and AuROC by read depth"));
     let shot = out.join("pipeline_info/report.png");
     let r = chrome(&["--hide-scrollbars", "--window-size=1400,2200", &format!("--screenshot={}", shot.display())]);
     assert!(r.status.success() && std::fs::metadata(&shot).unwrap().len() > 50_000, "{}", String::from_utf8_lossy(&r.stderr));
@@ -178,7 +188,7 @@ fn pipeline_runs_the_embedded_default_end_to_end() {
     let r = run(&["--resume"]);
     let log = String::from_utf8_lossy(&r.stderr);
     assert!(r.status.success(), "{log}");
-    assert_eq!(log.matches(": cached").count(), 13, "{log}");
+    assert_eq!(log.matches(": cached").count(), 20, "{log}");
     assert_eq!(std::fs::metadata(&model).unwrap().modified().unwrap(), before);
 }
 

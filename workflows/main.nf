@@ -15,6 +15,7 @@ include { validateParameters; samplesheetToList } from 'plugin/nf-schema'
 
 include { HICLSTM_SIMULATE  } from './modules/local/hiclstm/simulate/main'
 include { HICLSTM_IMPORT    } from './modules/local/hiclstm/import/main'
+include { HICLSTM_DOWNSAMPLE } from './modules/local/hiclstm/downsample/main'
 include { HICLSTM_TRAIN     } from './modules/local/hiclstm/train/main'
 include { HICLSTM_PREDICT   } from './modules/local/hiclstm/predict/main'
 include { HICLSTM_EVALUATE  } from './modules/local/hiclstm/evaluate/main'
@@ -52,14 +53,28 @@ workflow {
     }
 
     HICLSTM_IMPORT(ch_maps)
-    ch_contacts = HICLSTM_IMPORT.out.contacts
     ch_versions = ch_versions.mix(HICLSTM_IMPORT.out.versions)
+
+    //
+    // Read-depth experiment: each sample's contacts at each fraction of params.read_depths, a
+    // sample of its own (ID_depthF) for training, prediction, evaluation and classification.
+    //
+    HICLSTM_DOWNSAMPLE(
+        HICLSTM_IMPORT.out.contacts
+            .combine(Channel.fromList(params.read_depths ?: []))
+            .map { meta, contacts, bins, f -> [meta + [id: "${meta.id}_depth${f}", depth: f], contacts, bins] }
+    )
+    ch_versions = ch_versions.mix(HICLSTM_DOWNSAMPLE.out.versions)
+    ch_contacts = HICLSTM_IMPORT.out.contacts.mix(HICLSTM_DOWNSAMPLE.out.contacts)
 
     //
     // Model: train, predict the observed pixels, evaluate against the distance-mean baseline.
     //
     HICLSTM_TRAIN(ch_contacts, params.model_config ? file(params.model_config, checkIfExists: true) : [])
     ch_versions = ch_versions.mix(HICLSTM_TRAIN.out.versions)
+
+    // Attribution and edits run on the full-depth samples only.
+    ch_full_models = HICLSTM_TRAIN.out.model.filter { meta, model -> !meta.depth }
 
     HICLSTM_PREDICT(HICLSTM_TRAIN.out.model.join(ch_contacts))
     ch_versions = ch_versions.mix(HICLSTM_PREDICT.out.versions)
@@ -114,16 +129,16 @@ workflow {
             // One task per chromosome of each model (its model.yaml lists them), without
             // summaries; one task joins them, normalises over all and summarises: the same tables
             // as a single task.
-            ch_chroms = HICLSTM_TRAIN.out.model.flatMap { meta, model ->
+            ch_chroms = ch_full_models.flatMap { meta, model ->
                 new org.yaml.snakeyaml.Yaml().load(model.resolve('model.yaml').text).chromosomes.collect { c -> [meta, c.name] }
             }
-            HICLSTM_ATTRIBUTE(HICLSTM_TRAIN.out.model.join(ch_contacts).combine(ch_chroms, by: 0), [], [], [])
+            HICLSTM_ATTRIBUTE(ch_full_models.join(ch_contacts).combine(ch_chroms, by: 0), [], [], [])
             ch_parts = HICLSTM_ATTRIBUTE.out.attributions.map { meta, table, bedgraph -> [meta, table] }.groupTuple()
-            HICLSTM_ATTRIBUTE_MERGE(HICLSTM_TRAIN.out.model.join(ch_parts), ch_element_names, ch_element_beds, ch_tads)
+            HICLSTM_ATTRIBUTE_MERGE(ch_full_models.join(ch_parts), ch_element_names, ch_element_beds, ch_tads)
             ch_versions = ch_versions.mix(HICLSTM_ATTRIBUTE_MERGE.out.versions)
             ch_report_attribute = HICLSTM_ATTRIBUTE_MERGE.out.attributions.mix(HICLSTM_ATTRIBUTE_MERGE.out.summary, HICLSTM_ATTRIBUTE_MERGE.out.plots, HICLSTM_ATTRIBUTE_MERGE.out.bigwig)
         } else {
-            HICLSTM_ATTRIBUTE(HICLSTM_TRAIN.out.model.join(ch_contacts).map { it + [''] }, ch_element_names, ch_element_beds, ch_tads)
+            HICLSTM_ATTRIBUTE(ch_full_models.join(ch_contacts).map { it + [''] }, ch_element_names, ch_element_beds, ch_tads)
             ch_report_attribute = HICLSTM_ATTRIBUTE.out.attributions.mix(HICLSTM_ATTRIBUTE.out.summary, HICLSTM_ATTRIBUTE.out.plots, HICLSTM_ATTRIBUTE.out.bigwig)
         }
         ch_versions = ch_versions.mix(HICLSTM_ATTRIBUTE.out.versions)
@@ -144,7 +159,7 @@ workflow {
             [e, e.sites ? file(e.sites, checkIfExists: true) : [], e.anchors ? file(e.anchors, checkIfExists: true) : []]
         }
     }
-    HICLSTM_PERTURB(HICLSTM_TRAIN.out.model.combine(ch_edits), ch_tads)
+    HICLSTM_PERTURB(ch_full_models.combine(ch_edits), ch_tads)
     ch_versions = ch_versions.mix(HICLSTM_PERTURB.out.versions)
 
     ch_versions_file = ch_versions

@@ -229,7 +229,14 @@ struct SamplePaths {
     predictions: PathBuf,
 }
 
-/// Import, train, predict, evaluate, baselines, classify, attribute and the edits of one sample.
+/// The id of a sample downsampled to `fraction` of its contacts (`toy` at 0.25: `toy_depth0.25`).
+pub fn depth_id(id: &str, fraction: f64) -> String {
+    format!("{id}_depth{fraction}")
+}
+
+/// Import, train, predict, evaluate, baselines, classify, attribute and the edits of one sample,
+/// then the read-depth experiment: the imported contacts downsampled to each of `read_depths`,
+/// each trained, predicted, evaluated and classified as a sample of its own.
 fn sample_steps(p: &Params, s: &Sample, inputs: &Inputs) -> Result<Vec<Step>> {
     let (out, id) = (&p.outdir, s.id.as_str());
     let imported = join(out, &["import", id]);
@@ -239,7 +246,38 @@ fn sample_steps(p: &Params, s: &Sample, inputs: &Inputs) -> Result<Vec<Step>> {
         model: join(out, &["train", id]),
         predictions: join(out, &["predict", &format!("{id}.{}", outputs::PREDICTIONS)]),
     };
-    let mut steps = vec![import(p, s, &paths)?, train(p, id, &paths)?, predict(p, id, &paths)?, evaluate(p, id, &paths)?];
+    let mut steps = vec![import(p, s, &paths)?];
+    steps.extend(model_steps(p, id, &paths, inputs, true)?);
+    for &f in &p.read_depths {
+        let did = depth_id(id, f);
+        let prefix = join(out, &["downsample", &did]);
+        let dpaths = SamplePaths {
+            contacts: output_path(&prefix, outputs::CONTACTS),
+            imported: prefix.clone(),
+            model: join(out, &["train", &did]),
+            predictions: join(out, &["predict", &format!("{did}.{}", outputs::PREDICTIONS)]),
+        };
+        steps.push(
+            Step::new(format!("downsample:{did}"), "hiclstm-downsample")
+                .arg(&paths.contacts)
+                .arg("--fraction")
+                .arg(f.to_string())
+                .arg("--seed")
+                .arg(p.seed.to_string())
+                .arg("-o")
+                .arg(&prefix)
+                .outs(&prefix, &[outputs::CONTACTS, outputs::BINS]),
+        );
+        steps.extend(model_steps(p, &did, &dpaths, inputs, false)?);
+    }
+    Ok(steps)
+}
+
+/// Train, predict, evaluate, baselines and classify a sample's contacts; with `full`, also
+/// attribute and edit (not for the read-depth experiment's samples).
+fn model_steps(p: &Params, id: &str, paths: &SamplePaths, inputs: &Inputs, full: bool) -> Result<Vec<Step>> {
+    let out = &p.outdir;
+    let mut steps = vec![train(p, id, paths)?, predict(p, id, paths)?, evaluate(p, id, paths)?];
     let mut reps = vec![("hiclstm".to_string(), paths.model.join(outputs::REPRESENTATIONS))];
     for m in &inputs.baselines {
         let r = join(out, &["baseline", &format!("{id}.{m}.{}", outputs::REPRESENTATIONS)]);
@@ -266,11 +304,14 @@ fn sample_steps(p: &Params, s: &Sample, inputs: &Inputs) -> Result<Vec<Step>> {
                 .outs(&c, &[outputs::METRICS]),
         );
     }
+    if !full {
+        return Ok(steps);
+    }
     if p.attribute {
-        steps.push(attribute(p, id, &paths, inputs)?);
+        steps.push(attribute(p, id, paths, inputs)?);
     }
     for e in &inputs.edits {
-        steps.push(perturb(p, id, &paths, inputs, e)?);
+        steps.push(perturb(p, id, paths, inputs, e)?);
     }
     Ok(steps)
 }

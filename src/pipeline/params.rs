@@ -53,6 +53,10 @@ pub struct Params {
     pub edits: Option<Vec<EditSpec>>,
     /// Heatmap region of hiclstm-evaluate (chr:start-end).
     pub evaluate_region: Option<String>,
+    /// Read-depth experiment (the paper's Fig. 3e-f): fractions in (0, 1) of each sample's
+    /// contacts; each is drawn without replacement (hiclstm-downsample) and trained, predicted,
+    /// evaluated and classified as a sample `ID_depthF`. Empty: no experiment.
+    pub read_depths: Vec<f64>,
     /// The maps of hiclstm-predict and of window edits as cooler files: `mcool` (every zoom level,
     /// for HiGlass), `cool` (the model's resolution) or `none`.
     pub cooler: CoolerOutput,
@@ -95,6 +99,7 @@ impl Default for Params {
             tads: None,
             edits: None,
             evaluate_region: None,
+            read_depths: Vec::new(),
             cooler: CoolerOutput::Mcool,
             simulate_args: String::new(),
             import_args: String::new(),
@@ -163,6 +168,14 @@ impl Params {
     pub fn check(&self) -> Result<()> {
         if self.simulate_resolution == 0 {
             return Err(Error::InvalidArgument("simulate_resolution: must be at least 1".into()));
+        }
+        for &f in &self.read_depths {
+            if !(f > 0.0 && f < 1.0) {
+                return Err(Error::InvalidArgument(format!("read_depths: {f} is not a fraction in (0, 1)")));
+            }
+            if self.read_depths.iter().filter(|&&g| g == f).count() > 1 {
+                return Err(Error::InvalidArgument(format!("read_depths: {f} is given twice")));
+            }
         }
         let mut ids = std::collections::HashSet::new();
         for e in self.edits.iter().flatten() {
