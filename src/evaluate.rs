@@ -576,6 +576,7 @@ fn heatmap_plot(path: &Path, o: &EvaluateOptions, input: &Path, res: u32, chroms
             marks: &marks,
             mark_name: "frame start",
             diverging: false,
+            cells: None,
         },
     )
 }

@@ -22,6 +22,8 @@ pub const ATTRIBUTIONS: &str = "attributions.parquet";
 pub const ATTRIBUTION_SUMMARY: &str = "attribution_summary.parquet";
 /// Perturbations table: wild-type and mutant probabilities of an edit (`hiclstm-perturb`).
 pub const PERTURBATIONS: &str = "perturbations.parquet";
+/// TAD-scaled 2-D aggregate of a window edit (`hiclstm-perturb --tads`).
+pub const TAD_AGGREGATE: &str = "tad_aggregate.parquet";
 /// Site effects table: per-site edits summarised by distance (`hiclstm-perturb`, per-site
 /// knockouts).
 pub const SITE_EFFECTS: &str = "site_effects.parquet";
@@ -70,6 +72,9 @@ pub const DIFFERENCE_MAP: &str = "difference";
 pub const REPORT_HTML: &str = "report.html";
 
 // Plots.
+/// The TAD-scaled 2-D aggregate, with CTCF at a boundary above the diagonal, without below
+/// (`hiclstm-perturb --tads`).
+pub const TAD_AGGREGATE_PNG: &str = "tad_aggregate.png";
 /// R² by distance, beside the distance-mean baseline (`hiclstm-evaluate --plots`).
 pub const R2_BY_DISTANCE_PNG: &str = "r2_by_distance.png";
 /// Observed (above the diagonal) and predicted (below) contact probabilities
@@ -136,6 +141,8 @@ pub const BY_STEP: &[(&str, &[&str])] = &[
             SITE_PROFILE_PNG,
             LOOP_SWAP_PNG,
             TAD_PROFILE_PNG,
+            TAD_AGGREGATE,
+            TAD_AGGREGATE_PNG,
             "wt.cool",
             "wt.mcool",
             "mutant.cool",

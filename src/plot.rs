@@ -258,6 +258,8 @@ pub struct Heatmap<'a> {
     pub mark_name: &'a str,
     /// A blue-white-red scale centred on the middle of [vmin, vmax] (for differences).
     pub diverging: bool,
+    /// Axes in cells instead of Mb: (axis label, the cell shown as 0), for aggregates.
+    pub cells: Option<(&'a str, f64)>,
 }
 
 fn colormap(t: f64) -> RGBColor {
@@ -292,7 +294,12 @@ pub fn heatmap(path: &Path, h: &Heatmap) -> Result<AtomicFile> {
     if n == 0 || h.upper.len() != n * n || h.lower.len() != n * n {
         return Err(Error::Internal("heatmap: inconsistent sizes".into()));
     }
-    let mb = |b: f64| (h.start_bp as f64 + b * h.resolution as f64) / 1e6;
+    // Axis positions: Mb along the genome, or cells from an origin (aggregates).
+    let mb = |b: f64| match h.cells {
+        Some((_, origin)) => b - origin,
+        None => (h.start_bp as f64 + b * h.resolution as f64) / 1e6,
+    };
+    let unit = h.cells.map_or("position (Mb)", |c| c.0);
     let span = (h.vmax - h.vmin).max(1e-12);
     render(path, (1050, 900), |root| {
         let (main, bar) = root.split_horizontally(900);
@@ -305,8 +312,8 @@ pub fn heatmap(path: &Path, h: &Heatmap) -> Result<AtomicFile> {
         chart
             .configure_mesh()
             .disable_mesh()
-            .x_desc(format!("position (Mb); above the diagonal: {}", h.upper_name))
-            .y_desc(format!("position (Mb); below: {}", h.lower_name))
+            .x_desc(format!("{unit}; above the diagonal: {}", h.upper_name))
+            .y_desc(format!("{unit}; below: {}", h.lower_name))
             .label_style(("sans-serif", 16))
             .axis_desc_style(("sans-serif", 18))
             .draw()?;

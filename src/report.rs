@@ -415,12 +415,14 @@ fn depth_section(doc: &mut Doc, results: &Path, id: &str, all: &[String]) -> Res
     depths.push((1.0, id.to_string()));
     depths.sort_by(|a, b| a.0.total_cmp(&b.0));
     let mut r2 = Vec::new();
+    let mut pixels = Vec::new();
     let mut tasks: Vec<String> = Vec::new();
     let mut auroc: BTreeMap<String, Vec<(f64, f64)>> = BTreeMap::new();
     for (f, sid) in &depths {
         let ev = results.join("evaluate").join(format!("{sid}.{}", outputs::METRICS));
         let rows = if ev.is_file() { crate::tables::metrics::read(&ev)? } else { vec![] };
         r2.push((*f, overall(&rows, "hiclstm", "r2", None).unwrap_or(f64::NAN)));
+        pixels.push(rows.iter().find(|r| r.method == "hiclstm" && r.metric == "r2" && r.chrom == "all" && r.distance_lo.is_none()).map(|r| r.n as f64));
         let cl = results.join("classify").join(format!("{sid}.{}", outputs::METRICS));
         if cl.is_file() {
             for r in crate::tables::metrics::read(&cl)? {
@@ -435,14 +437,20 @@ fn depth_section(doc: &mut Doc, results: &Path, id: &str, all: &[String]) -> Res
         }
     }
     doc.section(&format!("{id}-read-depth"), "Read depth", 2);
-    doc.para("The sample's contacts downsampled without replacement (hiclstm-downsample), each depth trained and evaluated as a sample of its own: reconstruction R² and the AuROC of each classification task (Hi-C-LSTM representations, linear classifier).");
-    let mut h = String::from("<div class=\"scroll\"><table><thead><tr><th>fraction of contacts</th><th>sample</th><th>R²</th>");
+    doc.para("The sample's contacts downsampled without replacement (hiclstm-downsample), each depth trained and evaluated as a sample of its own: reconstruction R² and the AuROC of each classification task (Hi-C-LSTM representations, linear classifier). R² is computed on each depth's own observed pixels: a sparser map loses its faintest pixels, so the pixel sets differ (see the pixel counts) and R² is not a like-for-like comparison across depths.");
+    let mut h = String::from("<div class=\"scroll\"><table><thead><tr><th>fraction of contacts</th><th>sample</th><th>pixels evaluated</th><th>R²</th>");
     for t in &tasks {
         let _ = write!(h, "<th>AuROC {}</th>", esc(t));
     }
     h.push_str("</tr></thead><tbody>");
     for (k, (f, sid)) in depths.iter().enumerate() {
-        let _ = write!(h, "<tr><td class=\"num\">{f}</td><td>{}</td><td class=\"num\">{}</td>", esc(sid), num(Some(r2[k].1)));
+        let _ = write!(
+            h,
+            "<tr><td class=\"num\">{f}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>",
+            esc(sid),
+            num(pixels[k]),
+            num(Some(r2[k].1))
+        );
         for t in &tasks {
             let v = auroc.get(t).and_then(|v| v.iter().find(|p| p.0 == *f)).map(|p| p.1);
             let _ = write!(h, "<td class=\"num\">{}</td>", num(v));

@@ -264,6 +264,84 @@ pub struct PerturbOptions {
     /// Also write the window's maps as cooler files, `PREFIX.{wt,mutant,difference}.{cool,mcool}`
     /// (window edits only: per-site knockouts and per-loop swaps make no maps).
     pub cooler: Option<CoolerFormat>,
+    /// CTCF sites (BED) that split the TAD aggregate into domains with and without CTCF at a
+    /// boundary; default: the edit's own sites (knockouts, CTCF swaps), else one group.
+    pub ctcf: Option<PathBuf>,
+    /// Flanks of the TAD aggregate (bp; rounded to whole bins, at least one).
+    pub tad_flank: u64,
+}
+
+/// The flanks of the TAD aggregate by default (bp), as the paper's Fig. 8c.
+pub const DEFAULT_TAD_FLANK: u64 = 100_000;
+
+/// The TAD-scaled 2-D aggregate of a window edit (the paper's Fig. 8c): its table rows and the
+/// picture (domains with CTCF at a boundary above the diagonal, without below; every domain on
+/// both sides when no CTCF sites are known).
+fn tad_aggregate(
+    o: &PerturbOptions,
+    t: &Target,
+    doms: &[hiclstm::aggregate::Domain],
+    rows: &[Row],
+    res: u32,
+    path: &Path,
+) -> Result<(Vec<hiclstm::tables::tad_aggregate::TadCell>, AtomicFile)> {
+    let flank = (o.tad_flank as f64 / res as f64).round().max(1.0) as usize;
+    let ctcf_bed = o.ctcf.clone().or_else(|| if matches!(o.edit.edit, EditKind::Knockout | EditKind::CtcfSwap) { o.edit.sites.clone() } else { None });
+    let ctcf = ctcf_bed.as_deref().map(|p| t.sites(p)).transpose()?;
+    let pixels: Vec<(u32, u32, f64, f64)> = rows.iter().filter_map(|r| r.mutant.map(|m| (r.i, r.j, r.wt, m))).collect();
+    let at_boundary =
+        |d: &hiclstm::aggregate::Domain, sites: &[usize]| sites.iter().any(|&b| (b + 1 >= d.start && b <= d.start) || (b + 1 >= d.end && b <= d.end));
+    let mut groups: Vec<(&str, hiclstm::aggregate::TadGrid)> = match &ctcf {
+        Some(_) => vec![("ctcf", hiclstm::aggregate::TadGrid::new(10, flank)), ("no_ctcf", hiclstm::aggregate::TadGrid::new(10, flank))],
+        None => vec![("all", hiclstm::aggregate::TadGrid::new(10, flank))],
+    };
+    for d in doms {
+        let g = match &ctcf {
+            Some(sites) if !at_boundary(d, sites) => 1,
+            _ => 0,
+        };
+        groups[g].1.add_domain(d.start, d.end, &pixels);
+    }
+    let mut cells = Vec::new();
+    for (name, grid) in &groups {
+        cells.extend(hiclstm::tables::tad_aggregate::cells(name, grid));
+    }
+    // The picture: mean difference per cell, the first group above the diagonal, the second
+    // (or the first again) below.
+    let n = groups[0].1.side();
+    let mean = |grid: &hiclstm::aggregate::TadGrid, k: usize| if grid.pixels[k] > 0 { (grid.mutant[k] - grid.wt[k]) / grid.pixels[k] as f64 } else { f64::NAN };
+    let (mut up, mut low) = (vec![f64::NAN; n * n], vec![f64::NAN; n * n]);
+    let below = &groups[groups.len() - 1].1;
+    for a in 0..n {
+        for b in a..n {
+            up[a * n + b] = mean(&groups[0].1, a * n + b);
+            low[b * n + a] = mean(below, a * n + b);
+        }
+    }
+    let dmax = up.iter().chain(&low).filter(|v| v.is_finite()).fold(0.0f64, |m, v| m.max(v.abs())).max(1e-9);
+    let names: Vec<String> = groups.iter().map(|(g, grid)| format!("{g} ({} domains)", grid.domains)).collect();
+    let title = format!("Edited - wild type over TADs (10 interior parts, {flank}-bin flanks)");
+    let plot = hiclstm::plot::heatmap(
+        path,
+        &hiclstm::plot::Heatmap {
+            title: &title,
+            n,
+            start_bp: 0,
+            resolution: res,
+            upper: &up,
+            lower: &low,
+            upper_name: &names[0],
+            lower_name: &names[names.len() - 1],
+            value_name: "mean probability difference",
+            vmin: -dmax,
+            vmax: dmax,
+            marks: &[],
+            mark_name: "",
+            diverging: true,
+            cells: Some(("position (0 = TAD start, 10 = TAD end; flanks in bins)", flank as f64)),
+        },
+    )?;
+    Ok((cells, plot))
 }
 
 /// The cooler maps of a window edit, `PREFIX.NAME.{cool,mcool}`.
@@ -438,6 +516,8 @@ struct Paths {
     difference: PathBuf,
     site_profile: PathBuf,
     tad_profile: PathBuf,
+    tad_aggregate: PathBuf,
+    tad_aggregate_png: PathBuf,
 }
 
 impl Paths {
@@ -449,9 +529,13 @@ impl Paths {
             difference: at(outputs::DIFFERENCE_PNG),
             site_profile: at(outputs::SITE_PROFILE_PNG),
             tad_profile: at(outputs::TAD_PROFILE_PNG),
+            tad_aggregate: at(outputs::TAD_AGGREGATE),
+            tad_aggregate_png: at(outputs::TAD_AGGREGATE_PNG),
         };
         if o.tads.is_some() {
             check_writable(&p.tad_profile, o.force)?;
+            check_writable(&p.tad_aggregate, o.force)?;
+            check_writable(&p.tad_aggregate_png, o.force)?;
         }
         check_writable(&p.table, o.force)?;
         if let Some(f) = o.cooler {
@@ -758,6 +842,13 @@ pub fn run(o: &PerturbOptions) -> Result<Vec<Row>> {
     }
     if let Some(doms) = &domains {
         outs.push(tad_profile_plot(&paths.tad_profile, doms, &rows, target.n())?);
+        let (cells, plot) = tad_aggregate(o, &target, doms, &rows, mf.resolution, &paths.tad_aggregate_png)?;
+        let mut m = hiclstm::tables::Meta::new(hiclstm::tables::TableKind::TadAggregate.schema());
+        m.set("assembly", &mf.assembly)
+            .set("resolution", mf.resolution)
+            .set("params", serde_json::json!({"model": o.model_dir, "edit": o.edit, "tads": o.tads, "ctcf": o.ctcf, "flank_bp": o.tad_flank}).to_string());
+        outs.push(hiclstm::tables::tad_aggregate::write(&paths.tad_aggregate, &m, &cells, o.force)?);
+        outs.push(plot);
     }
     if let Some(format) = o.cooler {
         outs.extend(write_maps(o, &mf, &reps, &chrom.chrom, &rows, format)?);
@@ -869,6 +960,7 @@ fn heatmap(path: &Path, chrom: &str, lo: usize, hi: usize, res: u32, rows: &[Row
         marks: &[],
         mark_name: "",
         diverging: false,
+        cells: None,
     };
     if difference {
         let dmax = rows.iter().filter_map(|r| r.mutant.map(|m| (m - r.wt).abs())).fold(0.0f64, f64::max).max(1e-6);

@@ -796,6 +796,8 @@ fn perturbations_map_edits_back_to_reference_pixels() {
         plots: true,
         tads: Some(d.join("sim.tads.bed")),
         cooler: None,
+        ctcf: None,
+        tad_flank: 100_000,
     };
     // Deleting bins 10..15 of the 40-bin window: every pixel touching them has no mutant value.
     let rows = perturb(&o(region(EditKind::Delete, "chr1:500,001-750,000"), "del")).unwrap();
@@ -844,6 +846,34 @@ fn perturbations_map_edits_back_to_reference_pixels() {
         assert_eq!((wt[k].0.as_str(), wt[k].1, wt[k].2), ("chr1", r.i, r.j));
         assert!(close(wt[k].3, t.to_value(r.wt)) && close(mutant[k].3, t.to_value(r.mutant.unwrap())), "{r:?}");
         assert!(close(diff[k].3, mutant[k].3 - wt[k].3), "{r:?}");
+    }
+    // The TAD-scaled 2-D aggregate (Fig. 8c): without CTCF sites one group of every domain; with
+    // them the same domains split in two, whose pixels add up to the single group's, cell by cell.
+    assert!(d.join("dup.tad_aggregate.parquet").exists() && d.join("dup.tad_aggregate.png").exists());
+    let whole = |ctcf: Option<std::path::PathBuf>, out: &str| {
+        let mut e = o(EditSpec::region(EditKind::Duplicate, "chr1:500,001-750,000".parse().unwrap(), "chr1:1-6,000,000".parse().unwrap()), out);
+        e.ctcf = ctcf;
+        perturb(&e).unwrap();
+        hiclstm::tables::tad_aggregate::read(&d.join(format!("{out}.tad_aggregate.parquet"))).unwrap()
+    };
+    let all = whole(None, "dup_all");
+    // One CTCF site, at the start of chr1's second domain (the simulation puts CTCF at every
+    // boundary, which would leave one group empty).
+    let tads = std::fs::read_to_string(d.join("sim.tads.bed")).unwrap();
+    let start: u64 =
+        tads.lines().map(|l| l.split('\t').collect::<Vec<_>>()).filter(|f| f[0] == "chr1").map(|f| f[1].parse::<u64>().unwrap()).find(|&s| s > 0).unwrap();
+    std::fs::write(d.join("one_ctcf.bed"), format!("chr1\t{start}\t{}\tCTCF\t0\t+\n", start + 20)).unwrap();
+    let two = whole(Some(d.join("one_ctcf.bed")), "dup_ctcf");
+    assert!(!all.is_empty() && all.iter().all(|c| c.group == "all" && c.col >= c.row && (-2..12).contains(&c.row) && c.col < 12 && c.pixels > 0));
+    let groups: Vec<&str> = two.iter().map(|c| c.group.as_str()).collect();
+    assert!(groups.contains(&"ctcf") && groups.contains(&"no_ctcf"), "{groups:?}");
+    let doms = |g: &str| two.iter().find(|c| c.group == g).map_or(0, |c| c.domains);
+    assert_eq!(doms("ctcf") + doms("no_ctcf"), all[0].domains);
+    for c in &all {
+        let parts: Vec<_> = two.iter().filter(|x| (x.row, x.col) == (c.row, c.col)).collect();
+        assert_eq!(parts.iter().map(|x| x.pixels).sum::<u32>(), c.pixels, "cell ({}, {})", c.row, c.col);
+        let wt: f64 = parts.iter().map(|x| x.wt * x.pixels as f64).sum::<f64>() / c.pixels as f64;
+        assert!((wt - c.wt).abs() < 1e-9);
     }
     let at = |i: u32, j: u32| rows.iter().find(|r| r.i == i && r.j == j).unwrap();
     assert_eq!(at(11, 11).copies, 3);
@@ -918,6 +948,8 @@ fn per_site_knockouts_equal_single_site_edits_and_do_not_compound() {
             device: Device::Cpu,
             force: false,
             cooler: None,
+            ctcf: None,
+            tad_flank: 100_000,
             plots: true,
             tads: None,
         }
@@ -1000,6 +1032,8 @@ fn loop_swaps_pick_loops_by_orientation_and_equal_single_loop_swaps() {
             device: Device::Cpu,
             force: false,
             cooler: None,
+            ctcf: None,
+            tad_flank: 100_000,
             plots: true,
             tads: None,
         }
@@ -1080,6 +1114,8 @@ fn simulated_genome_edits_and_attributions_go_the_papers_way() {
         plots: false,
         tads: None,
         cooler: None,
+        ctcf: None,
+        tad_flank: 100_000,
     };
     for method in [KnockoutMethod::Zero, KnockoutMethod::Mean] {
         let neighbours = (method == KnockoutMethod::Mean).then_some(2);

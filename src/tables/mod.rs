@@ -11,6 +11,7 @@ pub mod perturbations;
 pub mod predictions;
 pub mod representations;
 pub mod site_effects;
+pub mod tad_aggregate;
 pub mod training_log;
 
 use crate::error::{Error, Result};
@@ -92,11 +93,13 @@ pub enum TableKind {
     Perturbations,
     /// Per-site edits summarised by distance (`site_effects`).
     SiteEffects,
+    /// The TAD-scaled 2-D aggregate of a window edit (`tad_aggregate`).
+    TadAggregate,
 }
 
 impl TableKind {
     /// Every table kind, in the order of `schemas/README.md`.
-    pub const ALL: [TableKind; 9] = [
+    pub const ALL: [TableKind; 10] = [
         TableKind::Contacts,
         TableKind::Bins,
         TableKind::Representations,
@@ -106,6 +109,7 @@ impl TableKind {
         TableKind::Attributions,
         TableKind::Perturbations,
         TableKind::SiteEffects,
+        TableKind::TadAggregate,
     ];
 
     /// The schema's name, as in `schemas/<name>.schema.json` and the `hiclstm.schema` metadata.
@@ -120,6 +124,7 @@ impl TableKind {
             TableKind::Attributions => "attributions",
             TableKind::Perturbations => "perturbations",
             TableKind::SiteEffects => "site_effects",
+            TableKind::TadAggregate => "tad_aggregate",
         }
     }
 
@@ -134,6 +139,7 @@ impl TableKind {
             TableKind::Attributions => include_str!("../../schemas/attributions.schema.json"),
             TableKind::Perturbations => include_str!("../../schemas/perturbations.schema.json"),
             TableKind::SiteEffects => include_str!("../../schemas/site_effects.schema.json"),
+            TableKind::TadAggregate => include_str!("../../schemas/tad_aggregate.schema.json"),
         }
     }
 

@@ -81,9 +81,18 @@ struct Args {
     representations: Option<PathBuf>,
     #[arg(long)]
     plots: bool,
-    /// Domains (BED): also draw the edit's mean effect across TADs (PREFIX.tad_profile.png).
+    /// Domains (BED): also draw the edit's mean effect across TADs (PREFIX.tad_profile.png) and
+    /// its TAD-scaled 2-D aggregate (PREFIX.tad_aggregate.parquet and .png, the paper's Fig. 8c).
     #[arg(long)]
     tads: Option<PathBuf>,
+    /// CTCF sites (BED) splitting the TAD aggregate (PREFIX.tad_aggregate.*, with --tads) into
+    /// domains with and without CTCF at a boundary [default: the edit's sites for knockouts and
+    /// CTCF swaps; otherwise one group].
+    #[arg(long)]
+    ctcf: Option<PathBuf>,
+    /// Flanks of the TAD aggregate, bp (whole bins).
+    #[arg(long, default_value_t = hiclstm_model::perturb::DEFAULT_TAD_FLANK)]
+    tad_flank: u64,
     /// Also write the window's maps as cooler files: PREFIX.wt.mcool, PREFIX.mutant.mcool and
     /// PREFIX.difference.mcool (predicted values, edited genome mapped back to reference bins),
     /// openable in HiGlass, cooler and hictk. Window edits only.
@@ -136,6 +145,8 @@ fn main() {
             plots: a.plots,
             tads: a.tads.clone(),
             cooler: a.cooler,
+            ctcf: a.ctcf.clone(),
+            tad_flank: a.tad_flank,
         };
         run_any(&o)
     })

@@ -14,6 +14,8 @@ process HICLSTM_PERTURB {
     tuple val(meta), val(edit), path("${prefix}.perturbations.parquet"), optional: true, emit: perturbations
     tuple val(meta), val(edit), path("${prefix}.site_effects.parquet") , optional: true, emit: site_effects
     tuple val(meta), val(edit), path("${prefix}.*.png")                , emit: plots
+    // With TADs, window edits: the TAD-scaled 2-D aggregate (Fig. 8c).
+    tuple val(meta), val(edit), path("${prefix}.tad_aggregate.parquet"), optional: true, emit: tad_aggregate
     // Window edits with --cooler (params.cooler): wt, mutant and difference maps.
     tuple val(meta), val(edit), path("${prefix}.*.{cool,mcool}"), optional: true, emit: maps
     path "versions.yml"                                                , emit: versions
