@@ -20,6 +20,7 @@ pub mod genome;
 pub mod import;
 pub mod log;
 pub mod metrics;
+pub mod observed_edit;
 pub mod output;
 pub mod outputs;
 pub mod pipeline;

@@ -24,6 +24,9 @@ pub const ATTRIBUTION_SUMMARY: &str = "attribution_summary.parquet";
 pub const PERTURBATIONS: &str = "perturbations.parquet";
 /// TAD-scaled 2-D aggregate of a window edit (`hiclstm-perturb --tads`).
 pub const TAD_AGGREGATE: &str = "tad_aggregate.parquet";
+/// A predicted edit against observed wild-type and mutant maps, a metrics table
+/// (`hiclstm-perturb --observed`).
+pub const OBSERVED_COMPARISON: &str = "observed_comparison.parquet";
 /// Site effects table: per-site edits summarised by distance (`hiclstm-perturb`, per-site
 /// knockouts).
 pub const SITE_EFFECTS: &str = "site_effects.parquet";
@@ -75,6 +78,8 @@ pub const REPORT_HTML: &str = "report.html";
 /// The TAD-scaled 2-D aggregate, with CTCF at a boundary above the diagonal, without below
 /// (`hiclstm-perturb --tads`).
 pub const TAD_AGGREGATE_PNG: &str = "tad_aggregate.png";
+/// Predicted against observed change per pixel, by region (`hiclstm-perturb --observed`).
+pub const OBSERVED_SCATTER_PNG: &str = "observed_scatter.png";
 /// R² by distance, beside the distance-mean baseline (`hiclstm-evaluate --plots`).
 pub const R2_BY_DISTANCE_PNG: &str = "r2_by_distance.png";
 /// Observed (above the diagonal) and predicted (below) contact probabilities
@@ -143,6 +148,8 @@ pub const BY_STEP: &[(&str, &[&str])] = &[
             TAD_PROFILE_PNG,
             TAD_AGGREGATE,
             TAD_AGGREGATE_PNG,
+            OBSERVED_COMPARISON,
+            OBSERVED_SCATTER_PNG,
             "wt.cool",
             "wt.mcool",
             "mutant.cool",

@@ -106,6 +106,61 @@ pub fn line_chart(path: &Path, c: &LineChart, series: &[Series]) -> Result<Atomi
     render(path, (1000, 650), |root| draw_lines(root, c, series, 28))
 }
 
+/// A scatter plot of point groups (one colour each, legend upper left) with the diagonal y = x
+/// dashed where the axes overlap, as a 900 x 800 PNG; an error when no point is finite.
+pub fn scatter(path: &Path, title: &str, x_label: &str, y_label: &str, groups: &[(String, Vec<(f64, f64)>)]) -> Result<AtomicFile> {
+    let pts = || groups.iter().flat_map(|g| g.1.iter()).filter(|p| p.0.is_finite() && p.1.is_finite());
+    if pts().next().is_none() {
+        return Err(Error::InvalidArgument(format!("{}: nothing to plot", path.display())));
+    }
+    // Each axis spans its own values (a small predicted change stays readable beside a noisy
+    // observed one); the diagonal is drawn where the two ranges overlap.
+    let range = |f: &dyn Fn(&(f64, f64)) -> f64| {
+        let (lo, hi) = pts().fold((f64::MAX, f64::MIN), |m, p| (m.0.min(f(p)), m.1.max(f(p))));
+        let pad = ((hi - lo) * 0.05).max(1e-9);
+        (lo - pad, hi + pad)
+    };
+    let ((x0, x1), (y0, y1)) = (range(&|p| p.0), range(&|p| p.1));
+    let (dx, dy) = (tick_decimals(x1 - x0), tick_decimals(y1 - y0));
+    let (lo, hi) = (x0.max(y0), x1.min(y1));
+    render(path, (900, 800), |root| {
+        let mut chart = ChartBuilder::on(root)
+            .caption(title, ("sans-serif", 24))
+            .margin(20)
+            .x_label_area_size(55)
+            .y_label_area_size(80)
+            .build_cartesian_2d(x0..x1, y0..y1)?;
+        chart
+            .configure_mesh()
+            .x_desc(x_label)
+            .y_desc(y_label)
+            .x_label_formatter(&|v| format!("{v:.dx$}"))
+            .y_label_formatter(&|v| format!("{v:.dy$}"))
+            .label_style(("sans-serif", 16))
+            .axis_desc_style(("sans-serif", 18))
+            .draw()?;
+        if lo < hi {
+            chart.draw_series(DashedLineSeries::new(vec![(lo, lo), (hi, hi)], 8, 5, ShapeStyle::from(&RGBColor(120, 120, 120)).stroke_width(1)))?;
+        }
+        for (k, (name, points)) in groups.iter().enumerate() {
+            let style = ShapeStyle::from(&palette(k).mix(0.6)).filled();
+            let c = palette(k);
+            chart
+                .draw_series(points.iter().filter(|p| p.0.is_finite() && p.1.is_finite()).map(|&p| Circle::new(p, 3, style)))?
+                .label(name.clone())
+                .legend(move |(x, y)| Circle::new((x + 10, y), 5, c.filled()));
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperLeft)
+            .background_style(WHITE.mix(0.85))
+            .border_style(BLACK)
+            .label_font(("sans-serif", 16))
+            .draw()?;
+        Ok(())
+    })
+}
+
 /// Several line charts in a grid (at most three per row), one per (title, series).
 pub fn panels(path: &Path, title: &str, panels: &[(String, Vec<Series>)], c: &LineChart) -> Result<AtomicFile> {
     if panels.is_empty() {

@@ -54,6 +54,23 @@ pub struct SimParams {
     pub loop_fraction: f64,
     /// Extra CTCF motifs (random strand, no loop) per Mb.
     pub ctcf_per_mb: f64,
+    /// A mutant: this region deleted from its chromosome (see [`Deletion`]); None: wild type.
+    pub deletion: Option<Deletion>,
+}
+
+/// A deletion simulated as a mutant of the same genome (the same structure, drawn from the same
+/// seed): the region's bins are removed, every distance across it shrinks by its length, loops
+/// with an anchor in it are lost, and two TADs whose shared boundary (the bins either side of the
+/// edge) it removes merge into one domain. Contacts are reported in reference coordinates, the
+/// deleted bins empty, as reads of a mutant mapped to the reference genome are.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Deletion {
+    /// Chromosome.
+    pub chrom: String,
+    /// First deleted bp (0-based).
+    pub start: u64,
+    /// End of the deletion (bp, exclusive).
+    pub end: u64,
 }
 
 /// hg19 chr1-22 and their lengths (bp), for the `gm12878` preset.
@@ -103,6 +120,7 @@ impl SimParams {
             loop_strength: 3.0,
             loop_fraction: 0.6,
             ctcf_per_mb: 1.0,
+            deletion: None,
         };
         match preset {
             SimulatePreset::Toy => SimParams { chroms: vec![Chrom::new("chr1", 20_000_000), Chrom::new("chr2", 16_000_000)], ..base },
@@ -153,6 +171,15 @@ impl SimParams {
             }
             if c.n_bins(self.resolution) < 10 {
                 return bad(format!("chromosome {} ({} bp) has fewer than 10 bins at {} bp", c.name, c.length, self.resolution));
+            }
+        }
+        if let Some(d) = &self.deletion {
+            match self.chroms.iter().find(|c| c.name == d.chrom) {
+                None => return bad(format!("--delete: chromosome {} is not simulated", d.chrom)),
+                Some(c) if d.start >= d.end || d.end > c.length => {
+                    return bad(format!("--delete {}:{}-{}: outside {} ({} bp) or empty", d.chrom, d.start + 1, d.end, c.name, c.length))
+                }
+                _ => {}
             }
         }
         // Expected contacts of a bin with itself; beyond 1e9 the Poisson draws and the pairs
@@ -261,10 +288,39 @@ fn simulate_chrom(p: &SimParams, k: usize, c: &Chrom) -> SimChrom {
     let lognormal = LogNormal::new(0.0, 0.25).expect("valid");
     let bias: Vec<f64> = (0..n).map(|_| if rng.random::<f64>() < 0.01 { 0.0 } else { lognormal.sample(&mut rng) }).collect();
 
+    // A deletion: its bins [del.0, del.1), merged TAD labels and lost loops (see `Deletion`).
+    let del = p
+        .deletion
+        .as_ref()
+        .filter(|d| d.chrom == c.name)
+        .map(|d| ((d.start / p.resolution as u64) as u32, (d.end.div_ceil(p.resolution as u64) as u32).min(n)));
+    let mut loops_kept = loops.clone();
+    if let Some((a, b)) = del {
+        let gone = |x: u32| x >= a && x < b;
+        let mut label: Vec<u32> = (0..tads.len() as u32).collect();
+        for t in 1..tads.len() {
+            let e = tads[t].0;
+            if gone(e - 1) || gone(e) {
+                label[t] = label[t - 1];
+            }
+        }
+        for x in tad_of.iter_mut() {
+            *x = label[*x as usize];
+        }
+        loops_kept.retain(|&(x, y)| !gone(x) && !gone(y));
+    }
+    // Mutant coordinates: bins after the deletion move up by its length.
+    let pos = |x: u32| -> u32 {
+        match del {
+            Some((a, b)) if x >= b => x - (b - a),
+            _ => x,
+        }
+    };
+    let deleted = |x: u32| del.is_some_and(|(a, b)| x >= a && x < b);
     let max_d = p.max_distance.map(|m| (m / p.resolution as u64) as u32).unwrap_or(n).min(n - 1);
     let loop_at = |i: u32, j: u32| -> f64 {
         let mut extra = 0.0;
-        for &(a, b) in &loops {
+        for &(a, b) in &loops_kept {
             let (di, dj) = (i as f64 - a as f64, j as f64 - b as f64);
             if di.abs() <= 3.0 && dj.abs() <= 3.0 {
                 extra += (-(di * di + dj * dj) / 2.0).exp();
@@ -273,13 +329,13 @@ fn simulate_chrom(p: &SimParams, k: usize, c: &Chrom) -> SimChrom {
         extra
     };
     let mut pixels = Vec::new();
-    for i in 0..n {
-        for j in i..=(i + max_d).min(n - 1) {
+    for i in (0..n).filter(|&i| !deleted(i)) {
+        for j in (i..n).filter(|&j| !deleted(j)).take_while(|&j| pos(j) - pos(i) <= max_d) {
             let (bi, bj) = (bias[i as usize], bias[j as usize]);
             if bi == 0.0 || bj == 0.0 {
                 continue;
             }
-            let d = (j - i) as f64;
+            let d = (pos(j) - pos(i)) as f64;
             let background = p.depth * (d + 1.0).powf(-p.alpha);
             let mut f = 1.0;
             if tad_of[i as usize] == tad_of[j as usize] {

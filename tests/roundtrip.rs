@@ -321,3 +321,34 @@ fn contacts_out_of_order_are_refused_with_the_row_by_both_readers() {
         }
     }
 }
+
+/// A simulated deletion is the same genome with the region removed: same structure, no pixel on
+/// a deleted bin, and the pixels spanning the deletion are as dense as pixels at their shorter
+/// mutant distance (far denser than the wild type's at the same reference distance).
+#[test]
+fn a_simulated_deletion_shortens_distances_across_it_and_nothing_else() {
+    let mut p = small();
+    p.chroms = vec![Chrom::new("chr1", 30_000_000)];
+    p.depth = 200.0;
+    let wt = &simulate(&p).unwrap()[0];
+    p.deletion = Some(hiclstm::simulate::Deletion { chrom: "chr1".into(), start: 10_000_000, end: 12_500_000 });
+    let mt = &simulate(&p).unwrap()[0];
+    assert_eq!((&wt.tads, &wt.ctcf, &wt.compartments), (&mt.tads, &mt.ctcf, &mt.compartments), "the truth is the wild type's");
+    let (a, b) = (200u32, 250u32); // 50 kb bins
+    assert!(mt.pixels.iter().all(|x| !(a..b).contains(&x.i) && !(a..b).contains(&x.j)), "deleted bins are empty");
+    // Pixels within 10 bins either side of the deletion: reference distance 51-69, mutant 1-19.
+    let mean = |px: &[hiclstm::formats::Pixel], f: &dyn Fn(u32, u32) -> bool| {
+        let v: Vec<f64> = px.iter().filter(|x| f(x.i, x.j)).map(|x| x.count).collect();
+        v.iter().sum::<f64>() / v.len().max(1) as f64
+    };
+    let spanning = |i: u32, j: u32| i + 10 >= a && i < a && j >= b && j < b + 10;
+    let (w, m) = (mean(&wt.pixels, &spanning), mean(&mt.pixels, &spanning));
+    assert!(m > 3.0 * w, "spanning pixels: mutant {m:.2} vs wild type {w:.2}");
+    // Far upstream, nothing changed but the noise: the same expected counts.
+    let upstream = |i: u32, j: u32| j < 150 && j - i < 20;
+    let (wu, mu) = (mean(&wt.pixels, &upstream), mean(&mt.pixels, &upstream));
+    assert!((wu - mu).abs() < 0.05 * wu, "upstream: {wu:.3} vs {mu:.3}");
+    // A deletion outside the chromosome is refused.
+    p.deletion = Some(hiclstm::simulate::Deletion { chrom: "chr1".into(), start: 29_000_000, end: 31_000_000 });
+    assert!(simulate(&p).is_err());
+}

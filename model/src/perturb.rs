@@ -269,6 +269,10 @@ pub struct PerturbOptions {
     pub ctcf: Option<PathBuf>,
     /// Flanks of the TAD aggregate (bp; rounded to whole bins, at least one).
     pub tad_flank: u64,
+    /// Observed contacts tables of the wild type and of the mutant (window edits): the predicted
+    /// edit is compared with them (`PREFIX.observed_comparison.parquet`, a metrics table, and
+    /// `PREFIX.observed_scatter.png`).
+    pub observed: Option<(PathBuf, PathBuf)>,
 }
 
 /// The flanks of the TAD aggregate by default (bp), as the paper's Fig. 8c.
@@ -518,6 +522,8 @@ struct Paths {
     tad_profile: PathBuf,
     tad_aggregate: PathBuf,
     tad_aggregate_png: PathBuf,
+    observed_table: PathBuf,
+    observed_png: PathBuf,
 }
 
 impl Paths {
@@ -531,7 +537,13 @@ impl Paths {
             tad_profile: at(outputs::TAD_PROFILE_PNG),
             tad_aggregate: at(outputs::TAD_AGGREGATE),
             tad_aggregate_png: at(outputs::TAD_AGGREGATE_PNG),
+            observed_table: at(outputs::OBSERVED_COMPARISON),
+            observed_png: at(outputs::OBSERVED_SCATTER_PNG),
         };
+        if o.observed.is_some() {
+            check_writable(&p.observed_table, o.force)?;
+            check_writable(&p.observed_png, o.force)?;
+        }
         if o.tads.is_some() {
             check_writable(&p.tad_profile, o.force)?;
             check_writable(&p.tad_aggregate, o.force)?;
@@ -852,6 +864,43 @@ pub fn run(o: &PerturbOptions) -> Result<Vec<Row>> {
     }
     if let Some(format) = o.cooler {
         outs.extend(write_maps(o, &mf, &reps, &chrom.chrom, &rows, format)?);
+    }
+    if let Some((wt_path, mutant_path)) = &o.observed {
+        let span = o.edit.at.as_ref().map(|at| target.bins_of(at, window)).transpose()?.map(|(a, b)| (a as u32, b as u32));
+        let t = &mf.config.transform;
+        let mut maps = Vec::new();
+        for p in [wt_path, mutant_path] {
+            let head = hiclstm::tables::TableReader::open(p, hiclstm::tables::TableKind::Contacts.schema())?;
+            if head.meta.resolution().is_some_and(|r| r != mf.resolution) {
+                return Err(Error::InvalidArgument(format!("{}: resolution differs from the model's {}", p.display(), mf.resolution)));
+            }
+            let m = hiclstm::observed_edit::load(p, &chrom.chrom, lo as u32, hi as u32, t)?;
+            if m.is_empty() {
+                return Err(Error::not_in_input(p, format!("pixels of {} in the window", chrom.chrom), "none"));
+            }
+            maps.push(m);
+        }
+        let c = hiclstm::observed_edit::compare(&chrom.chrom, &rows, &maps[0], &maps[1], span);
+        let all = |m: &str, metric: &str| c.rows.iter().find(|r| r.method == m && r.metric == metric && r.task.as_deref() == Some("all")).and_then(|r| r.value);
+        hiclstm::log::info(&format!(
+            "against the observed mutant: MSE {:.5} (observed wild type as the mutant: {:.5}); predicted vs observed change r = {:.3}",
+            all("hiclstm", "mse").unwrap_or(f64::NAN),
+            all("observed_wild_type", "mse").unwrap_or(f64::NAN),
+            all("hiclstm", "pearson_difference").unwrap_or(f64::NAN)
+        ));
+        let mut m = hiclstm::tables::Meta::new(hiclstm::tables::TableKind::Metrics.schema());
+        m.set("assembly", &mf.assembly).set("resolution", mf.resolution).set(
+            "params",
+            serde_json::json!({"model": o.model_dir, "edit": o.edit, "observed_wild_type": wt_path, "observed_mutant": mutant_path}).to_string(),
+        );
+        outs.push(hiclstm::tables::metrics::write(&paths.observed_table, &m, &c.rows, o.force)?);
+        outs.push(hiclstm::plot::scatter(
+            &paths.observed_png,
+            &format!("{}: predicted against observed change", if o.edit.id.is_empty() { "edit" } else { &o.edit.id }),
+            "predicted change, mutant - wild type (probability)",
+            "observed change, mutant - wild type (probability)",
+            &c.points,
+        )?);
     }
     let mut meta = hiclstm::tables::Meta::new(hiclstm::tables::TableKind::Perturbations.schema());
     meta.set("assembly", &mf.assembly).set("resolution", mf.resolution).set(

@@ -23,6 +23,7 @@ use std::path::PathBuf;
   hiclstm-simulate --preset toy --pairs -o sim           # also sim.pairs.gz, to test hiclstm-import
   hiclstm-simulate --preset human -o human10kb           # one 249 Mb chromosome at 10 kb
   hiclstm-simulate --chromosomes chr1:30000000,chr2:25000000 -r 25000 --seed 7 -o custom
+  hiclstm-simulate --preset toy --delete chr1:2,950,001-3,050,000 -o mutant   # the same genome with a deletion
 
 Exit codes: as hiclstm-import (0 ok, 6 output exists, 8 invalid argument, ...)."
 )]
@@ -58,6 +59,12 @@ struct Args {
     /// Also write juicer dump text, PREFIX.<chrom>.txt, one file per chromosome.
     #[arg(long)]
     juicer_text: bool,
+    /// Simulate a mutant: this region (chr:start-end) deleted from the same genome (same seed,
+    /// same structure); distances across it shrink, loops anchored in it are lost, TADs whose
+    /// shared boundary it removes merge. Contacts stay in reference coordinates (the deleted bins
+    /// empty); the truth tracks written are the wild type's.
+    #[arg(long)]
+    delete: Option<hiclstm::genome::Region>,
     #[command(flatten)]
     common: hiclstm::cli::Common,
 }
@@ -86,6 +93,10 @@ fn main() {
         p.alpha = args.alpha.unwrap_or(p.alpha);
         p.max_distance = args.max_distance.or(p.max_distance);
         p.tad_size = args.tad_size.unwrap_or(p.tad_size);
+        if let Some(r) = &args.delete {
+            let end = r.end.ok_or_else(|| hiclstm::Error::InvalidArgument("--delete needs chr:start-end".into()))?;
+            p.deletion = Some(hiclstm::simulate::Deletion { chrom: r.chrom.clone(), start: r.start, end });
+        }
         let w = WriteOptions { prefix: args.output, force: args.common.force, pairs: args.pairs, juicer_text: args.juicer_text };
         write_outputs(&p, &w).map(|_| ())
     })

@@ -93,6 +93,16 @@ struct Args {
     /// Flanks of the TAD aggregate, bp (whole bins).
     #[arg(long, default_value_t = hiclstm_model::perturb::DEFAULT_TAD_FLANK)]
     tad_flank: u64,
+    /// Observed contacts table of the wild type (as hiclstm-import writes it): with
+    /// --observed-mutant, compare the predicted edit with the observed one
+    /// (PREFIX.observed_comparison.parquet: MSE by region against the observed mutant, beside the
+    /// observed wild type taken as the mutant; correlation of predicted and observed changes;
+    /// PREFIX.observed_scatter.png). Window edits.
+    #[arg(long, requires = "observed_mutant")]
+    observed: Option<PathBuf>,
+    /// Observed contacts table of the mutant, in reference coordinates (see --observed).
+    #[arg(long, requires = "observed")]
+    observed_mutant: Option<PathBuf>,
     /// Also write the window's maps as cooler files: PREFIX.wt.mcool, PREFIX.mutant.mcool and
     /// PREFIX.difference.mcool (predicted values, edited genome mapped back to reference bins),
     /// openable in HiGlass, cooler and hictk. Window edits only.
@@ -147,6 +157,7 @@ fn main() {
             cooler: a.cooler,
             ctcf: a.ctcf.clone(),
             tad_flank: a.tad_flank,
+            observed: a.observed.clone().zip(a.observed_mutant.clone()),
         };
         run_any(&o)
     })

@@ -16,6 +16,8 @@ process HICLSTM_PERTURB {
     tuple val(meta), val(edit), path("${prefix}.*.png")                , emit: plots
     // With TADs, window edits: the TAD-scaled 2-D aggregate (Fig. 8c).
     tuple val(meta), val(edit), path("${prefix}.tad_aggregate.parquet"), optional: true, emit: tad_aggregate
+    // With --observed/--observed-mutant (perturb_args): the predicted edit against observed maps.
+    tuple val(meta), val(edit), path("${prefix}.observed_comparison.parquet"), optional: true, emit: observed
     // Window edits with --cooler (params.cooler): wt, mutant and difference maps.
     tuple val(meta), val(edit), path("${prefix}.*.{cool,mcool}"), optional: true, emit: maps
     path "versions.yml"                                                , emit: versions
