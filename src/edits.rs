@@ -90,6 +90,13 @@ pub struct EditSpec {
     /// Largest distance predicted (bp); default: the whole window (2 Mb for per-site knockouts).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_distance: Option<u64>,
+    /// Observed contacts table of the wild type (window edits, with `observed_mutant`): the
+    /// predicted edit is compared with the observed one (PREFIX.observed_comparison).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub observed: Option<PathBuf>,
+    /// Observed contacts table of the mutant, in reference coordinates (with `observed`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub observed_mutant: Option<PathBuf>,
 }
 
 impl EditSpec {
@@ -107,6 +114,8 @@ impl EditSpec {
             together: false,
             window: Some(window),
             max_distance: None,
+            observed: None,
+            observed_mutant: None,
         }
     }
 
@@ -125,6 +134,8 @@ impl EditSpec {
             together: false,
             window,
             max_distance: None,
+            observed: None,
+            observed_mutant: None,
         }
     }
 
@@ -152,7 +163,7 @@ impl EditSpec {
             Error::format(path, loc, e.to_string())
         })?;
         let base = path.parent().unwrap_or(Path::new("."));
-        for f in [&mut e.sites, &mut e.anchors].into_iter().flatten() {
+        for f in [&mut e.sites, &mut e.anchors, &mut e.observed, &mut e.observed_mutant].into_iter().flatten() {
             if f.is_relative() && !f.exists() {
                 *f = base.join(&*f);
             }
@@ -181,6 +192,9 @@ impl EditSpec {
         if self.window.is_none() && !self.per_site() && !self.per_loop() {
             return Err(format!("edit {}: needs `window` (chr:start-end), the region predicted and compared", self.name()));
         }
+        if self.observed.is_some() != self.observed_mutant.is_some() {
+            return Err(format!("edit {}: `observed` and `observed_mutant` go together (the wild-type and the mutant maps)", self.name()));
+        }
         let misplaced = [
             ("at", self.at.is_some() && !region_edit),
             ("sites", self.sites.is_some() && region_edit),
@@ -189,6 +203,7 @@ impl EditSpec {
             ("neighbours", self.neighbours.is_some() && self.method != Some(KnockoutMethod::Mean)),
             ("together", self.together && kind != EditKind::Knockout),
             ("orientation", self.orientation.is_some() && kind != EditKind::CtcfSwap),
+            ("observed", self.observed.is_some() && (self.per_site() || self.per_loop())),
         ];
         if let Some((key, _)) = misplaced.iter().find(|m| m.1) {
             return Err(format!("edit {}: `{key}` does not apply to this edit", self.name()));
@@ -226,6 +241,11 @@ mod tests {
         assert_eq!(e.sites.as_deref(), Some(d.path().join("ctcf.bed").as_path()), "relative to the spec file");
         let again: EditSpec = serde_yaml_ng::from_str(&e.to_yaml()).unwrap();
         assert_eq!(again, e);
+        // Observed maps, relative to the spec file like the sites.
+        std::fs::write(d.path().join("wt.contacts.parquet"), "").unwrap();
+        std::fs::write(&p, "edit: delete\nat: 'chr1:1-5'\nwindow: chr1\nobserved: wt.contacts.parquet\nobserved_mutant: /m.parquet\n").unwrap();
+        let e = EditSpec::load(&p).unwrap();
+        assert_eq!((e.observed.unwrap(), e.observed_mutant.unwrap()), (d.path().join("wt.contacts.parquet"), std::path::PathBuf::from("/m.parquet")));
         for (text, needle) in [
             ("edit: swap\nwindow: chr1\n", "line 1"),
             ("edit: delete\nwindow: chr1\n", "needs `at`"),
@@ -238,6 +258,8 @@ mod tests {
             ("edit: delete\nat: 'chr1:1-5'\nwindow: chr1\ncolour: red\n", "colour"),
             ("edit: delete\nat: 'chr1:5-1'\nwindow: chr1\n", "start must be >= 1"),
             ("id: a/b\nedit: delete\nat: 'chr1:1-5'\nwindow: chr1\n", "a/b"),
+            ("edit: delete\nat: 'chr1:1-5'\nwindow: chr1\nobserved: wt.parquet\n", "go together"),
+            ("edit: knockout\nsites: x.bed\nobserved: a.parquet\nobserved_mutant: b.parquet\n", "`observed` does not apply"),
         ] {
             std::fs::write(&p, text).unwrap();
             let e = EditSpec::load(&p).unwrap_err().to_string();

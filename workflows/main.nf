@@ -153,10 +153,11 @@ workflow {
         ch_edits = HICLSTM_SIMULATE.out.truth
             .map { meta, beds, loops, sizes -> [beds, loops] }
             .first()
-            .flatMap { truth -> edits.collect { e -> [e, e.sites ? truth[0].find { it.name == e.sites } : [], e.anchors ? truth[1] : []] } }
+            .flatMap { truth -> edits.collect { e -> [e, e.sites ? truth[0].find { it.name == e.sites } : [], e.anchors ? truth[1] : [], [], []] } }
     } else {
         ch_edits = Channel.fromList(params.edits ?: []).map { e ->
-            [e, e.sites ? file(e.sites, checkIfExists: true) : [], e.anchors ? file(e.anchors, checkIfExists: true) : []]
+            [e, e.sites ? file(e.sites, checkIfExists: true) : [], e.anchors ? file(e.anchors, checkIfExists: true) : [],
+             e.observed ? file(e.observed, checkIfExists: true) : [], e.observed_mutant ? file(e.observed_mutant, checkIfExists: true) : []]
         }
     }
     HICLSTM_PERTURB(ch_full_models.combine(ch_edits), ch_tads)

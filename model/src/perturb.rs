@@ -269,10 +269,6 @@ pub struct PerturbOptions {
     pub ctcf: Option<PathBuf>,
     /// Flanks of the TAD aggregate (bp; rounded to whole bins, at least one).
     pub tad_flank: u64,
-    /// Observed contacts tables of the wild type and of the mutant (window edits): the predicted
-    /// edit is compared with them (`PREFIX.observed_comparison.parquet`, a metrics table, and
-    /// `PREFIX.observed_scatter.png`).
-    pub observed: Option<(PathBuf, PathBuf)>,
 }
 
 /// The flanks of the TAD aggregate by default (bp), as the paper's Fig. 8c.
@@ -540,7 +536,7 @@ impl Paths {
             observed_table: at(outputs::OBSERVED_COMPARISON),
             observed_png: at(outputs::OBSERVED_SCATTER_PNG),
         };
-        if o.observed.is_some() {
+        if o.edit.observed.is_some() {
             check_writable(&p.observed_table, o.force)?;
             check_writable(&p.observed_png, o.force)?;
         }
@@ -865,7 +861,9 @@ pub fn run(o: &PerturbOptions) -> Result<Vec<Row>> {
     if let Some(format) = o.cooler {
         outs.extend(write_maps(o, &mf, &reps, &chrom.chrom, &rows, format)?);
     }
-    if let Some((wt_path, mutant_path)) = &o.observed {
+    // The predicted edit against observed maps (`observed`/`observed_mutant` of the edit): MSE
+    // by region, the changes' correlation and a scatter plot.
+    if let (Some(wt_path), Some(mutant_path)) = (&o.edit.observed, &o.edit.observed_mutant) {
         let span = o.edit.at.as_ref().map(|at| target.bins_of(at, window)).transpose()?.map(|(a, b)| (a as u32, b as u32));
         let t = &mf.config.transform;
         let mut maps = Vec::new();

@@ -798,7 +798,6 @@ fn perturbations_map_edits_back_to_reference_pixels() {
         cooler: None,
         ctcf: None,
         tad_flank: 100_000,
-        observed: None,
     };
     // Deleting bins 10..15 of the 40-bin window: every pixel touching them has no mutant value.
     let rows = perturb(&o(region(EditKind::Delete, "chr1:500,001-750,000"), "del")).unwrap();
@@ -951,7 +950,6 @@ fn per_site_knockouts_equal_single_site_edits_and_do_not_compound() {
             cooler: None,
             ctcf: None,
             tad_flank: 100_000,
-            observed: None,
             plots: true,
             tads: None,
         }
@@ -1036,7 +1034,6 @@ fn loop_swaps_pick_loops_by_orientation_and_equal_single_loop_swaps() {
             cooler: None,
             ctcf: None,
             tad_flank: 100_000,
-            observed: None,
             plots: true,
             tads: None,
         }
@@ -1119,7 +1116,6 @@ fn simulated_genome_edits_and_attributions_go_the_papers_way() {
         cooler: None,
         ctcf: None,
         tad_flank: 100_000,
-        observed: None,
     };
     for method in [KnockoutMethod::Zero, KnockoutMethod::Mean] {
         let neighbours = (method == KnockoutMethod::Mean).then_some(2);
@@ -1157,7 +1153,8 @@ fn simulated_genome_edits_and_attributions_go_the_papers_way() {
     mp.deletion = Some(hiclstm::simulate::Deletion { chrom: "chr1".into(), start: 2_950_000, end: 3_050_000 });
     write_outputs(&mp, &WriteOptions { prefix: d.join("mut"), force: false, pairs: false, juicer_text: false }).unwrap();
     let mut obs = o(EditSpec::region(EditKind::Delete, "chr1:2,950,001-3,050,000".parse().unwrap(), "chr1".parse().unwrap()), "chr1:1-6,000,000", "bdel_obs");
-    obs.observed = Some((d.join("toy.contacts.parquet"), d.join("mut.contacts.parquet")));
+    obs.edit.observed = Some(d.join("toy.contacts.parquet"));
+    obs.edit.observed_mutant = Some(d.join("mut.contacts.parquet"));
     perturb(&obs).unwrap();
     let cmp = hiclstm::tables::metrics::read(&d.join("bdel_obs.observed_comparison.parquet")).unwrap();
     let get = |m: &str, metric: &str, task: &str| {

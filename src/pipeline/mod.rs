@@ -173,7 +173,7 @@ fn check_files(p: &Params) -> Result<()> {
     }
     // The embedded default's edits name files the simulation writes first.
     for e in p.edits.iter().flatten() {
-        for (what, f) in [("sites", &e.sites), ("anchors", &e.anchors)] {
+        for (what, f) in [("sites", &e.sites), ("anchors", &e.anchors), ("observed", &e.observed), ("observed_mutant", &e.observed_mutant)] {
             if let Some(f) = f.as_ref().filter(|f| !f.is_file()) {
                 return Err(not_found(f, format!("not found ({what} of edit '{}')", e.id)));
             }
@@ -403,7 +403,7 @@ fn attribute(p: &Params, id: &str, paths: &SamplePaths, inputs: &Inputs) -> Resu
 fn perturb(p: &Params, id: &str, paths: &SamplePaths, inputs: &Inputs, e: &EditSpec) -> Result<Step> {
     let o = join(&p.outdir, &["perturb", &format!("{id}.{}", e.id)]);
     let mut spec = e.clone();
-    for f in [&mut spec.sites, &mut spec.anchors].into_iter().flatten() {
+    for f in [&mut spec.sites, &mut spec.anchors, &mut spec.observed, &mut spec.observed_mutant].into_iter().flatten() {
         *f = std::path::absolute(&*f).map_err(|err| Error::input_io(&*f, err))?;
     }
     let spec_path = output_path(&o, "edit.yaml");

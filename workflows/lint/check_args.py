@@ -47,6 +47,8 @@ SAMPLES = {
     "parts": "parts1/sample.chr21.attributions.parquet parts2/sample.chr22.attributions.parquet",
     "sites": "sites.bed",
     "anchors": "loops.bedpe",
+    "observed_wt": "observed_wt/wt.contacts.parquet",
+    "observed_mutant": "observed_mutant/mutant.contacts.parquet",
     "params.seed": "1",
     "params.model_preset": ["representations", "reconstruction"],
     "params.device": ["auto", "cpu", "cuda", "cuda:1"],

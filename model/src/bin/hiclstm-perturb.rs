@@ -39,9 +39,9 @@ no site on a trained bin)."
 struct Args {
     model: PathBuf,
     /// The edit as a YAML map (id, edit, at, sites, anchors, method, neighbours, orientation,
-    /// together, window, max_distance: the keys of an entry of the pipeline's `edits`), instead
-    /// of the flags below.
-    #[arg(long, conflicts_with_all = ["edit", "at", "sites", "anchors", "method", "neighbours", "orientation", "together", "window", "max_distance"])]
+    /// together, window, max_distance, observed, observed_mutant: the keys of an entry of the
+    /// pipeline's `edits`), instead of the flags below.
+    #[arg(long, conflicts_with_all = ["edit", "at", "sites", "anchors", "method", "neighbours", "orientation", "together", "window", "max_distance", "observed", "observed_mutant"])]
     edit_spec: Option<PathBuf>,
     #[arg(long, value_enum, required_unless_present = "edit_spec")]
     edit: Option<EditKind>,
@@ -136,6 +136,8 @@ fn edit_spec(a: &Args) -> hiclstm::Result<EditSpec> {
         together: a.together,
         window: a.window.clone(),
         max_distance: a.max_distance,
+        observed: a.observed.clone(),
+        observed_mutant: a.observed_mutant.clone(),
     };
     spec.check().map_err(|m| hiclstm::Error::InvalidArgument(format!("{m} (the keys are the flags: `at` is --at)")))?;
     Ok(spec)
@@ -157,7 +159,6 @@ fn main() {
             cooler: a.cooler,
             ctcf: a.ctcf.clone(),
             tad_flank: a.tad_flank,
-            observed: a.observed.clone().zip(a.observed_mutant.clone()),
         };
         run_any(&o)
     })

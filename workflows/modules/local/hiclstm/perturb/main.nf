@@ -5,7 +5,8 @@ process HICLSTM_PERTURB {
     container 'ghcr.io/hiclstm/hiclstm:0.1.0'
 
     input:
-    tuple val(meta), path(model), val(edit), path(sites), path(anchors)
+    // observed_wt, observed_mutant: observed maps (contacts tables) to compare a window edit with.
+    tuple val(meta), path(model), val(edit), path(sites), path(anchors), path(observed_wt, stageAs: 'observed_wt/*'), path(observed_mutant, stageAs: 'observed_mutant/*')
     path(tads)
 
     output:
@@ -16,7 +17,7 @@ process HICLSTM_PERTURB {
     tuple val(meta), val(edit), path("${prefix}.*.png")                , emit: plots
     // With TADs, window edits: the TAD-scaled 2-D aggregate (Fig. 8c).
     tuple val(meta), val(edit), path("${prefix}.tad_aggregate.parquet"), optional: true, emit: tad_aggregate
-    // With --observed/--observed-mutant (perturb_args): the predicted edit against observed maps.
+    // With the edit's observed/observed_mutant maps: the predicted edit against the observed one.
     tuple val(meta), val(edit), path("${prefix}.observed_comparison.parquet"), optional: true, emit: observed
     // Window edits with --cooler (params.cooler): wt, mutant and difference maps.
     tuple val(meta), val(edit), path("${prefix}.*.{cool,mcool}"), optional: true, emit: maps
@@ -41,6 +42,8 @@ process HICLSTM_PERTURB {
     def together     = edit.together ? 'together: true' : ''
     def window       = edit.window != null ? "window: '${edit.window}'" : ''
     def max_distance = edit.max_distance != null ? "max_distance: ${edit.max_distance}" : ''
+    def observed     = observed_wt ? "observed: '${observed_wt}'" : ''
+    def observed_mut = observed_mutant ? "observed_mutant: '${observed_mutant}'" : ''
     """
     cat <<-'END_EDIT' > edit.yaml
     id: '${edit.id}'
@@ -54,6 +57,8 @@ process HICLSTM_PERTURB {
     ${together}
     ${window}
     ${max_distance}
+    ${observed}
+    ${observed_mut}
     END_EDIT
 
     hiclstm-perturb \\
