@@ -14,5 +14,6 @@ mod cool_writer;
 mod downsample;
 mod evaluate;
 mod hic_reader;
+mod report;
 mod roundtrip;
 mod workflow;
