@@ -29,5 +29,6 @@ pub mod presets;
 pub mod report;
 pub mod simulate;
 pub mod tables;
+pub mod tracks;
 
 pub use error::{Error, Result};

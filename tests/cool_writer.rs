@@ -1,7 +1,7 @@
 //! The cooler writer, read back by our reader and by cooler itself (the PyPI package, installed
 //! into the tools venv by `make test`'s set-up).
 
-use crate::common::tmpdir;
+use crate::common::{tmpdir, tools_python};
 use hiclstm::formats::cool::CoolSource;
 use hiclstm::formats::cool_writer::{zoom_resolutions, CoolerContent, CoolerFormat, CoolerWriter};
 use hiclstm::formats::ContactSource;
@@ -87,14 +87,6 @@ fn assert_same(what: &str, got: &Map, want: &Map) {
         assert_eq!(k, l, "{what}: pixel keys");
         assert!((a - b).abs() <= 1e-9 * b.abs().max(1.0), "{what}: {k:?} holds {a}, expected {b}");
     }
-}
-
-/// The Python of the tools venv (cooler from PyPI), set up by `make test`.
-fn tools_python() -> PathBuf {
-    let venv = std::env::var("HICLSTM_LINT_VENV").map(PathBuf::from).unwrap_or_else(|_| Path::new(env!("CARGO_MANIFEST_DIR")).join(".lint-venv"));
-    let py = venv.join("bin/python");
-    assert!(py.is_file(), "{} is missing: run `scripts/setup.sh --lint` (make test does)", py.display());
-    py
 }
 
 /// Every resolution of `path` as cooler reads it: its info, chromosome sizes, bins' chromosome

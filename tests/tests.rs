@@ -16,4 +16,5 @@ mod evaluate;
 mod hic_reader;
 mod report;
 mod roundtrip;
+mod tracks;
 mod workflow;

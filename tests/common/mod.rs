@@ -59,3 +59,12 @@ pub fn listing(dir: &Path) -> Vec<String> {
     v.sort();
     v
 }
+
+/// The Python of the tools venv (cooler, pyBigWig: readers independent of ours), set up by
+/// `make test` (`scripts/setup.sh --lint`).
+pub fn tools_python() -> PathBuf {
+    let venv = std::env::var("HICLSTM_LINT_VENV").map(PathBuf::from).unwrap_or_else(|_| Path::new(env!("CARGO_MANIFEST_DIR")).join(".lint-venv"));
+    let py = venv.join("bin/python");
+    assert!(py.is_file(), "{} is missing: run `scripts/setup.sh --lint` (make test does)", py.display());
+    py
+}
