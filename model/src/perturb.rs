@@ -872,6 +872,17 @@ pub fn run(o: &PerturbOptions) -> Result<Vec<Row>> {
             if head.meta.resolution().is_some_and(|r| r != mf.resolution) {
                 return Err(Error::InvalidArgument(format!("{}: resolution differs from the model's {}", p.display(), mf.resolution)));
             }
+            // The observed values go through the model's transform: they must be in the units the
+            // model was trained on, or every comparison would be silently off.
+            let norm = head.meta.get("normalization").unwrap_or("NONE");
+            if norm != mf.normalization {
+                return Err(Error::InvalidArgument(format!(
+                    "{}: normalization {norm} differs from the model's {} (import the map with --normalization {})",
+                    p.display(),
+                    mf.normalization,
+                    mf.normalization
+                )));
+            }
             let m = hiclstm::observed_edit::load(p, &chrom.chrom, lo as u32, hi as u32, t)?;
             if m.is_empty() {
                 return Err(Error::not_in_input(p, format!("pixels of {} in the window", chrom.chrom), "none"));

@@ -1169,6 +1169,19 @@ fn simulated_genome_edits_and_attributions_go_the_papers_way() {
     assert!(get("hiclstm", "mse", "edited") < get("observed_wild_type", "mse", "edited"), "the prediction beats no change");
     assert!(r_edited > 0.1, "predicted and observed changes across the deletion: r = {r_edited}");
     assert!(d.join("bdel_obs.observed_scatter.png").exists());
+    // Observed maps in other units than the model's (here a balanced map against a model trained
+    // on raw counts) are refused, naming the normalizations, before anything is written.
+    let mut meta = hiclstm::tables::Meta::new(hiclstm::tables::TableKind::Contacts.schema());
+    meta.set("resolution", 50_000).set("normalization", "balanced");
+    let mut w = hiclstm::tables::contacts::ContactsWriter::create(&d.join("bal.contacts.parquet"), &meta, false).unwrap();
+    w.write("chr1", &[hiclstm::formats::Pixel { i: 0, j: 1, count: 3.0 }], Some(&[0.5, 0.5])).unwrap();
+    w.finish().unwrap().commit(false).unwrap();
+    let mut bad = o(EditSpec::region(EditKind::Delete, "chr1:2,950,001-3,050,000".parse().unwrap(), "chr1".parse().unwrap()), "chr1:1-6,000,000", "bdel_bal");
+    bad.edit.observed = Some(d.join("bal.contacts.parquet"));
+    bad.edit.observed_mutant = Some(d.join("mut.contacts.parquet"));
+    let e = perturb(&bad).unwrap_err().to_string();
+    assert!(e.contains("normalization balanced") && e.contains("NONE"), "{e}");
+    assert!(!d.join("bdel_bal.perturbations.parquet").exists());
 
     use hiclstm_model::attribute::{run as attribute, AttributeOptions, Baseline};
     attribute(&AttributeOptions {
