@@ -58,10 +58,11 @@ pub struct Summary {
     pub pixels_out: u64,
 }
 
-/// The sum of the table's counts; every count must be a whole number (raw read pairs).
-fn total(path: &Path) -> Result<(u64, u64)> {
+/// The sum of the table's counts and its pixels, with its metadata; every count must be a whole
+/// number (raw read pairs).
+fn total(path: &Path) -> Result<(u64, u64, Meta)> {
     let (mut sum, mut pixels) = (0u64, 0u64);
-    tables::contacts::stream(path, |run| {
+    let meta = tables::contacts::stream(path, |run| {
         for (k, &c) in run.count.iter().enumerate() {
             if c.fract() != 0.0 || !(0.0..9.0e15).contains(&c) {
                 return Err(Error::format(
@@ -78,7 +79,7 @@ fn total(path: &Path) -> Result<(u64, u64)> {
         pixels += run.count.len() as u64;
         Ok(())
     })?;
-    Ok((sum, pixels))
+    Ok((sum, pixels, meta))
 }
 
 /// Writes PREFIX.contacts.parquet (and the bins table) holding the chosen number of contacts.
@@ -92,7 +93,7 @@ pub fn run(o: &DownsampleOptions) -> Result<Summary> {
             return Err(Error::InvalidArgument(format!("--fraction {f}: must be in (0, 1]")));
         }
     }
-    let (contacts_in, pixels_in) = total(&o.input)?;
+    let (contacts_in, pixels_in, input_meta) = total(&o.input)?;
     let target = match o.depth {
         Depth::Total(n) => n,
         Depth::Fraction(f) => (f * contacts_in as f64).round() as u64,
@@ -105,14 +106,12 @@ pub fn run(o: &DownsampleOptions) -> Result<Summary> {
     }
     crate::log::info(&format!("{}: {contacts_in} contacts in {pixels_in} pixels; keeping {target}", o.input.display()));
 
-    let head = tables::TableReader::open(&o.input, TableKind::Contacts.schema())?;
     let mut meta = Meta::new(TableKind::Contacts.schema());
     for key in ["assembly", "resolution", "source"] {
-        if let Some(v) = head.meta.get(key) {
+        if let Some(v) = input_meta.get(key) {
             meta.set(key, v);
         }
     }
-    drop(head);
     meta.set("normalization", "NONE").set(
         "params",
         serde_json::json!({"input": o.input, "contacts_in": contacts_in, "contacts_out": target, "seed": o.seed, "method": "uniform without replacement (multivariate hypergeometric)"})

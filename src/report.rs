@@ -351,12 +351,11 @@ fn link_base(results: &Path, report: &Path) -> String {
     }
 }
 
-/// The overall value of `metric` for `method` in a metrics table (all chromosomes, no band, no
+/// The overall row of `metric` for `method` in a metrics table (all chromosomes, no band, no
 /// fold, `task` if given).
-fn overall(rows: &[MetricRow], method: &str, metric: &str, task: Option<&str>) -> Option<f64> {
+fn overall<'a>(rows: &'a [MetricRow], method: &str, metric: &str, task: Option<&str>) -> Option<&'a MetricRow> {
     rows.iter()
         .find(|r| r.method == method && r.metric == metric && r.chrom == "all" && r.distance_lo.is_none() && r.fold.is_none() && r.task.as_deref() == task)
-        .and_then(|r| r.value)
 }
 
 /// A line chart as inline SVG (no image file, no script): `series` of (x, y) points, x in
@@ -421,8 +420,9 @@ fn depth_section(doc: &mut Doc, results: &Path, id: &str, all: &[String]) -> Res
     for (f, sid) in &depths {
         let ev = results.join("evaluate").join(format!("{sid}.{}", outputs::METRICS));
         let rows = if ev.is_file() { crate::tables::metrics::read(&ev)? } else { vec![] };
-        r2.push((*f, overall(&rows, "hiclstm", "r2", None).unwrap_or(f64::NAN)));
-        pixels.push(rows.iter().find(|r| r.method == "hiclstm" && r.metric == "r2" && r.chrom == "all" && r.distance_lo.is_none()).map(|r| r.n as f64));
+        let row = overall(&rows, "hiclstm", "r2", None);
+        r2.push((*f, row.and_then(|r| r.value).unwrap_or(f64::NAN)));
+        pixels.push(row.map(|r| r.n as f64));
         let cl = results.join("classify").join(format!("{sid}.{}", outputs::METRICS));
         if cl.is_file() {
             for r in crate::tables::metrics::read(&cl)? {

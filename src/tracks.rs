@@ -67,8 +67,7 @@ pub fn run(o: &TracksOptions) -> Result<Vec<PathBuf>> {
             })
             .collect();
         let (b, g) = paths(&o.output, d);
-        outs.push(crate::formats::bigwig::write_bigwig(&b, &sizes, &records, o.force)?);
-        outs.push(crate::formats::bed::write_bedgraph(&g, &records, o.force)?);
+        outs.extend(crate::formats::bigwig::write_with_bedgraph(&g, &b, &sizes, &records, o.force)?);
         written.extend([b, g]);
     }
     outs.commit(o.force)?;

@@ -384,8 +384,7 @@ fn write_outputs(o: &AttributeOptions, assembly: &str, resolution: u32, out: &[C
     // unit, for the bins in at least one frame (NaN for the others).
     let sizes: Vec<(String, u64)> = out.iter().map(|c| (c.chrom.clone(), c.end.last().copied().unwrap_or(0).max(0) as u64)).collect();
     for (graph, big, records) in [(&gpath, &bpath, track(out, &norm, |n| &n.normalized)), (&zpath, &zbpath, track(out, &norm, |n| &n.z))] {
-        outs.push(hiclstm::formats::bed::write_bedgraph(graph, &records, o.force)?);
-        outs.push(hiclstm::formats::bigwig::write_bigwig(big, &sizes, &records, o.force)?);
+        outs.extend(hiclstm::formats::bigwig::write_with_bedgraph(graph, big, &sizes, &records, o.force)?);
     }
     if summarise {
         let Summary { rows, profile, boxes } = summary(o, out, &norm, resolution)?;

@@ -271,8 +271,51 @@ pub struct PerturbOptions {
     pub tad_flank: u64,
 }
 
+/// The observed maps of the edit, if any, checked before anything is decoded: contacts tables of
+/// the model's resolution and normalization. Their values go through the model's transform, so
+/// maps in other units would make every comparison silently off.
+fn check_observed(o: &PerturbOptions, mf: &crate::config::ModelFile) -> Result<()> {
+    for p in [&o.edit.observed, &o.edit.observed_mutant].into_iter().flatten() {
+        let head = hiclstm::tables::TableReader::open(p, hiclstm::tables::TableKind::Contacts.schema())?;
+        if head.meta.resolution().is_some_and(|r| r != mf.resolution) {
+            return Err(Error::InvalidArgument(format!("{}: resolution differs from the model's {}", p.display(), mf.resolution)));
+        }
+        let norm = head.meta.get("normalization").unwrap_or("NONE");
+        if norm != mf.normalization {
+            return Err(Error::InvalidArgument(format!(
+                "{}: normalization {norm} differs from the model's {} (import the map with --normalization {})",
+                p.display(),
+                mf.normalization,
+                mf.normalization
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// The flanks of the TAD aggregate by default (bp), as the paper's Fig. 8c.
 pub const DEFAULT_TAD_FLANK: u64 = 100_000;
+
+impl PerturbOptions {
+    /// `edit` of the model in `model_dir` (its own representations) on the CPU, written to the
+    /// prefix `output`: no plots, TADs, cooler files or CTCF sites, the default TAD flanks, no
+    /// overwriting; set the other fields with struct update syntax.
+    pub fn new(model_dir: PathBuf, edit: EditSpec, output: PathBuf) -> Self {
+        PerturbOptions {
+            model_dir,
+            representations: None,
+            edit,
+            output,
+            device: tch::Device::Cpu,
+            force: false,
+            plots: false,
+            tads: None,
+            cooler: None,
+            ctcf: None,
+            tad_flank: DEFAULT_TAD_FLANK,
+        }
+    }
+}
 
 /// The TAD-scaled 2-D aggregate of a window edit (the paper's Fig. 8c): its table rows and the
 /// picture (domains with CTCF at a boundary above the diagonal, without below; every domain on
@@ -838,6 +881,7 @@ pub fn run(o: &PerturbOptions) -> Result<Vec<Row>> {
     // TADs for the profile are checked before anything is computed or written.
     let domains = o.tads.as_deref().map(|t| target.domains(t, lo, hi)).transpose()?;
     let edit = resolve_edit(o, &target, window, &reps, k)?;
+    check_observed(o, &mf)?;
     let rows = compare(&model, &mf, o, &target, k, (lo, hi), &edit)?;
 
     let mut outs = OutputSet::default();
@@ -868,21 +912,6 @@ pub fn run(o: &PerturbOptions) -> Result<Vec<Row>> {
         let t = &mf.config.transform;
         let mut maps = Vec::new();
         for p in [wt_path, mutant_path] {
-            let head = hiclstm::tables::TableReader::open(p, hiclstm::tables::TableKind::Contacts.schema())?;
-            if head.meta.resolution().is_some_and(|r| r != mf.resolution) {
-                return Err(Error::InvalidArgument(format!("{}: resolution differs from the model's {}", p.display(), mf.resolution)));
-            }
-            // The observed values go through the model's transform: they must be in the units the
-            // model was trained on, or every comparison would be silently off.
-            let norm = head.meta.get("normalization").unwrap_or("NONE");
-            if norm != mf.normalization {
-                return Err(Error::InvalidArgument(format!(
-                    "{}: normalization {norm} differs from the model's {} (import the map with --normalization {})",
-                    p.display(),
-                    mf.normalization,
-                    mf.normalization
-                )));
-            }
             let m = hiclstm::observed_edit::load(p, &chrom.chrom, lo as u32, hi as u32, t)?;
             if m.is_empty() {
                 return Err(Error::not_in_input(p, format!("pixels of {} in the window", chrom.chrom), "none"));

@@ -786,19 +786,7 @@ fn perturbations_map_edits_back_to_reference_pixels() {
     let window: hiclstm::genome::Region = "chr1:1-2,000,000".parse().unwrap();
     let region = |kind: EditKind, at: &str| EditSpec::region(kind, at.parse().unwrap(), window.clone());
     let swap = |motifs: std::path::PathBuf, anchors: Option<std::path::PathBuf>| EditSpec::ctcf_swap(motifs, anchors, window.clone());
-    let o = |edit: EditSpec, out: &str| PerturbOptions {
-        model_dir: m.clone(),
-        representations: None,
-        edit,
-        output: d.join(out),
-        device: Device::Cpu,
-        force: false,
-        plots: true,
-        tads: Some(d.join("sim.tads.bed")),
-        cooler: None,
-        ctcf: None,
-        tad_flank: 100_000,
-    };
+    let o = |edit: EditSpec, out: &str| PerturbOptions { plots: true, tads: Some(d.join("sim.tads.bed")), ..PerturbOptions::new(m.clone(), edit, d.join(out)) };
     // Deleting bins 10..15 of the 40-bin window: every pixel touching them has no mutant value.
     let rows = perturb(&o(region(EditKind::Delete, "chr1:500,001-750,000"), "del")).unwrap();
     assert_eq!(rows.len(), 40 * 41 / 2);
@@ -940,19 +928,7 @@ fn per_site_knockouts_equal_single_site_edits_and_do_not_compound() {
         let mut edit = EditSpec::knockout(d.join(sites), method, None, window.map(|w| w.parse().unwrap()));
         edit.together = together;
         edit.max_distance = Some(1_500_000);
-        PerturbOptions {
-            model_dir: m.clone(),
-            representations: None,
-            edit,
-            output: d.join(out),
-            device: Device::Cpu,
-            force: false,
-            cooler: None,
-            ctcf: None,
-            tad_flank: 100_000,
-            plots: true,
-            tads: None,
-        }
+        PerturbOptions { plots: true, ..PerturbOptions::new(m.clone(), edit, d.join(out)) }
     };
     let effects = |out: &str| hiclstm::tables::site_effects::read(&d.join(format!("{out}.site_effects.parquet"))).unwrap().1;
     for method in [KnockoutMethod::Zero, KnockoutMethod::Shift] {
@@ -1024,19 +1000,7 @@ fn loop_swaps_pick_loops_by_orientation_and_equal_single_loop_swaps() {
         edit.orientation = swap;
         edit.window = window.map(|w| w.parse().unwrap());
         edit.max_distance = Some(3_000_000);
-        PerturbOptions {
-            model_dir: m.clone(),
-            representations: None,
-            edit,
-            output: d.join(out),
-            device: Device::Cpu,
-            force: false,
-            cooler: None,
-            ctcf: None,
-            tad_flank: 100_000,
-            plots: true,
-            tads: None,
-        }
+        PerturbOptions { plots: true, ..PerturbOptions::new(m.clone(), edit, d.join(out)) }
     };
     let bin = |f: &[String], at: usize| (f[at + 1].parse::<u64>().unwrap() / 50_000) as u32;
     for (swap, x) in [(LoopSwap::ConvergentToDivergent, 0), (LoopSwap::DivergentToConvergent, 1)] {
@@ -1100,22 +1064,10 @@ fn simulated_genome_edits_and_attributions_go_the_papers_way() {
     assert!(loops.len() >= 4, "{loops:?}");
     let anchors: String = loops.iter().flat_map(|&(a, b)| [a, b]).map(|b| format!("chr1\t{}\t{}\n", b * 50_000, b * 50_000 + 50_000)).collect();
     std::fs::write(d.join("anchors.bed"), anchors).unwrap();
-    let o = |mut edit: EditSpec, window: &str, out: &str| PerturbOptions {
-        model_dir: m.clone(),
-        representations: None,
-        edit: {
-            edit.window = Some(window.parse().unwrap());
-            edit.max_distance = Some(3_000_000);
-            edit
-        },
-        output: d.join(out),
-        device: Device::Cpu,
-        force: false,
-        plots: false,
-        tads: None,
-        cooler: None,
-        ctcf: None,
-        tad_flank: 100_000,
+    let o = |mut edit: EditSpec, window: &str, out: &str| {
+        edit.window = Some(window.parse().unwrap());
+        edit.max_distance = Some(3_000_000);
+        PerturbOptions::new(m.clone(), edit, d.join(out))
     };
     for method in [KnockoutMethod::Zero, KnockoutMethod::Mean] {
         let neighbours = (method == KnockoutMethod::Mean).then_some(2);

@@ -51,3 +51,9 @@ pub fn write_bigwig(path: &Path, chroms: &[(String, u64)], records: &[BedGraph],
     BigWigWrite::new(file, sizes).write(data, runtime).map_err(|e| Error::output_io(path, std::io::Error::other(format!("bigWig: {e}"))))?;
     Ok(out)
 }
+
+/// One track written twice: as bedGraph (text) and as bigWig (indexed), committed with the
+/// step's other outputs.
+pub fn write_with_bedgraph(bedgraph: &Path, bigwig: &Path, chroms: &[(String, u64)], records: &[BedGraph], force: bool) -> Result<[AtomicFile; 2]> {
+    Ok([super::bed::write_bedgraph(bedgraph, records, force)?, write_bigwig(bigwig, chroms, records, force)?])
+}

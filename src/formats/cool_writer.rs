@@ -76,6 +76,8 @@ fn h5(path: &Path, what: &str, e: hdf5::Error) -> Error {
 
 /// One resolution being written: its datasets, buffers, and the coarse row being summed.
 struct Level {
+    /// The group holding this resolution (the file's root for a `.cool`).
+    group: hdf5::Group,
     factor: u32,
     bins: BinMap,
     bin1: hdf5::Dataset,
@@ -96,8 +98,8 @@ struct Level {
 }
 
 impl Level {
-    fn create(path: &Path, g: &hdf5::Group, bins: BinMap, factor: u32, genome: &GenomeAttrs) -> Result<Level> {
-        write_layout(path, g, &bins, genome)?;
+    fn create(path: &Path, g: hdf5::Group, bins: BinMap, factor: u32, genome: &GenomeAttrs) -> Result<Level> {
+        write_layout(path, &g, &bins, genome)?;
         let px = g.create_group("pixels").map_err(|e| h5(path, "pixels", e))?;
         g.create_group("indexes").map_err(|e| h5(path, "indexes", e))?;
         let ds = |name: &str, float: bool| {
@@ -107,6 +109,7 @@ impl Level {
         };
         let n_rows = bins.chroms.iter().map(|c| c.n_bins).sum();
         Ok(Level {
+            group: g,
             factor,
             bin1: ds("bin1_id", false)?,
             bin2: ds("bin2_id", false)?,
@@ -179,9 +182,10 @@ impl Level {
         Ok(())
     }
 
-    fn finish(mut self, path: &Path, g: &hdf5::Group) -> Result<()> {
+    fn finish(mut self, path: &Path) -> Result<()> {
         self.end_row(path)?;
         self.flush(path)?;
+        let g = &self.group;
         let mut chrom_offset: Vec<i64> = self.bins.chroms.iter().map(|c| c.offset as i64).collect();
         chrom_offset.push(self.per_row.len() as i64);
         let mut bin1_offset = Vec::with_capacity(self.per_row.len() + 1);
@@ -286,7 +290,6 @@ fn write_chrom_enum(path: &Path, g: &hdf5::Group, bins: &BinMap, ids: &[i32]) ->
 pub struct CoolerWriter {
     out: AtomicFile,
     file: Option<hdf5::File>,
-    groups: Vec<hdf5::Group>,
     levels: Vec<Level>,
     chroms: Vec<String>,
     /// Chromosome, i, j of the last pixel pushed (order check).
@@ -333,7 +336,7 @@ impl CoolerWriter {
             attr_int(path, &root, "format-version", 2)?;
             root.create_group("resolutions").map_err(|e| h5(path, "resolutions", e))?;
         }
-        let (mut groups, mut levels) = (Vec::new(), Vec::new());
+        let mut levels = Vec::new();
         for r in resolutions {
             let g = match format {
                 CoolerFormat::Cool => root.clone(),
@@ -343,10 +346,9 @@ impl CoolerWriter {
             for c in &bins.chroms {
                 coarse.push(&c.name, c.length);
             }
-            levels.push(Level::create(path, &g, coarse, r / bins.resolution, &genome)?);
-            groups.push(g);
+            levels.push(Level::create(path, g, coarse, r / bins.resolution, &genome)?);
         }
-        Ok(CoolerWriter { out, file: Some(file), groups, levels, chroms: bins.chroms.iter().map(|c| c.name.clone()).collect(), last: None, cur: 0, pixels: 0 })
+        Ok(CoolerWriter { out, file: Some(file), levels, chroms: bins.chroms.iter().map(|c| c.name.clone()).collect(), last: None, cur: 0, pixels: 0 })
     }
 
     /// Adds one pixel: bins `i <= j` of chromosome `chrom`, in (chromosome, i, j) order; NaN values
@@ -386,8 +388,8 @@ impl CoolerWriter {
     /// outputs.
     pub fn finish(mut self) -> Result<AtomicFile> {
         let path = self.out.path().to_path_buf();
-        for (l, g) in std::mem::take(&mut self.levels).into_iter().zip(std::mem::take(&mut self.groups)) {
-            l.finish(&path, &g)?;
+        for l in std::mem::take(&mut self.levels) {
+            l.finish(&path)?;
         }
         if let Some(f) = self.file.take() {
             f.close().map_err(|e| h5(&path, "close", e))?;
