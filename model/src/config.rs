@@ -26,6 +26,18 @@ pub enum Cell {
     Fc,
 }
 
+/// Which implementation of the fused LSTM trains on CPU (the GPU always uses libtorch's).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum CpuKernel {
+    /// hiclstm's own batched kernel (`cpu_lstm`): the same model and gradients, several times
+    /// faster at the hidden sizes the model uses.
+    #[default]
+    Native,
+    /// libtorch's LSTM, as on the GPU.
+    Libtorch,
+}
+
 /// How hidden states become predictions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
@@ -92,11 +104,22 @@ pub struct TrainConfig {
     /// Seed of libtorch's initialisation and of the per-epoch frame shuffles: a given seed repeats
     /// a run exactly.
     pub seed: u64,
+    /// The fused cell's implementation when training on CPU: `native` (default) or `libtorch`.
+    pub cpu_kernel: CpuKernel,
 }
 
 impl Default for TrainConfig {
     fn default() -> Self {
-        TrainConfig { epochs: AUTO, learning_rate: 0.01, learning_rate_after: 0.001, decay_after: AUTO, batch_size: AUTO, clip_norm: 10.0, seed: 0 }
+        TrainConfig {
+            epochs: AUTO,
+            learning_rate: 0.01,
+            learning_rate_after: 0.001,
+            decay_after: AUTO,
+            batch_size: AUTO,
+            clip_norm: 10.0,
+            seed: 0,
+            cpu_kernel: CpuKernel::Native,
+        }
     }
 }
 

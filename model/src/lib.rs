@@ -5,6 +5,7 @@
 pub mod adam;
 pub mod attribute;
 pub mod config;
+pub mod cpu_lstm;
 pub mod data;
 pub mod decoders;
 pub mod device;

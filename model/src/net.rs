@@ -23,7 +23,7 @@ struct LayerNormCell {
 
 enum CellImpl {
     LayerNorm(LayerNormCell),
-    Fused(nn::LSTM),
+    Fused(nn::LSTM, FusedWeights),
     Conv(nn::Conv1D),
     Dense(nn::Linear),
 }
@@ -31,6 +31,14 @@ enum CellImpl {
 enum HeadImpl {
     Step(nn::Linear),
     Frame(nn::Linear),
+}
+
+/// The fused LSTM's variables (shared with libtorch's `nn::LSTM`), for the CPU kernel.
+struct FusedWeights {
+    w_ih: Tensor,
+    w_hh: Tensor,
+    b_ih: Tensor,
+    b_hh: Tensor,
 }
 
 /// The decoder: everything but the embedding table.
@@ -70,7 +78,13 @@ impl Decoder {
                     hidden: h,
                 })
             }
-            Cell::Fused => CellImpl::Fused(nn::lstm(p / "cell", 2 * k, h, nn::RNNConfig { batch_first: true, ..Default::default() })),
+            Cell::Fused => {
+                let cp = p / "cell";
+                let lstm = nn::lstm(&cp, 2 * k, h, nn::RNNConfig { batch_first: true, ..Default::default() });
+                let get = |name: &str| cp.get(name).expect("nn::lstm creates its variables under these names");
+                let w = FusedWeights { w_ih: get("weight_ih_l0"), w_hh: get("weight_hh_l0"), b_ih: get("bias_ih_l0"), b_hh: get("bias_hh_l0") };
+                CellImpl::Fused(lstm, w)
+            }
             Cell::Cnn => CellImpl::Conv(nn::conv1d(p / "cell", 2 * k, h, 5, nn::ConvConfig { padding: 2, ..Default::default() })),
             Cell::Fc => CellImpl::Dense(nn::linear(p / "cell", 2 * k, h, Default::default())),
         };
@@ -88,14 +102,20 @@ impl Decoder {
         let x = Tensor::cat(&[ri.unsqueeze(1).expand([b, l, self.k], false), rj.shallow_clone()], 2);
         let hs = match &self.cell {
             CellImpl::LayerNorm(c) => c.unroll(&x),
-            CellImpl::Fused(lstm) => lstm.seq(&x).0,
+            CellImpl::Fused(lstm, _) => lstm.seq(&x).0,
             // The convolution sees neighbouring steps: padded inputs are zeroed so their content
             // cannot reach an observed output.
             CellImpl::Conv(conv) => (x * mask.unsqueeze(2)).transpose(1, 2).apply(conv).tanh().transpose(1, 2),
             CellImpl::Dense(lin) => lin.forward(&x).tanh(),
         };
+        self.head(&hs, mask)
+    }
+
+    /// Predicted probabilities `[B, L]` from hidden states `hs` `[B, L, H]`.
+    fn head(&self, hs: &Tensor, mask: &Tensor) -> Tensor {
+        let (b, l) = (hs.size()[0], hs.size()[1]);
         let out = match &self.head {
-            HeadImpl::Step(lin) => lin.forward(&hs).squeeze_dim(2),
+            HeadImpl::Step(lin) => lin.forward(hs).squeeze_dim(2),
             HeadImpl::Frame(lin) => {
                 assert_eq!(l, self.frame_len, "frame head needs full frames");
                 // Padded steps are zeroed so they cannot leak into the outputs of observed steps.
@@ -104,6 +124,81 @@ impl Decoder {
         };
         out.sigmoid()
     }
+}
+
+/// Buffers of [`cpu_kernel_step`], kept from batch to batch.
+#[derive(Default)]
+pub struct KernelScratch {
+    tape: crate::cpu_lstm::Tape,
+    hs: Vec<f32>,
+    dz: Vec<f32>,
+    slot: Vec<u32>,
+}
+
+/// A training step's loss and gradients through the CPU kernel (`crate::cpu_lstm`), or `None`
+/// when the decoder has another cell. Same loss as [`forward_with`] and [`masked_mse`] followed by
+/// `backward()`: the gradients are accumulated into the variables' `.grad()`, and the summed
+/// squared error and the number of observed entries are returned.
+pub fn cpu_kernel_step(model: &HicLstm, batch: &crate::train::HostBatch, l: usize, scratch: &mut KernelScratch) -> Option<(f64, f64)> {
+    let CellImpl::Fused(_, w) = &model.decoder.cell else { return None };
+    let (h, k) = (model.decoder.hidden, model.decoder.k);
+    let b = batch.idx_i.len();
+    // The batch's distinct bins, numbered in order of first appearance (a dense map over the
+    // embedding rows, reset after use).
+    let n_bins = model.embedding.size()[0] as usize;
+    if scratch.slot.len() != n_bins {
+        scratch.slot = vec![u32::MAX; n_bins];
+    }
+    let mut uniq: Vec<i64> = Vec::new();
+    let slot = &mut scratch.slot;
+    let mut local = |g: i64| -> u32 {
+        let s = &mut slot[g as usize];
+        if *s == u32::MAX {
+            *s = uniq.len() as u32;
+            uniq.push(g);
+        }
+        *s
+    };
+    let row: Vec<u32> = batch.idx_i.iter().map(|&g| local(g)).collect();
+    let col: Vec<u32> = batch.idx_j.iter().map(|&g| local(g)).collect();
+    for &g in &uniq {
+        slot[g as usize] = u32::MAX;
+    }
+    let u = uniq.len() as i64;
+    let reps = model.embedding.index_select(0, &Tensor::from_slice(&uniq));
+    let p_row = reps.matmul(&w.w_ih.narrow(1, 0, k).tr());
+    let p_col = reps.matmul(&w.w_ih.narrow(1, k, k).tr());
+    let host = |t: &Tensor| Vec::<f32>::try_from(t.detach().contiguous().reshape([-1])).expect("f32 CPU tensor");
+    let (w_hh, bias, pr, pc) = (host(&w.w_hh), host(&(&w.b_ih + &w.b_hh)), host(&p_row), host(&p_col));
+    let rec = crate::cpu_lstm::Recurrent { w_hh: &w_hh, bias: &bias, hidden: h as usize };
+    let inputs = crate::cpu_lstm::Inputs { p_row: &pr, p_col: &pc, row: &row, col: &col, len: l };
+    crate::cpu_lstm::forward(&rec, &inputs, &mut scratch.tape, &mut scratch.hs);
+    let (bb, ll) = (b as i64, l as i64);
+    let hs = Tensor::from_slice(&scratch.hs).reshape([bb, ll, h]).set_requires_grad(true);
+    let target = Tensor::from_slice(&batch.target).reshape([bb, ll]);
+    let mask = Tensor::from_slice(&batch.mask).reshape([bb, ll]);
+    let pred = model.decoder.head(&hs, &mask);
+    let (sse, n) = masked_mse(&pred, &target, &mask);
+    (&sse / &n).backward();
+    let d_hh = crate::cpu_lstm::backward(&rec, &scratch.tape, &host(&hs.grad()), &mut scratch.dz);
+    // The gate pre-activations were z = p_row[row] + p_col[col] + b_ih + b_hh + W_hh h_(t-1), so
+    // their gradient dz gives every variable's: summed by bin into the projections' (whose graph
+    // leads back to the representations and W_ih), and, for W_hh, weighted by the previous states.
+    let sums = crate::cpu_lstm::sum_by_bin(&scratch.dz, &row, &col, 4 * h as usize, u as usize);
+    let g4 = 4 * h;
+    let (d_row, d_col) = (Tensor::from_slice(&sums.row).reshape([u, g4]), Tensor::from_slice(&sums.col).reshape([u, g4]));
+    let (d_hh, d_b) = (Tensor::from_slice(&d_hh).reshape([g4, h]), Tensor::from_slice(&sums.bias));
+    // A surrogate whose gradient with respect to each variable is exactly that variable's share:
+    // one backward pass accumulates them as libtorch's own would (frozen variables get none).
+    let surrogate = (&p_row * &d_row).sum(Kind::Float)
+        + (&p_col * &d_col).sum(Kind::Float)
+        + (&w.w_hh * &d_hh).sum(Kind::Float)
+        + (&w.b_ih * &d_b).sum(Kind::Float)
+        + (&w.b_hh * &d_b).sum(Kind::Float);
+    if surrogate.requires_grad() {
+        surrogate.backward();
+    }
+    Some((f64::try_from(&sse).unwrap_or(f64::NAN), f64::try_from(&n).unwrap_or(f64::NAN)))
 }
 
 impl LayerNormCell {
@@ -209,4 +304,62 @@ pub fn predict_frames(decoder: &Decoder, reps: &Tensor, f: &hiclstm::frames::Fra
     let rows: Vec<i64> = f.row.iter().map(|&x| x as i64).collect();
     let cols: Vec<i64> = f.col.iter().map(|&x| x as i64).collect();
     predict_steps(decoder, reps, &rows, &cols, &f.mask, f.len, batch)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{Cell, Head, ModelConfig};
+    use crate::train::HostBatch;
+    use rand::{Rng, SeedableRng};
+
+    fn grads(model: &HicLstm) -> Vec<(String, Vec<f32>)> {
+        model.named_variables().into_iter().map(|(n, t)| (n, Vec::<f32>::try_from(t.grad().reshape([-1])).unwrap())).collect()
+    }
+
+    fn zero(model: &HicLstm) {
+        for (_, mut t) in model.named_variables() {
+            t.zero_grad();
+        }
+    }
+
+    /// The CPU kernel's loss and gradients equal libtorch's LSTM's, for both heads, with padded
+    /// steps, a batch that is not a multiple of the SIMD width, and bins repeated within a batch.
+    #[test]
+    fn the_cpu_kernel_matches_libtorchs_lstm_in_loss_and_every_gradient() {
+        for (head, hidden, b) in [(Head::Frame, 8, 11), (Head::Step, 24, 9), (Head::Frame, 3, 16)] {
+            tch::manual_seed(7);
+            let l = 13;
+            let c = ModelConfig { cell: Cell::Fused, head, hidden, frame_len: l, k: 5, ..ModelConfig::default() };
+            let model = HicLstm::new(&c, 40, Device::Cpu);
+            let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+            let mut batch = HostBatch::default();
+            for _ in 0..b {
+                let i = rng.random_range(0..27i64);
+                let len = rng.random_range(1..=l);
+                batch.idx_i.push(i);
+                for t in 0..l {
+                    let observed = t < len;
+                    batch.idx_j.push(if observed { i + t as i64 } else { i });
+                    batch.mask.push(if observed { 1.0 } else { 0.0 });
+                    batch.target.push(if observed { rng.random::<f32>() } else { 0.0 });
+                }
+            }
+            let (bi, bj, bt, bm) = batch.to_device(l, Device::Cpu);
+            zero(&model);
+            let (s, n) = masked_mse(&model.forward_indices(&bi, &bj, &bm), &bt, &bm);
+            (&s / &n).backward();
+            let want = grads(&model);
+            zero(&model);
+            let (sse, count) = cpu_kernel_step(&model, &batch, l, &mut KernelScratch::default()).expect("fused cell");
+            assert!((sse - f64::try_from(&s).unwrap()).abs() < 1e-5 * sse.max(1.0), "{head:?}: sse {sse} vs {}", f64::try_from(&s).unwrap());
+            assert_eq!(count, f64::try_from(&n).unwrap());
+            for ((name, w), (_, g)) in want.iter().zip(grads(&model)) {
+                let scale = w.iter().fold(1e-3f32, |m, x| m.max(x.abs()));
+                let worst = w.iter().zip(&g).map(|(a, b)| (a - b).abs()).fold(0f32, f32::max);
+                assert!(worst < 2e-5 * scale.max(1.0), "{head:?} H={hidden}: {name} differs by {worst} (largest {scale})");
+                assert!(g.iter().any(|&x| x != 0.0), "{name}: no gradient at all");
+            }
+        }
+    }
 }

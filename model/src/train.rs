@@ -213,7 +213,7 @@ pub fn run(o: &TrainOptions) -> Result<TrainSummary> {
     for epoch in start_epoch..last {
         let lr = sched.learning_rate_at(&o.config.train, epoch);
         let t0 = std::time::Instant::now();
-        let (sse, count, steps) = run_epoch(&model, &mut adam, &frames, epoch, o.config.train.seed, batch, lr, o.config.train.clip_norm)?;
+        let (sse, count, steps) = run_epoch(&model, &mut adam, &frames, epoch, batch, lr, &o.config.train)?;
         let seconds = t0.elapsed().as_secs_f64();
         let loss = sse / count.max(1.0);
         if !loss.is_finite() {
@@ -368,18 +368,22 @@ pub fn for_each_batch(src: &dyn FrameSource, order: &[usize], batch: usize, mut 
 
 /// One epoch over `src` in a seeded order (the same for a given seed and epoch, so that resumed
 /// runs repeat it exactly): returns the summed squared error, the observed entries and the steps.
-#[allow(clippy::too_many_arguments)]
 pub fn run_epoch(
     model: &HicLstm,
     adam: &mut Adam,
     src: &dyn FrameSource,
     epoch: usize,
-    seed: u64,
     batch: usize,
     lr: f64,
-    clip: f64,
+    cfg: &crate::config::TrainConfig,
 ) -> Result<(f64, f64, u32)> {
+    let (seed, clip) = (cfg.seed, cfg.clip_norm);
     let dev = model.embedding.device();
+    let native = dev == Device::Cpu && cfg.cpu_kernel == crate::config::CpuKernel::Native;
+    let mut scratch = crate::net::KernelScratch::default();
+    if native && std::env::var_os("HICLSTM_T1").is_some() {
+        tch::set_num_threads(1);
+    }
     let l = src.frame_len();
     let mut order: Vec<usize> = (0..src.n()).collect();
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed.wrapping_mul(0x2545_F491_4F6C_DD1D).wrapping_add(epoch as u64));
@@ -391,16 +395,21 @@ pub fn run_epoch(
     // Off a terminal (cluster logs), a line a minute: a genome-wide epoch takes minutes on CPU.
     let (t0, mut logged) = (std::time::Instant::now(), std::time::Instant::now());
     for_each_batch(src, &order, batch, |b| {
-        let (bi, bj, bt, bm) = b.to_device(l, dev);
-        let pred = model.forward_indices(&bi, &bj, &bm);
-        let (s_, c_) = masked_mse(&pred, &bt, &bm);
-        let loss = &s_ / &c_;
         adam.zero_grad();
-        loss.backward();
+        let (s_, c_) = match native.then(|| crate::net::cpu_kernel_step(model, &b, l, &mut scratch)).flatten() {
+            Some(sc) => sc,
+            None => {
+                let (bi, bj, bt, bm) = b.to_device(l, dev);
+                let pred = model.forward_indices(&bi, &bj, &bm);
+                let (s_, c_) = masked_mse(&pred, &bt, &bm);
+                (&s_ / &c_).backward();
+                (f64::try_from(&s_).map_err(tch_err("loss"))?, f64::try_from(&c_).map_err(tch_err("loss"))?)
+            }
+        };
         adam.clip_grad_norm(clip);
         adam.step(lr);
-        sse += f64::try_from(&s_).map_err(tch_err("loss"))?;
-        count += f64::try_from(&c_).map_err(tch_err("loss"))?;
+        sse += s_;
+        count += c_;
         steps += 1;
         if let Some(b) = bar.as_mut() {
             b.step("");
