@@ -152,9 +152,13 @@ fi
 # 3. hiclstm at identical settings: batch 210, hidden 8, frame 150, 10 epochs, lr 0.01 for 5
 #    epochs then 0.001; each cell with the frame head, and the fused cell with the step head.
 # ---------------------------------------------------------------------------------------------
-for spec in fused:frame reference:frame layernorm:frame fused:step; do
-  cell=${spec%%:*}; head=${spec##*:}
+# The fused cell trains on CPU with hiclstm's own kernel (train.cpu_kernel: native, the default);
+# fused:frame:libtorch is the same model through libtorch's LSTM.
+for spec in fused:frame fused:frame:libtorch reference:frame layernorm:frame fused:step; do
+  IFS=: read -r cell head kernel <<< "$spec"
+  kernel=${kernel:-native}
   name="e10_${cell}_${head}"
+  [[ $kernel == native ]] || name="${name}_$kernel"
   c="$(cfg "$name" "hidden: 8
 frame_len: 150
 head: $head
@@ -162,8 +166,9 @@ cell: $cell
 train:
   epochs: 10
   decay_after: 5
-  batch_size: 210")"
-  log "3 hiclstm 10 epochs, batch 210, hidden 8, $cell cell, $head head"
+  batch_size: 210
+  cpu_kernel: $kernel")"
+  log "3 hiclstm 10 epochs, batch 210, hidden 8, $cell cell, $head head, $kernel kernel"
   run "$name" "${TRAIN[@]}" "$CONTACTS" -o "$WORK/m_${cell}_${head}" --config "$c"
 done
 
@@ -228,7 +233,7 @@ def hiclstm(name):
         return None
     r = {"status": st, "ok": st["rc"] == 0}
     err = open(f"{logs}/{name}.err").read()
-    m = re.search(r"data preparation ([\d.]+) s: (\d+) chromosome\(s\), (\d+) bins, (\d+) pixels in (\d+) frames of (\d+); batch (\d+), (\d+) epochs \(learning rate drops after (\d+)\)", err)
+    m = re.search(r"data preparation ([\d.]+) s: (\d+) chromosome\(s\), (\d+) bins, (\d+) pixels in (\d+) frames of (\d+)(?: \([^)]*\))?; batch (\d+), (\d+) epochs \(learning rate drops after (\d+)\)", err)
     if m:
         r.update(prep=float(m[1]), bins=int(m[3]), pixels=int(m[4]), frames=int(m[5]), batch=int(m[7]), epochs=int(m[8]), decay=int(m[9]))
     # Seconds per epoch from frames/s (printed with 5+ significant digits) rather than the
@@ -313,15 +318,16 @@ if o10 and o10.get("ok"):
     print(f"| original (layer-norm LSTM, frame head) | {f(o_ep)} | 1.00 | {f(o10['r2'])} | {bands(o10)} | {f(o10['status']['wall'], 1)} |")
 else:
     print(fail(o10, "original"))
-for cell, head in [("fused", "frame"), ("reference", "frame"), ("layernorm", "frame"), ("fused", "step")]:
-    r = hiclstm(f"e10_{cell}_{head}")
-    x = fail(r, f"hiclstm {cell}, {head}")
+for name, label in [("e10_fused_frame", "fused (own CPU kernel), frame"), ("e10_fused_frame_libtorch", "fused (libtorch's LSTM), frame"),
+                    ("e10_reference_frame", "reference, frame"), ("e10_layernorm_frame", "layernorm, frame"), ("e10_fused_step", "fused (own CPU kernel), step")]:
+    r = hiclstm(name)
+    x = fail(r, f"hiclstm {label}")
     if x:
         print(x)
         continue
     ep = med(r.get("epoch_s", []))
     ratio = f"{o_ep / ep:.1f}×" if o_ep else "n/a"
-    print(f"| hiclstm {cell}, {head} | {f(ep)} | {ratio} | {f(r.get('r2'))} | {bands(r)} | {f(r['status']['wall'], 1)} |")
+    print(f"| hiclstm {label} | {f(ep)} | {ratio} | {f(r.get('r2'))} | {bands(r)} | {f(r['status']['wall'], 1)} |")
 if o10 and "base" in o10:
     print(f"| distance-mean baseline | | | {f(o10['base'])} | {' / '.join(f(o10['bands'][b][1]) for b, _ in BANDS)} | |")
 print()
@@ -355,7 +361,7 @@ print()
 # (c) data preparation
 imp = [status(f"import_{i}") for i in (1, 2, 3)]
 imp = [s["wall"] for s in imp if s and s["rc"] == 0]
-cal = [r for r in (hiclstm(n) for n in ["e10_fused_frame", "e10_reference_frame", "e10_layernorm_frame", "e10_fused_step", "default", "default_h16", "default_h32"]) if r and "prep" in r]
+cal = [r for r in (hiclstm(n) for n in ["e10_fused_frame", "e10_fused_frame_libtorch", "e10_reference_frame", "e10_layernorm_frame", "e10_fused_step", "default", "default_h16", "default_h32"]) if r and "prep" in r]
 preps = [r["prep"] for r in cal]
 o_preps = [r["prep"] for r in (o10, ol) if r and r.get("prep") is not None]
 print("## (c) Data preparation (calder chr21 + chr22, 50 kb)")

@@ -24,6 +24,8 @@ pub const ATTRIBUTION_SUMMARY: &str = "attribution_summary.parquet";
 pub const PERTURBATIONS: &str = "perturbations.parquet";
 /// TAD-scaled 2-D aggregate of a window edit (`hiclstm-perturb --tads`).
 pub const TAD_AGGREGATE: &str = "tad_aggregate.parquet";
+/// Per-loop CTCF swaps: the mean change around the loop pixels (`loop_aggregate` table).
+pub const LOOP_AGGREGATE: &str = "loop_aggregate.parquet";
 /// A predicted edit against observed wild-type and mutant maps, a metrics table
 /// (`hiclstm-perturb --observed`).
 pub const OBSERVED_COMPARISON: &str = "observed_comparison.parquet";
@@ -78,6 +80,8 @@ pub const REPORT_HTML: &str = "report.html";
 /// The TAD-scaled 2-D aggregate, with CTCF at a boundary above the diagonal, without below
 /// (`hiclstm-perturb --tads`).
 pub const TAD_AGGREGATE_PNG: &str = "tad_aggregate.png";
+/// Per-loop CTCF swaps: the mean change around the loop pixels, as a picture.
+pub const LOOP_AGGREGATE_PNG: &str = "loop_aggregate.png";
 /// Predicted against observed change per pixel, by region (`hiclstm-perturb --observed`).
 pub const OBSERVED_SCATTER_PNG: &str = "observed_scatter.png";
 /// R² by distance, beside the distance-mean baseline (`hiclstm-evaluate --plots`).

@@ -330,6 +330,7 @@ fn sample_section(doc: &mut Doc, results: &Path, id: &str) -> Result<()> {
                     (outputs::TAD_PROFILE_PNG, "Mean change across TADs"),
                     (outputs::SITE_PROFILE_PNG, "Mean change by distance from the site"),
                     (outputs::LOOP_SWAP_PNG, "Loop pixels before and after the swap"),
+                    (outputs::LOOP_AGGREGATE_PNG, "Mean change around the loop pixels"),
                 ],
             )?;
             let listed: Vec<String> =

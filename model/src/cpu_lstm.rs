@@ -37,6 +37,10 @@ pub struct Inputs<'a> {
     pub col: &'a [u32],
     /// Frame length L.
     pub len: usize,
+    /// Steps to run of each frame, `[B]` (at most L): its last observed step plus one. Later
+    /// steps are padding that no observed output depends on (the state runs forward only, and
+    /// the head zeroes them), so they are skipped: their states and gradients are left at zero.
+    pub steps: &'a [u32],
 }
 
 /// What the forward pass keeps for the backward pass, chunk by chunk: gate activations
@@ -50,6 +54,8 @@ pub struct Tape {
     frames: usize,
     len: usize,
     hidden: usize,
+    /// Steps run by each chunk: the most of its frames'.
+    chunk_steps: Vec<usize>,
 }
 
 #[inline(always)]
@@ -177,12 +183,18 @@ impl Isa for Avx2 {
     }
 }
 
+/// Steps a chunk runs: the most of its frames'.
+fn chunk_steps(x: &Inputs, first: usize, frames: usize) -> usize {
+    x.steps[first..first + frames].iter().map(|&s| (s as usize).min(x.len)).max().unwrap_or(0)
+}
+
 /// One chunk's forward pass: fills its tape (`acts` `[L, 4H]`, `cells` and `tanh_cells`
 /// `[L, H]`, lanes innermost) and its frames' hidden states (`hs`, `[frames, L, H]`).
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 fn chunk_forward<I: Isa>(w: &Recurrent, x: &Inputs, first: usize, frames: usize, acts: &mut [V], cells: &mut [V], tanh_cells: &mut [V], hs: &mut [f32]) {
     let (h, l) = (w.hidden, x.len);
+    let steps = chunk_steps(x, first, frames);
     let g4 = 4 * h;
     // Lanes past the batch's last frame repeat frame `first`; their outputs are dropped and they
     // get no gradient.
@@ -199,7 +211,7 @@ fn chunk_forward<I: Isa>(w: &Recurrent, x: &Inputs, first: usize, frames: usize,
     let mut state = vec![V::default(); h];
     let mut cell = vec![V::default(); h];
     let mut col = [0u32; LANES];
-    for t in 0..l {
+    for t in 0..steps {
         for (lane, c) in col.iter_mut().enumerate() {
             *c = x.col[frame(lane) * l + t] * g4 as u32;
         }
@@ -242,6 +254,7 @@ fn chunk_forward<I: Isa>(w: &Recurrent, x: &Inputs, first: usize, frames: usize,
 fn chunk_backward<I: Isa>(
     w: &Recurrent,
     l: usize,
+    steps: usize,
     frames: usize,
     acts: &[V],
     cells: &[V],
@@ -259,7 +272,7 @@ fn chunk_backward<I: Isa>(
     let mut dh_next = vec![V::default(); h];
     let mut dc_next = vec![V::default(); h];
     let mut dz = vec![V::default(); g4];
-    for t in (0..l).rev() {
+    for t in (0..steps).rev() {
         let a = &acts[t * g4..(t + 1) * g4];
         let tc = &tanh_cells[t * h..(t + 1) * h];
         for lane in 0..frames {
@@ -323,6 +336,7 @@ unsafe fn chunk_forward_avx2(w: &Recurrent, x: &Inputs, first: usize, frames: us
 unsafe fn chunk_backward_avx2(
     w: &Recurrent,
     l: usize,
+    steps: usize,
     frames: usize,
     acts: &[V],
     cells: &[V],
@@ -331,7 +345,7 @@ unsafe fn chunk_backward_avx2(
     dz_out: &mut [f32],
     d_hh: &mut [f32],
 ) {
-    chunk_backward::<Avx2>(w, l, frames, acts, cells, tanh_cells, dhs, dz_out, d_hh)
+    chunk_backward::<Avx2>(w, l, steps, frames, acts, cells, tanh_cells, dhs, dz_out, d_hh)
 }
 
 fn avx2() -> bool {
@@ -359,6 +373,8 @@ fn forward_on(simd: bool, w: &Recurrent, x: &Inputs, tape: &mut Tape, hs: &mut V
     tape.cells.resize(chunks * l * h, V::default());
     tape.tanh_cells.resize(chunks * l * h, V::default());
     (tape.frames, tape.len, tape.hidden) = (b, l, h);
+    assert_eq!(x.steps.len(), b, "one step count per frame");
+    tape.chunk_steps = (0..chunks).map(|ci| chunk_steps(x, ci * LANES, (b - ci * LANES).min(LANES))).collect();
     hs.clear();
     hs.resize(b * l * h, 0.0);
     if b == 0 {
@@ -411,14 +427,14 @@ fn backward_on(simd: bool, w: &Recurrent, tape: &Tape, dhs: &[f32], dz: &mut Vec
         .zip(tape.tanh_cells.chunks(l * h))
         .collect();
     pool::for_each(parts, |ci, (((((dz, d_hh), dhs), acts), cells), tanh_cells)| {
-        let frames = (b - ci * LANES).min(LANES);
+        let (frames, steps) = ((b - ci * LANES).min(LANES), tape.chunk_steps[ci]);
         #[cfg(target_arch = "x86_64")]
         if simd {
             // SAFETY: the CPU has AVX2 and FMA (checked by the caller).
-            return unsafe { chunk_backward_avx2(w, l, frames, acts, cells, tanh_cells, dhs, dz, d_hh) };
+            return unsafe { chunk_backward_avx2(w, l, steps, frames, acts, cells, tanh_cells, dhs, dz, d_hh) };
         }
         let _ = simd;
-        chunk_backward::<Portable>(w, l, frames, acts, cells, tanh_cells, dhs, dz, d_hh)
+        chunk_backward::<Portable>(w, l, steps, frames, acts, cells, tanh_cells, dhs, dz, d_hh)
     });
     // Chunk by chunk, in order: the same sum whatever the thread count.
     let mut total = vec![0f32; 4 * h * h];
@@ -571,7 +587,8 @@ mod tests {
         let row: Vec<u32> = (0..b as u32).map(|i| i % u as u32).collect();
         let col: Vec<u32> = (0..(b * l) as u32).map(|i| (i * 7) % u as u32).collect();
         let w = Recurrent { w_hh: &w_hh, bias: &bias, hidden: h };
-        let x = Inputs { p_row: &p_row, p_col: &p_col, row: &row, col: &col, len: l };
+        let steps: Vec<u32> = (0..b as u32).map(|f| if f % 3 == 0 { l as u32 - f % 5 } else { l as u32 }).collect();
+        let x = Inputs { p_row: &p_row, p_col: &p_col, row: &row, col: &col, len: l, steps: &steps };
         let run = |simd: bool| {
             let (mut tape, mut hs, mut dz) = (Tape::default(), Vec::new(), Vec::new());
             forward_on(simd, &w, &x, &mut tape, &mut hs);

@@ -17,6 +17,86 @@ use hiclstm::outputs;
 /// Frames decoded per forward pass.
 const BATCH: usize = 2048;
 
+/// The loop aggregate's window by default: 10 pixels either side of the loop pixel, as Juicer's
+/// APA (`-w 10`).
+pub const DEFAULT_APA_WINDOW: usize = 10;
+
+/// Sums over loops of the (2w+1) x (2w+1) pixels around each loop pixel (row offset first).
+struct Apa {
+    w: usize,
+    wt: Vec<f64>,
+    mutant: Vec<f64>,
+    pixels: Vec<u32>,
+}
+
+impl Apa {
+    /// The table's rows: every cell with at least one pixel, by row offset then column offset.
+    fn cells(&self, loops: usize) -> Vec<hiclstm::tables::loop_aggregate::LoopCell> {
+        let side = 2 * self.w + 1;
+        (0..side * side)
+            .filter(|&k| self.pixels[k] > 0)
+            .map(|k| {
+                let n = self.pixels[k] as f64;
+                hiclstm::tables::loop_aggregate::LoopCell {
+                    dx: (k / side) as i64 - self.w as i64,
+                    dy: (k % side) as i64 - self.w as i64,
+                    loops: loops as u32,
+                    pixels: self.pixels[k],
+                    wt: self.wt[k] / n,
+                    mutant: self.mutant[k] / n,
+                }
+            })
+            .collect()
+    }
+
+    /// The mean difference around the loop pixel, the whole window on one square.
+    fn plot(&self, path: &std::path::Path, loops: usize, res: u32) -> Result<hiclstm::output::AtomicFile> {
+        let side = 2 * self.w + 1;
+        let mean: Vec<f64> =
+            (0..side * side).map(|k| if self.pixels[k] > 0 { (self.mutant[k] - self.wt[k]) / self.pixels[k] as f64 } else { f64::NAN }).collect();
+        let dmax = mean.iter().filter(|v| v.is_finite()).fold(0.0f64, |m, v| m.max(v.abs())).max(1e-9);
+        let title = format!("Swapped - wild type around {loops} loop pixels (each loop alone)");
+        hiclstm::plot::heatmap(
+            path,
+            &hiclstm::plot::Heatmap {
+                title: &title,
+                n: side,
+                start_bp: 0,
+                resolution: res,
+                upper: &mean,
+                lower: &mean,
+                upper_name: "mean difference",
+                lower_name: "mean difference",
+                value_name: "mean probability difference",
+                vmin: -dmax,
+                vmax: dmax,
+                marks: &[(self.w, self.w)],
+                mark_name: "loop pixel",
+                diverging: true,
+                cells: Some(("offset from the loop pixel (bins; rows: upstream anchor, columns: downstream)", self.w as f64)),
+            },
+        )
+    }
+}
+
+/// Frames of row `row` from column `start`, cut at `max_d` and at the chromosome's end as every
+/// other frame of the model, with bins renamed by `map` (the swapped motif bins' extra rows).
+fn push_frame(f: &mut Frames, row: usize, start: usize, max_d: usize, n: usize, map: &dyn Fn(usize) -> u32) {
+    let l = f.len;
+    let last = (start + l - 1).min(row + max_d).min(n - 1);
+    f.chrom.push(0);
+    f.row.push(map(row));
+    for j in start..=last {
+        f.col.push(map(j));
+        f.mask.push(1.0);
+    }
+    for _ in last + 1 - start..l {
+        f.col.push(map(row));
+        f.mask.push(0.0);
+    }
+    f.target.extend(std::iter::repeat_n(0.0, l));
+}
+
 /// One loop to swap: its pixel and the motif bins replaced, with the mean they get (0 forward,
 /// 1 reverse).
 struct Loop {
@@ -47,6 +127,7 @@ pub fn run(o: &PerturbOptions) -> Result<Vec<(String, Row)>> {
         return Err(Error::Internal("loop_swap::run takes CTCF swaps with an orientation only".into()));
     };
     let (table, plot) = crate::perturb::table_and_plot(o, outputs::PERTURBATIONS, outputs::LOOP_SWAP_PNG, "per-loop swaps")?;
+    let (aggregate, aggregate_plot) = crate::perturb::table_and_plot(o, outputs::LOOP_AGGREGATE, outputs::LOOP_AGGREGATE_PNG, "per-loop swaps")?;
     let (motifs, anchors) = match (&o.edit.sites, &o.edit.anchors) {
         (Some(m), Some(a)) => (m.as_path(), a.as_path()),
         _ => return Err(Error::InvalidArgument("a loop swap needs --sites (motifs, BED6 with strand) and --anchors (loops, BEDPE)".into())),
@@ -121,6 +202,9 @@ pub fn run(o: &PerturbOptions) -> Result<Vec<(String, Row)>> {
         return Err(Error::InvalidArgument(format!("{}: no loop with {what} motifs of {} at its anchors", anchors.display(), motifs.display())));
     }
 
+    let w = o.apa_window;
+    let side = 2 * w + 1;
+    let mut apa = Apa { w, wt: vec![0.0; side * side], mutant: vec![0.0; side * side], pixels: vec![0; side * side] };
     let mut out: Vec<(String, Vec<Row>)> = Vec::new();
     for (c, loops) in by_chrom.iter_mut().enumerate().filter(|(_, v)| !v.is_empty()) {
         loops.sort_by_key(|x| (x.a, x.b));
@@ -139,29 +223,48 @@ pub fn run(o: &PerturbOptions) -> Result<Vec<(String, Row)>> {
             rows_of.push(m);
         }
         let t = tch::Tensor::from_slice(&values).reshape([(values.len() / k) as i64, k as i64]).to(o.device);
-        // Wild-type and swapped frames of each loop's pixel, in pairs.
+        // Wild-type and swapped frames of each loop's pixel, in pairs; then those of every row
+        // of the aggregate's window around it, in pairs, with the cell each of their pixels
+        // adds to.
         let mut f = Frames { len: l, ..Default::default() };
         let mut step_of_b = Vec::with_capacity(loops.len());
-        for (lp, m) in loops.iter().zip(&rows_of) {
-            let start = lp.a + (lp.b - lp.a) / l * l;
-            let last = (start + l - 1).min(lp.a + max_d).min(n - 1);
-            step_of_b.push(lp.b - start);
-            for edited in [false, true] {
-                let map = |j: usize| if edited { m.iter().find(|e| e.0 == j).map_or(j as u32, |e| e.1) } else { j as u32 };
-                f.chrom.push(0);
-                f.row.push(map(lp.a));
-                for j in start..=last {
-                    f.col.push(map(j));
-                    f.mask.push(1.0);
+        let mut cells: Vec<(usize, usize, usize)> = Vec::new();
+        for pass in 0..2 {
+            for (lp, m) in loops.iter().zip(&rows_of) {
+                let swapped = |j: usize| m.iter().find(|e| e.0 == j).map_or(j as u32, |e| e.1);
+                let plain = |j: usize| j as u32;
+                if pass == 0 {
+                    let start = lp.a + (lp.b - lp.a) / l * l;
+                    step_of_b.push(lp.b - start);
+                    push_frame(&mut f, lp.a, start, max_d, n, &plain);
+                    push_frame(&mut f, lp.a, start, max_d, n, &swapped);
+                    continue;
                 }
-                for _ in last + 1 - start..l {
-                    f.col.push(map(lp.a));
-                    f.mask.push(0.0);
+                for r in lp.a.saturating_sub(w)..=(lp.a + w).min(n - 1) {
+                    let lo = lp.b.saturating_sub(w).max(r);
+                    let hi = (lp.b + w).min(r + max_d).min(n - 1);
+                    if lo > hi {
+                        continue;
+                    }
+                    for k in (lo - r) / l..=(hi - r) / l {
+                        let start = r + k * l;
+                        let frame = f.n();
+                        push_frame(&mut f, r, start, max_d, n, &plain);
+                        push_frame(&mut f, r, start, max_d, n, &swapped);
+                        for col in lo.max(start)..=hi.min(start + l - 1) {
+                            let cell = (r + w - lp.a) * side + (col + w - lp.b);
+                            cells.push((frame, col - start, cell));
+                        }
+                    }
                 }
-                f.target.extend(std::iter::repeat_n(0.0, l));
             }
         }
         let p = crate::net::predict_frames(&loaded.model.decoder, &t, &f, BATCH);
+        for &(frame, step, cell) in &cells {
+            apa.wt[cell] += p[frame * l + step] as f64;
+            apa.mutant[cell] += p[(frame + 1) * l + step] as f64;
+            apa.pixels[cell] += 1;
+        }
         let rows: Vec<Row> = loops
             .iter()
             .enumerate()
@@ -181,6 +284,15 @@ pub fn run(o: &PerturbOptions) -> Result<Vec<(String, Row)>> {
     );
     let mut outs = OutputSet::default();
     outs.push(hiclstm::tables::perturbations::write_chroms(&table, &meta, &out, &mf.config.transform, o.force)?);
+    let cells = apa.cells(found);
+    let mut m = hiclstm::tables::Meta::new(hiclstm::tables::TableKind::LoopAggregate.schema());
+    m.set("assembly", &mf.assembly)
+        .set("resolution", mf.resolution)
+        .set("params", serde_json::json!({"model": o.model_dir, "edit": o.edit, "window_bins": w, "max_distance_bins": max_d}).to_string());
+    outs.push(hiclstm::tables::loop_aggregate::write(&aggregate, &m, &cells, o.force)?);
+    if o.plots {
+        outs.push(apa.plot(&aggregate_plot, found, mf.resolution)?);
+    }
     let all: Vec<&Row> = out.iter().flat_map(|(_, r)| r).collect();
     let diffs: Vec<f64> = all.iter().map(|r| r.mutant.unwrap_or(r.wt) - r.wt).collect();
     let weaker = diffs.iter().filter(|&&d| d < 0.0).count();

@@ -143,6 +143,19 @@ pub fn cpu_kernel_step(model: &HicLstm, batch: &crate::train::HostBatch, l: usiz
     let CellImpl::Fused(_, w) = &model.decoder.cell else { return None };
     let (h, k) = (model.decoder.hidden, model.decoder.k);
     let b = batch.idx_i.len();
+    // Frames by decreasing length (last observed step), so that the kernel's chunks of eight
+    // skip most padding; the loss and the gradients are sums over frames, whatever their order.
+    let steps_of = |f: usize| batch.mask[f * l..(f + 1) * l].iter().rposition(|&m| m != 0.0).map_or(0, |t| t + 1) as u32;
+    let mut order: Vec<usize> = (0..b).collect();
+    order.sort_by_key(|&f| std::cmp::Reverse(steps_of(f)));
+    let steps: Vec<u32> = order.iter().map(|&f| steps_of(f)).collect();
+    let pick = |v: &[f32]| -> Vec<f32> { order.iter().flat_map(|&f| v[f * l..(f + 1) * l].iter().copied()).collect() };
+    let batch = &crate::train::HostBatch {
+        idx_i: order.iter().map(|&f| batch.idx_i[f]).collect(),
+        idx_j: order.iter().flat_map(|&f| batch.idx_j[f * l..(f + 1) * l].iter().copied()).collect(),
+        target: pick(&batch.target),
+        mask: pick(&batch.mask),
+    };
     // The batch's distinct bins, numbered in order of first appearance (a dense map over the
     // embedding rows, reset after use).
     let n_bins = model.embedding.size()[0] as usize;
@@ -171,7 +184,7 @@ pub fn cpu_kernel_step(model: &HicLstm, batch: &crate::train::HostBatch, l: usiz
     let host = |t: &Tensor| Vec::<f32>::try_from(t.detach().contiguous().reshape([-1])).expect("f32 CPU tensor");
     let (w_hh, bias, pr, pc) = (host(&w.w_hh), host(&(&w.b_ih + &w.b_hh)), host(&p_row), host(&p_col));
     let rec = crate::cpu_lstm::Recurrent { w_hh: &w_hh, bias: &bias, hidden: h as usize };
-    let inputs = crate::cpu_lstm::Inputs { p_row: &pr, p_col: &pc, row: &row, col: &col, len: l };
+    let inputs = crate::cpu_lstm::Inputs { p_row: &pr, p_col: &pc, row: &row, col: &col, len: l, steps: &steps };
     crate::cpu_lstm::forward(&rec, &inputs, &mut scratch.tape, &mut scratch.hs);
     let (bb, ll) = (b as i64, l as i64);
     let hs = Tensor::from_slice(&scratch.hs).reshape([bb, ll, h]).set_requires_grad(true);

@@ -269,6 +269,8 @@ pub struct PerturbOptions {
     pub ctcf: Option<PathBuf>,
     /// Flanks of the TAD aggregate (bp; rounded to whole bins, at least one).
     pub tad_flank: u64,
+    /// Half-width of the per-loop swaps' aggregate around the loop pixel (bins).
+    pub apa_window: usize,
 }
 
 /// The observed maps of the edit, if any, checked before anything is decoded: contacts tables of
@@ -298,8 +300,8 @@ pub const DEFAULT_TAD_FLANK: u64 = 100_000;
 
 impl PerturbOptions {
     /// `edit` of the model in `model_dir` (its own representations) on the CPU, written to the
-    /// prefix `output`: no plots, TADs, cooler files or CTCF sites, the default TAD flanks, no
-    /// overwriting; set the other fields with struct update syntax.
+    /// prefix `output`: no plots, TADs, cooler files or CTCF sites, the default TAD flanks and
+    /// loop-aggregate window, no overwriting; set the other fields with struct update syntax.
     pub fn new(model_dir: PathBuf, edit: EditSpec, output: PathBuf) -> Self {
         PerturbOptions {
             model_dir,
@@ -313,6 +315,7 @@ impl PerturbOptions {
             cooler: None,
             ctcf: None,
             tad_flank: DEFAULT_TAD_FLANK,
+            apa_window: crate::loop_swap::DEFAULT_APA_WINDOW,
         }
     }
 }

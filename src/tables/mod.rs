@@ -6,6 +6,7 @@
 pub mod attributions;
 pub mod bins;
 pub mod contacts;
+pub mod loop_aggregate;
 pub mod metrics;
 pub mod perturbations;
 pub mod predictions;
@@ -95,11 +96,13 @@ pub enum TableKind {
     SiteEffects,
     /// The TAD-scaled 2-D aggregate of a window edit (`tad_aggregate`).
     TadAggregate,
+    /// The mean change around the loop pixels of per-loop CTCF swaps (`loop_aggregate`).
+    LoopAggregate,
 }
 
 impl TableKind {
     /// Every table kind, in the order of `schemas/README.md`.
-    pub const ALL: [TableKind; 10] = [
+    pub const ALL: [TableKind; 11] = [
         TableKind::Contacts,
         TableKind::Bins,
         TableKind::Representations,
@@ -110,6 +113,7 @@ impl TableKind {
         TableKind::Perturbations,
         TableKind::SiteEffects,
         TableKind::TadAggregate,
+        TableKind::LoopAggregate,
     ];
 
     /// The schema's name, as in `schemas/<name>.schema.json` and the `hiclstm.schema` metadata.
@@ -125,6 +129,7 @@ impl TableKind {
             TableKind::Perturbations => "perturbations",
             TableKind::SiteEffects => "site_effects",
             TableKind::TadAggregate => "tad_aggregate",
+            TableKind::LoopAggregate => "loop_aggregate",
         }
     }
 
@@ -140,6 +145,7 @@ impl TableKind {
             TableKind::Perturbations => include_str!("../../schemas/perturbations.schema.json"),
             TableKind::SiteEffects => include_str!("../../schemas/site_effects.schema.json"),
             TableKind::TadAggregate => include_str!("../../schemas/tad_aggregate.schema.json"),
+            TableKind::LoopAggregate => include_str!("../../schemas/loop_aggregate.schema.json"),
         }
     }
 

@@ -93,6 +93,10 @@ struct Args {
     /// Flanks of the TAD aggregate, bp (whole bins).
     #[arg(long, default_value_t = hiclstm_model::perturb::DEFAULT_TAD_FLANK)]
     tad_flank: u64,
+    /// Per-loop CTCF swaps: half-width of the aggregate around the loop pixels, bins
+    /// (PREFIX.loop_aggregate.parquet, and .png with --plots; Juicer APA's -w).
+    #[arg(long, default_value_t = hiclstm_model::loop_swap::DEFAULT_APA_WINDOW)]
+    apa_window: usize,
     /// Observed contacts table of the wild type (as hiclstm-import writes it): with
     /// --observed-mutant, compare the predicted edit with the observed one
     /// (PREFIX.observed_comparison.parquet: MSE by region against the observed mutant, beside the
@@ -159,6 +163,7 @@ fn main() {
             cooler: a.cooler,
             ctcf: a.ctcf.clone(),
             tad_flank: a.tad_flank,
+            apa_window: a.apa_window,
         };
         run_any(&o)
     })

@@ -17,6 +17,8 @@ process HICLSTM_PERTURB {
     tuple val(meta), val(edit), path("${prefix}.*.png")                , emit: plots
     // With TADs, window edits: the TAD-scaled 2-D aggregate (Fig. 8c).
     tuple val(meta), val(edit), path("${prefix}.tad_aggregate.parquet"), optional: true, emit: tad_aggregate
+    // Per-loop CTCF swaps: the mean change around the loop pixels (APA-like aggregate).
+    tuple val(meta), val(edit), path("${prefix}.loop_aggregate.parquet"), optional: true, emit: loop_aggregate
     // With the edit's observed/observed_mutant maps: the predicted edit against the observed one.
     tuple val(meta), val(edit), path("${prefix}.observed_comparison.parquet"), optional: true, emit: observed
     // Window edits with --cooler (params.cooler): wt, mutant and difference maps.
@@ -81,6 +83,8 @@ process HICLSTM_PERTURB {
     """
     if [ "${edit.edit}" = knockout ] && [ "${edit.together ? 'true' : ''}" != true ]; then
         touch ${prefix}.site_effects.parquet ${prefix}.site_profile.png
+    elif [ -n "${edit.orientation ?: ''}" ]; then
+        touch ${prefix}.perturbations.parquet ${prefix}.loop_swap.png ${prefix}.loop_aggregate.parquet ${prefix}.loop_aggregate.png
     else
         touch ${prefix}.perturbations.parquet ${prefix}.difference.png ${prefix}.perturbation.png
     fi

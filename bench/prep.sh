@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Data preparation at real density: hiclstm-train's (read the contacts table, build frames)
+# against the ORIGINAL Hi-C-LSTM's (load_hic + get_samples_sparse), same run, same machine, on
+# simulated chr21 and chr22 at 10 kb at GM12878's density (the gm12878 preset's parameters:
+# about 3.6 M and 4.1 M pixels, as GM12878's own chr21 and chr22 have). The original's harness
+# reads chr21 and chr22 only, so these are the chromosomes.
+#
+# Usage:  bash bench/prep.sh
+# Env:    BIN, ORIG_SRC, ORIG_PY, SHARED, THREADS as bench/model.sh
+#         WORK     scratch folder (default $HOME/.cache/hiclstm/bench-prep)
+#         REPEATS  hiclstm runs (default 3; the median is reported)
+# Prints a Markdown table on stdout; raw logs in WORK/logs.
+set -euo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BIN="${BIN:-$HOME/.cache/hiclstm/target/release}"
+ORIG_SRC="${ORIG_SRC:-/tmp/hiclstm-orig/src}"
+ORIG_PY="${ORIG_PY:-/tmp/origvenv/bin/python}"
+WORK="${WORK:-$HOME/.cache/hiclstm/bench-prep}"
+SHARED="${SHARED:-$REPO/../shared}"
+THREADS="${THREADS:-2}"
+REPEATS="${REPEATS:-3}"
+log() { echo "bench-prep: $*" >&2; }
+
+for b in hiclstm-simulate hiclstm-train; do
+  [[ -x "$BIN/$b" ]] || { log "$BIN/$b not found; build first or set BIN"; exit 1; }
+done
+[[ -x "$ORIG_PY" && -f "$ORIG_SRC/training/data_utils.py" ]] || { log "the original is needed: ORIG_PY=$ORIG_PY, ORIG_SRC=$ORIG_SRC (see bench/model.sh)"; exit 1; }
+mkdir -p "$WORK/logs"
+cd "$WORK"
+
+# 1. The map: the gm12878 preset's parameters on chr21 and chr22, with juicer-dump text.
+if [[ ! -s sim.contacts.parquet || ! -s sim.chr22.txt ]]; then
+  log "simulating chr21 + chr22 at 10 kb, GM12878 density"
+  "$BIN/hiclstm-simulate" --preset gm12878 --chromosomes chr21:48129895,chr22:51304566 --juicer-text -o sim --force --threads "$THREADS" 2> logs/simulate.err
+fi
+for n in 21 22; do
+  mkdir -p "data/GM/$n"
+  ln -sf "$WORK/sim.chr$n.txt" "data/GM/$n/hic_chr$n.txt"
+done
+PIXELS=$(cat sim.chr21.txt sim.chr22.txt | wc -l)
+
+# 2. hiclstm: the "data preparation" line of hiclstm-train (one epoch is trained and discarded).
+printf 'train:\n  epochs: 1\n' > e1.yaml
+preps=()
+for r in $(seq "$REPEATS"); do
+  /usr/bin/time -f '%e %M' -o "logs/hiclstm_$r.time" "$BIN/hiclstm-train" sim.contacts.parquet --config e1.yaml -o "m_$r" --force --device cpu --threads "$THREADS" 2> "logs/hiclstm_$r.err"
+  p=$(sed -n 's/.*data preparation[^0-9]*\([0-9.]*\) s.*/\1/p' "logs/hiclstm_$r.err" | head -1)
+  log "hiclstm run $r: data preparation $p s"
+  preps+=("$p")
+done
+HICLSTM=$(printf '%s\n' "${preps[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+
+# 3. The original: its harness with 0 epochs reports prep_s (load_hic + get_samples_sparse).
+log "the original's data preparation (minutes: it grows with rows x pixels)"
+/usr/bin/time -f '%e %M' -o logs/orig.time env ORIG_SRC="$ORIG_SRC" DATA="$WORK/data" "$ORIG_PY" "$SHARED/anchors/run_original.py" 10000 0 8 210 > logs/orig.out 2> logs/orig.err
+ORIG=$("$ORIG_PY" -c 'import json,sys; print(round(json.loads(open(sys.argv[1]).read().strip().splitlines()[-1])["prep_s"], 3))' logs/orig.out)
+
+echo "| data preparation, simulated chr21 + chr22 at 10 kb ($PIXELS pixels) | seconds | original / hiclstm |"
+echo "|---|---:|---:|"
+echo "| original: load_hic + get_samples_sparse | $ORIG | 1 |"
+echo "| hiclstm-train: read the contacts table + build frames (median of $REPEATS: ${preps[*]}) | $HICLSTM | $(awk -v a="$ORIG" -v b="$HICLSTM" 'BEGIN {printf "%.0fx", a / b}') |"
+echo
+echo "$(date -u '+%F %T') UTC; $(nproc) cores, $(lscpu | sed -n 's/^Model name:[[:space:]]*//p' | head -1); $("$BIN/hiclstm-train" --version)"
