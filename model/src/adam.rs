@@ -3,6 +3,27 @@
 
 use tch::{Kind, Tensor};
 
+/// One parameter's gradient (None: it has none this step), borrowed from the optimizer.
+struct HostParam<'a> {
+    k: usize,
+    grad: Option<Tensor>,
+    _adam: std::marker::PhantomData<&'a Adam>,
+}
+
+/// The elements of a contiguous CPU float tensor.
+///
+/// # Safety
+/// `t` must be a contiguous CPU tensor of kind Float, and no other slice of its storage may be
+/// alive while the returned one is.
+#[allow(clippy::mut_from_ref)]
+unsafe fn floats(t: &Tensor) -> &mut [f32] {
+    let n = t.numel();
+    if n == 0 {
+        return &mut [];
+    }
+    unsafe { std::slice::from_raw_parts_mut(t.data_ptr() as *mut f32, n) }
+}
+
 /// The optimizer: named parameters with their first- and second-moment estimates (no weight decay).
 pub struct Adam {
     /// Decay rate of the first-moment (gradient mean) estimate; 0.9.
@@ -36,8 +57,51 @@ impl Adam {
         }
     }
 
+    /// Parameters, gradients and moments as plain CPU float slices, when every one is a
+    /// contiguous CPU float tensor: then clipping and the update run as one pass of our own over
+    /// each parameter instead of a dozen libtorch operations (each allocating), which took more
+    /// time than the LSTM's forward pass on small maps.
+    fn host_slices(&self) -> Option<Vec<HostParam<'_>>> {
+        let ok = |t: &Tensor| t.device() == tch::Device::Cpu && t.kind() == Kind::Float && t.is_contiguous();
+        let mut out = Vec::with_capacity(self.params.len());
+        for k in 0..self.params.len() {
+            let g = self.params[k].grad();
+            if !g.defined() {
+                out.push(None);
+                continue;
+            }
+            if ![&self.params[k], &g, &self.m[k], &self.v[k]].into_iter().all(ok) || g.numel() != self.params[k].numel() {
+                return None;
+            }
+            out.push(Some(g));
+        }
+        Some(out.into_iter().enumerate().map(|(k, g)| HostParam { k, grad: g, _adam: std::marker::PhantomData }).collect())
+    }
+
     /// Scales gradients so that their global norm is at most `max`; returns the norm before.
     pub fn clip_grad_norm(&mut self, max: f64) -> f64 {
+        if let Some(hp) = self.host_slices() {
+            // SAFETY: contiguous CPU float tensors of `numel` elements, not used elsewhere while
+            // the slices live.
+            let total: f64 =
+                hp.iter().filter_map(|h| h.grad.as_ref()).map(|g| unsafe { floats(g) }.iter().map(|&x| (x as f64) * (x as f64)).sum::<f64>()).sum();
+            let norm = total.sqrt();
+            if norm > max {
+                let scale = (max / (norm + 1e-6)) as f32;
+                for g in hp.iter().filter_map(|h| h.grad.as_ref()) {
+                    // SAFETY: as above.
+                    for x in unsafe { floats(g) } {
+                        *x *= scale;
+                    }
+                }
+            }
+            return norm;
+        }
+        self.clip_libtorch(max)
+    }
+
+    /// [`Adam::clip_grad_norm`] in libtorch operations (GPU, or tensors the host pass cannot take).
+    fn clip_libtorch(&mut self, max: f64) -> f64 {
         tch::no_grad(|| {
             let mut total = Tensor::zeros([], (Kind::Double, self.params[0].device()));
             for p in &self.params {
@@ -67,6 +131,27 @@ impl Adam {
         let (b1, b2) = (self.beta1, self.beta2);
         let c1 = 1.0 - b1.powi(self.step as i32);
         let c2 = 1.0 - b2.powi(self.step as i32);
+        if let Some(hp) = self.host_slices() {
+            let (b1f, b2f, c1f, c2f, lrf, eps) = (b1 as f32, b2 as f32, c1 as f32, c2 as f32, lr as f32, self.eps as f32);
+            for h in &hp {
+                let Some(g) = &h.grad else { continue };
+                // SAFETY: four distinct contiguous CPU float tensors of the same length (checked
+                // by host_slices), not used elsewhere while the slices live.
+                let (p, g, m, v) = unsafe { (floats(&self.params[h.k]), floats(g), floats(&self.m[h.k]), floats(&self.v[h.k])) };
+                for i in 0..p.len() {
+                    m[i] = m[i] * b1f + g[i] * (1.0 - b1f);
+                    v[i] = v[i] * b2f + g[i] * g[i] * (1.0 - b2f);
+                    p[i] -= (m[i] / c1f) / ((v[i] / c2f).sqrt() + eps) * lrf;
+                }
+            }
+            return;
+        }
+        self.step_libtorch(lr, c1, c2)
+    }
+
+    /// The update of [`Adam::step`] in libtorch operations, with the bias corrections `c1`, `c2`.
+    fn step_libtorch(&mut self, lr: f64, c1: f64, c2: f64) {
+        let (b1, b2) = (self.beta1, self.beta2);
         tch::no_grad(|| {
             for k in 0..self.params.len() {
                 let g = self.params[k].grad();
@@ -108,5 +193,51 @@ impl Adam {
         }
         self.step = step;
         true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The host pass (CPU) and the libtorch operations (GPU) clip and update alike.
+    #[test]
+    fn host_and_libtorch_updates_agree() {
+        tch::manual_seed(3);
+        let make = || {
+            let params: Vec<(String, Tensor)> = [("a", vec![7i64, 5]), ("b", vec![11])]
+                .iter()
+                .map(|(n, d)| (n.to_string(), Tensor::randn(d.as_slice(), (Kind::Float, tch::Device::Cpu)).set_requires_grad(true)))
+                .collect();
+            params
+        };
+        let (pa, pb) = (make(), make());
+        for (x, y) in pa.iter().zip(&pb) {
+            tch::no_grad(|| {
+                let mut y = y.1.shallow_clone();
+                y.copy_(&x.1);
+            });
+        }
+        let share = |v: &[(String, Tensor)]| v.iter().map(|(n, t)| (n.clone(), t.shallow_clone())).collect::<Vec<_>>();
+        let (mut host, mut lib) = (Adam::new(share(&pa)), Adam::new(share(&pb)));
+        for step in 0..4 {
+            for (x, y) in pa.iter().zip(&pb) {
+                let g = Tensor::randn(x.1.size().as_slice(), (Kind::Float, tch::Device::Cpu)) * 10.0;
+                (&x.1 * &g).sum(Kind::Float).backward();
+                (&y.1 * &g).sum(Kind::Float).backward();
+            }
+            let (n_host, n_lib) = (host.clip_grad_norm(5.0), lib.clip_libtorch(5.0));
+            assert!((n_host - n_lib).abs() < 1e-4 * n_lib && n_lib > 5.0, "step {step}: norm {n_host} vs {n_lib} (clipping must act)");
+            host.step(0.01);
+            lib.step += 1;
+            let (c1, c2) = (1.0 - lib.beta1.powi(lib.step as i32), 1.0 - lib.beta2.powi(lib.step as i32));
+            lib.step_libtorch(0.01, c1, c2);
+            host.zero_grad();
+            lib.zero_grad();
+        }
+        for (x, y) in pa.iter().zip(&pb) {
+            let d = f64::try_from((&x.1 - &y.1).abs().max()).unwrap();
+            assert!(d < 1e-6, "{}: parameters differ by {d}", x.0);
+        }
     }
 }
