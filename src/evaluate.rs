@@ -577,6 +577,7 @@ fn heatmap_plot(path: &Path, o: &EvaluateOptions, input: &Path, res: u32, chroms
             mark_name: "frame start",
             diverging: false,
             cells: None,
+            square: false,
         },
     )
 }

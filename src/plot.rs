@@ -315,6 +315,10 @@ pub struct Heatmap<'a> {
     pub diverging: bool,
     /// Axes in cells instead of Mb: (axis label, the cell shown as 0), for aggregates.
     pub cells: Option<(&'a str, f64)>,
+    /// One matrix over the whole square (`upper` and `lower` then hold the same values): no
+    /// diagonal line, and the axis descriptions name `upper_name` for columns and `lower_name`
+    /// for rows.
+    pub square: bool,
 }
 
 fn colormap(t: f64) -> RGBColor {
@@ -367,8 +371,8 @@ pub fn heatmap(path: &Path, h: &Heatmap) -> Result<AtomicFile> {
         chart
             .configure_mesh()
             .disable_mesh()
-            .x_desc(format!("{unit}; above the diagonal: {}", h.upper_name))
-            .y_desc(format!("{unit}; below: {}", h.lower_name))
+            .x_desc(if h.square { format!("{unit}, {}", h.upper_name) } else { format!("{unit}; above the diagonal: {}", h.upper_name) })
+            .y_desc(if h.square { format!("{unit}, {}", h.lower_name) } else { format!("{unit}; below: {}", h.lower_name) })
             .label_style(("sans-serif", 16))
             .axis_desc_style(("sans-serif", 18))
             .draw()?;
@@ -385,7 +389,9 @@ pub fn heatmap(path: &Path, h: &Heatmap) -> Result<AtomicFile> {
             Rectangle::new([(mb(j as f64), mb(i as f64)), (mb(j as f64 + 1.0), mb(i as f64 + 1.0))], col.filled())
         });
         chart.draw_series(cells)?;
-        chart.draw_series(std::iter::once(PathElement::new(vec![(mb(0.0), mb(0.0)), (mb(n as f64), mb(n as f64))], BLACK.stroke_width(1))))?;
+        if !h.square {
+            chart.draw_series(std::iter::once(PathElement::new(vec![(mb(0.0), mb(0.0)), (mb(n as f64), mb(n as f64))], BLACK.stroke_width(1))))?;
+        }
         if !h.marks.is_empty() {
             chart
                 .draw_series(h.marks.iter().map(|&(i, j)| {

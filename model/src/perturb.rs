@@ -385,6 +385,7 @@ fn tad_aggregate(
             mark_name: "",
             diverging: true,
             cells: Some(("position (0 = TAD start, 10 = TAD end; flanks in bins)", flank as f64)),
+            square: false,
         },
     )?;
     Ok((cells, plot))
@@ -1051,6 +1052,7 @@ fn heatmap(path: &Path, chrom: &str, lo: usize, hi: usize, res: u32, rows: &[Row
         mark_name: "",
         diverging: false,
         cells: None,
+        square: false,
     };
     if difference {
         let dmax = rows.iter().filter_map(|r| r.mutant.map(|m| (m - r.wt).abs())).fold(0.0f64, f64::max).max(1e-6);
