@@ -149,6 +149,8 @@ pub const BY_STEP: &[(&str, &[&str])] = &[
             DIFFERENCE_PNG,
             SITE_PROFILE_PNG,
             LOOP_SWAP_PNG,
+            LOOP_AGGREGATE,
+            LOOP_AGGREGATE_PNG,
             TAD_PROFILE_PNG,
             TAD_AGGREGATE,
             TAD_AGGREGATE_PNG,
