@@ -35,11 +35,10 @@ pub fn write(path: &Path, meta: &Meta, rows: &[LoopCell], force: bool) -> Result
             column("dy", Int64Array::from_iter_values(rows.iter().map(|r| r.dy))),
             column("loops", UInt32Array::from_iter_values(rows.iter().map(|r| r.loops))),
             column("pixels", UInt32Array::from_iter_values(rows.iter().map(|r| r.pixels))),
-            column("wt", Float64Array::from_iter_values(rows.iter().map(|r| r.wt))),
-            column("mutant", Float64Array::from_iter_values(rows.iter().map(|r| r.mutant))),
-            column("difference", Float64Array::from_iter_values(rows.iter().map(|r| r.mutant - r.wt))),
-            column("percent", Float64Array::from_iter(rows.iter().map(|r| (r.wt > 0.0).then(|| 100.0 * (r.mutant - r.wt) / r.wt)))),
-        ],
+        ]
+        .into_iter()
+        .chain(super::change_columns(rows.iter().map(|r| (r.wt, r.mutant))))
+        .collect(),
         force,
     )
 }

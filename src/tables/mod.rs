@@ -327,6 +327,18 @@ pub fn column(name: impl Into<String>, array: impl arrow::array::Array + 'static
     (name.into(), Arc::new(array))
 }
 
+/// The `wt`, `mutant`, `difference` and `percent` columns of an edit's effect (site_effects,
+/// tad_aggregate, loop_aggregate): percent is 100 * difference / wt, null where wt is 0.
+pub fn change_columns(pairs: impl Iterator<Item = (f64, f64)> + Clone) -> Vec<NamedColumn> {
+    use arrow::array::Float64Array;
+    vec![
+        column("wt", Float64Array::from_iter_values(pairs.clone().map(|p| p.0))),
+        column("mutant", Float64Array::from_iter_values(pairs.clone().map(|p| p.1))),
+        column("difference", Float64Array::from_iter_values(pairs.clone().map(|(w, m)| m - w))),
+        column("percent", Float64Array::from_iter(pairs.map(|(w, m)| (w > 0.0).then(|| 100.0 * (m - w) / w)))),
+    ]
+}
+
 impl BatchWriter {
     /// A writer of a `kind` table with `k` repeated columns (K of representations; 0 otherwise).
     pub fn create(path: &Path, kind: TableKind, k: usize, meta: &Meta, force: bool) -> Result<Self> {

@@ -45,17 +45,18 @@ impl Writer {
 
     /// Appends one chromosome's rows.
     pub fn write(&mut self, chrom: &str, rows: &[SiteEffect]) -> Result<()> {
-        self.0.write(vec![
-            column("chrom", StringArray::from_iter_values(std::iter::repeat_n(chrom, rows.len()))),
-            column("start", Int64Array::from_iter_values(rows.iter().map(|r| r.start))),
-            column("end", Int64Array::from_iter_values(rows.iter().map(|r| r.end))),
-            column("distance", UInt32Array::from_iter_values(rows.iter().map(|r| r.distance))),
-            column("pixels", UInt32Array::from_iter_values(rows.iter().map(|r| r.pixels))),
-            column("wt", Float64Array::from_iter_values(rows.iter().map(|r| r.wt))),
-            column("mutant", Float64Array::from_iter_values(rows.iter().map(|r| r.mutant))),
-            column("difference", Float64Array::from_iter_values(rows.iter().map(|r| r.difference()))),
-            column("percent", Float64Array::from_iter(rows.iter().map(|r| r.percent()))),
-        ])
+        self.0.write(
+            vec![
+                column("chrom", StringArray::from_iter_values(std::iter::repeat_n(chrom, rows.len()))),
+                column("start", Int64Array::from_iter_values(rows.iter().map(|r| r.start))),
+                column("end", Int64Array::from_iter_values(rows.iter().map(|r| r.end))),
+                column("distance", UInt32Array::from_iter_values(rows.iter().map(|r| r.distance))),
+                column("pixels", UInt32Array::from_iter_values(rows.iter().map(|r| r.pixels))),
+            ]
+            .into_iter()
+            .chain(super::change_columns(rows.iter().map(|r| (r.wt, r.mutant))))
+            .collect(),
+        )
     }
 
     /// Rows written so far.
