@@ -35,11 +35,17 @@ impl SimulatePreset {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ModelPreset {
-    /// Tuned for reconstruction R² (the reference code's frame head, hidden 8): the defaults.
+    /// Tuned for reconstruction R² (the reference code's frame head, hidden 8, with the pairwise
+    /// term and the compartment axis at the start): the defaults.
     Reconstruction,
     /// Tuned for what the representations are used for (classification, attribution,
-    /// perturbation): per-step head, hidden 24, representations initialised N(0, 0.01).
+    /// perturbation): per-step head, hidden 24, representations initialised N(0, 0.01) plus the
+    /// compartment axis, pairwise term.
     Representations,
+    /// The published configuration, for reproducing the article: the paper's layer-norm LSTM and
+    /// per-step head, hidden 8, representations N(0, 1) (nn.Embedding's), no pairwise term, 10
+    /// epochs at batch 2000 with the learning rate dropping after 5.
+    Paper,
 }
 
 impl ModelPreset {
@@ -48,6 +54,7 @@ impl ModelPreset {
         match self {
             ModelPreset::Reconstruction => "reconstruction",
             ModelPreset::Representations => "representations",
+            ModelPreset::Paper => "paper",
         }
     }
 }

@@ -48,6 +48,22 @@ pub enum Head {
     Frame,
 }
 
+/// How the representations start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum EmbeddingInit {
+    /// N(0, `embedding_std`) in every dimension (the paper's, as nn.Embedding with a smaller spread).
+    #[default]
+    Random,
+    /// The same, plus each chromosome's compartment track (PC1 of the observed/expected
+    /// correlation, oriented; `crate::spectral`) in the first dimension, with standard deviation
+    /// [`PCA_INIT_STD`]: every chromosome starts with A and B on the same side of one axis.
+    Pca,
+}
+
+/// Spread of the compartment axis that `embedding_init: pca` adds to the first dimension.
+pub const PCA_INIT_STD: f64 = 0.1;
+
 /// A count given as a number, or `auto` (chosen from the data; see [`TrainConfig`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]
@@ -179,12 +195,19 @@ pub struct ModelConfig {
     /// nn.Embedding's 1: same reconstruction, but representations that classify far better
     /// (BENCHMARKS.md, "Element identification").
     pub embedding_std: f64,
+    /// How the representations start: `random`, or `pca` (with the compartment axis).
+    #[serde(default)]
+    pub embedding_init: EmbeddingInit,
     /// LSTM hidden size H.
     pub hidden: usize,
     /// Frame length L.
     pub frame_len: usize,
     /// Decoder cell: an LSTM variant, or the CNN or FC layer of the decoder comparison.
     pub cell: Cell,
+    /// Rank of the decoder's pairwise term g(R_i) . g(R_j) added to every step's logit (g affine,
+    /// K -> pair_rank); 0: none, as in the paper. A model file without the key has none.
+    #[serde(default)]
+    pub pair_rank: usize,
     /// How the decoder's hidden states become predicted probabilities.
     pub head: Head,
     /// Contact value <-> probability transform p = exp(-a / (v + d)); the model learns
@@ -203,9 +226,11 @@ impl Default for ModelConfig {
         ModelConfig {
             k: 16,
             embedding_std: 0.1,
+            embedding_init: EmbeddingInit::Pca,
             hidden: 8,
             frame_len: 150,
             cell: Cell::Fused,
+            pair_rank: 2,
             head: Head::Frame,
             transform: Transform::default(),
             value: ValueColumn::Value,
@@ -221,11 +246,22 @@ pub use hiclstm::presets::ModelPreset as Preset;
 
 impl ModelConfig {
     /// The configuration a preset starts from: `reconstruction` is the default; `representations`
-    /// has the per-step head, hidden size 24 and `embedding_std` 0.01.
+    /// has the per-step head, hidden size 24 and `embedding_std` 0.01; `paper` is the published
+    /// configuration (no pairwise term, random start).
     pub fn preset(p: Preset) -> Self {
         match p {
             Preset::Reconstruction => ModelConfig::default(),
             Preset::Representations => ModelConfig { head: Head::Step, hidden: 24, embedding_std: 0.01, ..ModelConfig::default() },
+            Preset::Paper => ModelConfig {
+                cell: Cell::Layernorm,
+                head: Head::Step,
+                hidden: 8,
+                embedding_std: 1.0,
+                embedding_init: EmbeddingInit::Random,
+                pair_rank: 0,
+                train: TrainConfig { epochs: AutoOr::Value(10), decay_after: AutoOr::Value(5), batch_size: AutoOr::Value(2000), ..TrainConfig::default() },
+                ..ModelConfig::default()
+            },
         }
     }
 
@@ -395,6 +431,15 @@ mod preset_tests {
         let c = ModelConfig::load_onto(ModelConfig::preset(Preset::Representations), &p).unwrap();
         assert_eq!((c.head, c.hidden, c.embedding_std), (Head::Step, 16, 0.01));
         assert_eq!((c.train.learning_rate, c.train.learning_rate_after), (0.005, 0.001));
+        // A model.yaml written before the pairwise term and the compartment-axis start keeps
+        // meaning what it meant: neither (the defaults have both).
+        let old: ModelConfig = serde_yaml_ng::from_str("k: 16\nhidden: 8\n").unwrap();
+        assert_eq!((old.pair_rank, old.embedding_init), (0, EmbeddingInit::Random));
+        let d = ModelConfig::default();
+        assert_eq!((d.pair_rank, d.embedding_init), (2, EmbeddingInit::Pca));
+        let paper = ModelConfig::preset(Preset::Paper);
+        assert_eq!((paper.cell, paper.head, paper.hidden, paper.pair_rank, paper.embedding_init), (Cell::Layernorm, Head::Step, 8, 0, EmbeddingInit::Random));
+        assert_eq!(paper.train.schedule(1_000_000), Schedule { batch: 2000, epochs: 10, decay_after: 5 });
         std::fs::write(&p, "hiden: 16\n").unwrap();
         let e = ModelConfig::load_onto(ModelConfig::default(), &p).unwrap_err().to_string();
         assert!(e.contains("hiden") && e.contains("line 1"), "{e}");

@@ -15,4 +15,5 @@ pub mod perturb;
 pub mod predict;
 pub mod site_knockout;
 pub mod sniper;
+pub mod spectral;
 pub mod train;

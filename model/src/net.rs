@@ -45,6 +45,8 @@ struct FusedWeights {
 pub struct Decoder {
     cell: CellImpl,
     head: HeadImpl,
+    /// The pairwise term's affine map g (K -> `pair_rank`), when the configuration has one.
+    pair: Option<nn::Linear>,
     k: i64,
     hidden: i64,
     frame_len: i64,
@@ -92,7 +94,9 @@ impl Decoder {
             Head::Step => HeadImpl::Step(nn::linear(p / "head", h, 1, Default::default())),
             Head::Frame => HeadImpl::Frame(nn::linear(p / "head", h * l, l, Default::default())),
         };
-        Decoder { cell, head, k, hidden: h, frame_len: l }
+        // Default Linear initialisation: g starts near its bias, so the term starts as a constant.
+        let pair = (c.pair_rank > 0).then(|| nn::linear(p / "pair", k, c.pair_rank as i64, Default::default()));
+        Decoder { cell, head, pair, k, hidden: h, frame_len: l }
     }
 
     /// Predicted probabilities `[B, L]` for row representations `ri` `[B, K]`, column
@@ -108,10 +112,22 @@ impl Decoder {
             CellImpl::Conv(conv) => (x * mask.unsqueeze(2)).transpose(1, 2).apply(conv).tanh().transpose(1, 2),
             CellImpl::Dense(lin) => lin.forward(&x).tanh(),
         };
-        self.head(&hs, mask)
+        (self.head(&hs, mask) + self.pair_logits(ri, rj)).sigmoid()
     }
 
-    /// Predicted probabilities `[B, L]` from hidden states `hs` `[B, L, H]`.
+    /// The pairwise term of the logits, g(R_i) . g(R_j) `[B, L]` (zero without one): the same
+    /// function of the two representations at every distance and on every chromosome, so what it
+    /// explains (the compartments' checkerboard) must be written along shared axes of the
+    /// representations rather than remembered by the recurrent decoder. g is affine, so the term
+    /// also holds a per-bin part (bias . g(R)) that tells enriched from depleted compartments.
+    fn pair_logits(&self, ri: &Tensor, rj: &Tensor) -> Tensor {
+        match &self.pair {
+            None => Tensor::zeros([1], (ri.kind(), ri.device())),
+            Some(g) => (g.forward(ri).unsqueeze(1) * g.forward(rj)).sum_dim_intlist([2i64].as_slice(), false, ri.kind()),
+        }
+    }
+
+    /// Logits `[B, L]` of the hidden states `hs` `[B, L, H]` (before the pairwise term).
     fn head(&self, hs: &Tensor, mask: &Tensor) -> Tensor {
         let (b, l) = (hs.size()[0], hs.size()[1]);
         let out = match &self.head {
@@ -122,7 +138,7 @@ impl Decoder {
                 lin.forward(&(hs * mask.unsqueeze(2)).reshape([b, l * self.hidden]))
             }
         };
-        out.sigmoid()
+        out
     }
 }
 
@@ -190,7 +206,15 @@ pub fn cpu_kernel_step(model: &HicLstm, batch: &crate::train::HostBatch, l: usiz
     let hs = Tensor::from_slice(&scratch.hs).reshape([bb, ll, h]).set_requires_grad(true);
     let target = Tensor::from_slice(&batch.target).reshape([bb, ll]);
     let mask = Tensor::from_slice(&batch.mask).reshape([bb, ll]);
-    let pred = model.decoder.head(&hs, &mask);
+    let mut logits = model.decoder.head(&hs, &mask);
+    // The pairwise term through libtorch, on a detached copy of the batch's representations whose
+    // gradient joins the surrogate below (one backward pass through `reps`' graph).
+    let reps_leaf = reps.detach().set_requires_grad(true);
+    if model.decoder.pair.is_some() {
+        let at = |ix: &[u32]| reps_leaf.index_select(0, &Tensor::from_slice(&ix.iter().map(|&x| x as i64).collect::<Vec<_>>()));
+        logits += model.decoder.pair_logits(&at(&row), &at(&col).reshape([bb, ll, k]));
+    }
+    let pred = logits.sigmoid();
     let (sse, n) = masked_mse(&pred, &target, &mask);
     (&sse / &n).backward();
     let d_hh = crate::cpu_lstm::backward(&rec, &scratch.tape, &host(&hs.grad()), &mut scratch.dz);
@@ -203,11 +227,14 @@ pub fn cpu_kernel_step(model: &HicLstm, batch: &crate::train::HostBatch, l: usiz
     let (d_hh, d_b) = (Tensor::from_slice(&d_hh).reshape([g4, h]), Tensor::from_slice(&sums.bias));
     // A surrogate whose gradient with respect to each variable is exactly that variable's share:
     // one backward pass accumulates them as libtorch's own would (frozen variables get none).
-    let surrogate = (&p_row * &d_row).sum(Kind::Float)
+    let mut surrogate = (&p_row * &d_row).sum(Kind::Float)
         + (&p_col * &d_col).sum(Kind::Float)
         + (&w.w_hh * &d_hh).sum(Kind::Float)
         + (&w.b_ih * &d_b).sum(Kind::Float)
         + (&w.b_hh * &d_b).sum(Kind::Float);
+    if model.decoder.pair.is_some() {
+        surrogate += (&reps * &reps_leaf.grad()).sum(Kind::Float);
+    }
     if surrogate.requires_grad() {
         surrogate.backward();
     }
@@ -337,13 +364,16 @@ mod tests {
     }
 
     /// The CPU kernel's loss and gradients equal libtorch's LSTM's, for both heads, with padded
-    /// steps, a batch that is not a multiple of the SIMD width, and bins repeated within a batch.
+    /// steps, a batch that is not a multiple of the SIMD width, bins repeated within a batch, and with
+    /// or without the pairwise term.
     #[test]
     fn the_cpu_kernel_matches_libtorchs_lstm_in_loss_and_every_gradient() {
-        for (head, hidden, b) in [(Head::Frame, 8, 11), (Head::Step, 24, 9), (Head::Frame, 3, 16)] {
+        for (head, hidden, b, pair_rank) in
+            [(Head::Frame, 8, 11, 0), (Head::Step, 24, 9, 0), (Head::Frame, 3, 16, 0), (Head::Step, 8, 10, 2), (Head::Frame, 8, 11, 3)]
+        {
             tch::manual_seed(7);
             let l = 13;
-            let c = ModelConfig { cell: Cell::Fused, head, hidden, frame_len: l, k: 5, ..ModelConfig::default() };
+            let c = ModelConfig { cell: Cell::Fused, head, hidden, frame_len: l, k: 5, pair_rank, ..ModelConfig::default() };
             let model = HicLstm::new(&c, 40, Device::Cpu);
             let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
             let mut batch = HostBatch::default();

@@ -40,6 +40,8 @@ pub struct TrainOptions {
     /// Directory of the temporary file that holds the training frames (8 bytes per pixel; removed
     /// however the run ends); default: the system's (`TMPDIR`).
     pub temp_dir: Option<PathBuf>,
+    /// bedGraph orienting the compartment axis of `embedding_init: pca` (A positive).
+    pub orient: Option<PathBuf>,
 }
 
 /// Files of a model directory.
@@ -136,6 +138,7 @@ pub fn run(o: &TrainOptions) -> Result<TrainSummary> {
     if o.init_from.is_none() && o.freeze_decoder {
         return Err(Error::InvalidArgument("--freeze-decoder needs --init-from MODEL_DIR".into()));
     }
+    let orient = o.orient.as_ref().map(|p| hiclstm::formats::bed::read_bedgraph(p)).transpose()?;
     let t_prep = std::time::Instant::now();
     let temp_dir = o.temp_dir.clone().unwrap_or_else(std::env::temp_dir);
     let data = data::stream(&o.contacts, &o.config, &temp_dir)?;
@@ -178,6 +181,14 @@ pub fn run(o: &TrainOptions) -> Result<TrainSummary> {
     let mut model = HicLstm::new(&o.config, model_file.n_bins(), o.device);
     if let Some(src) = &o.init_from {
         init_from(&mut model, &model_file, src, o.freeze_decoder)?;
+    } else if o.config.embedding_init == crate::config::EmbeddingInit::Pca {
+        let t = std::time::Instant::now();
+        let axis = crate::spectral::compartment_axis(&o.contacts, &data.meta, o.config.value, orient.as_deref(), o.config.train.seed)?;
+        let add = Tensor::from_slice(&axis).to_device(model.embedding.device()).unsqueeze(1) * crate::config::PCA_INIT_STD;
+        tch::no_grad(|| {
+            let _ = model.embedding.narrow(1, 0, 1).g_add_(&add);
+        });
+        hiclstm::log::info(&format!("compartment axis of the initial representations in {:.1} s", t.elapsed().as_secs_f64()));
     }
     let trainable: Vec<(String, Tensor)> = model.named_variables().into_iter().filter(|(n, _)| !o.freeze_decoder || n == EMBEDDING).collect();
     let mut adam = Adam::new(trainable);

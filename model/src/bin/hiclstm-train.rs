@@ -24,7 +24,7 @@ use std::path::PathBuf;
 
 Configuration (YAML, every key optional, on top of --preset; flags override): k (16), embedding_std (0.1),
 hidden (8), frame_len (150),
-cell (fused|layernorm|reference), head (frame|step), transform {a: 8, d: 1e-10}, value
+embedding_init (random|pca), pair_rank (0), cell (fused|layernorm|reference), head (frame|step), transform {a: 8, d: 1e-10}, value
 (value|count), max_distance (bp), train {epochs: auto, learning_rate: 0.01,
 learning_rate_after: 0.001, decay_after: auto, batch_size: auto, clip_norm: 10, seed: 0}.
 auto: batch = frames/16 within [16, 2000]; epochs = max(10, enough for 1600 optimizer steps);
@@ -78,6 +78,11 @@ struct Args {
     /// run ends; default: $TMPDIR, else /tmp).
     #[arg(long, value_name = "DIR")]
     temp_dir: Option<PathBuf>,
+    /// bedGraph that orients the compartment axis of `embedding_init: pca` (gene density or GC:
+    /// A positive), as `hiclstm-baseline pca --orient`; without it, each chromosome's largest
+    /// entry is made positive.
+    #[arg(long, value_name = "BEDGRAPH")]
+    orient: Option<PathBuf>,
     /// Start from a trained model directory (transfer learning).
     #[arg(long)]
     init_from: Option<PathBuf>,
@@ -130,6 +135,7 @@ fn main() {
             freeze_decoder: a.freeze_decoder,
             stop_after: a.stop_after,
             temp_dir: a.temp_dir,
+            orient: a.orient.clone(),
         };
         run(&o).map(|_| ())
     })
