@@ -70,7 +70,8 @@ workflow {
     //
     // Model: train, predict the observed pixels, evaluate against the distance-mean baseline.
     //
-    HICLSTM_TRAIN(ch_contacts, params.model_config ? file(params.model_config, checkIfExists: true) : [])
+    def orient = params.orient ? file(params.orient, checkIfExists: true) : []
+    HICLSTM_TRAIN(ch_contacts, params.model_config ? file(params.model_config, checkIfExists: true) : [], orient)
     ch_versions = ch_versions.mix(HICLSTM_TRAIN.out.versions)
 
     // Attribution and edits run on the full-depth samples only.
@@ -86,7 +87,7 @@ workflow {
     // Representations of other methods, and element classification with all of them.
     //
     def methods = params.baselines ? params.baselines.tokenize(',')*.trim() : []
-    HICLSTM_BASELINE(ch_contacts.combine(Channel.fromList(methods)))
+    HICLSTM_BASELINE(ch_contacts.combine(Channel.fromList(methods)), orient)
     ch_versions = ch_versions.mix(HICLSTM_BASELINE.out.versions)
 
     ch_report_classify = Channel.empty()

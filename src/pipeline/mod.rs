@@ -161,7 +161,7 @@ pub fn plan(p: &Params, threads: usize) -> Result<Vec<Step>> {
 /// The params' values and named files, before anything runs.
 fn check_files(p: &Params) -> Result<()> {
     p.check()?;
-    for f in [&p.model_config, &p.classify_tasks, &p.tads].into_iter().flatten() {
+    for f in [&p.model_config, &p.orient, &p.classify_tasks, &p.tads].into_iter().flatten() {
         if !f.is_file() {
             return Err(not_found(f, "not found (named in the params)".into()));
         }
@@ -281,8 +281,17 @@ fn model_steps(p: &Params, id: &str, paths: &SamplePaths, inputs: &Inputs, full:
     let mut reps = vec![("hiclstm".to_string(), paths.model.join(outputs::REPRESENTATIONS))];
     for m in &inputs.baselines {
         let r = join(out, &["baseline", &format!("{id}.{m}.{}", outputs::REPRESENTATIONS)]);
+        // Only PCA has a compartment track to orient.
+        let orient = p.orient.as_ref().filter(|_| m == "pca");
         steps.push(
-            Step::new(format!("baseline_{m}:{id}"), "hiclstm-baseline").arg(m).arg(&paths.contacts).arg("-o").arg(&r).extra(&p.baseline_args)?.out(r.clone()),
+            Step::new(format!("baseline_{m}:{id}"), "hiclstm-baseline")
+                .arg(m)
+                .arg(&paths.contacts)
+                .opt("--orient", orient)
+                .arg("-o")
+                .arg(&r)
+                .extra(&p.baseline_args)?
+                .out(r.clone()),
         );
         reps.push((m.clone(), r));
     }
@@ -334,6 +343,7 @@ fn train(p: &Params, id: &str, paths: &SamplePaths) -> Result<Step> {
         .arg("--preset")
         .arg(p.model_preset.name())
         .opt("--config", p.model_config.as_ref())
+        .opt("--orient", p.orient.as_ref())
         .arg("--seed")
         .arg(p.seed.to_string())
         .arg("--device")
@@ -616,5 +626,24 @@ mod tests {
         assert!(plan(&bad, 0).unwrap_err().to_string().contains("/nonexistent/tads.bed"));
         let bad = Params { baselines: "pca,umap".into(), ..Params::default() };
         assert!(plan(&bad, 0).unwrap_err().to_string().contains("umap"));
+    }
+
+    /// The orientation track reaches training and the PCA baseline (not SCI, which has no
+    /// compartment track), and a missing one is refused before anything runs.
+    #[test]
+    fn the_orientation_track_goes_to_training_and_pca() {
+        let dir = tempfile::tempdir().unwrap();
+        let track = dir.path().join("genes.bedGraph");
+        std::fs::write(&track, "chr1\t0\t50000\t1\n").unwrap();
+        let p = Params { orient: Some(track.clone()), baselines: "pca,sci".into(), ..Params::default() };
+        let steps = plan(&p, 0).unwrap();
+        let line = |name: &str| steps.iter().find(|s| s.name == name).unwrap().command_line();
+        let want = format!("--orient {}", track.display());
+        assert!(line("train:toy").contains(&want), "{}", line("train:toy"));
+        assert!(line("baseline_pca:toy").contains(&want), "{}", line("baseline_pca:toy"));
+        assert!(!line("baseline_sci:toy").contains("--orient"), "{}", line("baseline_sci:toy"));
+        assert!(!plan(&Params::default(), 0).unwrap().iter().any(|s| s.command_line().contains("--orient")));
+        let bad = Params { orient: Some("/nonexistent/genes.bedGraph".into()), ..Params::default() };
+        assert!(plan(&bad, 0).unwrap_err().to_string().contains("/nonexistent/genes.bedGraph"));
     }
 }

@@ -31,6 +31,10 @@ pub struct Params {
     pub model_preset: ModelPreset,
     /// Model configuration YAML for hiclstm-train (on top of the preset).
     pub model_config: Option<PathBuf>,
+    /// bedGraph (gene density, GC content) that orients the compartment axis: A where it is
+    /// high. Passed to hiclstm-train and hiclstm-baseline pca as `--orient`; without it, both
+    /// orient each chromosome from its contacts alone.
+    pub orient: Option<PathBuf>,
     /// Device for training, prediction, attribution and perturbation: auto, cpu, cuda, cuda:N.
     pub device: Device,
     /// Representation baselines beside Hi-C-LSTM, comma-separated (pca, sci); empty for none.
@@ -90,6 +94,7 @@ impl Default for Params {
             simulate_resolution: 50_000,
             model_preset: ModelPreset::Representations,
             model_config: None,
+            orient: None,
             device: Device::Auto,
             baselines: "pca".into(),
             classify_tasks: None,

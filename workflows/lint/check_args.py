@@ -43,6 +43,7 @@ SAMPLES = {
     "method": ["pca", "sci"],
     "tasks": "tasks.yaml",
     "tads": "tads.bed",
+    "orient": "genes.bedGraph",
     "chrom": "chr21",
     "parts": "parts1/sample.chr21.attributions.parquet parts2/sample.chr22.attributions.parquet",
     "sites": "sites.bed",

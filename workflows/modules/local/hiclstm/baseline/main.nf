@@ -5,6 +5,7 @@ process HICLSTM_BASELINE {
 
     input:
     tuple val(meta), path(contacts), path(bins), val(method)
+    path(orient)
 
     output:
     tuple val(meta), val(method), path("${prefix}.${method}.representations.parquet"), emit: representations
@@ -16,10 +17,13 @@ process HICLSTM_BASELINE {
     script:
     def args = task.ext.args ?: ''
     prefix = task.ext.prefix ?: "${meta.id}"
+    // Only PCA has a compartment track to orient.
+    def orient_track = (orient && method == 'pca') ? "--orient ${orient}" : ''
     """
     hiclstm-baseline \\
         ${method} \\
         ${contacts} \\
+        ${orient_track} \\
         -o ${prefix}.${method}.representations.parquet \\
         --threads ${task.cpus} \\
         ${args}

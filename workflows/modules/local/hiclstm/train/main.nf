@@ -7,6 +7,7 @@ process HICLSTM_TRAIN {
     input:
     tuple val(meta), path(contacts), path(bins)
     path(config)
+    path(orient)
 
     output:
     tuple val(meta), path("${prefix}", type: 'dir')          , emit: model
@@ -21,10 +22,12 @@ process HICLSTM_TRAIN {
     def args = task.ext.args ?: ''
     prefix = task.ext.prefix ?: "${meta.id}"
     def model_config = config ? "--config ${config}" : ''
+    def orient_track = orient ? "--orient ${orient}" : ''
     """
     hiclstm-train \\
         ${contacts} \\
         ${model_config} \\
+        ${orient_track} \\
         -o ${prefix} \\
         --threads ${task.cpus} \\
         ${args}
