@@ -184,7 +184,7 @@ pub fn run(o: &TrainOptions) -> Result<TrainSummary> {
     } else if o.config.embedding_init == crate::config::EmbeddingInit::Pca {
         let t = std::time::Instant::now();
         let axis = crate::spectral::compartment_axis(&o.contacts, &data.meta, o.config.value, orient.as_deref(), o.config.train.seed)?;
-        let add = Tensor::from_slice(&axis).to_device(model.embedding.device()).unsqueeze(1) * crate::config::PCA_INIT_STD;
+        let add = Tensor::from_slice(&axis).to_device(model.embedding.device()).unsqueeze(1) * o.config.axis_std;
         tch::no_grad(|| {
             let _ = model.embedding.narrow(1, 0, 1).g_add_(&add);
         });
