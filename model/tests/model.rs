@@ -295,6 +295,16 @@ fn bad_inputs_fail_cleanly() {
     assert_eq!(code, 4, "{err}");
     assert!(err.contains("bad.yaml") && err.contains("hiden"), "{err}");
     assert!(!out.join("model.yaml").exists());
+    // A malformed orientation track: its file and line, before any work, and no model directory.
+    std::fs::write(d.join("genes.bedGraph"), "chr1\t0\t50000\t1.5\nchr1\t50000\t100000\tmany\n").unwrap();
+    let (code, err) = run(TRAIN, &[cs, "-o", os, "--orient", d.join("genes.bedGraph").to_str().unwrap()]);
+    assert_eq!(code, 4, "{err}");
+    assert!(err.contains("genes.bedGraph") && err.contains("line 2"), "{err}");
+    assert!(!out.exists());
+    std::fs::write(d.join("bad_axis.yaml"), "axis_std: -1\n").unwrap();
+    let (code, err) = run(TRAIN, &[cs, "-o", os, "--config", d.join("bad_axis.yaml").to_str().unwrap()]);
+    assert_eq!(code, 8, "{err}");
+    assert!(err.contains("axis_std"), "{err}");
 
     // A model whose description does not match its weights.
     let (code, err) = run(TRAIN, &[cs, "-o", os, "--epochs", "1", "-q"]);
