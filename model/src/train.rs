@@ -183,6 +183,7 @@ pub fn run(o: &TrainOptions) -> Result<TrainSummary> {
         init_from(&mut model, &model_file, src, o.freeze_decoder)?;
     } else if o.config.embedding_init == crate::config::EmbeddingInit::Pca {
         let t = std::time::Instant::now();
+        hiclstm::log::info("compartment axis of the initial representations: reading the contacts again, one chromosome at a time");
         let axis = crate::spectral::compartment_axis(&o.contacts, &data.meta, o.config.value, orient.as_deref(), o.config.train.seed)?;
         let add = Tensor::from_slice(&axis).to_device(model.embedding.device()).unsqueeze(1) * o.config.axis_std;
         tch::no_grad(|| {
