@@ -135,6 +135,10 @@ pub fn run(o: &TrainOptions) -> Result<TrainSummary> {
             }
         }
     }
+    if let Some(src) = &o.init_from {
+        // Checked before any work, so that a mismatch leaves nothing behind.
+        same_architecture(&ModelFile::load(&ModelDir(src.clone()).yaml())?.config, &o.config, src)?;
+    }
     if o.init_from.is_none() && o.freeze_decoder {
         return Err(Error::InvalidArgument("--freeze-decoder needs --init-from MODEL_DIR".into()));
     }
@@ -488,26 +492,34 @@ pub fn load_named(model: &HicLstm, tensors: &[(String, Tensor)], keep: impl Fn(&
     Ok(())
 }
 
-fn init_from(model: &mut HicLstm, mf: &ModelFile, src: &Path, freeze: bool) -> Result<()> {
-    let sd = ModelDir(src.to_path_buf());
-    let old = ModelFile::load(&sd.yaml())?;
-    let (a, b) = (&old.config, &mf.config);
-    if (a.k, a.hidden, a.frame_len, a.cell, a.head) != (b.k, b.hidden, b.frame_len, b.cell, b.head) {
+/// Refuses to fine-tune (`src`, whose configuration is `a`) into a decoder of another shape (`b`).
+fn same_architecture(a: &ModelConfig, b: &ModelConfig, src: &Path) -> Result<()> {
+    if (a.k, a.hidden, a.frame_len, a.cell, a.head, a.pair_rank) != (b.k, b.hidden, b.frame_len, b.cell, b.head, b.pair_rank) {
         return Err(Error::InvalidArgument(format!(
-            "--init-from {}: its architecture (K {}, H {}, L {}, {:?} cell, {:?} head) differs from this configuration (K {}, H {}, L {}, {:?}, {:?})",
+            "--init-from {}: its architecture (K {}, H {}, L {}, {:?} cell, {:?} head, pair_rank {}) differs from this configuration (K {}, H {}, L {}, {:?}, {:?}, pair_rank {})",
             src.display(),
             a.k,
             a.hidden,
             a.frame_len,
             a.cell,
             a.head,
+            a.pair_rank,
             b.k,
             b.hidden,
             b.frame_len,
             b.cell,
-            b.head
+            b.head,
+            b.pair_rank
         )));
     }
+    Ok(())
+}
+
+fn init_from(model: &mut HicLstm, mf: &ModelFile, src: &Path, freeze: bool) -> Result<()> {
+    let sd = ModelDir(src.to_path_buf());
+    let old = ModelFile::load(&sd.yaml())?;
+    let (a, b) = (&old.config, &mf.config);
+    same_architecture(a, b, src)?;
     let tensors = Tensor::read_safetensors(sd.weights()).map_err(|e| Error::format(sd.weights(), hiclstm::error::Location::None, e.to_string()))?;
     load_named(model, &tensors, |n| n != EMBEDDING).map_err(|m| Error::format(sd.weights(), hiclstm::error::Location::None, m))?;
     // Representations of chromosomes the old model knew (same name and size) start from there.

@@ -266,6 +266,14 @@ fn transfer_learning_with_a_frozen_decoder_changes_only_representations() {
             assert!(!a.equal(b), "{n} did not change");
         }
     }
+    // Another decoder (here: without the pairwise term) is refused by name, before any work.
+    let mut other = small_config(3);
+    other.pair_rank = 0;
+    let mut o = opts(&contacts, &dir.path().join("other"), other);
+    o.init_from = Some(base.clone());
+    let e = train::run(&o).err().expect("a different decoder is refused").to_string();
+    assert!(e.contains("pair_rank 2") && e.contains("pair_rank 0"), "{e}");
+    assert!(!dir.path().join("other").exists());
 }
 
 fn run(bin: &str, args: &[&str]) -> (i32, String) {
