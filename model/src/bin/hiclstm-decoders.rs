@@ -8,7 +8,8 @@ use std::path::PathBuf;
 
 /// Compare representations x decoders (the paper's Fig. 3 grid).
 ///
-/// Trains LSTM, CNN and FC decoders (matched depth and width, each with the frame head) on
+/// Trains LSTM, CNN and FC decoders (matched depth and width, each with the per-step head by
+/// default, so that no decoder mixes the whole frame; each with the default pairwise term) on
 /// frozen representations from any method, on the training chromosomes, and tests them on the
 /// test chromosomes. Writes PREFIX.metrics.parquet (one method per representation+decoder pair,
 /// with the distance-mean baseline) and, with --plots, PREFIX.r2_by_distance.png. For the
@@ -38,8 +39,9 @@ struct Args {
     /// Decoders: lstm, cnn, fc.
     #[arg(long, value_delimiter = ',', default_value = "lstm,cnn,fc")]
     decoders: Vec<String>,
-    /// Output head of every decoder.
-    #[arg(long, value_enum, default_value_t = Head::Frame)]
+    /// Output head of every decoder: step (default: the comparison the paper makes, no decoder
+    /// mixing the whole frame) or frame.
+    #[arg(long, value_enum, default_value_t = Head::Step)]
     head: Head,
     /// Decoder width H.
     #[arg(long, default_value_t = 8)]
