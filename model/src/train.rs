@@ -185,7 +185,8 @@ pub fn run(o: &TrainOptions) -> Result<TrainSummary> {
     let mut model = HicLstm::new(&o.config, model_file.n_bins(), o.device);
     if let Some(src) = &o.init_from {
         init_from(&mut model, &model_file, src, o.freeze_decoder)?;
-    } else if o.config.embedding_init == crate::config::EmbeddingInit::Pca {
+    } else if o.config.embedding_init == crate::config::EmbeddingInit::Pca && !(o.resume && has_checkpoint) {
+        // (A resumed run takes its representations from the checkpoint.)
         let t = std::time::Instant::now();
         hiclstm::log::info("compartment axis of the initial representations: reading the contacts again, one chromosome at a time");
         let axis = crate::spectral::compartment_axis(&o.contacts, &data.meta, o.config.value, orient.as_deref(), o.config.train.seed)?;
