@@ -242,6 +242,10 @@ impl Default for ModelConfig {
     }
 }
 
+/// Largest `pair_rank` accepted: far above what the compartments need (2), and a bound on the
+/// decoder's memory.
+pub const MAX_PAIR_RANK: usize = 256;
+
 /// 0.3 for the defaults (frame head): with 0.1 its frame head let the axis drift apart between
 /// chromosomes at one training seed of three on the shared map (BENCHMARKS.md, issue 15).
 fn default_axis_std() -> f64 {
@@ -294,7 +298,8 @@ impl ModelConfig {
     }
 
     /// Refuses what the model cannot use: K, hidden size, frame length or epochs of 0, learning
-    /// rates, `clip_norm` or `embedding_std` not positive, and a transform with a <= 0 or d < 0.
+    /// rates, `clip_norm` or `embedding_std` not positive, `axis_std` negative, `pair_rank` over
+    /// [`MAX_PAIR_RANK`], and a transform with a <= 0 or d < 0.
     pub fn check(&self) -> Result<()> {
         let bad = |m: &str| Err(Error::InvalidArgument(format!("model config: {m}")));
         if self.k == 0 || self.hidden == 0 || self.frame_len == 0 {
@@ -314,6 +319,9 @@ impl ModelConfig {
         }
         if !(self.embedding_std > 0.0 && self.embedding_std.is_finite()) {
             return bad("embedding_std must be positive");
+        }
+        if self.pair_rank > MAX_PAIR_RANK {
+            return bad(&format!("pair_rank must be at most {MAX_PAIR_RANK}"));
         }
         if !(self.axis_std >= 0.0 && self.axis_std.is_finite()) {
             return bad("axis_std must be a finite number >= 0");

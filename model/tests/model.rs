@@ -313,6 +313,10 @@ fn bad_inputs_fail_cleanly() {
     let (code, err) = run(TRAIN, &[cs, "-o", os, "--config", d.join("bad_axis.yaml").to_str().unwrap()]);
     assert_eq!(code, 8, "{err}");
     assert!(err.contains("axis_std"), "{err}");
+    std::fs::write(d.join("bad_pair.yaml"), "pair_rank: 100000000\n").unwrap();
+    let (code, err) = run(TRAIN, &[cs, "-o", os, "--config", d.join("bad_pair.yaml").to_str().unwrap()]);
+    assert_eq!(code, 8, "{err}");
+    assert!(err.contains("pair_rank must be at most 256"), "{err}");
 
     // A model whose description does not match its weights.
     let (code, err) = run(TRAIN, &[cs, "-o", os, "--epochs", "1", "-q"]);
