@@ -112,18 +112,18 @@ impl Decoder {
             CellImpl::Conv(conv) => (x * mask.unsqueeze(2)).transpose(1, 2).apply(conv).tanh().transpose(1, 2),
             CellImpl::Dense(lin) => lin.forward(&x).tanh(),
         };
-        (self.head(&hs, mask) + self.pair_logits(ri, rj)).sigmoid()
+        self.with_pair(self.head(&hs, mask), ri, rj).sigmoid()
     }
 
-    /// The pairwise term of the logits, g(R_i) . g(R_j) `[B, L]` (zero without one): the same
+    /// `logits` `[B, L]` plus the pairwise term g(R_i) . g(R_j), where there is one: the same
     /// function of the two representations at every distance and on every chromosome, so what it
     /// explains (the compartments' checkerboard) must be written along shared axes of the
     /// representations rather than remembered by the recurrent decoder. g is affine, so the term
     /// also holds a per-bin part (bias . g(R)) that tells enriched from depleted compartments.
-    fn pair_logits(&self, ri: &Tensor, rj: &Tensor) -> Tensor {
+    fn with_pair(&self, logits: Tensor, ri: &Tensor, rj: &Tensor) -> Tensor {
         match &self.pair {
-            None => Tensor::zeros([1], (ri.kind(), ri.device())),
-            Some(g) => (g.forward(ri).unsqueeze(1) * g.forward(rj)).sum_dim_intlist([2i64].as_slice(), false, ri.kind()),
+            None => logits,
+            Some(g) => logits + (g.forward(ri).unsqueeze(1) * g.forward(rj)).sum_dim_intlist([2i64].as_slice(), false, ri.kind()),
         }
     }
 
@@ -209,10 +209,10 @@ pub fn cpu_kernel_step(model: &HicLstm, batch: &crate::train::HostBatch, l: usiz
     let mut logits = model.decoder.head(&hs, &mask);
     // The pairwise term through libtorch, on a detached copy of the batch's representations whose
     // gradient joins the surrogate below (one backward pass through `reps`' graph).
-    let reps_leaf = reps.detach().set_requires_grad(true);
-    if model.decoder.pair.is_some() {
-        let at = |ix: &[u32]| reps_leaf.index_select(0, &Tensor::from_slice(&ix.iter().map(|&x| x as i64).collect::<Vec<_>>()));
-        logits += model.decoder.pair_logits(&at(&row), &at(&col).reshape([bb, ll, k]));
+    let reps_leaf = model.decoder.pair.is_some().then(|| reps.detach().set_requires_grad(true));
+    if let Some(leaf) = &reps_leaf {
+        let at = |ix: &[u32]| leaf.index_select(0, &Tensor::from_slice(&ix.iter().map(|&x| x as i64).collect::<Vec<_>>()));
+        logits = model.decoder.with_pair(logits, &at(&row), &at(&col).reshape([bb, ll, k]));
     }
     let pred = logits.sigmoid();
     let (sse, n) = masked_mse(&pred, &target, &mask);
@@ -232,8 +232,8 @@ pub fn cpu_kernel_step(model: &HicLstm, batch: &crate::train::HostBatch, l: usiz
         + (&w.w_hh * &d_hh).sum(Kind::Float)
         + (&w.b_ih * &d_b).sum(Kind::Float)
         + (&w.b_hh * &d_b).sum(Kind::Float);
-    if model.decoder.pair.is_some() {
-        surrogate += (&reps * &reps_leaf.grad()).sum(Kind::Float);
+    if let Some(leaf) = &reps_leaf {
+        surrogate += (&reps * &leaf.grad()).sum(Kind::Float);
     }
     if surrogate.requires_grad() {
         surrogate.backward();

@@ -1,6 +1,6 @@
 //! The compartment axis that `embedding_init: pca` writes into the initial representations: per
-//! chromosome, the first principal component of the observed/expected correlation (the
-//! compartment track of the PCA baseline), computed at a resolution coarse enough for a dense
+//! chromosome, one of the first principal components of the observed/expected correlation (the
+//! PCA baseline's, `hiclstm::baselines::pca`), computed at a resolution coarse enough for a dense
 //! matrix and spread back over the model's bins.
 //!
 //! Why: from intra-chromosomal contacts alone, "same compartment or not" does not change when A and
@@ -91,21 +91,15 @@ fn coarse_axis(m: &[f64], nc: usize, track: Option<&[f64]>, seed: u64) -> Vec<f3
     }
     let k = CANDIDATES.min(nc);
     let (scores, observed, _) = pca::chromosome(&c, nc, k, false, None, seed);
-    let comp = |q: usize| -> Vec<f64> { (0..nc).map(|b| scores[b * k + q] as f64).collect() };
+    let comps: Vec<Vec<f64>> = (0..k).map(|q| (0..nc).map(|b| scores[b * k + q] as f64).collect()).collect();
     let idx: Vec<usize> = (0..nc).filter(|&b| observed[b]).collect();
     if idx.len() < 2 {
         return vec![0.0; nc];
     }
-    // Observed/expected of covered pairs (expected: mean at each distance).
-    let (mut sum, mut cnt) = (vec![0.0f64; nc], vec![0.0f64; nc]);
-    for (a, &i) in idx.iter().enumerate() {
-        for &j in &idx[a..] {
-            sum[j - i] += m[i * nc + j];
-            cnt[j - i] += 1.0;
-        }
-    }
+    // Observed/expected of covered pairs, with the PCA baseline's expected.
+    let expected = pca::expected_by_distance(m, nc, &idx);
     let oe = |i: usize, j: usize| {
-        let e = sum[j - i] / cnt[j - i].max(1.0);
+        let e = expected[j - i];
         if e > 0.0 {
             m[i * nc + j] / e
         } else {
@@ -136,8 +130,7 @@ fn coarse_axis(m: &[f64], nc: usize, track: Option<&[f64]>, seed: u64) -> Vec<f3
     // Checkerboard strength: correlation of observed/expected with "same side" (+1) or "across"
     // (-1) over covered pairs; a component with nearly all bins on one side scores low, however
     // enriched that side.
-    let strength = |q: usize| {
-        let v = comp(q);
+    let strength = |v: &[f64]| {
         let mut pairs = Vec::with_capacity(idx.len() * (idx.len() - 1) / 2);
         for (a, &i) in idx.iter().enumerate() {
             for &j in &idx[a + 1..] {
@@ -146,23 +139,27 @@ fn coarse_axis(m: &[f64], nc: usize, track: Option<&[f64]>, seed: u64) -> Vec<f3
         }
         hiclstm::metrics::pearson(&pairs).unwrap_or(0.0)
     };
-    let (best, flip) = match track {
-        Some(t) => {
-            let corr = |q: usize| {
-                let v = comp(q);
+    // Each candidate scored once: (how well it fits, whether to turn it over).
+    let scored: Vec<(f64, bool)> = comps
+        .iter()
+        .map(|v| match track {
+            Some(t) => {
                 let pairs: Vec<(f64, f64)> = idx.iter().filter(|&&b| t[b].is_finite()).map(|&b| (v[b], t[b])).collect();
-                hiclstm::metrics::pearson(&pairs).unwrap_or(0.0)
-            };
-            let q = (0..k).max_by(|&a, &b| corr(a).abs().total_cmp(&corr(b).abs())).unwrap_or(0);
-            (q, corr(q) < 0.0)
-        }
+                let r = hiclstm::metrics::pearson(&pairs).unwrap_or(0.0);
+                (r.abs(), r < 0.0)
+            }
+            None => (strength(v), false),
+        })
+        .collect();
+    let best = (0..k).max_by(|&a, &b| scored[a].0.total_cmp(&scored[b].0)).unwrap_or(0);
+    let flip = match track {
+        Some(_) => scored[best].1,
         None => {
-            let q = (0..k).max_by(|&a, &b| strength(a).total_cmp(&strength(b))).unwrap_or(0);
-            let (top, bottom) = ends(&comp(q));
-            (q, top < bottom)
+            let (top, bottom) = ends(&comps[best]);
+            top < bottom
         }
     };
-    let v = comp(best);
+    let v = &comps[best];
     let rms = (idx.iter().map(|&b| v[b] * v[b]).sum::<f64>() / idx.len().max(1) as f64).sqrt();
     let sign = if flip { -1.0 } else { 1.0 };
     // Scaled, not centred: the sign of each bin's score is its compartment.

@@ -518,9 +518,8 @@ fn same_architecture(a: &ModelConfig, b: &ModelConfig, src: &Path) -> Result<()>
 
 fn init_from(model: &mut HicLstm, mf: &ModelFile, src: &Path, freeze: bool) -> Result<()> {
     let sd = ModelDir(src.to_path_buf());
+    // (Its architecture was checked by `run` before any work.)
     let old = ModelFile::load(&sd.yaml())?;
-    let (a, b) = (&old.config, &mf.config);
-    same_architecture(a, b, src)?;
     let tensors = Tensor::read_safetensors(sd.weights()).map_err(|e| Error::format(sd.weights(), hiclstm::error::Location::None, e.to_string()))?;
     load_named(model, &tensors, |n| n != EMBEDDING).map_err(|m| Error::format(sd.weights(), hiclstm::error::Location::None, m))?;
     // Representations of chromosomes the old model knew (same name and size) start from there.

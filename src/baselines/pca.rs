@@ -30,6 +30,19 @@ pub struct PcaOptions {
     pub max_bins: usize,
 }
 
+/// Expected contact at each distance: the mean of `m` (`n` x `n`, row-major; entries with i <= j
+/// are read) over pairs of the covered bins `idx` (ascending), zeros included.
+pub fn expected_by_distance(m: &[f64], n: usize, idx: &[usize]) -> Vec<f64> {
+    let (mut sum, mut cnt) = (vec![0.0f64; n], vec![0.0f64; n]);
+    for (a, &i) in idx.iter().enumerate() {
+        for &j in &idx[a..] {
+            sum[j - i] += m[i * n + j];
+            cnt[j - i] += 1.0;
+        }
+    }
+    sum.iter().zip(&cnt).map(|(s, c)| s / c.max(1.0)).collect()
+}
+
 /// PCA representations of one chromosome with `n` bins; `track` (per bin, NaN = unknown) orients PC1.
 pub fn chromosome(c: &ChromContacts, n: usize, k: usize, raw: bool, track: Option<&[f64]>, seed: u64) -> (Vec<f32>, Vec<bool>, Vec<f64>) {
     let vals = if raw { &c.count } else { &c.value };
@@ -45,21 +58,14 @@ pub fn chromosome(c: &ChromContacts, n: usize, k: usize, raw: bool, track: Optio
     let valid: Vec<bool> = (0..n).map(|i| m[i * n..(i + 1) * n].iter().any(|&x| x > 0.0)).collect();
     let idx: Vec<usize> = (0..n).filter(|&i| valid[i]).collect();
     let nv = idx.len();
-    // Expected per distance over pairs of covered bins.
-    let (mut sum, mut cnt) = (vec![0.0f64; n], vec![0.0f64; n]);
-    for (a, &i) in idx.iter().enumerate() {
-        for &j in &idx[a..] {
-            sum[j - i] += m[i * n + j];
-            cnt[j - i] += 1.0;
-        }
-    }
+    let expected = expected_by_distance(&m, n, &idx);
     // Row-standardised O/E over covered bins: Pearson correlation = Z Z^T / nv.
     let mut z = vec![0.0; nv * nv];
     for (a, &i) in idx.iter().enumerate() {
         let row = &mut z[a * nv..(a + 1) * nv];
         for (b, &j) in idx.iter().enumerate() {
             let d = i.abs_diff(j);
-            let e = sum[d] / cnt[d].max(1.0);
+            let e = expected[d];
             row[b] = if e > 0.0 { m[i * n + j] / e } else { 0.0 };
         }
         let mean = row.iter().sum::<f64>() / nv as f64;
