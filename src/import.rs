@@ -5,7 +5,7 @@ use crate::error::{Error, Result};
 use crate::formats::{self, Format, OpenOptions};
 use crate::genome::{NameStyle, Selection};
 use crate::output::{check_writable, OutputSet};
-use crate::tables::{self, contacts::ContactsWriter, Meta};
+use crate::tables::{self, contacts::ContactsWriter, trans::TransWriter, Meta};
 use std::path::{Path, PathBuf};
 
 /// Options of `hiclstm-import` (one `run`).
@@ -25,8 +25,11 @@ pub struct ImportOptions {
     pub names: NameStyle,
     /// Genome assembly to record; None takes it from the file, else `unknown`.
     pub assembly: Option<String>,
-    /// Output prefix: writes `PREFIX.contacts.parquet` and `PREFIX.bins.parquet`.
+    /// Output prefix: writes `PREFIX.contacts.parquet` and `PREFIX.bins.parquet` (and
+    /// `PREFIX.trans.parquet` with `trans`).
     pub output: PathBuf,
+    /// Also write the inter-chromosomal pixels between the selected chromosomes (the trans table).
+    pub trans: bool,
     /// Overwrite existing outputs.
     pub force: bool,
 }
@@ -40,6 +43,8 @@ pub struct ImportSummary {
     pub pixels: u64,
     /// Pixels whose normalized value is null (a bin without a normalization weight).
     pub null_values: u64,
+    /// Pixels written to the trans table (0 without `trans`).
+    pub trans_pixels: u64,
     /// Paths of the files written.
     pub outputs: Vec<PathBuf>,
 }
@@ -47,6 +52,11 @@ pub struct ImportSummary {
 /// The contacts table of an output prefix: `PREFIX.contacts.parquet`.
 pub fn contacts_path(prefix: &Path) -> PathBuf {
     output_path(prefix, crate::outputs::CONTACTS)
+}
+
+/// The trans table of an output prefix: `PREFIX.trans.parquet`.
+pub fn trans_path(prefix: &Path) -> PathBuf {
+    output_path(prefix, crate::outputs::TRANS)
 }
 
 /// The bins table of an output prefix: `PREFIX.bins.parquet`.
@@ -60,7 +70,15 @@ pub fn run(o: &ImportOptions) -> Result<ImportSummary> {
     let (cpath, bpath) = (contacts_path(&o.output), bins_path(&o.output));
     check_writable(&cpath, o.force)?;
     check_writable(&bpath, o.force)?;
-    let mut src = formats::open(&o.input, o.format, &o.open)?;
+    if o.trans {
+        check_writable(&trans_path(&o.output), o.force)?;
+        if o.format.or_else(|| Format::detect(&o.input)) == Some(Format::JuicerText) {
+            return Err(Error::InvalidArgument(format!("{}: --trans: juicer text holds one chromosome per file, no inter-chromosomal contacts", o.input)));
+        }
+    }
+    let mut open = o.open.clone();
+    open.trans = o.trans;
+    let mut src = formats::open(&o.input, o.format, &open)?;
     let chosen = o.chromosomes.resolve(src.chroms(), src.path())?;
     let chroms: Vec<_> = chosen.iter().map(|&k| src.chroms()[k].clone()).collect();
     let out_names: Vec<String> = chroms.iter().map(|c| o.names.apply(&c.name)).collect();
@@ -115,12 +133,61 @@ pub fn run(o: &ImportOptions) -> Result<ImportSummary> {
     }
     let mut outputs = OutputSet::default();
     outputs.push(writer.finish()?);
+    let mut trans_pixels = 0;
+    if o.trans {
+        let (file, n) =
+            write_trans(&mut *src, &trans_path(&o.output), &meta.for_schema(tables::TableKind::Trans.schema()), &chosen, &out_names, &all_weights, o.force)?;
+        outputs.push(file);
+        trans_pixels = n;
+    }
     let bmeta = meta.for_schema(tables::TableKind::Bins.schema());
     let renamed: Vec<_> = chroms.iter().zip(&out_names).map(|(c, n)| crate::genome::Chrom::new(n.clone(), c.length)).collect();
     outputs.push(tables::bins::write(&bpath, &bmeta, &renamed, &all_weights, o.force)?);
     let outputs = outputs.commit(o.force)?;
     crate::log::info(&format!("wrote {pixels} pixels to {}", cpath.display()));
-    Ok(ImportSummary { chromosomes: chroms.len(), pixels, null_values, outputs })
+    Ok(ImportSummary { chromosomes: chroms.len(), pixels, null_values, trans_pixels, outputs })
+}
+
+/// Writes the trans table: every pair of selected chromosomes once, in the output's order (the
+/// earlier chromosome as chrom1). The source serves pairs in its own file order; a pair the
+/// selection lists the other way round is transposed.
+fn write_trans(
+    src: &mut dyn formats::ContactSource,
+    path: &Path,
+    meta: &Meta,
+    chosen: &[usize],
+    names: &[String],
+    weights: &[Option<Vec<f64>>],
+    force: bool,
+) -> Result<(crate::output::AtomicFile, u64)> {
+    let mut w = TransWriter::create(path, meta, force)?;
+    let mut progress = crate::log::Progress::new(chosen.len() as u64, "chromosomes (trans)");
+    for a in 0..chosen.len() {
+        let later: Vec<usize> = (a + 1..chosen.len()).collect();
+        let forward: Vec<usize> = later.iter().copied().filter(|&b| chosen[b] > chosen[a]).collect();
+        let mut got = src.trans(chosen[a], &forward.iter().map(|&b| chosen[b]).collect::<Vec<_>>())?;
+        let before = w.rows;
+        for &b in &later {
+            let px = match forward.iter().position(|&x| x == b) {
+                Some(k) => std::mem::take(&mut got[k]),
+                None => {
+                    let mut px: Vec<formats::Pixel> =
+                        src.trans(chosen[b], &[chosen[a]])?.remove(0).into_iter().map(|p| formats::Pixel { i: p.j, j: p.i, count: p.count }).collect();
+                    formats::sort_and_merge(&mut px);
+                    px
+                }
+            };
+            w.write(&names[a], &names[b], &px, weights[a].as_deref(), weights[b].as_deref())?;
+        }
+        progress.step(&format!("{} ({} pixels)", names[a], w.rows - before));
+    }
+    progress.finish();
+    if w.null_values > 0 {
+        crate::log::warn(&format!("{} of {} trans pixels have no normalized value (a bin without weight); their value is null", w.null_values, w.rows));
+    }
+    crate::log::info(&format!("wrote {} trans pixels to {}", w.rows, path.display()));
+    let n = w.rows;
+    Ok((w.finish()?, n))
 }
 
 fn params_json(o: &ImportOptions) -> String {
@@ -136,6 +203,7 @@ fn params_json(o: &ImportOptions) -> String {
         "chromosomes": format!("{:?}", o.chromosomes),
         "names": o.names,
         "assembly": o.assembly,
+        "trans": o.trans,
     })
     .to_string()
 }

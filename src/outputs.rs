@@ -5,6 +5,8 @@
 // Tables.
 /// Contacts table: upper-triangle intra-chromosomal pixels (`hiclstm-import`, `hiclstm-simulate`).
 pub const CONTACTS: &str = "contacts.parquet";
+/// Trans table: pixels between two different chromosomes (`hiclstm-import --trans`).
+pub const TRANS: &str = "trans.parquet";
 /// Bins table: every bin, with normalization weights (`hiclstm-import`, `hiclstm-simulate`).
 pub const BINS: &str = "bins.parquet";
 /// Representations table: K features per bin (`hiclstm-train`, `hiclstm-baseline`).

@@ -21,6 +21,7 @@ fn import(input: &str, resolution: Option<u32>, norm: &str, chrom: &str) -> (hic
         assembly: None,
         output: dir.path().join("x"),
         force: false,
+        trans: false,
     };
     run(&opts).unwrap_or_else(|e| panic!("import of {input} failed: {e}"));
     let (meta, chroms) = read_all(&contacts_path(&dir.path().join("x"))).unwrap();
@@ -122,4 +123,74 @@ fn hic_and_mcool_of_the_same_data_agree() {
     let (_, m) = import(&format!("{}::/resolutions/100000", d.join("calder_4dn_chr21_chr22.mcool").display()), None, "NONE", "chr21");
     assert_eq!(h, m);
     let _ = Format::Hic;
+}
+
+/// Imports `input` with `--trans` for `chroms` and returns every trans pixel as
+/// (chrom1, chrom2, start_i, start_j, count, value).
+fn import_trans(input: &str, resolution: Option<u32>, norm: &str, chroms: &str) -> Vec<(String, String, i64, i64, f64, f64)> {
+    let dir = tmpdir();
+    let prefix = dir.path().join("x");
+    let opts = ImportOptions {
+        input: input.to_string(),
+        format: None,
+        open: OpenOptions { resolution, normalization: Some(norm.into()), ..Default::default() },
+        chromosomes: chroms.parse::<Selection>().unwrap(),
+        names: NameStyle::Asis,
+        assembly: None,
+        output: prefix.clone(),
+        force: false,
+        trans: true,
+    };
+    let s = run(&opts).unwrap_or_else(|e| panic!("import of {input} failed: {e}"));
+    let mut out = Vec::new();
+    let meta = hiclstm::tables::trans::stream(&hiclstm::import::trans_path(&prefix), |p| {
+        for k in 0..p.i.len() {
+            out.push((p.chrom1.clone(), p.chrom2.clone(), p.i[k] as i64, p.j[k] as i64, p.count[k], p.value[k]));
+        }
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(s.trans_pixels, out.len() as u64);
+    let res = meta.resolution().unwrap() as i64;
+    out.iter_mut().for_each(|r| (r.2, r.3) = (r.2 * res, r.3 * res));
+    out
+}
+
+#[test]
+#[ignore = "needs ../shared/data"]
+fn hic_trans_table_matches_hictk_in_either_chromosome_order() {
+    let d = shared_data();
+    let file = d.join("straw_test_2500kb.hic");
+    let exp = read_expected(&d.join("expected/straw_test_hic_2500kb_chr1_chr2_NONE.tsv.gz"));
+    let ours = import_trans(file.to_str().unwrap(), None, "NONE", "1,2");
+    assert_eq!(ours.len(), exp.len(), "trans pixel count");
+    for (o, e) in ours.iter().zip(&exp) {
+        assert_eq!((o.0.as_str(), o.1.as_str(), o.2, o.3), ("1", "2", e.start1, e.start2));
+        assert!(rel_close(o.4, e.count, 1e-6) && rel_close(o.5, e.count, 1e-6));
+    }
+    // Listed the other way round, chromosome 2 comes first: the same pixels, transposed and
+    // sorted by (chromosome 2's bin, chromosome 1's bin).
+    let back = import_trans(file.to_str().unwrap(), None, "NONE", "2,1");
+    let mut want: Vec<_> = exp.iter().map(|e| (e.start2, e.start1, e.count)).collect();
+    want.sort_by_key(|w| (w.0, w.1));
+    assert_eq!(back.iter().map(|b| (b.0.as_str(), b.1.as_str())).collect::<std::collections::BTreeSet<_>>().into_iter().collect::<Vec<_>>(), [("2", "1")]);
+    assert_eq!(back.iter().map(|b| (b.2, b.3, b.4)).collect::<Vec<_>>(), want);
+}
+
+#[test]
+#[ignore = "needs ../shared/data"]
+fn cool_trans_pixels_match_the_cooler_and_the_hic_file_of_the_same_data() {
+    let d = shared_data();
+    // The 50 kb cooler's inter-chromosomal pixels, counted with h5py from its pixels datasets:
+    // 64,112 pixels holding 81,741 read pairs.
+    let c = import_trans(d.join("calder_4dn_chr21_chr22_50kb.cool").to_str().unwrap(), None, "balanced", "chr21,chr22");
+    assert_eq!(c.len(), 64_112);
+    assert_eq!(c.iter().map(|r| r.4).sum::<f64>(), 81_741.0);
+    assert!(c.iter().all(|r| r.0 == "chr21" && r.1 == "chr22" && r.2 < 46_709_983 && r.3 < 50_818_468));
+    assert!(c.iter().any(|r| r.5.is_nan()) && c.iter().any(|r| r.5 > 0.0 && r.5 != r.4), "balanced values, null where a bin is masked");
+    // .hic and .mcool of the same experiment hold the same trans block at 100 kb.
+    let h = import_trans(d.join("calder_4dn_chr21_chr22_v9.hic").to_str().unwrap(), Some(100_000), "NONE", "chr21,chr22");
+    let m = import_trans(&format!("{}::/resolutions/100000", d.join("calder_4dn_chr21_chr22.mcool").display()), None, "NONE", "chr21,chr22");
+    assert!(h.len() > 10_000, "{} trans pixels at 100 kb", h.len());
+    assert_eq!(h, m);
 }

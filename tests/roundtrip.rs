@@ -31,6 +31,7 @@ fn import(input: &Path, extra: impl FnOnce(&mut ImportOptions)) -> Vec<tables::c
         assembly: None,
         output: out.clone(),
         force: true,
+        trans: false,
     };
     extra(&mut o);
     run(&o).unwrap();
@@ -211,11 +212,11 @@ proptest::proptest! {
     #![proptest_config(proptest::prelude::ProptestConfig { cases: 200, ..Default::default() })]
     /// Arbitrary text fed to the pairs parser: Ok or a typed error, never a panic.
     #[test]
-    fn fuzz_pairs_parser_never_panics(lines in proptest::collection::vec("[#a-z0-9:\\t .!-]{0,40}", 0..20), valid in proptest::bool::ANY) {
+    fn fuzz_pairs_parser_never_panics(lines in proptest::collection::vec("[#a-z0-9:\\t .!-]{0,40}", 0..20), valid in proptest::bool::ANY, trans in proptest::bool::ANY) {
         let dir = tmpdir();
         let path = dir.path().join("f.pairs");
-        std::fs::write(&path, format!("#chromsize: chr1 1000\n{}", lines.join("\n"))).unwrap();
-        let opts = OpenOptions { resolution: Some(100), ..Default::default() };
+        std::fs::write(&path, format!("#chromsize: chr1 1000\n#chromsize: chr2 500\n{}", lines.join("\n"))).unwrap();
+        let opts = OpenOptions { resolution: Some(100), trans, ..Default::default() };
         let _ = hiclstm::formats::pairs::read(&path, valid, 100, &opts);
         let _ = hiclstm::formats::juicer_text::read(&path, 100, &OpenOptions { chrom: Some("chr1".into()), ..opts });
     }
@@ -351,4 +352,62 @@ fn a_simulated_deletion_shortens_distances_across_it_and_nothing_else() {
     // A deletion outside the chromosome is refused.
     p.deletion = Some(hiclstm::simulate::Deletion { chrom: "chr1".into(), start: 29_000_000, end: 31_000_000 });
     assert!(simulate(&p).is_err());
+}
+
+#[test]
+fn trans_pairs_are_binned_once_per_chromosome_pair_in_the_selections_order() {
+    let dir = tmpdir();
+    let d = dir.path();
+    let pairs = "## pairs format v1.0\n#chromsize: chr1 1000\n#chromsize: chr2 500\n#chromsize: chr3 300\n#columns: readID chrom1 pos1 chrom2 pos2\n\
+r1\tchr1\t10\tchr1\t20\nr2\tchr1\t150\tchr2\t420\nr3\tchr2\t430\tchr1\t199\nr4\tchr3\t50\tchr1\t905\nr5\tchr2\t5\tchr3\t250\nr6\tchr1\t1\tchr2\t1\nr7\tchrUn\t5\tchr1\t5\nr8\tchr2\t10\tchr2\t30\n";
+    std::fs::write(d.join("t.pairs"), pairs).unwrap();
+    let read = |sel: &str| {
+        let prefix = d.join(format!("t_{}", sel.replace(',', "_")));
+        let o = ImportOptions {
+            input: d.join("t.pairs").to_str().unwrap().into(),
+            format: None,
+            open: OpenOptions { resolution: Some(100), ..Default::default() },
+            chromosomes: sel.parse().unwrap(),
+            names: NameStyle::Asis,
+            assembly: None,
+            output: prefix.clone(),
+            force: false,
+            trans: true,
+        };
+        let s = run(&o).unwrap();
+        let mut rows = Vec::new();
+        tables::trans::stream(&hiclstm::import::trans_path(&prefix), |p| {
+            rows.extend((0..p.i.len()).map(|k| (p.chrom1.clone(), p.i[k], p.chrom2.clone(), p.j[k], p.count[k])));
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(s.trans_pixels, rows.len() as u64);
+        rows
+    };
+    let r = |a: &str, i: u32, b: &str, j: u32, c: f64| (a.to_string(), i, b.to_string(), j, c);
+    // r2 and r3 are the same pixel seen from either side; r4 is stored with chr1 first (header
+    // order); chrUn has no size and is skipped.
+    assert_eq!(read("all"), vec![r("chr1", 0, "chr2", 0, 1.0), r("chr1", 1, "chr2", 4, 2.0), r("chr1", 9, "chr3", 0, 1.0), r("chr2", 0, "chr3", 2, 1.0)]);
+    // A selection in another order puts its first chromosome first, the pixels transposed.
+    assert_eq!(read("chr3,chr1"), vec![r("chr3", 0, "chr1", 9, 1.0)]);
+    // One chromosome: no pairs, an empty but valid table.
+    assert_eq!(read("chr2"), vec![]);
+    // Juicer text holds one chromosome: --trans is refused before anything is written.
+    std::fs::write(d.join("one.txt"), "0\t100\t3\n").unwrap();
+    let o = ImportOptions {
+        input: d.join("one.txt").to_str().unwrap().into(),
+        format: None,
+        open: OpenOptions { resolution: Some(100), chrom: Some("chr1".into()), chrom_sizes: Some(d.join("sizes")), ..Default::default() },
+        chromosomes: Selection::All,
+        names: NameStyle::Asis,
+        assembly: None,
+        output: d.join("one"),
+        force: false,
+        trans: true,
+    };
+    std::fs::write(d.join("sizes"), "chr1\t1000\n").unwrap();
+    let e = run(&o).unwrap_err();
+    assert!(e.to_string().contains("no inter-chromosomal contacts"), "{e}");
+    assert_eq!(e.exit_code(), 8);
+    assert!(!d.join("one.contacts.parquet").exists() && !d.join("one.trans.parquet").exists());
 }

@@ -12,7 +12,8 @@ use std::path::PathBuf;
 /// Reads .hic (v8, v9), .cool, .mcool (file.mcool::/resolutions/N), 4DN .pairs[.gz],
 /// HiC-Pro .validPairs (bulk or single-cell) and juicer dump text, natively.
 /// Writes PREFIX.contacts.parquet (upper-triangle intra-chromosomal pixels, sorted by
-/// chromosome, i, j) and PREFIX.bins.parquet (every bin, with normalization weights).
+/// chromosome, i, j) and PREFIX.bins.parquet (every bin, with normalization weights); with
+/// --trans also PREFIX.trans.parquet (pixels between two different selected chromosomes).
 #[derive(Parser, Debug)]
 #[command(
     version,
@@ -20,6 +21,7 @@ use std::path::PathBuf;
   hiclstm-import sample.mcool::/resolutions/50000 -n balanced -o sample
   hiclstm-import sample.hic -r 10000 -n KR -c chr21,chr22 -o sample_10kb
   hiclstm-import sample.pairs.gz -r 50000 -o sample
+  hiclstm-import sample.mcool::/resolutions/100000 -n balanced --trans -o sample_100kb
   hiclstm-import scHiC.validPairs --chrom-sizes hg38.chrom.sizes -r 100000 --cell-column 8 --cells keep.txt -o pseudobulk
   hiclstm-import hic_chr21.txt --format juicer-text --chrom chr21 -r 10000 -o chr21
 
@@ -63,6 +65,11 @@ struct Args {
     /// Single-cell pairs: keep only the barcodes listed in this file (one per line).
     #[arg(long)]
     cells: Option<PathBuf>,
+    /// Also write PREFIX.trans.parquet: the inter-chromosomal pixels between the selected
+    /// chromosomes (same normalization), which `hiclstm-train --trans` uses to orient every
+    /// chromosome's compartments alike. Not for juicer text (one chromosome per file).
+    #[arg(long)]
+    trans: bool,
     #[command(flatten)]
     common: hiclstm::cli::Common,
 }
@@ -80,12 +87,14 @@ fn main() {
                 chrom_sizes: args.chrom_sizes,
                 chrom: args.chrom,
                 pairs: PairsOptions { cell_column: args.cell_column, cells: args.cells },
+                trans: false,
             },
             chromosomes: args.chromosomes,
             names: args.names,
             assembly: args.assembly,
             output: args.output,
             force: args.common.force,
+            trans: args.trans,
         };
         run(&opts).map(|_| ())
     })

@@ -388,4 +388,80 @@ impl ContactSource for CoolSource {
         }
         Ok(())
     }
+    fn trans(&mut self, c1: usize, partners: &[usize]) -> Result<Vec<Vec<Pixel>>> {
+        // One pass over c1's rows (upper triangle: its trans pixels lie with later chromosomes),
+        // each pixel sent to its partner's list.
+        let (lo, hi) = (self.chrom_offset[c1], self.chrom_offset[c1 + 1]);
+        let mut slot = vec![usize::MAX; self.chroms.len()];
+        for (k, &c2) in partners.iter().enumerate() {
+            slot[c2] = k;
+        }
+        // Global bin -> chromosome, by the offsets (sorted).
+        let chrom_of = |b: i64| self.chrom_offset.partition_point(|&o| o as i64 <= b) - 1;
+        let mut out: Vec<Vec<Pixel>> = vec![Vec::new(); partners.len()];
+        let idx = self.group.dataset("indexes/bin1_offset").map_err(|e| h5err(&self.path, &self.ctx("indexes/bin1_offset"), e))?;
+        let bounds: Vec<i64> =
+            idx.read_slice_1d::<i64, _>(lo as usize..hi as usize + 1).map_err(|e| h5err(&self.path, &self.ctx("indexes/bin1_offset"), e))?.to_vec();
+        let (p0, p1) = (bounds[0] as usize, bounds[bounds.len() - 1] as usize);
+        let b1 = self.group.dataset("pixels/bin1_id").map_err(|e| h5err(&self.path, &self.ctx("pixels/bin1_id"), e))?;
+        let b2 = self.group.dataset("pixels/bin2_id").map_err(|e| h5err(&self.path, &self.ctx("pixels/bin2_id"), e))?;
+        let cnt = self.group.dataset("pixels/count").map_err(|e| h5err(&self.path, &self.ctx("pixels/count"), e))?;
+        let at = |q: usize, what: &str| Location::Object(format!("{} row {q}", self.ctx(what)));
+        let mut row = 0usize;
+        let mut start = p0;
+        while start < p1 {
+            let end = (start + SLICE).min(p1);
+            let x = b1.read_slice_1d::<i64, _>(start..end).map_err(|e| h5err(&self.path, &self.ctx("pixels/bin1_id"), e))?;
+            let y = b2.read_slice_1d::<i64, _>(start..end).map_err(|e| h5err(&self.path, &self.ctx("pixels/bin2_id"), e))?;
+            let c = cnt.read_slice_1d::<f64, _>(start..end).map_err(|e| h5err(&self.path, &self.ctx("pixels/count"), e))?;
+            for k in 0..x.len() {
+                let q = start + k;
+                while q as i64 >= bounds[row + 1] {
+                    row += 1;
+                }
+                let (bx, by) = (x[k], y[k]);
+                if bx != lo as i64 + row as i64 {
+                    return Err(Error::format(
+                        &self.path,
+                        at(q, "pixels/bin1_id"),
+                        format!("bin1_id {bx} where indexes/bin1_offset puts the pixel in row {}: damaged index or pixels", lo as usize + row),
+                    ));
+                }
+                if by < 0 || by as u64 >= self.n_bins {
+                    return Err(Error::format(&self.path, at(q, "pixels/bin2_id"), format!("bin2_id {by} outside the bins table's {} rows", self.n_bins)));
+                }
+                if by < hi as i64 {
+                    if by < bx {
+                        return Err(Error::format(&self.path, at(q, "pixels"), "pixel not in the upper triangle: not a symmetric-upper cooler"));
+                    }
+                    continue; // intra-chromosomal
+                }
+                if !(c[k] >= 0.0 && c[k].is_finite()) {
+                    return Err(Error::format(&self.path, at(q, "pixels/count"), format!("count {} is negative or not finite", c[k])));
+                }
+                let c2 = chrom_of(by);
+                if slot[c2] == usize::MAX {
+                    continue; // a chromosome not asked for
+                }
+                let i = (bx - lo as i64 + self.first_bin[c1] as i64) as u32;
+                let j = (by - self.chrom_offset[c2] as i64 + self.first_bin[c2] as i64) as u32;
+                out[slot[c2]].push(Pixel { i, j, count: c[k] });
+            }
+            start = end;
+        }
+        for (px, &c2) in out.iter_mut().zip(partners) {
+            // Rows come in order, each row sorted by bin2 unless legacy: sort, refuse repeats.
+            if !px.is_sorted_by_key(|p| ((p.i as u64) << 32) | p.j as u64) {
+                px.sort_by_key(|p| ((p.i as u64) << 32) | p.j as u64);
+            }
+            if let Some(w) = px.windows(2).find(|w| (w[0].i, w[0].j) == (w[1].i, w[1].j)) {
+                return Err(Error::format(
+                    &self.path,
+                    Location::Object(self.ctx("pixels")),
+                    format!("pixel ({}, {}) between {} and {} appears twice", w[0].i, w[0].j, self.chroms[c1].name, self.chroms[c2].name),
+                ));
+            }
+        }
+        Ok(out)
+    }
 }

@@ -91,7 +91,7 @@ pub fn read(path: &Path, resolution: u32, opts: &OpenOptions) -> Result<InMemory
     }
     super::sort_and_merge(&mut px);
     let length = length.unwrap_or((max_bin + 1) * res);
-    Ok(InMemorySource { path: path.to_path_buf(), chroms: vec![Chrom::new(chrom, length)], resolution, assembly: None, pixels: vec![px] })
+    Ok(InMemorySource { path: path.to_path_buf(), chroms: vec![Chrom::new(chrom, length)], resolution, assembly: None, pixels: vec![px], trans: None })
 }
 
 #[cfg(test)]

@@ -46,6 +46,10 @@ pub trait ContactSource {
     /// Calls `f` with consecutive chunks of the upper-triangle pixels of chromosome `chrom`,
     /// sorted by (i, j), with no duplicates.
     fn for_each_chunk(&mut self, chrom: usize, f: &mut dyn FnMut(&[Pixel]) -> Result<()>) -> Result<()>;
+    /// The inter-chromosomal pixels between chromosome `c1` and each of `partners` (chromosomes
+    /// after `c1` in [`ContactSource::chroms`]): one list per partner, `i` on `c1` and `j` on the
+    /// partner, sorted by (i, j), no duplicates. Memory: the trans pixels of one chromosome's rows.
+    fn trans(&mut self, c1: usize, partners: &[usize]) -> Result<Vec<Vec<Pixel>>>;
 }
 
 /// Input formats `hiclstm-import` understands.
@@ -99,6 +103,9 @@ pub struct OpenOptions {
     pub chrom: Option<String>,
     /// Single-cell options of pairs and validPairs input.
     pub pairs: pairs::PairsOptions,
+    /// Keep inter-chromosomal pairs of pairs and validPairs input (for the trans table); binary
+    /// formats read them on demand.
+    pub trans: bool,
 }
 
 /// Opens `path` (an `.mcool` may name its group: `file.mcool::/resolutions/N`) as `format`, or as
@@ -146,6 +153,10 @@ pub struct InMemorySource {
     pub assembly: Option<String>,
     /// Per chromosome: pixels sorted by (i, j).
     pub pixels: Vec<Vec<Pixel>>,
+    /// Inter-chromosomal pixels by (c1, c2) with c1 < c2, `i` on c1, sorted by (i, j); kept only
+    /// when [`OpenOptions::trans`] asks for them; `None` where the format holds none (juicer
+    /// text: one chromosome per file).
+    pub trans: Option<std::collections::BTreeMap<(usize, usize), Vec<Pixel>>>,
 }
 
 impl ContactSource for InMemorySource {
@@ -172,6 +183,12 @@ impl ContactSource for InMemorySource {
             f(chunk)?;
         }
         Ok(())
+    }
+    fn trans(&mut self, c1: usize, partners: &[usize]) -> Result<Vec<Vec<Pixel>>> {
+        let Some(t) = self.trans.as_mut() else {
+            return Err(Error::InvalidArgument(format!("{}: this format holds one chromosome per file, no inter-chromosomal contacts", self.path.display())));
+        };
+        Ok(partners.iter().map(|&c2| t.remove(&(c1, c2)).unwrap_or_default()).collect())
     }
 }
 

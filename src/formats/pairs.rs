@@ -55,6 +55,7 @@ pub fn read(path: &Path, valid_pairs: bool, resolution: u32, opts: &super::OpenO
     let mut assembly = None;
     let mut index: HashMap<String, usize> = chroms.iter().enumerate().map(|(k, c)| (c.name.clone(), k)).collect();
     let mut maps: Vec<HashMap<u64, f64>> = vec![HashMap::new(); chroms.len()];
+    let mut trans: Option<std::collections::BTreeMap<(usize, usize), HashMap<u64, f64>>> = opts.trans.then(Default::default);
     let mut cols: Option<Columns> = None;
     let (mut n_pairs, mut n_inter, mut n_skipped_chrom, mut n_skipped_cell) = (0u64, 0u64, 0u64, 0u64);
     let mut line = String::new();
@@ -134,32 +135,39 @@ pub fn read(path: &Path, valid_pairs: bool, resolution: u32, opts: &super::OpenO
             }
         }
         let (c1, c2) = (fields[c.chrom1], fields[c.chrom2]);
-        if c1 != c2 {
+        if c1 != c2 && trans.is_none() {
             n_inter += 1;
             continue;
         }
-        let Some(&ci) = index.get(c1) else {
+        let (Some(&ci), Some(&cj)) = (index.get(c1), index.get(c2)) else {
             n_skipped_chrom += 1;
             continue;
         };
-        let parse_pos = |k: usize| -> Result<u64> {
+        let parse_pos = |k: usize, ck: usize| -> Result<u64> {
             let v: u64 =
                 fields[k].parse().map_err(|_| line_err(path, lineno, Some(k as u64 + 1), format!("position '{}' is not a positive integer", fields[k])))?;
             if v == 0 {
                 return Err(line_err(path, lineno, Some(k as u64 + 1), "position 0 (positions are 1-based)"));
             }
-            if v > chroms[ci].length {
+            if v > chroms[ck].length {
                 return Err(line_err(
                     path,
                     lineno,
                     Some(k as u64 + 1),
-                    format!("position {v} beyond the end of {} ({} bp)", chroms[ci].name, chroms[ci].length),
+                    format!("position {v} beyond the end of {} ({} bp)", chroms[ck].name, chroms[ck].length),
                 ));
             }
             Ok(v)
         };
-        let (p1, p2) = (parse_pos(c.pos1)?, parse_pos(c.pos2)?);
+        let (p1, p2) = (parse_pos(c.pos1, ci)?, parse_pos(c.pos2, cj)?);
         let (b1, b2) = (((p1 - 1) / resolution as u64) as u32, ((p2 - 1) / resolution as u64) as u32);
+        if ci != cj {
+            // Each pair once, the earlier chromosome of the header first.
+            let (key, i, j) = if ci < cj { ((ci, cj), b1, b2) } else { ((cj, ci), b2, b1) };
+            *trans.as_mut().expect("kept").entry(key).or_default().entry(((i as u64) << 32) | j as u64).or_insert(0.0) += 1.0;
+            n_inter += 1;
+            continue;
+        }
         let (i, j) = if b1 <= b2 { (b1, b2) } else { (b2, b1) };
         *maps[ci].entry(((i as u64) << 32) | j as u64).or_insert(0.0) += 1.0;
         n_pairs += 1;
@@ -171,18 +179,18 @@ pub fn read(path: &Path, valid_pairs: bool, resolution: u32, opts: &super::OpenO
         crate::log::warn(&format!("{}: {n_skipped_chrom} pairs on chromosomes without a size were skipped", path.display()));
     }
     crate::log::info(&format!(
-        "{}: binned {n_pairs} intra-chromosomal pairs at {resolution} bp ({n_inter} inter-chromosomal and {n_skipped_cell} filtered-cell pairs skipped)",
-        path.display()
+        "{}: binned {n_pairs} intra-chromosomal pairs at {resolution} bp ({n_inter} inter-chromosomal pairs {}, {n_skipped_cell} filtered-cell pairs skipped)",
+        path.display(),
+        if trans.is_some() { "binned for the trans table" } else { "skipped" }
     ));
-    let pixels = maps
-        .into_iter()
-        .map(|m| {
-            let mut v: Vec<Pixel> = m.into_iter().map(|(k, c)| Pixel { i: (k >> 32) as u32, j: k as u32, count: c }).collect();
-            super::sort_and_merge(&mut v);
-            v
-        })
-        .collect();
-    Ok(InMemorySource { path: path.to_path_buf(), chroms, resolution, assembly, pixels })
+    let to_pixels = |m: HashMap<u64, f64>| {
+        let mut v: Vec<Pixel> = m.into_iter().map(|(k, c)| Pixel { i: (k >> 32) as u32, j: k as u32, count: c }).collect();
+        super::sort_and_merge(&mut v);
+        v
+    };
+    let pixels = maps.into_iter().map(to_pixels).collect();
+    let trans = trans.map(|t| t.into_iter().map(|(k, m)| (k, to_pixels(m))).collect());
+    Ok(InMemorySource { path: path.to_path_buf(), chroms, resolution, assembly, pixels, trans })
 }
 
 fn resolve_columns(path: &Path, lineno: u64, valid_pairs: bool, names: Option<&[String]>, cell: Option<&str>) -> Result<Columns> {

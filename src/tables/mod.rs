@@ -14,6 +14,7 @@ pub mod representations;
 pub mod site_effects;
 pub mod tad_aggregate;
 pub mod training_log;
+pub mod trans;
 
 use crate::error::{Error, Result};
 use arrow::datatypes::{DataType, Field, Schema as ArrowSchema, SchemaRef};
@@ -80,6 +81,8 @@ pub enum TableKind {
     Contacts,
     /// Every bin with its bp span and normalization weight (`bins`).
     Bins,
+    /// Observed pixels between two different chromosomes (`trans`).
+    Trans,
     /// K representation values per bin (`representations`).
     Representations,
     /// Predicted (and observed) contact probabilities per pixel (`predictions`).
@@ -102,9 +105,10 @@ pub enum TableKind {
 
 impl TableKind {
     /// Every table kind, in the order of `schemas/README.md`.
-    pub const ALL: [TableKind; 11] = [
+    pub const ALL: [TableKind; 12] = [
         TableKind::Contacts,
         TableKind::Bins,
+        TableKind::Trans,
         TableKind::Representations,
         TableKind::Predictions,
         TableKind::TrainingLog,
@@ -121,6 +125,7 @@ impl TableKind {
         match self {
             TableKind::Contacts => "contacts",
             TableKind::Bins => "bins",
+            TableKind::Trans => "trans",
             TableKind::Representations => "representations",
             TableKind::Predictions => "predictions",
             TableKind::TrainingLog => "training_log",
@@ -137,6 +142,7 @@ impl TableKind {
         match self {
             TableKind::Contacts => include_str!("../../schemas/contacts.schema.json"),
             TableKind::Bins => include_str!("../../schemas/bins.schema.json"),
+            TableKind::Trans => include_str!("../../schemas/trans.schema.json"),
             TableKind::Representations => include_str!("../../schemas/representations.schema.json"),
             TableKind::Predictions => include_str!("../../schemas/predictions.schema.json"),
             TableKind::TrainingLog => include_str!("../../schemas/training_log.schema.json"),

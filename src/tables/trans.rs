@@ -1,0 +1,161 @@
+//! The trans table: pixels between two different chromosomes (inter-chromosomal contacts), one
+//! block per chromosome pair. Hi-C-LSTM's frames are intra-chromosomal; trans contacts are what
+//! ties one chromosome's compartments to another's (the A compartments of two chromosomes touch
+//! more than A and B do), so steps that need one genome-wide orientation read them.
+
+use super::{column, BatchWriter, Meta, TableKind, TableReader};
+use crate::error::{Error, Result};
+use crate::formats::Pixel;
+use crate::output::AtomicFile;
+use arrow::array::{Array, Float64Array, Float64Builder, Int64Array, StringArray, UInt32Array};
+use std::path::Path;
+
+/// Streams trans pixels into a Parquet file, one chromosome pair at a time.
+pub struct TransWriter {
+    table: BatchWriter,
+    resolution: u32,
+    /// Pixels written so far.
+    pub rows: u64,
+    /// Pixels written with a null `value` (a bin without a finite weight).
+    pub null_values: u64,
+}
+
+impl TransWriter {
+    /// A writer of a trans table at `path`; `meta` must hold `hiclstm.resolution`.
+    pub fn create(path: &Path, meta: &Meta, force: bool) -> Result<Self> {
+        let resolution = meta.resolution().ok_or_else(|| Error::Internal("trans metadata without resolution".into()))?;
+        Ok(TransWriter { table: BatchWriter::create(path, TableKind::Trans, 0, meta, force)?, resolution, rows: 0, null_values: 0 })
+    }
+
+    /// Appends the pixels of the pair (`chrom1`, `chrom2`), sorted by (i, j): `i` on chrom1, `j`
+    /// on chrom2; `w1` and `w2` (per bin of each chromosome) turn counts into values.
+    pub fn write(&mut self, chrom1: &str, chrom2: &str, pixels: &[Pixel], w1: Option<&[f64]>, w2: Option<&[f64]>) -> Result<()> {
+        if pixels.is_empty() {
+            return Ok(());
+        }
+        let n = pixels.len();
+        let res = self.resolution as i64;
+        let mut value = Float64Builder::with_capacity(n);
+        let weight = |w: Option<&[f64]>, b: u32| w.map_or(1.0, |w| w.get(b as usize).copied().unwrap_or(f64::NAN));
+        for p in pixels {
+            let v = p.count * weight(w1, p.i) * weight(w2, p.j);
+            if v.is_finite() {
+                value.append_value(v);
+            } else {
+                value.append_null();
+                self.null_values += 1;
+            }
+        }
+        self.table.write(vec![
+            column("chrom1", StringArray::from_iter_values(std::iter::repeat_n(chrom1, n))),
+            column("i", UInt32Array::from_iter_values(pixels.iter().map(|p| p.i))),
+            column("chrom2", StringArray::from_iter_values(std::iter::repeat_n(chrom2, n))),
+            column("j", UInt32Array::from_iter_values(pixels.iter().map(|p| p.j))),
+            column("start_i", Int64Array::from_iter_values(pixels.iter().map(|p| p.i as i64 * res))),
+            column("start_j", Int64Array::from_iter_values(pixels.iter().map(|p| p.j as i64 * res))),
+            column("count", Float64Array::from_iter_values(pixels.iter().map(|p| p.count))),
+            column("value", value.finish()),
+        ])?;
+        self.rows += n as u64;
+        Ok(())
+    }
+
+    /// Finishes the Parquet file; the caller commits it (with the step's other outputs).
+    pub fn finish(self) -> Result<AtomicFile> {
+        self.table.finish()
+    }
+}
+
+/// Pixels of one chromosome pair (or a consecutive run of them) read back from a trans table.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PairContacts {
+    /// Chromosome of `i`.
+    pub chrom1: String,
+    /// Chromosome of `j`.
+    pub chrom2: String,
+    /// 0-based bin on chrom1, per pixel.
+    pub i: Vec<u32>,
+    /// 0-based bin on chrom2, per pixel.
+    pub j: Vec<u32>,
+    /// Raw contact count, per pixel.
+    pub count: Vec<f64>,
+    /// NaN where the table holds null.
+    pub value: Vec<f64>,
+}
+
+/// Streams a trans table in file order, one batch at a time: `f` gets runs of one chromosome pair
+/// (a pair's pixels may arrive in several consecutive runs). Checks that each pair appears in one
+/// run of rows, joins two different chromosomes, and is sorted by (i, j) without duplicates, and
+/// that bp starts agree with the bins; memory holds one batch whatever the table's size. Returns
+/// the table's metadata.
+pub fn stream(path: &Path, mut f: impl FnMut(PairContacts) -> Result<()>) -> Result<Meta> {
+    let mut r = TableReader::open(path, TableKind::Trans.schema())?;
+    let res = r.meta.resolution().map(|x| x as i64);
+    let mut seen: Vec<(String, String)> = Vec::new();
+    let mut last: Option<(u32, u32)> = None;
+    let mut row = 0u64;
+    while let Some(b) = r.next_batch()? {
+        let (c1, c2) = (crate::col!(b, "chrom1", StringArray), crate::col!(b, "chrom2", StringArray));
+        let (i, j) = (crate::col!(b, "i", UInt32Array).values(), crate::col!(b, "j", UInt32Array).values());
+        let (si, sj) = (crate::col!(b, "start_i", Int64Array).values(), crate::col!(b, "start_j", Int64Array).values());
+        let count = crate::col!(b, "count", Float64Array).values();
+        let value = crate::col!(b, "value", Float64Array);
+        let n = b.num_rows();
+        let mut k = 0;
+        while k < n {
+            let (a, z) = (c1.value(k), c2.value(k));
+            let mut e = k + 1;
+            while e < n && c1.value(e) == a && c2.value(e) == z {
+                e += 1;
+            }
+            let at = row + k as u64;
+            if a == z {
+                return Err(Error::schema(path, format!("row {at}: chrom1 and chrom2 are both '{a}': intra-chromosomal pixels belong in the contacts table")));
+            }
+            if seen.last().is_none_or(|(x, y)| x != a || y != z) {
+                if seen.iter().any(|(x, y)| (x == a && y == z) || (x == z && y == a)) {
+                    return Err(Error::schema(
+                        path,
+                        format!("row {at}: chromosome pair ({a}, {z}) appears in two separate runs: table not sorted by chromosome pair"),
+                    ));
+                }
+                seen.push((a.to_string(), z.to_string()));
+                last = None;
+            }
+            for t in k..e {
+                let p = (i[t], j[t]);
+                if let Some(q) = last {
+                    if q >= p {
+                        return Err(Error::schema(
+                            path,
+                            format!("row {}: pixel ({}, {}) after ({}, {}): table not sorted by (i, j) or has duplicates", row + t as u64, p.0, p.1, q.0, q.1),
+                        ));
+                    }
+                }
+                last = Some(p);
+                if let Some(res) = res {
+                    if si[t] != p.0 as i64 * res || sj[t] != p.1 as i64 * res {
+                        return Err(Error::schema(
+                            path,
+                            format!("row {}: start_i/start_j ({}, {}) are not i/j * resolution {res}", row + t as u64, si[t], sj[t]),
+                        ));
+                    }
+                }
+                if !(count[t] >= 0.0) || (value.is_valid(t) && !(value.value(t) >= 0.0)) {
+                    return Err(Error::schema(path, format!("row {}: a negative or NaN count or value", row + t as u64)));
+                }
+            }
+            f(PairContacts {
+                chrom1: a.to_string(),
+                chrom2: z.to_string(),
+                i: i[k..e].to_vec(),
+                j: j[k..e].to_vec(),
+                count: count[k..e].to_vec(),
+                value: (k..e).map(|t| if value.is_null(t) { f64::NAN } else { value.value(t) }).collect(),
+            })?;
+            k = e;
+        }
+        row += n as u64;
+    }
+    Ok(r.meta)
+}
