@@ -21,29 +21,50 @@ use std::path::PathBuf;
 /// keep it under 100 MB, and compartments span megabases, many bins at any such resolution.
 pub const MAX_COARSE_BINS: usize = 2000;
 
+/// Each chromosome's candidate axes at its coarse resolution and the one chosen.
+struct ChromAxis {
+    /// Model bins per coarse bin.
+    f: usize,
+    /// The candidates, each scaled to unit root mean square over covered coarse bins (0 where
+    /// uncovered), as the eigensolver signs them.
+    comps: Vec<Vec<f64>>,
+    /// The chosen candidate and its sign.
+    choice: usize,
+    sign: f64,
+    /// Per candidate: its correlation with the track, where one is given.
+    track_r: Option<Vec<f64>>,
+}
+
 /// The compartment axis per bin of the model (global embedding order; see [`coarse_axis`]),
 /// scaled to unit root mean square over each chromosome's covered bins, 0 where a bin is
-/// uncovered; oriented by `track` (gene density, GC: A positive) where given. Re-reads the
-/// contacts tables once, a chromosome at a time.
-pub fn compartment_axis(paths: &[PathBuf], meta: &TrainingData, value: ValueColumn, track: Option<&[BedGraph]>, seed: u64) -> Result<Vec<f32>> {
-    let mut out = vec![0f32; meta.chroms.iter().map(|c| c.n_bins).sum()];
+/// uncovered; oriented by `track` (gene density, GC: A positive) where given. With `trans` (a
+/// trans table), every chromosome's candidate and sign are chosen together so that the axes
+/// agree through the inter-chromosomal contacts ([`choose_by_trans`]), the track (or else the
+/// contacts rule) giving only the genome-wide sign. Re-reads the contacts tables once, a
+/// chromosome at a time; returns the axis and, with `trans`, a line saying what it changed.
+pub fn compartment_axis(
+    paths: &[PathBuf],
+    meta: &TrainingData,
+    value: ValueColumn,
+    track: Option<&[BedGraph]>,
+    trans: Option<&std::path::Path>,
+    seed: u64,
+) -> Result<(Vec<f32>, Option<String>)> {
+    let mut axes: Vec<Option<ChromAxis>> = (0..meta.chroms.len()).map(|_| None).collect();
     for p in paths {
         // The run being accumulated: chromosome index, coarsening factor, coarse bins, matrix.
         let mut cur: Option<(usize, usize, usize, Vec<f64>)> = None;
-        let finish = |cur: Option<(usize, usize, usize, Vec<f64>)>, out: &mut [f32]| {
+        let finish = |cur: Option<(usize, usize, usize, Vec<f64>)>, axes: &mut [Option<ChromAxis>]| {
             if let Some((ci, f, nc, m)) = cur {
                 let cb = &meta.chroms[ci];
                 let t = track.map(|tr| pca::bin_track(tr, &cb.name, nc, (meta.resolution as usize * f) as u32));
-                let axis = coarse_axis(&m, nc, t.as_deref(), seed);
-                for b in 0..cb.n_bins {
-                    out[cb.offset + b] = axis[b / f];
-                }
+                axes[ci] = Some(coarse_axis(&m, nc, f, t.as_deref(), seed));
             }
         };
         hiclstm::tables::contacts::stream(p, |run| {
             let ci = meta.chroms.iter().position(|c| c.name == run.chrom).expect("chromosomes were read from these tables");
             if cur.as_ref().is_none_or(|c| c.0 != ci) {
-                finish(cur.take(), &mut out);
+                finish(cur.take(), &mut axes);
                 let n = meta.chroms[ci].n_bins;
                 let f = n.div_ceil(MAX_COARSE_BINS).max(1);
                 let nc = n.div_ceil(f);
@@ -61,9 +82,170 @@ pub fn compartment_axis(paths: &[PathBuf], meta: &TrainingData, value: ValueColu
             }
             Ok(())
         })?;
-        finish(cur.take(), &mut out);
+        finish(cur.take(), &mut axes);
     }
-    Ok(out)
+    let report = match trans {
+        Some(t) => Some(choose_by_trans(&mut axes, meta, t, value)?),
+        None => None,
+    };
+    let mut out = vec![0f32; meta.chroms.iter().map(|c| c.n_bins).sum()];
+    for (cb, a) in meta.chroms.iter().zip(&axes) {
+        if let Some(a) = a {
+            for b in 0..cb.n_bins {
+                out[cb.offset + b] = (a.sign * a.comps[a.choice][b / a.f]) as f32;
+            }
+        }
+    }
+    Ok((out, report))
+}
+
+/// Chooses every chromosome's candidate and sign together from the inter-chromosomal contacts
+/// of a trans table (`hiclstm-import --trans`): the A compartments of two chromosomes touch
+/// more than A and B do, which intra-chromosomal contacts cannot tell, and a component that is
+/// not the compartments (a gradient, one large domain) finds no partner on other chromosomes.
+/// For each pair of chromosomes and each pair of candidates, the agreement is the mean over the
+/// block's covered cells of u_i v_j (x_ij / E_ij - 1), with E_ij = r_i c_j / T the independence
+/// expectation of the block (which also absorbs coverage). The choice maximises the summed
+/// agreement by single changes (a chromosome's candidate or sign) from the per-chromosome
+/// choice and from the first components, keeping the better; the genome-wide sign then follows
+/// the track where given (the sign under which the chosen axes correlate with it, weighted by
+/// bins), else the per-chromosome rule's majority (weighted by bins). Pairs of chromosomes
+/// outside `meta` are skipped.
+fn choose_by_trans(axes: &mut [Option<ChromAxis>], meta: &TrainingData, trans: &std::path::Path, value: ValueColumn) -> Result<String> {
+    let n = meta.chroms.len();
+    let k = axes.iter().flatten().map(|a| a.comps.len()).max().unwrap_or(0);
+    // agree[(c * n + d) * k * k + q * k + r]: chromosome c's candidate q against d's candidate r.
+    let mut agree = vec![0.0f64; n * n * k * k];
+    let find = |name: &str| meta.chroms.iter().position(|c| c.name == name);
+    // The pair being gathered: its two chromosomes and its pixels (i, j, value).
+    type Block = (usize, usize, Vec<(u32, u32, f64)>);
+    let mut block: Option<Block> = None;
+    let finish = |b: Option<Block>, agree: &mut [f64]| {
+        let Some((c1, c2, px)) = b else { return };
+        let (Some(a), Some(z)) = (&axes[c1], &axes[c2]) else { return };
+        let (mut r, mut c) = (vec![0.0f64; meta.chroms[c1].n_bins], vec![0.0f64; meta.chroms[c2].n_bins]);
+        for &(i, j, x) in &px {
+            r[i as usize] += x;
+            c[j as usize] += x;
+        }
+        let total: f64 = r.iter().sum();
+        let cells = (r.iter().filter(|&&x| x > 0.0).count() * c.iter().filter(|&&x| x > 0.0).count()) as f64;
+        if total <= 0.0 {
+            return;
+        }
+        for (q, u) in a.comps.iter().enumerate() {
+            for (w, v) in z.comps.iter().enumerate() {
+                let (ua, vb) = (|b: usize| u[b / a.f], |b: usize| v[b / z.f]);
+                let observed: f64 = px.iter().map(|&(i, j, x)| ua(i as usize) * vb(j as usize) * x * total / (r[i as usize] * c[j as usize])).sum();
+                let su: f64 = (0..r.len()).filter(|&b| r[b] > 0.0).map(ua).sum();
+                let sv: f64 = (0..c.len()).filter(|&b| c[b] > 0.0).map(vb).sum();
+                let s = (observed - su * sv) / cells;
+                agree[(c1 * n + c2) * k * k + q * k + w] += s;
+                agree[(c2 * n + c1) * k * k + w * k + q] += s;
+            }
+        }
+    };
+    hiclstm::tables::trans::stream(trans, |run| {
+        let (Some(c1), Some(c2)) = (find(&run.chrom1), find(&run.chrom2)) else { return Ok(()) };
+        if block.as_ref().is_none_or(|b| (b.0, b.1) != (c1, c2)) {
+            finish(block.take(), &mut agree);
+            block = Some((c1, c2, Vec::new()));
+        }
+        let px = &mut block.as_mut().expect("set above").2;
+        let vals = match value {
+            ValueColumn::Value => &run.value,
+            ValueColumn::Count => &run.count,
+        };
+        for t in 0..run.i.len() {
+            let (i, j) = (run.i[t] as usize, run.j[t] as usize);
+            if i >= meta.chroms[c1].n_bins || j >= meta.chroms[c2].n_bins {
+                return Err(hiclstm::error::Error::schema(
+                    trans,
+                    format!("pixel ({i}, {j}) of {} x {} lies beyond the chromosomes of the contacts tables", run.chrom1, run.chrom2),
+                ));
+            }
+            if vals[t].is_finite() && vals[t] > 0.0 {
+                px.push((run.i[t], run.j[t], vals[t]));
+            }
+        }
+        Ok(())
+    })?;
+    finish(block.take(), &mut agree);
+    // A state: per chromosome (candidate, sign); chromosomes without an axis stay (0, +1).
+    let score = |st: &[(usize, f64)]| -> f64 {
+        let mut t = 0.0;
+        for c in 0..n {
+            for d in c + 1..n {
+                t += st[c].1 * st[d].1 * agree[(c * n + d) * k * k + st[c].0 * k + st[d].0];
+            }
+        }
+        t
+    };
+    let ascend = |mut st: Vec<(usize, f64)>| {
+        let mut best = score(&st);
+        loop {
+            let mut improved = false;
+            for c in 0..n {
+                let Some(a) = &axes[c] else { continue };
+                for q in 0..a.comps.len() {
+                    for sgn in [1.0, -1.0] {
+                        let old = st[c];
+                        st[c] = (q, sgn);
+                        let v = score(&st);
+                        if v > best + 1e-12 * best.abs().max(1e-300) {
+                            best = v;
+                            improved = true;
+                        } else {
+                            st[c] = old;
+                        }
+                    }
+                }
+            }
+            if !improved {
+                return (best, st);
+            }
+        }
+    };
+    let before: Vec<(usize, f64)> = axes.iter().map(|a| a.as_ref().map_or((0, 1.0), |a| (a.choice, a.sign))).collect();
+    let (s1, st1) = ascend(before.clone());
+    let (s2, st2) = ascend(axes.iter().map(|a| a.as_ref().map_or((0, 1.0), |a| (0, a.sign))).collect());
+    let mut st = if s2 > s1 { st2 } else { st1 };
+    // The genome-wide sign: the track's, else the per-chromosome rule's majority.
+    let vote: f64 = (0..n)
+        .filter_map(|c| axes[c].as_ref().map(|a| (c, a)))
+        .map(|(c, a)| {
+            let w = meta.chroms[c].n_bins as f64;
+            match &a.track_r {
+                Some(r) => w * st[c].1 * r[st[c].0],
+                None => w * st[c].1 * a.sign,
+            }
+        })
+        .sum();
+    if vote < 0.0 {
+        st.iter_mut().for_each(|x| x.1 = -x.1);
+    }
+    let mut changed = Vec::new();
+    for c in 0..n {
+        if let Some(a) = axes[c].as_mut() {
+            if (a.choice, a.sign) != st[c] {
+                changed.push(format!("{}: component {} {} -> {} {}", meta.chroms[c].name, a.choice + 1, sign_str(a.sign), st[c].0 + 1, sign_str(st[c].1)));
+            }
+            (a.choice, a.sign) = st[c];
+        }
+    }
+    Ok(if changed.is_empty() {
+        format!("trans contacts: every chromosome's axis kept (agreement {:.4})", score(&st))
+    } else {
+        format!("trans contacts: agreement {:.4} -> {:.4}; {}", score(&before), score(&st), changed.join(", "))
+    })
+}
+
+fn sign_str(s: f64) -> &'static str {
+    if s < 0.0 {
+        "turned over"
+    } else {
+        "as is"
+    }
 }
 
 /// Principal components of the observed/expected correlation that may be the compartment axis:
@@ -76,7 +258,7 @@ const CANDIDATES: usize = 3;
 /// with the strongest checkerboard (observed/expected correlated with same side or not), oriented
 /// so that the end (a third of the bins) whose contacts among themselves are the more enriched is
 /// positive (A-A over B-B, as in most cell types and in `hiclstm-simulate`).
-fn coarse_axis(m: &[f64], nc: usize, track: Option<&[f64]>, seed: u64) -> Vec<f32> {
+fn coarse_axis(m: &[f64], nc: usize, f: usize, track: Option<&[f64]>, seed: u64) -> ChromAxis {
     let mut c = ChromContacts { chrom: String::new(), ..Default::default() };
     for i in 0..nc {
         for j in i..nc {
@@ -94,7 +276,7 @@ fn coarse_axis(m: &[f64], nc: usize, track: Option<&[f64]>, seed: u64) -> Vec<f3
     let comps: Vec<Vec<f64>> = (0..k).map(|q| (0..nc).map(|b| scores[b * k + q] as f64).collect()).collect();
     let idx: Vec<usize> = (0..nc).filter(|&b| observed[b]).collect();
     if idx.len() < 2 {
-        return vec![0.0; nc];
+        return ChromAxis { f, comps: vec![vec![0.0; nc]], choice: 0, sign: 1.0, track_r: None };
     }
     // Observed/expected of covered pairs, with the PCA baseline's expected.
     let expected = pca::expected_by_distance(m, nc, &idx);
@@ -159,11 +341,16 @@ fn coarse_axis(m: &[f64], nc: usize, track: Option<&[f64]>, seed: u64) -> Vec<f3
             top < bottom
         }
     };
-    let v = &comps[best];
-    let rms = (idx.iter().map(|&b| v[b] * v[b]).sum::<f64>() / idx.len().max(1) as f64).sqrt();
-    let sign = if flip { -1.0 } else { 1.0 };
     // Scaled, not centred: the sign of each bin's score is its compartment.
-    (0..nc).map(|b| if observed[b] && rms > 0.0 { (sign * v[b] / rms) as f32 } else { 0.0 }).collect()
+    let comps: Vec<Vec<f64>> = comps
+        .into_iter()
+        .map(|v| {
+            let rms = (idx.iter().map(|&b| v[b] * v[b]).sum::<f64>() / idx.len() as f64).sqrt();
+            (0..nc).map(|b| if observed[b] && rms > 0.0 { v[b] / rms } else { 0.0 }).collect()
+        })
+        .collect();
+    let track_r = track.map(|_| scored.iter().map(|x| if x.1 { -x.0 } else { x.0 }).collect());
+    ChromAxis { f, comps, choice: best, sign: if flip { -1.0 } else { 1.0 }, track_r }
 }
 
 #[cfg(test)]
@@ -207,7 +394,7 @@ mod tests {
             let paths = vec![d.join("toy.contacts.parquet")];
             let meta = crate::data::load(&paths).unwrap();
             let sims = hiclstm::simulate::simulate(&p).unwrap();
-            let axis = compartment_axis(&paths, &meta, ValueColumn::Value, None, 0).unwrap();
+            let axis = compartment_axis(&paths, &meta, ValueColumn::Value, None, None, 0).unwrap().0;
             for (cb, sim) in meta.chroms.iter().zip(&sims) {
                 let a: Vec<bool> = sim.compartments.iter().map(|&s| s > 0).collect();
                 let r = auroc(&axis[cb.offset..cb.offset + cb.n_bins], &a);
@@ -235,11 +422,77 @@ mod tests {
                 })
             })
             .collect();
-        let flipped = compartment_axis(&paths, &meta, ValueColumn::Value, Some(&track), 0).unwrap();
+        let flipped = compartment_axis(&paths, &meta, ValueColumn::Value, Some(&track), None, 0).unwrap().0;
         for (cb, sim) in meta.chroms.iter().zip(&sims) {
             let a: Vec<bool> = sim.compartments.iter().map(|&s| s > 0).collect();
             let r = auroc(&flipped[cb.offset..cb.offset + cb.n_bins], &a);
             assert!(r < 0.05, "{}: with a B-high track, A against B along the axis, AuROC {r}", cb.name);
         }
+    }
+
+    /// A trans table whose A-A and B-B blocks are richer than A-B turns a chromosome whose axis
+    /// has the wrong sign back, keeps agreeing axes, and leaves the genome-wide sign to the track.
+    #[test]
+    fn trans_contacts_give_every_chromosome_the_same_sign() {
+        use hiclstm::formats::Pixel;
+        use hiclstm::tables::{trans::TransWriter, Meta, TableKind};
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let p = SimParams::preset(hiclstm::presets::SimulatePreset::Toy);
+        write_outputs(&p, &WriteOptions { prefix: d.join("toy"), force: false, pairs: false, juicer_text: false }).unwrap();
+        let paths = vec![d.join("toy.contacts.parquet")];
+        let meta = crate::data::load(&paths).unwrap();
+        let sims = hiclstm::simulate::simulate(&p).unwrap();
+        let truth: Vec<Vec<bool>> = sims.iter().map(|s| s.compartments.iter().map(|&c| c > 0).collect()).collect();
+        // Sparse, like real trans maps: a pixel where a hash of (i, j) says so, more often within
+        // one compartment than across; `flip` makes chromosome 2's A look like B.
+        let write = |name: &str, flip: bool| {
+            let mut m = Meta::new(TableKind::Trans.schema());
+            m.set("resolution", 50_000);
+            let path = d.join(name);
+            let mut w = TransWriter::create(&path, &m, false).unwrap();
+            let (a, b) = (&meta.chroms[0], &meta.chroms[1]);
+            let px: Vec<Pixel> = (0..a.n_bins as u32)
+                .flat_map(|i| (0..b.n_bins as u32).map(move |j| (i, j)))
+                .filter(|&(i, j)| {
+                    let same = (truth[0][i as usize] == truth[1][j as usize]) != flip;
+                    let h = (i as u64 * 2_654_435_761 + j as u64 * 40_503) % 1000;
+                    (h as f64) < if same { 130.0 } else { 70.0 }
+                })
+                .map(|(i, j)| Pixel { i, j, count: 1.0 })
+                .collect();
+            w.write(&a.name, &b.name, &px, None, None).unwrap();
+            w.finish().unwrap().commit(false).unwrap();
+            path
+        };
+        let auroc_of = |ax: &[f32], c: usize| auroc(&ax[meta.chroms[c].offset..meta.chroms[c].offset + meta.chroms[c].n_bins], &truth[c]);
+        let plain = compartment_axis(&paths, &meta, ValueColumn::Value, None, None, 0).unwrap().0;
+        // Agreeing trans contacts keep the right axes.
+        let (same, report) = compartment_axis(&paths, &meta, ValueColumn::Value, None, Some(&write("t.trans.parquet", false)), 0).unwrap();
+        assert!(report.unwrap().contains("kept"));
+        assert_eq!(same, plain);
+        // Trans contacts that say chromosome 2's A is the other chromosome's B: the two axes are
+        // made to agree with them; the larger chromosome keeps the contacts rule's sign.
+        let (turned, report) = compartment_axis(&paths, &meta, ValueColumn::Value, None, Some(&write("u.trans.parquet", true)), 0).unwrap();
+        let report = report.unwrap();
+        let big = if meta.chroms[0].n_bins >= meta.chroms[1].n_bins { 0 } else { 1 };
+        assert!(report.contains(&format!("{}: component", meta.chroms[1 - big].name)) && report.contains("turned over"), "{report}");
+        assert!(auroc_of(&turned, big) > 0.95 && auroc_of(&turned, 1 - big) < 0.05, "{report}");
+        // With a track, the track sets the genome-wide sign: one that is high in B turns both over.
+        let track: Vec<BedGraph> = meta
+            .chroms
+            .iter()
+            .zip(&sims)
+            .flat_map(|(cb, sim)| {
+                sim.compartments.iter().enumerate().map(move |(b, &s)| BedGraph {
+                    chrom: cb.name.clone(),
+                    start: b as u64 * 50_000,
+                    end: (b as u64 + 1) * 50_000,
+                    value: -(s as f64),
+                })
+            })
+            .collect();
+        let (both, _) = compartment_axis(&paths, &meta, ValueColumn::Value, Some(&track), Some(&write("v.trans.parquet", false)), 0).unwrap();
+        assert!(auroc_of(&both, 0) < 0.05 && auroc_of(&both, 1) < 0.05);
     }
 }

@@ -42,6 +42,9 @@ pub struct TrainOptions {
     pub temp_dir: Option<PathBuf>,
     /// bedGraph orienting the compartment axis of `embedding_init: pca` (A positive).
     pub orient: Option<PathBuf>,
+    /// Trans table (`hiclstm-import --trans`) that gives every chromosome's compartment axis the
+    /// same sign where no `orient` track is given.
+    pub trans: Option<PathBuf>,
 }
 
 /// Files of a model directory.
@@ -143,6 +146,14 @@ pub fn run(o: &TrainOptions) -> Result<TrainSummary> {
         return Err(Error::InvalidArgument("--freeze-decoder needs --init-from MODEL_DIR".into()));
     }
     let orient = o.orient.as_ref().map(|p| hiclstm::formats::bed::read_bedgraph(p)).transpose()?;
+    if let Some(t) = &o.trans {
+        // Its schema and metadata are checked before any work; its pixels when they are used.
+        let r = hiclstm::tables::TableReader::open(t, hiclstm::tables::TableKind::Trans.schema())?;
+        if o.config.embedding_init != crate::config::EmbeddingInit::Pca {
+            return Err(Error::InvalidArgument("--trans orients the compartment axis of `embedding_init: pca`; this configuration has none".into()));
+        }
+        drop(r);
+    }
     let t_prep = std::time::Instant::now();
     let temp_dir = o.temp_dir.clone().unwrap_or_else(std::env::temp_dir);
     let data = data::stream(&o.contacts, &o.config, &temp_dir)?;
@@ -189,7 +200,14 @@ pub fn run(o: &TrainOptions) -> Result<TrainSummary> {
         // (A resumed run takes its representations from the checkpoint.)
         let t = std::time::Instant::now();
         hiclstm::log::info("compartment axis of the initial representations: reading the contacts again, one chromosome at a time");
-        let axis = crate::spectral::compartment_axis(&o.contacts, &data.meta, o.config.value, orient.as_deref(), o.config.train.seed)?;
+        if o.trans.is_some() && orient.is_some() {
+            hiclstm::log::info("--trans chooses each chromosome's axis, --orient's track the genome-wide sign");
+        }
+        let (axis, report) =
+            crate::spectral::compartment_axis(&o.contacts, &data.meta, o.config.value, orient.as_deref(), o.trans.as_deref(), o.config.train.seed)?;
+        if let Some(r) = report {
+            hiclstm::log::info(&r);
+        }
         let add = Tensor::from_slice(&axis).to_device(model.embedding.device()).unsqueeze(1) * o.config.axis_std;
         tch::no_grad(|| {
             let _ = model.embedding.narrow(1, 0, 1).g_add_(&add);

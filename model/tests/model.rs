@@ -37,6 +37,7 @@ fn small_config(epochs: usize) -> ModelConfig {
 fn opts(contacts: &Path, out: &Path, c: ModelConfig) -> TrainOptions {
     TrainOptions {
         orient: None,
+        trans: None,
         contacts: vec![contacts.to_path_buf()],
         config: c,
         out_dir: out.to_path_buf(),

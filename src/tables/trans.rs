@@ -141,7 +141,8 @@ pub fn stream(path: &Path, mut f: impl FnMut(PairContacts) -> Result<()>) -> Res
                         ));
                     }
                 }
-                if !(count[t] >= 0.0) || (value.is_valid(t) && !(value.value(t) >= 0.0)) {
+                let bad = |x: f64| x.is_nan() || x < 0.0;
+                if bad(count[t]) || (value.is_valid(t) && bad(value.value(t))) {
                     return Err(Error::schema(path, format!("row {}: a negative or NaN count or value", row + t as u64)));
                 }
             }

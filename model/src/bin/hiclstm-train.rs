@@ -79,10 +79,15 @@ struct Args {
     #[arg(long, value_name = "DIR")]
     temp_dir: Option<PathBuf>,
     /// bedGraph that orients the compartment axis of `embedding_init: pca` (gene density or GC:
-    /// A positive), as `hiclstm-baseline pca --orient`; without it, each chromosome's largest
-    /// entry is made positive.
+    /// A positive), as `hiclstm-baseline pca --orient`; without it (and without --trans), each
+    /// chromosome's end whose contacts among themselves are the more enriched is made positive.
     #[arg(long, value_name = "BEDGRAPH")]
     orient: Option<PathBuf>,
+    /// Trans table (hiclstm-import --trans) of the same map: without --orient, every chromosome's
+    /// compartment axis is turned to agree with the others' through their inter-chromosomal
+    /// contacts (A touches A more than B), so that one sign means A genome-wide.
+    #[arg(long, value_name = "TRANS_TABLE")]
+    trans: Option<PathBuf>,
     /// Start from a trained model directory (transfer learning).
     #[arg(long)]
     init_from: Option<PathBuf>,
@@ -136,6 +141,7 @@ fn main() {
             stop_after: a.stop_after,
             temp_dir: a.temp_dir,
             orient: a.orient.clone(),
+            trans: a.trans.clone(),
         };
         run(&o).map(|_| ())
     })
