@@ -122,7 +122,7 @@ pub fn confusion_png(task: &str) -> String {
 /// must name nothing else.
 pub const BY_STEP: &[(&str, &[&str])] = &[
     ("hiclstm-simulate", &[CONTACTS, BINS, PAIRS, TASKS, TADS_BED, BOUNDARIES_BED, CTCF_BED, LOOPS_BEDPE, COMPARTMENTS_BED, CHROM_SIZES]),
-    ("hiclstm-import", &[CONTACTS, BINS]),
+    ("hiclstm-import", &[CONTACTS, BINS, TRANS]),
     ("hiclstm-downsample", &[CONTACTS, BINS]),
     ("hiclstm-train", &[REPRESENTATIONS, TRAINING_LOG]),
     ("hiclstm-predict", &[PREDICTIONS, "predicted.cool", "predicted.mcool", "observed.cool", "observed.mcool"]),

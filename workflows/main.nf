@@ -71,7 +71,11 @@ workflow {
     // Model: train, predict the observed pixels, evaluate against the distance-mean baseline.
     //
     def orient = params.orient ? file(params.orient, checkIfExists: true) : []
-    HICLSTM_TRAIN(ch_contacts, params.model_config ? file(params.model_config, checkIfExists: true) : [], orient)
+    // The trans table of an imported sample (params.trans); [] for the read-depth samples.
+    ch_train = ch_contacts
+        .join(HICLSTM_IMPORT.out.trans, remainder: true)
+        .map { meta, contacts, bins, trans -> [meta, contacts, bins, trans ?: []] }
+    HICLSTM_TRAIN(ch_train, params.model_config ? file(params.model_config, checkIfExists: true) : [], orient)
     ch_versions = ch_versions.mix(HICLSTM_TRAIN.out.versions)
 
     // Attribution and edits run on the full-depth samples only.

@@ -119,6 +119,9 @@ pub struct TrainConfig {
     pub seed: u64,
     /// The fused cell's implementation when training on CPU: `native` (default) or `libtorch`.
     pub cpu_kernel: CpuKernel,
+    /// Weight of the inter-chromosomal term (`hiclstm-train --trans`; `trans_loss`) against the
+    /// reconstruction loss; 0 leaves the trans table to the compartment axis's start alone.
+    pub trans_weight: f64,
 }
 
 impl Default for TrainConfig {
@@ -132,6 +135,7 @@ impl Default for TrainConfig {
             clip_norm: 10.0,
             seed: 0,
             cpu_kernel: CpuKernel::Native,
+            trans_weight: 1.0,
         }
     }
 }

@@ -17,3 +17,4 @@ pub mod site_knockout;
 pub mod sniper;
 pub mod spectral;
 pub mod train;
+pub mod trans_loss;

@@ -127,6 +127,11 @@ impl Decoder {
         }
     }
 
+    /// The pairwise term's map g, when the configuration has one.
+    pub fn pair(&self) -> Option<&nn::Linear> {
+        self.pair.as_ref()
+    }
+
     /// Logits `[B, L]` of the hidden states `hs` `[B, L, H]` (before the pairwise term).
     fn head(&self, hs: &Tensor, mask: &Tensor) -> Tensor {
         let (b, l) = (hs.size()[0], hs.size()[1]);

@@ -104,8 +104,9 @@ pub fn compartment_axis(
 /// more than A and B do, which intra-chromosomal contacts cannot tell, and a component that is
 /// not the compartments (a gradient, one large domain) finds no partner on other chromosomes.
 /// For each pair of chromosomes and each pair of candidates, the agreement is the mean over the
-/// block's covered cells of u_i v_j (x_ij / E_ij - 1), with E_ij = r_i c_j / T the independence
-/// expectation of the block (which also absorbs coverage). The choice maximises the summed
+/// block's covered cells (at the candidates' coarse resolution) of u_i v_j (x_ij / E_ij - 1),
+/// with E_ij = r_i c_j / T the independence expectation of the block (which also absorbs
+/// coverage). Memory: one pair's coarse block at a time. The choice maximises the summed
 /// agreement by single changes (a chromosome's candidate or sign) from the per-chromosome
 /// choice and from the first components, keeping the better; the genome-wide sign then follows
 /// the track where given (the sign under which the chosen axes correlate with it, weighted by
@@ -117,28 +118,39 @@ fn choose_by_trans(axes: &mut [Option<ChromAxis>], meta: &TrainingData, trans: &
     // agree[(c * n + d) * k * k + q * k + r]: chromosome c's candidate q against d's candidate r.
     let mut agree = vec![0.0f64; n * n * k * k];
     let find = |name: &str| meta.chroms.iter().position(|c| c.name == name);
-    // The pair being gathered: its two chromosomes and its pixels (i, j, value).
-    type Block = (usize, usize, Vec<(u32, u32, f64)>);
+    // The pair being gathered: its two chromosomes and their block summed at the candidates'
+    // coarse resolution (at most MAX_COARSE_BINS squared values, whatever the map's size).
+    type Block = (usize, usize, Vec<f64>);
     let mut block: Option<Block> = None;
     let finish = |b: Option<Block>, agree: &mut [f64]| {
-        let Some((c1, c2, px)) = b else { return };
+        let Some((c1, c2, x)) = b else { return };
         let (Some(a), Some(z)) = (&axes[c1], &axes[c2]) else { return };
-        let (mut r, mut c) = (vec![0.0f64; meta.chroms[c1].n_bins], vec![0.0f64; meta.chroms[c2].n_bins]);
-        for &(i, j, x) in &px {
-            r[i as usize] += x;
-            c[j as usize] += x;
+        let (n1, n2) = (a.comps[0].len(), z.comps[0].len());
+        let (mut r, mut c) = (vec![0.0f64; n1], vec![0.0f64; n2]);
+        for i in 0..n1 {
+            for j in 0..n2 {
+                r[i] += x[i * n2 + j];
+                c[j] += x[i * n2 + j];
+            }
         }
         let total: f64 = r.iter().sum();
-        let cells = (r.iter().filter(|&&x| x > 0.0).count() * c.iter().filter(|&&x| x > 0.0).count()) as f64;
+        let cells = (r.iter().filter(|&&v| v > 0.0).count() * c.iter().filter(|&&v| v > 0.0).count()) as f64;
         if total <= 0.0 {
             return;
         }
+        // Y = X / E over the block; then u^T Y v for every pair of candidates.
+        let y: Vec<f64> = (0..n1 * n2).map(|t| if x[t] > 0.0 { x[t] * total / (r[t / n2] * c[t % n2]) } else { 0.0 }).collect();
         for (q, u) in a.comps.iter().enumerate() {
+            let mut uy = vec![0.0f64; n2];
+            for i in (0..n1).filter(|&i| u[i] != 0.0) {
+                for j in 0..n2 {
+                    uy[j] += u[i] * y[i * n2 + j];
+                }
+            }
+            let su: f64 = (0..n1).filter(|&i| r[i] > 0.0).map(|i| u[i]).sum();
             for (w, v) in z.comps.iter().enumerate() {
-                let (ua, vb) = (|b: usize| u[b / a.f], |b: usize| v[b / z.f]);
-                let observed: f64 = px.iter().map(|&(i, j, x)| ua(i as usize) * vb(j as usize) * x * total / (r[i as usize] * c[j as usize])).sum();
-                let su: f64 = (0..r.len()).filter(|&b| r[b] > 0.0).map(ua).sum();
-                let sv: f64 = (0..c.len()).filter(|&b| c[b] > 0.0).map(vb).sum();
+                let observed: f64 = (0..n2).map(|j| uy[j] * v[j]).sum();
+                let sv: f64 = (0..n2).filter(|&j| c[j] > 0.0).map(|j| v[j]).sum();
                 let s = (observed - su * sv) / cells;
                 agree[(c1 * n + c2) * k * k + q * k + w] += s;
                 agree[(c2 * n + c1) * k * k + w * k + q] += s;
@@ -149,9 +161,10 @@ fn choose_by_trans(axes: &mut [Option<ChromAxis>], meta: &TrainingData, trans: &
         let (Some(c1), Some(c2)) = (find(&run.chrom1), find(&run.chrom2)) else { return Ok(()) };
         if block.as_ref().is_none_or(|b| (b.0, b.1) != (c1, c2)) {
             finish(block.take(), &mut agree);
-            block = Some((c1, c2, Vec::new()));
+            let size = |c: usize| axes[c].as_ref().map_or(0, |a| a.comps[0].len());
+            block = Some((c1, c2, vec![0.0; size(c1) * size(c2)]));
         }
-        let px = &mut block.as_mut().expect("set above").2;
+        let x = &mut block.as_mut().expect("set above").2;
         let vals = match value {
             ValueColumn::Value => &run.value,
             ValueColumn::Count => &run.count,
@@ -164,8 +177,10 @@ fn choose_by_trans(axes: &mut [Option<ChromAxis>], meta: &TrainingData, trans: &
                     format!("pixel ({i}, {j}) of {} x {} lies beyond the chromosomes of the contacts tables", run.chrom1, run.chrom2),
                 ));
             }
-            if vals[t].is_finite() && vals[t] > 0.0 {
-                px.push((run.i[t], run.j[t], vals[t]));
+            if let (Some(a), Some(z)) = (&axes[c1], &axes[c2]) {
+                if vals[t].is_finite() && vals[t] > 0.0 {
+                    x[i / a.f * z.comps[0].len() + j / z.f] += vals[t];
+                }
             }
         }
         Ok(())

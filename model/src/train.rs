@@ -214,6 +214,18 @@ pub fn run(o: &TrainOptions) -> Result<TrainSummary> {
         });
         hiclstm::log::info(&format!("compartment axis of the initial representations in {:.1} s", t.elapsed().as_secs_f64()));
     }
+    // The inter-chromosomal term acts through the pairwise term, so only where there is one.
+    let trans_term = match &o.trans {
+        Some(t) if o.config.pair_rank > 0 && o.config.train.trans_weight > 0.0 => {
+            let term = crate::trans_loss::TransTerm::load(t, &data.meta, o.config.value)?;
+            match &term {
+                Some(term) => hiclstm::log::info(&format!("trans term: {} inter-chromosomal pixels, weight {}", term.pixels(), o.config.train.trans_weight)),
+                None => hiclstm::log::warn(&format!("{}: no inter-chromosomal pixels between the training chromosomes; no trans term", t.display())),
+            }
+            term
+        }
+        _ => None,
+    };
     let trainable: Vec<(String, Tensor)> = model.named_variables().into_iter().filter(|(n, _)| !o.freeze_decoder || n == EMBEDDING).collect();
     let mut adam = Adam::new(trainable);
 
@@ -248,7 +260,7 @@ pub fn run(o: &TrainOptions) -> Result<TrainSummary> {
     for epoch in start_epoch..last {
         let lr = sched.learning_rate_at(&o.config.train, epoch);
         let t0 = std::time::Instant::now();
-        let (sse, count, steps) = run_epoch(&model, &mut adam, &frames, epoch, batch, lr, &o.config.train)?;
+        let (sse, count, steps) = run_epoch(&model, &mut adam, &frames, epoch, batch, lr, &o.config.train, trans_term.as_ref())?;
         let seconds = t0.elapsed().as_secs_f64();
         let loss = sse / count.max(1.0);
         if !loss.is_finite() {
@@ -401,6 +413,9 @@ pub fn for_each_batch(src: &dyn FrameSource, order: &[usize], batch: usize, mut 
     })
 }
 
+/// Trans pixels and cells drawn for each optimizer step's inter-chromosomal term.
+pub const TRANS_SAMPLE: usize = 4096;
+
 /// One epoch over `src` in a seeded order (the same for a given seed and epoch, so that resumed
 /// runs repeat it exactly): returns the summed squared error, the observed entries and the steps.
 pub fn run_epoch(
@@ -411,6 +426,7 @@ pub fn run_epoch(
     batch: usize,
     lr: f64,
     cfg: &crate::config::TrainConfig,
+    trans: Option<&crate::trans_loss::TransTerm>,
 ) -> Result<(f64, f64, u32)> {
     let (seed, clip) = (cfg.seed, cfg.clip_norm);
     let dev = model.embedding.device();
@@ -423,6 +439,10 @@ pub fn run_epoch(
     let mut order: Vec<usize> = (0..src.n()).collect();
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed.wrapping_mul(0x2545_F491_4F6C_DD1D).wrapping_add(epoch as u64));
     order.shuffle(&mut rng);
+    // The trans term's samples have their own stream, so that the frame order does not depend
+    // on whether the term is on.
+    let mut trans_rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15).wrapping_add(epoch as u64));
+    let trans = trans.zip(model.decoder.pair()).filter(|_| cfg.trans_weight > 0.0);
     let (mut sse, mut count, mut steps) = (0.0, 0.0, 0u32);
     let terminal = !hiclstm::log::is_quiet() && std::io::IsTerminal::is_terminal(&std::io::stderr());
     let n_batches = order.len().div_ceil(batch);
@@ -441,6 +461,9 @@ pub fn run_epoch(
                 (f64::try_from(&s_).map_err(tch_err("loss"))?, f64::try_from(&c_).map_err(tch_err("loss"))?)
             }
         };
+        if let Some((t, g)) = trans {
+            (t.loss(&model.embedding, g, TRANS_SAMPLE, &mut trans_rng) * cfg.trans_weight).backward();
+        }
         adam.clip_grad_norm(clip);
         adam.step(lr);
         sse += s_;

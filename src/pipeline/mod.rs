@@ -225,6 +225,8 @@ fn simulate(p: &Params) -> Result<(Step, Inputs)> {
 struct SamplePaths {
     imported: PathBuf,
     contacts: PathBuf,
+    /// The trans table, where the sample has one (`trans: true`; not the read-depth samples).
+    trans: Option<PathBuf>,
     model: PathBuf,
     predictions: PathBuf,
 }
@@ -242,6 +244,7 @@ fn sample_steps(p: &Params, s: &Sample, inputs: &Inputs) -> Result<Vec<Step>> {
     let imported = join(out, &["import", id]);
     let paths = SamplePaths {
         contacts: output_path(&imported, outputs::CONTACTS),
+        trans: p.trans.then(|| output_path(&imported, outputs::TRANS)),
         imported,
         model: join(out, &["train", id]),
         predictions: join(out, &["predict", &format!("{id}.{}", outputs::PREDICTIONS)]),
@@ -253,6 +256,7 @@ fn sample_steps(p: &Params, s: &Sample, inputs: &Inputs) -> Result<Vec<Step>> {
         let prefix = join(out, &["downsample", &did]);
         let dpaths = SamplePaths {
             contacts: output_path(&prefix, outputs::CONTACTS),
+            trans: None,
             imported: prefix.clone(),
             model: join(out, &["train", &did]),
             predictions: join(out, &["predict", &format!("{did}.{}", outputs::PREDICTIONS)]),
@@ -326,15 +330,15 @@ fn model_steps(p: &Params, id: &str, paths: &SamplePaths, inputs: &Inputs, full:
 }
 
 fn import(p: &Params, s: &Sample, paths: &SamplePaths) -> Result<Step> {
-    Ok(Step::new(format!("import:{}", s.id), "hiclstm-import")
+    let mut step = Step::new(format!("import:{}", s.id), "hiclstm-import")
         .arg(&s.file)
         .opt("--format", s.format.as_ref())
         .opt("--resolution", s.resolution.map(|r| r.to_string()))
-        .opt("--chromosomes", s.chromosomes.as_ref())
-        .arg("-o")
-        .arg(&paths.imported)
-        .extra(&p.import_args)?
-        .outs(&paths.imported, &[outputs::CONTACTS, outputs::BINS]))
+        .opt("--chromosomes", s.chromosomes.as_ref());
+    if let Some(t) = &paths.trans {
+        step = step.arg("--trans").out(t.clone());
+    }
+    Ok(step.arg("-o").arg(&paths.imported).extra(&p.import_args)?.outs(&paths.imported, &[outputs::CONTACTS, outputs::BINS]))
 }
 
 fn train(p: &Params, id: &str, paths: &SamplePaths) -> Result<Step> {
@@ -344,6 +348,7 @@ fn train(p: &Params, id: &str, paths: &SamplePaths) -> Result<Step> {
         .arg(p.model_preset.name())
         .opt("--config", p.model_config.as_ref())
         .opt("--orient", p.orient.as_ref())
+        .opt("--trans", paths.trans.as_ref())
         .arg("--seed")
         .arg(p.seed.to_string())
         .arg("--device")
@@ -645,5 +650,20 @@ mod tests {
         assert!(!plan(&Params::default(), 0).unwrap().iter().any(|s| s.command_line().contains("--orient")));
         let bad = Params { orient: Some("/nonexistent/genes.bedGraph".into()), ..Params::default() };
         assert!(plan(&bad, 0).unwrap_err().to_string().contains("/nonexistent/genes.bedGraph"));
+    }
+
+    /// `trans: true` imports the trans table and trains the sample on it; the read-depth samples
+    /// (downsampled intra-chromosomal contacts) train without one.
+    #[test]
+    fn trans_contacts_go_from_import_to_training() {
+        let p = Params { trans: true, read_depths: vec![0.5], ..Params::default() };
+        let steps = plan(&p, 0).unwrap();
+        let line = |name: &str| steps.iter().find(|s| s.name == name).unwrap_or_else(|| panic!("no step {name}")).command_line();
+        let table = join(&p.outdir, &["import", "toy.trans.parquet"]);
+        assert!(line("import:toy").contains("--trans"), "{}", line("import:toy"));
+        assert!(steps.iter().find(|s| s.name == "import:toy").unwrap().outputs.contains(&table));
+        assert!(line("train:toy").contains(&format!("--trans {}", table.display())), "{}", line("train:toy"));
+        assert!(!line("train:toy_depth0.5").contains("--trans"), "{}", line("train:toy_depth0.5"));
+        assert!(!plan(&Params::default(), 0).unwrap().iter().any(|s| s.command_line().contains("--trans")));
     }
 }

@@ -35,6 +35,11 @@ pub struct Params {
     /// high. Passed to hiclstm-train and hiclstm-baseline pca as `--orient`; without it, both
     /// orient each chromosome from its contacts alone.
     pub orient: Option<PathBuf>,
+    /// Import each sample's inter-chromosomal contacts too (`hiclstm-import --trans`) and train on
+    /// them (`hiclstm-train --trans`): they choose every chromosome's compartment axis and keep
+    /// its sign the same across chromosomes during training. For .hic, .mcool and pairs input;
+    /// the read-depth samples train without them.
+    pub trans: bool,
     /// Device for training, prediction, attribution and perturbation: auto, cpu, cuda, cuda:N.
     pub device: Device,
     /// Representation baselines beside Hi-C-LSTM, comma-separated (pca, sci); empty for none.
@@ -95,6 +100,7 @@ impl Default for Params {
             model_preset: ModelPreset::Representations,
             model_config: None,
             orient: None,
+            trans: false,
             device: Device::Auto,
             baselines: "pca".into(),
             classify_tasks: None,

@@ -44,6 +44,8 @@ SAMPLES = {
     "tasks": "tasks.yaml",
     "tads": "tads.bed",
     "orient": "genes.bedGraph",
+    "trans": ["sample.trans.parquet", ""],
+    "params.trans": ["true", ""],
     "chrom": "chr21",
     "parts": "parts1/sample.chr21.attributions.parquet parts2/sample.chr22.attributions.parquet",
     "sites": "sites.bed",

@@ -8,6 +8,7 @@ process HICLSTM_IMPORT {
 
     output:
     tuple val(meta), path("${prefix}.contacts.parquet"), path("${prefix}.bins.parquet"), emit: contacts
+    tuple val(meta), path("${prefix}.trans.parquet")                                   , emit: trans, optional: true
     path "versions.yml"                                                                , emit: versions
 
     when:
@@ -36,9 +37,11 @@ process HICLSTM_IMPORT {
     """
 
     stub:
+    def args = task.ext.args ?: ''
     prefix = task.ext.prefix ?: "${meta.id}"
+    def trans_table = args.contains('--trans') ? "${prefix}.trans.parquet" : ''
     """
-    touch ${prefix}.contacts.parquet ${prefix}.bins.parquet
+    touch ${prefix}.contacts.parquet ${prefix}.bins.parquet ${trans_table}
     cat <<-END_VERSIONS > versions.yml
     "${task.process}":
         hiclstm: \$(hiclstm-import --version | sed 's/^hiclstm-import //')

@@ -5,7 +5,7 @@ process HICLSTM_TRAIN {
     container 'ghcr.io/hiclstm/hiclstm:0.1.0'
 
     input:
-    tuple val(meta), path(contacts), path(bins)
+    tuple val(meta), path(contacts), path(bins), path(trans)
     path(config)
     path(orient)
 
@@ -23,11 +23,13 @@ process HICLSTM_TRAIN {
     prefix = task.ext.prefix ?: "${meta.id}"
     def model_config = config ? "--config ${config}" : ''
     def orient_track = orient ? "--orient ${orient}" : ''
+    def trans_table = trans ? "--trans ${trans}" : ''
     """
     hiclstm-train \\
         ${contacts} \\
         ${model_config} \\
         ${orient_track} \\
+        ${trans_table} \\
         -o ${prefix} \\
         --threads ${task.cpus} \\
         ${args}

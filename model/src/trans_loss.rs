@@ -1,0 +1,200 @@
+//! The inter-chromosomal term of training (`hiclstm-train --trans`): a Poisson model of the trans
+//! contacts whose only free part is the decoder's pairwise term,
+//! mu_ij = E_ij exp(g(R_i) . g(R_j)), with E_ij = r_i c_j / T the independence expectation of the
+//! pair of chromosomes' block (coverage and the pair's total). Intra-chromosomal frames leave the
+//! sign of each chromosome's compartments free (A-A and B-B look alike from within); trans
+//! contacts tie them together, during the whole training and not only at the start (where
+//! `spectral::compartment_axis` uses them too).
+//!
+//! Its negative log-likelihood per read pair, sum_cells mu - sum_pixels x log mu over T, is
+//! estimated at every optimizer step from a sample: `sample` observed pixels drawn in proportion
+//! to their count, and as many cells drawn uniformly (weighted by each pair's number of cells),
+//! so a step costs the same whatever the map's size. Pixels are held in memory (16 bytes each).
+
+use crate::data::TrainingData;
+use hiclstm::error::{Error, Result};
+use hiclstm::frames::ValueColumn;
+use rand::Rng;
+use std::path::Path;
+use tch::nn::Module;
+use tch::{Kind, Tensor};
+
+/// One chromosome pair's block: global embedding rows of its bins and their marginals.
+struct Block {
+    /// First embedding row and bins of each chromosome.
+    off: (usize, usize),
+    n: (usize, usize),
+    /// Row and column sums (r_i on the first chromosome, c_j on the second) and the total.
+    r: Vec<f64>,
+    c: Vec<f64>,
+    total: f64,
+}
+
+/// The trans pixels of the training chromosomes, ready to be sampled.
+pub struct TransTerm {
+    blocks: Vec<Block>,
+    /// Observed pixels: (block, i, j) and cumulative value (for drawing in proportion to it).
+    pixels: Vec<(u32, u32, u32)>,
+    cumulative: Vec<f64>,
+    /// Cumulative number of cells of the blocks (for drawing cells uniformly).
+    cells: Vec<f64>,
+    /// Every read pair of every block (the normalisation of the likelihood).
+    total: f64,
+}
+
+impl TransTerm {
+    /// Reads the trans table's pixels between chromosomes of `meta` (others skipped); None when
+    /// it has none.
+    pub fn load(path: &Path, meta: &TrainingData, value: ValueColumn) -> Result<Option<TransTerm>> {
+        let find = |name: &str| meta.chroms.iter().position(|c| c.name == name);
+        let mut t = TransTerm { blocks: vec![], pixels: vec![], cumulative: vec![], cells: vec![], total: 0.0 };
+        let mut current: Option<(usize, usize)> = None;
+        hiclstm::tables::trans::stream(path, |run| {
+            let (Some(a), Some(b)) = (find(&run.chrom1), find(&run.chrom2)) else { return Ok(()) };
+            let (ca, cb) = (&meta.chroms[a], &meta.chroms[b]);
+            if current != Some((a, b)) {
+                current = Some((a, b));
+                t.blocks.push(Block { off: (ca.offset, cb.offset), n: (ca.n_bins, cb.n_bins), r: vec![0.0; ca.n_bins], c: vec![0.0; cb.n_bins], total: 0.0 });
+            }
+            let k = t.blocks.len() - 1;
+            let blk = t.blocks.last_mut().expect("pushed");
+            let vals = match value {
+                ValueColumn::Value => &run.value,
+                ValueColumn::Count => &run.count,
+            };
+            for s in 0..run.i.len() {
+                let (i, j, x) = (run.i[s] as usize, run.j[s] as usize, vals[s]);
+                if i >= blk.n.0 || j >= blk.n.1 {
+                    return Err(Error::schema(
+                        path,
+                        format!("pixel ({i}, {j}) of {} x {} lies beyond the chromosomes of the contacts tables", run.chrom1, run.chrom2),
+                    ));
+                }
+                if x.is_finite() && x > 0.0 {
+                    blk.r[i] += x;
+                    blk.c[j] += x;
+                    blk.total += x;
+                    t.total += x;
+                    t.pixels.push((k as u32, i as u32, j as u32));
+                    t.cumulative.push(t.total);
+                }
+            }
+            Ok(())
+        })?;
+        if t.pixels.is_empty() {
+            return Ok(None);
+        }
+        let mut acc = 0.0;
+        for b in &t.blocks {
+            // Cells of covered rows and columns: where the expectation is not zero.
+            acc += (b.r.iter().filter(|&&x| x > 0.0).count() * b.c.iter().filter(|&&x| x > 0.0).count()) as f64;
+            t.cells.push(acc);
+        }
+        Ok(Some(t))
+    }
+
+    /// Observed trans pixels held.
+    pub fn pixels(&self) -> usize {
+        self.pixels.len()
+    }
+
+    /// The estimated negative log-likelihood per read pair (a scalar with a graph back to
+    /// `reps` and `g`) from `sample` pixels and `sample` cells drawn with `rng`.
+    pub fn loss(&self, reps: &Tensor, g: &tch::nn::Linear, sample: usize, rng: &mut impl Rng) -> Tensor {
+        let draw = |cum: &[f64], u: f64| cum.partition_point(|&c| c <= u).min(cum.len() - 1);
+        // Observed pixels, in proportion to their value: sum_pixels x s = total * E_draw[s].
+        let (mut ri, mut rj) = (Vec::with_capacity(sample), Vec::with_capacity(sample));
+        for _ in 0..sample {
+            let (b, i, j) = self.pixels[draw(&self.cumulative, rng.random::<f64>() * self.total)];
+            let blk = &self.blocks[b as usize];
+            ri.push((blk.off.0 + i as usize) as i64);
+            rj.push((blk.off.1 + j as usize) as i64);
+        }
+        // Cells, uniformly over the covered cells of every block: sum_cells mu = cells * E[mu].
+        let n_cells = *self.cells.last().expect("at least one block");
+        let (mut ci, mut cj, mut e) = (Vec::with_capacity(sample), Vec::with_capacity(sample), Vec::with_capacity(sample));
+        while ci.len() < sample {
+            let blk = &self.blocks[draw(&self.cells, rng.random::<f64>() * n_cells)];
+            let (i, j) = (rng.random_range(0..blk.n.0), rng.random_range(0..blk.n.1));
+            if blk.r[i] > 0.0 && blk.c[j] > 0.0 {
+                ci.push((blk.off.0 + i) as i64);
+                cj.push((blk.off.1 + j) as i64);
+                e.push((blk.r[i] * blk.c[j] / blk.total) as f32);
+            }
+        }
+        let dev = reps.device();
+        let s = |a: &[i64], b: &[i64]| {
+            let (ga, gb) = (
+                g.forward(&reps.index_select(0, &Tensor::from_slice(a).to_device(dev))),
+                g.forward(&reps.index_select(0, &Tensor::from_slice(b).to_device(dev))),
+            );
+            (ga * gb).sum_dim_intlist([1i64].as_slice(), false, Kind::Float)
+        };
+        let observed = s(&ri, &rj).mean(Kind::Float);
+        let mu = (Tensor::from_slice(&e).to_device(dev) * s(&ci, &cj).exp()).mean(Kind::Float) * (n_cells / self.total);
+        mu - observed
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hiclstm::formats::Pixel;
+    use hiclstm::simulate::{write_outputs, SimParams, WriteOptions};
+    use hiclstm::tables::{trans::TransWriter, Meta, TableKind};
+    use rand::SeedableRng;
+
+    /// The term prefers representations whose pairwise products say "same compartment" where the
+    /// trans contacts are enriched, and it is about 1 per read pair when the products are 0.
+    #[test]
+    fn the_trans_term_rewards_agreeing_compartment_signs() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let p = SimParams::preset(hiclstm::presets::SimulatePreset::Toy);
+        write_outputs(&p, &WriteOptions { prefix: d.join("toy"), force: false, pairs: false, juicer_text: false }).unwrap();
+        let meta = crate::data::load(&[d.join("toy.contacts.parquet")]).unwrap();
+        let sims = hiclstm::simulate::simulate(&p).unwrap();
+        let sign: Vec<Vec<f32>> = sims.iter().map(|s| s.compartments.iter().map(|&c| if c > 0 { 1.0 } else { -1.0 }).collect()).collect();
+        let (a, b) = (&meta.chroms[0], &meta.chroms[1]);
+        let px: Vec<Pixel> = (0..a.n_bins as u32)
+            .flat_map(|i| (0..b.n_bins as u32).map(move |j| (i, j)))
+            .filter(|&(i, j)| {
+                let same = sign[0][i as usize] == sign[1][j as usize];
+                ((i as u64 * 2_654_435_761 + j as u64 * 40_503) % 1000) < if same { 130 } else { 70 }
+            })
+            .map(|(i, j)| Pixel { i, j, count: 1.0 })
+            .collect();
+        let mut m = Meta::new(TableKind::Trans.schema());
+        m.set("resolution", 50_000);
+        let path = d.join("t.trans.parquet");
+        let mut w = TransWriter::create(&path, &m, false).unwrap();
+        w.write(&a.name, &b.name, &px, None, None).unwrap();
+        w.finish().unwrap().commit(false).unwrap();
+        let term = TransTerm::load(&path, &meta, ValueColumn::Value).unwrap().unwrap();
+        assert_eq!(term.pixels(), px.len());
+        // Representations: K = 1, the compartment sign of each bin (chromosome 2 given as is or
+        // turned over); g = 0.3 x.
+        let vs = tch::nn::VarStore::new(tch::Device::Cpu);
+        let mut g = tch::nn::linear(vs.root(), 1, 1, Default::default());
+        let reps_of = |scale: f32, flip2: f32| {
+            let mut v = vec![0f32; meta.chroms.iter().map(|c| c.n_bins).sum()];
+            for (c, cb) in meta.chroms.iter().enumerate() {
+                for bin in 0..cb.n_bins {
+                    v[cb.offset + bin] = scale * sign[c][bin] * if c == 1 { flip2 } else { 1.0 };
+                }
+            }
+            Tensor::from_slice(&v).reshape([-1, 1])
+        };
+        tch::no_grad(|| {
+            let _ = g.ws.fill_(0.3);
+            let _ = g.bs.as_mut().unwrap().fill_(0.0);
+        });
+        let loss = |reps: &Tensor| {
+            let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+            (0..8).map(|_| f64::try_from(term.loss(reps, &g, 4096, &mut rng)).unwrap()).sum::<f64>() / 8.0
+        };
+        let (zero, agree, turned) = (loss(&reps_of(0.0, 1.0)), loss(&reps_of(1.0, 1.0)), loss(&reps_of(1.0, -1.0)));
+        assert!((zero - 1.0).abs() < 0.05, "{zero}");
+        assert!(agree < zero && zero < turned, "agreeing {agree}, zero {zero}, turned over {turned}");
+    }
+}
