@@ -302,7 +302,7 @@ impl ModelConfig {
     }
 
     /// Refuses what the model cannot use: K, hidden size, frame length or epochs of 0, learning
-    /// rates, `clip_norm` or `embedding_std` not positive, `axis_std` negative, `pair_rank` over
+    /// rates, `clip_norm` or `embedding_std` not positive, `axis_std` or `trans_weight` negative, `pair_rank` over
     /// [`MAX_PAIR_RANK`], and a transform with a <= 0 or d < 0.
     pub fn check(&self) -> Result<()> {
         let bad = |m: &str| Err(Error::InvalidArgument(format!("model config: {m}")));
@@ -329,6 +329,9 @@ impl ModelConfig {
         }
         if !(self.axis_std >= 0.0 && self.axis_std.is_finite()) {
             return bad("axis_std must be a finite number >= 0");
+        }
+        if !(self.train.trans_weight >= 0.0 && self.train.trans_weight.is_finite()) {
+            return bad("trans_weight must be a finite number >= 0");
         }
         if !(self.transform.a > 0.0 && self.transform.d >= 0.0) {
             return bad("transform: a must be positive and d non-negative");

@@ -260,7 +260,7 @@ pub fn run(o: &TrainOptions) -> Result<TrainSummary> {
     for epoch in start_epoch..last {
         let lr = sched.learning_rate_at(&o.config.train, epoch);
         let t0 = std::time::Instant::now();
-        let (sse, count, steps) = run_epoch(&model, &mut adam, &frames, epoch, batch, lr, &o.config.train, trans_term.as_ref())?;
+        let (sse, count, steps) = run_epoch(&model, &mut adam, &frames, EpochSettings { epoch, batch, lr }, &o.config.train, trans_term.as_ref())?;
         let seconds = t0.elapsed().as_secs_f64();
         let loss = sse / count.max(1.0);
         if !loss.is_finite() {
@@ -416,18 +416,29 @@ pub fn for_each_batch(src: &dyn FrameSource, order: &[usize], batch: usize, mut 
 /// Trans pixels and cells drawn for each optimizer step's inter-chromosomal term.
 pub const TRANS_SAMPLE: usize = 4096;
 
+/// Which epoch `run_epoch` runs (0-based; it seeds the order), in batches of `batch` frames at
+/// learning rate `lr`.
+#[derive(Debug, Clone, Copy)]
+pub struct EpochSettings {
+    /// 0-based epoch.
+    pub epoch: usize,
+    /// Frames per optimizer step.
+    pub batch: usize,
+    /// Learning rate.
+    pub lr: f64,
+}
+
 /// One epoch over `src` in a seeded order (the same for a given seed and epoch, so that resumed
 /// runs repeat it exactly): returns the summed squared error, the observed entries and the steps.
 pub fn run_epoch(
     model: &HicLstm,
     adam: &mut Adam,
     src: &dyn FrameSource,
-    epoch: usize,
-    batch: usize,
-    lr: f64,
+    epoch: EpochSettings,
     cfg: &crate::config::TrainConfig,
     trans: Option<&crate::trans_loss::TransTerm>,
 ) -> Result<(f64, f64, u32)> {
+    let EpochSettings { epoch, batch, lr } = epoch;
     let (seed, clip) = (cfg.seed, cfg.clip_norm);
     let dev = model.embedding.device();
     let native = dev == Device::Cpu && cfg.cpu_kernel == crate::config::CpuKernel::Native;

@@ -19,6 +19,9 @@ use std::path::Path;
 use tch::nn::Module;
 use tch::{Kind, Tensor};
 
+/// Bound of the log-enrichment g(R_i) . g(R_j) in the term.
+const MAX_LOG_ENRICHMENT: f64 = 5.0;
+
 /// One chromosome pair's block: global embedding rows of its bins and their marginals.
 struct Block {
     /// First embedding row and bins of each chromosome.
@@ -123,12 +126,14 @@ impl TransTerm {
             }
         }
         let dev = reps.device();
+        // The log-enrichment s is bounded (e^5: 150-fold) so that a rarely drawn cell cannot
+        // drive exp(s) to overflow; beyond the bound it gets no gradient.
         let s = |a: &[i64], b: &[i64]| {
             let (ga, gb) = (
                 g.forward(&reps.index_select(0, &Tensor::from_slice(a).to_device(dev))),
                 g.forward(&reps.index_select(0, &Tensor::from_slice(b).to_device(dev))),
             );
-            (ga * gb).sum_dim_intlist([1i64].as_slice(), false, Kind::Float)
+            (ga * gb).sum_dim_intlist([1i64].as_slice(), false, Kind::Float).clamp(-MAX_LOG_ENRICHMENT, MAX_LOG_ENRICHMENT)
         };
         let observed = s(&ri, &rj).mean(Kind::Float);
         let mu = (Tensor::from_slice(&e).to_device(dev) * s(&ci, &cj).exp()).mean(Kind::Float) * (n_cells / self.total);

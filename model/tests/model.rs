@@ -318,6 +318,24 @@ fn bad_inputs_fail_cleanly() {
     let (code, err) = run(TRAIN, &[cs, "-o", os, "--config", d.join("bad_pair.yaml").to_str().unwrap()]);
     assert_eq!(code, 8, "{err}");
     assert!(err.contains("pair_rank must be at most 256"), "{err}");
+    std::fs::write(d.join("bad_tw.yaml"), "train:\n  trans_weight: .nan\n").unwrap();
+    let (code, err) = run(TRAIN, &[cs, "-o", os, "--config", d.join("bad_tw.yaml").to_str().unwrap()]);
+    assert_eq!(code, 8, "{err}");
+    assert!(err.contains("trans_weight"), "{err}");
+    // A trans table that is not one (here the contacts table), and --trans without the axis
+    // start: refused before any work.
+    let (code, err) = run(TRAIN, &[cs, "-o", os, "--trans", cs]);
+    assert_eq!(code, 7, "{err}");
+    assert!(err.contains("expected a 'trans' table"), "{err}");
+    std::fs::write(d.join("random.yaml"), "embedding_init: random\n").unwrap();
+    let tt = d.join("none.trans.parquet");
+    let mut m = hiclstm::tables::Meta::new(hiclstm::tables::TableKind::Trans.schema());
+    m.set("resolution", 50_000);
+    hiclstm::tables::trans::TransWriter::create(&tt, &m, false).unwrap().finish().unwrap().commit(false).unwrap();
+    let (code, err) = run(TRAIN, &[cs, "-o", os, "--trans", tt.to_str().unwrap(), "--config", d.join("random.yaml").to_str().unwrap()]);
+    assert_eq!(code, 8, "{err}");
+    assert!(err.contains("--trans orients the compartment axis"), "{err}");
+    assert!(!out.exists());
 
     // A model whose description does not match its weights.
     let (code, err) = run(TRAIN, &[cs, "-o", os, "--epochs", "1", "-q"]);
