@@ -124,7 +124,14 @@ pub fn run(o: &DecoderOptions) -> Result<Vec<MetricRow>> {
             let t0 = std::time::Instant::now();
             let mut last = f64::NAN;
             for epoch in 0..sched.epochs {
-                let (sse, n, _) = run_epoch(&model, &mut adam, &train, EpochSettings { epoch, batch: sched.batch, lr: sched.learning_rate_at(&cfg.train, epoch) }, &cfg.train, None)?;
+                let (sse, n, _) = run_epoch(
+                    &model,
+                    &mut adam,
+                    &train,
+                    EpochSettings { epoch, batch: sched.batch, lr: sched.learning_rate_at(&cfg.train, epoch) },
+                    &cfg.train,
+                    None,
+                )?;
                 last = sse / n.max(1.0);
             }
             let mut st = Stats::default();
