@@ -33,22 +33,8 @@ impl ContactsWriter {
         }
         let n = pixels.len();
         let res = self.resolution as i64;
-        let mut value = Float64Builder::with_capacity(n);
-        for p in pixels {
-            let v = match weights {
-                None => p.count,
-                Some(w) => {
-                    let (a, b) = (w.get(p.i as usize).copied().unwrap_or(f64::NAN), w.get(p.j as usize).copied().unwrap_or(f64::NAN));
-                    p.count * a * b
-                }
-            };
-            if v.is_finite() {
-                value.append_value(v);
-            } else {
-                value.append_null();
-                self.null_values += 1;
-            }
-        }
+        let (value, nulls) = normalized_values(pixels, weights, weights);
+        self.null_values += nulls;
         self.table.write(vec![
             column("chrom", StringArray::from_iter_values(std::iter::repeat_n(chrom, n))),
             column("i", UInt32Array::from_iter_values(pixels.iter().map(|p| p.i))),
@@ -56,7 +42,7 @@ impl ContactsWriter {
             column("start_i", Int64Array::from_iter_values(pixels.iter().map(|p| p.i as i64 * res))),
             column("start_j", Int64Array::from_iter_values(pixels.iter().map(|p| p.j as i64 * res))),
             column("count", Float64Array::from_iter_values(pixels.iter().map(|p| p.count))),
-            column("value", value.finish()),
+            column("value", value),
         ])?;
         self.rows += n as u64;
         Ok(())
@@ -66,6 +52,25 @@ impl ContactsWriter {
     pub fn finish(self) -> Result<AtomicFile> {
         self.table.finish()
     }
+}
+
+/// The `value` column of `pixels`: count * w_i * w_j with `wi` per bin of i and `wj` per bin of
+/// j (raw counts where a side has no weights), null where that is not finite (a bin without a
+/// weight); returns the column and its number of nulls.
+pub fn normalized_values(pixels: &[Pixel], wi: Option<&[f64]>, wj: Option<&[f64]>) -> (Float64Array, u64) {
+    let weight = |w: Option<&[f64]>, b: u32| w.map_or(1.0, |w| w.get(b as usize).copied().unwrap_or(f64::NAN));
+    let mut value = Float64Builder::with_capacity(pixels.len());
+    let mut nulls = 0;
+    for p in pixels {
+        let v = p.count * weight(wi, p.i) * weight(wj, p.j);
+        if v.is_finite() {
+            value.append_value(v);
+        } else {
+            value.append_null();
+            nulls += 1;
+        }
+    }
+    (value.finish(), nulls)
 }
 
 /// A chromosome's contacts read back from a table.

@@ -7,7 +7,7 @@ use super::{column, BatchWriter, Meta, TableKind, TableReader};
 use crate::error::{Error, Result};
 use crate::formats::Pixel;
 use crate::output::AtomicFile;
-use arrow::array::{Array, Float64Array, Float64Builder, Int64Array, StringArray, UInt32Array};
+use arrow::array::{Array, Float64Array, Int64Array, StringArray, UInt32Array};
 use std::path::Path;
 
 /// Streams trans pixels into a Parquet file, one chromosome pair at a time.
@@ -35,17 +35,8 @@ impl TransWriter {
         }
         let n = pixels.len();
         let res = self.resolution as i64;
-        let mut value = Float64Builder::with_capacity(n);
-        let weight = |w: Option<&[f64]>, b: u32| w.map_or(1.0, |w| w.get(b as usize).copied().unwrap_or(f64::NAN));
-        for p in pixels {
-            let v = p.count * weight(w1, p.i) * weight(w2, p.j);
-            if v.is_finite() {
-                value.append_value(v);
-            } else {
-                value.append_null();
-                self.null_values += 1;
-            }
-        }
+        let (value, nulls) = super::contacts::normalized_values(pixels, w1, w2);
+        self.null_values += nulls;
         self.table.write(vec![
             column("chrom1", StringArray::from_iter_values(std::iter::repeat_n(chrom1, n))),
             column("i", UInt32Array::from_iter_values(pixels.iter().map(|p| p.i))),
@@ -54,7 +45,7 @@ impl TransWriter {
             column("start_i", Int64Array::from_iter_values(pixels.iter().map(|p| p.i as i64 * res))),
             column("start_j", Int64Array::from_iter_values(pixels.iter().map(|p| p.j as i64 * res))),
             column("count", Float64Array::from_iter_values(pixels.iter().map(|p| p.count))),
-            column("value", value.finish()),
+            column("value", value),
         ])?;
         self.rows += n as u64;
         Ok(())
