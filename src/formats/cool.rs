@@ -316,139 +316,71 @@ impl ContactSource for CoolSource {
         Ok(Some(if divisive { w.into_iter().map(|x| 1.0 / x).collect() } else { w }))
     }
     fn for_each_chunk(&mut self, chrom: usize, f: &mut dyn FnMut(&[Pixel]) -> Result<()>) -> Result<()> {
-        let (lo, hi) = (self.chrom_offset[chrom], self.chrom_offset[chrom + 1]);
-        let shift = self.first_bin[chrom] as i64 - lo as i64;
-        let idx = self.group.dataset("indexes/bin1_offset").map_err(|e| h5err(&self.path, &self.ctx("indexes/bin1_offset"), e))?;
-        // Row r of the chromosome holds pixels bounds[r]..bounds[r + 1] (checked monotonic at open).
-        let bounds: Vec<i64> =
-            idx.read_slice_1d::<i64, _>(lo as usize..hi as usize + 1).map_err(|e| h5err(&self.path, &self.ctx("indexes/bin1_offset"), e))?.to_vec();
-        let (p0, p1) = (bounds[0] as usize, bounds[bounds.len() - 1] as usize);
-        let b1 = self.group.dataset("pixels/bin1_id").map_err(|e| h5err(&self.path, &self.ctx("pixels/bin1_id"), e))?;
-        let b2 = self.group.dataset("pixels/bin2_id").map_err(|e| h5err(&self.path, &self.ctx("pixels/bin2_id"), e))?;
-        let cnt = self.group.dataset("pixels/count").map_err(|e| h5err(&self.path, &self.ctx("pixels/count"), e))?;
-        let at = |q: usize, what: &str| Location::Object(format!("{} row {q}", self.ctx(what)));
-        let mut buf = Vec::with_capacity(SLICE.min(p1 - p0));
+        let (lo, hi) = (self.chrom_offset[chrom] as i64, self.chrom_offset[chrom + 1] as i64);
+        let shift = self.first_bin[chrom] as i64 - lo;
+        let mut buf = Vec::new();
         // The pixels of the current row: legacy coolers may leave a row unsorted by bin2 (cooler
         // reads them); a row is sorted before it is passed on, a repeated pixel refused.
         let mut row_px: Vec<Pixel> = Vec::new();
         let mut row = 0usize;
+        let path = &self.path;
+        let ctx = self.ctx("pixels");
         let flush_row = |row_px: &mut Vec<Pixel>, buf: &mut Vec<Pixel>, q: usize| -> Result<()> {
             if !row_px.is_sorted_by_key(|p| p.j) {
                 row_px.sort_by_key(|p| p.j);
             }
             if let Some(w) = row_px.windows(2).find(|w| w[0].j == w[1].j) {
-                return Err(Error::format(&self.path, at(q, "pixels"), format!("pixel ({}, {}) appears twice", w[0].i, w[0].j)));
+                return Err(Error::format(path, Location::Object(format!("{ctx} row {q}")), format!("pixel ({}, {}) appears twice", w[0].i, w[0].j)));
             }
             buf.append(row_px);
             Ok(())
         };
-        let mut start = p0;
-        while start < p1 {
-            let end = (start + SLICE).min(p1);
-            let x = b1.read_slice_1d::<i64, _>(start..end).map_err(|e| h5err(&self.path, &self.ctx("pixels/bin1_id"), e))?;
-            let y = b2.read_slice_1d::<i64, _>(start..end).map_err(|e| h5err(&self.path, &self.ctx("pixels/bin2_id"), e))?;
-            let c = cnt.read_slice_1d::<f64, _>(start..end).map_err(|e| h5err(&self.path, &self.ctx("pixels/count"), e))?;
-            for k in 0..x.len() {
-                let q = start + k;
-                while q as i64 >= bounds[row + 1] {
-                    row += 1;
-                    flush_row(&mut row_px, &mut buf, q)?;
-                }
-                let (bx, by) = (x[k], y[k]);
-                if bx != lo as i64 + row as i64 {
-                    return Err(Error::format(
-                        &self.path,
-                        at(q, "pixels/bin1_id"),
-                        format!("bin1_id {bx} where indexes/bin1_offset puts the pixel in row {}: damaged index or pixels", lo as usize + row),
-                    ));
-                }
-                if by < 0 || by as u64 >= self.n_bins {
-                    return Err(Error::format(&self.path, at(q, "pixels/bin2_id"), format!("bin2_id {by} outside the bins table's {} rows", self.n_bins)));
-                }
-                if !(c[k] >= 0.0 && c[k].is_finite()) {
-                    return Err(Error::format(&self.path, at(q, "pixels/count"), format!("count {} is negative or not finite", c[k])));
-                }
-                if by < lo as i64 || by >= hi as i64 {
-                    if by < bx {
-                        return Err(Error::format(&self.path, at(q, "pixels"), "pixel not in the upper triangle: not a symmetric-upper cooler"));
+        self.scan_rows(chrom, &mut |event| {
+            match event {
+                Scanned::Pixel(px) => {
+                    if px.row != row {
+                        row = px.row;
+                        flush_row(&mut row_px, &mut buf, px.q)?;
                     }
-                    continue; // inter-chromosomal
+                    if px.by >= lo && px.by < hi {
+                        row_px.push(Pixel { i: (px.bx + shift) as u32, j: (px.by + shift) as u32, count: px.count });
+                    }
                 }
-                if bx > by {
-                    return Err(Error::format(&self.path, at(q, "pixels"), "pixel not in the upper triangle of its chromosome: not a symmetric-upper cooler"));
+                Scanned::SliceEnd { q, last } => {
+                    if last {
+                        flush_row(&mut row_px, &mut buf, q)?;
+                    }
+                    f(&buf)?;
+                    buf.clear();
                 }
-                row_px.push(Pixel { i: (bx + shift) as u32, j: (by + shift) as u32, count: c[k] });
             }
-            if start + x.len() == p1 {
-                flush_row(&mut row_px, &mut buf, p1)?;
-            }
-            f(&buf)?;
-            buf.clear();
-            start = end;
-        }
-        Ok(())
+            Ok(())
+        })
     }
     fn trans(&mut self, c1: usize, partners: &[usize]) -> Result<Vec<Vec<Pixel>>> {
         // One pass over c1's rows (upper triangle: its trans pixels lie with later chromosomes),
         // each pixel sent to its partner's list.
-        let (lo, hi) = (self.chrom_offset[c1], self.chrom_offset[c1 + 1]);
+        let (lo, hi) = (self.chrom_offset[c1] as i64, self.chrom_offset[c1 + 1] as i64);
         let mut slot = vec![usize::MAX; self.chroms.len()];
         for (k, &c2) in partners.iter().enumerate() {
             slot[c2] = k;
         }
-        // Global bin -> chromosome, by the offsets (sorted).
-        let chrom_of = |b: i64| self.chrom_offset.partition_point(|&o| o as i64 <= b) - 1;
         let mut out: Vec<Vec<Pixel>> = vec![Vec::new(); partners.len()];
-        let idx = self.group.dataset("indexes/bin1_offset").map_err(|e| h5err(&self.path, &self.ctx("indexes/bin1_offset"), e))?;
-        let bounds: Vec<i64> =
-            idx.read_slice_1d::<i64, _>(lo as usize..hi as usize + 1).map_err(|e| h5err(&self.path, &self.ctx("indexes/bin1_offset"), e))?.to_vec();
-        let (p0, p1) = (bounds[0] as usize, bounds[bounds.len() - 1] as usize);
-        let b1 = self.group.dataset("pixels/bin1_id").map_err(|e| h5err(&self.path, &self.ctx("pixels/bin1_id"), e))?;
-        let b2 = self.group.dataset("pixels/bin2_id").map_err(|e| h5err(&self.path, &self.ctx("pixels/bin2_id"), e))?;
-        let cnt = self.group.dataset("pixels/count").map_err(|e| h5err(&self.path, &self.ctx("pixels/count"), e))?;
-        let at = |q: usize, what: &str| Location::Object(format!("{} row {q}", self.ctx(what)));
-        let mut row = 0usize;
-        let mut start = p0;
-        while start < p1 {
-            let end = (start + SLICE).min(p1);
-            let x = b1.read_slice_1d::<i64, _>(start..end).map_err(|e| h5err(&self.path, &self.ctx("pixels/bin1_id"), e))?;
-            let y = b2.read_slice_1d::<i64, _>(start..end).map_err(|e| h5err(&self.path, &self.ctx("pixels/bin2_id"), e))?;
-            let c = cnt.read_slice_1d::<f64, _>(start..end).map_err(|e| h5err(&self.path, &self.ctx("pixels/count"), e))?;
-            for k in 0..x.len() {
-                let q = start + k;
-                while q as i64 >= bounds[row + 1] {
-                    row += 1;
+        let (offsets, first_bin) = (&self.chrom_offset, &self.first_bin);
+        // Global bin -> chromosome, by the offsets (sorted).
+        let chrom_of = |b: i64| offsets.partition_point(|&o| o as i64 <= b) - 1;
+        self.scan_rows(c1, &mut |event| {
+            // Intra-chromosomal pixels (bin2 before the next chromosome) and slice ends pass.
+            if let Scanned::Pixel(px) = event {
+                let c2 = if px.by >= hi { chrom_of(px.by) } else { c1 };
+                if c2 != c1 && slot[c2] != usize::MAX {
+                    let i = (px.bx - lo + first_bin[c1] as i64) as u32;
+                    let j = (px.by - offsets[c2] as i64 + first_bin[c2] as i64) as u32;
+                    out[slot[c2]].push(Pixel { i, j, count: px.count });
                 }
-                let (bx, by) = (x[k], y[k]);
-                if bx != lo as i64 + row as i64 {
-                    return Err(Error::format(
-                        &self.path,
-                        at(q, "pixels/bin1_id"),
-                        format!("bin1_id {bx} where indexes/bin1_offset puts the pixel in row {}: damaged index or pixels", lo as usize + row),
-                    ));
-                }
-                if by < 0 || by as u64 >= self.n_bins {
-                    return Err(Error::format(&self.path, at(q, "pixels/bin2_id"), format!("bin2_id {by} outside the bins table's {} rows", self.n_bins)));
-                }
-                if by < hi as i64 {
-                    if by < bx {
-                        return Err(Error::format(&self.path, at(q, "pixels"), "pixel not in the upper triangle: not a symmetric-upper cooler"));
-                    }
-                    continue; // intra-chromosomal
-                }
-                if !(c[k] >= 0.0 && c[k].is_finite()) {
-                    return Err(Error::format(&self.path, at(q, "pixels/count"), format!("count {} is negative or not finite", c[k])));
-                }
-                let c2 = chrom_of(by);
-                if slot[c2] == usize::MAX {
-                    continue; // a chromosome not asked for
-                }
-                let i = (bx - lo as i64 + self.first_bin[c1] as i64) as u32;
-                let j = (by - self.chrom_offset[c2] as i64 + self.first_bin[c2] as i64) as u32;
-                out[slot[c2]].push(Pixel { i, j, count: c[k] });
             }
-            start = end;
-        }
+            Ok(())
+        })?;
         for (px, &c2) in out.iter_mut().zip(partners) {
             // Rows come in order, each row sorted by bin2 unless legacy: sort, refuse repeats.
             if !px.is_sorted_by_key(|p| ((p.i as u64) << 32) | p.j as u64) {
@@ -463,5 +395,77 @@ impl ContactSource for CoolSource {
             }
         }
         Ok(out)
+    }
+}
+
+/// What [`CoolSource::scan_rows`] reports: a pixel, or the end of a slice (`q`: the position
+/// after it; `last`: the chromosome's last).
+enum Scanned {
+    Pixel(RawPixel),
+    SliceEnd { q: usize, last: bool },
+}
+
+/// One pixel of a chromosome's rows as [`CoolSource::scan_rows`] reads it.
+struct RawPixel {
+    /// Position in the pixels datasets.
+    q: usize,
+    /// Row within the chromosome (0-based).
+    row: usize,
+    /// bin1_id and bin2_id (rows of the bins table) and the count.
+    bx: i64,
+    by: i64,
+    count: f64,
+}
+
+impl CoolSource {
+    /// Reads the pixels of chromosome `chrom`'s rows in slices of [`SLICE`], checking each
+    /// (bin1 where the index puts it, bin2 within the bins table and not below bin1, the count
+    /// finite and not negative), and calls `each` with every pixel and every slice's end.
+    fn scan_rows(&self, chrom: usize, each: &mut dyn FnMut(Scanned) -> Result<()>) -> Result<()> {
+        let (lo, hi) = (self.chrom_offset[chrom], self.chrom_offset[chrom + 1]);
+        let idx = self.group.dataset("indexes/bin1_offset").map_err(|e| h5err(&self.path, &self.ctx("indexes/bin1_offset"), e))?;
+        // Row r of the chromosome holds pixels bounds[r]..bounds[r + 1] (checked monotonic at open).
+        let bounds: Vec<i64> =
+            idx.read_slice_1d::<i64, _>(lo as usize..hi as usize + 1).map_err(|e| h5err(&self.path, &self.ctx("indexes/bin1_offset"), e))?.to_vec();
+        let (p0, p1) = (bounds[0] as usize, bounds[bounds.len() - 1] as usize);
+        let b1 = self.group.dataset("pixels/bin1_id").map_err(|e| h5err(&self.path, &self.ctx("pixels/bin1_id"), e))?;
+        let b2 = self.group.dataset("pixels/bin2_id").map_err(|e| h5err(&self.path, &self.ctx("pixels/bin2_id"), e))?;
+        let cnt = self.group.dataset("pixels/count").map_err(|e| h5err(&self.path, &self.ctx("pixels/count"), e))?;
+        let at = |q: usize, what: &str| Location::Object(format!("{} row {q}", self.ctx(what)));
+        let mut row = 0usize;
+        let mut start = p0;
+        while start < p1 {
+            let end = (start + SLICE).min(p1);
+            let x = b1.read_slice_1d::<i64, _>(start..end).map_err(|e| h5err(&self.path, &self.ctx("pixels/bin1_id"), e))?;
+            let y = b2.read_slice_1d::<i64, _>(start..end).map_err(|e| h5err(&self.path, &self.ctx("pixels/bin2_id"), e))?;
+            let c = cnt.read_slice_1d::<f64, _>(start..end).map_err(|e| h5err(&self.path, &self.ctx("pixels/count"), e))?;
+            for k in 0..x.len() {
+                let q = start + k;
+                while q as i64 >= bounds[row + 1] {
+                    row += 1;
+                }
+                let (bx, by) = (x[k], y[k]);
+                if bx != lo as i64 + row as i64 {
+                    return Err(Error::format(
+                        &self.path,
+                        at(q, "pixels/bin1_id"),
+                        format!("bin1_id {bx} where indexes/bin1_offset puts the pixel in row {}: damaged index or pixels", lo as usize + row),
+                    ));
+                }
+                if by < 0 || by as u64 >= self.n_bins {
+                    return Err(Error::format(&self.path, at(q, "pixels/bin2_id"), format!("bin2_id {by} outside the bins table's {} rows", self.n_bins)));
+                }
+                if !(c[k] >= 0.0 && c[k].is_finite()) {
+                    return Err(Error::format(&self.path, at(q, "pixels/count"), format!("count {} is negative or not finite", c[k])));
+                }
+                if by < bx {
+                    return Err(Error::format(&self.path, at(q, "pixels"), "pixel not in the upper triangle: not a symmetric-upper cooler"));
+                }
+                each(Scanned::Pixel(RawPixel { q, row, bx, by, count: c[k] }))?;
+            }
+            each(Scanned::SliceEnd { q: end, last: end == p1 })?;
+            start = end;
+        }
+        Ok(())
     }
 }
