@@ -120,8 +120,8 @@ pub struct TrainConfig {
     /// The fused cell's implementation when training on CPU: `native` (default) or `libtorch`.
     pub cpu_kernel: CpuKernel,
     /// Weight of the inter-chromosomal term (`hiclstm-train --trans`; `trans_loss`) against the
-    /// reconstruction loss; 0 leaves the trans table to the compartment axis's start alone. 0.1:
-    /// on the shared map 0.3 and 1.0 cost more R² and classified no better (BENCHMARKS.md).
+    /// reconstruction loss; 0 leaves the trans table to the compartment axis's start alone. 0.03:
+    /// on the shared map larger weights cost R² and classified no better (BENCHMARKS.md).
     pub trans_weight: f64,
 }
 
@@ -136,7 +136,7 @@ impl Default for TrainConfig {
             clip_norm: 10.0,
             seed: 0,
             cpu_kernel: CpuKernel::Native,
-            trans_weight: 0.1,
+            trans_weight: 0.03,
         }
     }
 }
