@@ -65,8 +65,16 @@ fn sci_vectors_are_closer_within_tads() {
     p.chroms = vec![Chrom::new("chr1", 20_000_000)];
     write_outputs(&p, &WriteOptions { prefix: d.join("sim"), force: false, pairs: false, juicer_text: false }).unwrap();
     let truth = &simulate(&p).unwrap()[0];
-    let o =
-        SciOptions { contacts: d.join("sim.contacts.parquet"), k: 8, output: d.join("sci.parquet"), force: false, seed: 0, raw: false, samples_per_edge: 50 };
+    let o = SciOptions {
+        contacts: d.join("sim.contacts.parquet"),
+        k: 8,
+        output: d.join("sci.parquet"),
+        force: false,
+        seed: 0,
+        raw: false,
+        samples_per_edge: 50,
+        trans: None,
+    };
     sci(&o).unwrap();
     let (meta, k, reps) = hiclstm::tables::representations::read(&d.join("sci.parquet")).unwrap();
     assert_eq!((k, meta.get("method")), (8, Some("sci")));
@@ -89,4 +97,64 @@ fn sci_vectors_are_closer_within_tads() {
     }
     let (w, x) = (within.0 / within.1 as f64, across.0 / across.1 as f64);
     assert!(w > x + 0.1, "same-TAD similarity {w} vs across-TAD {x} at the same distance");
+}
+
+/// With a trans table, SCI-like embeds one genome-wide graph: the A compartments of two
+/// chromosomes, tied by their inter-chromosomal contacts, get closer vectors than A and B do
+/// (one graph per chromosome gives each its own, unrelated space).
+#[test]
+fn genome_wide_sci_puts_both_chromosomes_in_one_space() {
+    use hiclstm::baselines::line::{run as sci, SciOptions};
+    use hiclstm::formats::Pixel;
+    use hiclstm::tables::{trans::TransWriter, Meta, TableKind};
+    let dir = common::tmpdir();
+    let d = dir.path();
+    let p = SimParams::preset(hiclstm::presets::SimulatePreset::Toy);
+    write_outputs(&p, &WriteOptions { prefix: d.join("sim"), force: false, pairs: false, juicer_text: false }).unwrap();
+    let truth = simulate(&p).unwrap();
+    let a: Vec<Vec<bool>> = truth.iter().map(|t| t.compartments.iter().map(|&c| c > 0).collect()).collect();
+    let mut m = Meta::new(TableKind::Trans.schema());
+    m.set("resolution", 50_000);
+    let t = d.join("sim.trans.parquet");
+    let mut w = TransWriter::create(&t, &m, false).unwrap();
+    let (n1, n2) = (a[0].len() as u32, a[1].len() as u32);
+    let px: Vec<Pixel> = (0..n1)
+        .flat_map(|i| (0..n2).map(move |j| (i, j)))
+        .filter(|&(i, j)| ((i as u64 * 2_654_435_761 + j as u64 * 40_503) % 1000) < if a[0][i as usize] == a[1][j as usize] { 160 } else { 40 })
+        .map(|(i, j)| Pixel { i, j, count: 1.0 })
+        .collect();
+    w.write(&truth[0].chrom.name, &truth[1].chrom.name, &px, None, None).unwrap();
+    w.finish().unwrap().commit(false).unwrap();
+    let mut o = SciOptions {
+        contacts: d.join("sim.contacts.parquet"),
+        k: 8,
+        output: d.join("g.parquet"),
+        force: false,
+        seed: 0,
+        raw: false,
+        samples_per_edge: 20,
+        trans: Some(t),
+    };
+    sci(&o).unwrap();
+    let (_, k, reps) = hiclstm::tables::representations::read(&d.join("g.parquet")).unwrap();
+    assert_eq!(reps.len(), 2);
+    let cos = |x: &[f32], y: &[f32]| -> f64 { x.iter().zip(y).map(|(p, q)| (p * q) as f64).sum() };
+    // Mean similarity of chr1's A bins to chr2's A bins and to chr2's B bins.
+    let (mut same, mut other) = ((0.0, 0), (0.0, 0));
+    for i in (0..reps[0].n_bins()).filter(|&i| a[0][i] && reps[0].observed[i]) {
+        for j in (0..reps[1].n_bins()).filter(|&j| reps[1].observed[j]) {
+            let c = cos(reps[0].row(i, k), reps[1].row(j, k));
+            let acc = if a[1][j] { &mut same } else { &mut other };
+            acc.0 += c;
+            acc.1 += 1;
+        }
+    }
+    let (s, x) = (same.0 / same.1 as f64, other.0 / other.1 as f64);
+    assert!(s > x + 0.05, "A-A across chromosomes {s} vs A-B {x}");
+    // A trans table that is not one is refused before any work.
+    o.trans = Some(d.join("sim.contacts.parquet"));
+    o.output = d.join("bad.parquet");
+    let e = sci(&o).unwrap_err();
+    assert_eq!(e.exit_code(), 7, "{e}");
+    assert!(!d.join("bad.parquet").exists());
 }

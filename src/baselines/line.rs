@@ -154,14 +154,41 @@ pub struct SciOptions {
     pub raw: bool,
     /// Training length: edge samples per edge.
     pub samples_per_edge: usize,
+    /// Trans table (`hiclstm-import --trans`): embed one genome-wide graph whose inter-chromosomal
+    /// edges tie the chromosomes' vectors together (as SCI does), instead of one graph per
+    /// chromosome.
+    pub trans: Option<std::path::PathBuf>,
 }
 
-/// Writes the SCI-like representations of every chromosome of a contacts table.
+/// Writes the SCI-like representations of every chromosome of a contacts table: one graph per
+/// chromosome, or with `trans` one genome-wide graph.
 pub fn run(o: &SciOptions) -> crate::error::Result<()> {
     if o.samples_per_edge == 0 {
         return Err(crate::error::Error::InvalidArgument("--samples-per-edge must be at least 1 (0 would write untrained vectors)".into()));
     }
-    let params = serde_json::json!({"contacts": o.contacts, "k": o.k, "raw": o.raw, "seed": o.seed, "samples_per_edge": o.samples_per_edge});
+    let params = serde_json::json!({"contacts": o.contacts, "k": o.k, "raw": o.raw, "seed": o.seed, "samples_per_edge": o.samples_per_edge, "trans": o.trans});
+    if let Some(t) = &o.trans {
+        // Checked before the contacts are read.
+        crate::tables::TableReader::open(t, crate::tables::TableKind::Trans.schema())?;
+        return super::genome_wide(&o.contacts, &o.output, o.force, o.k, "sci", params, |chroms, n_bins, _| {
+            let offsets: Vec<usize> = n_bins.iter().scan(0, |acc, &n| Some(std::mem::replace(acc, *acc + n))).collect();
+            let total = n_bins.iter().sum::<usize>();
+            let mut edges = Vec::new();
+            for ((c, &n), &off) in chroms.iter().zip(n_bins).zip(&offsets) {
+                edges.extend(super::pca::oe_edges(c, n, o.raw).into_iter().map(|(i, j, w)| (i + off as u32, j + off as u32, w)));
+            }
+            let cis = edges.len();
+            trans_edges(t, chroms, n_bins, &offsets, o.raw, &mut edges)?;
+            crate::log::info(&format!("genome-wide LINE on {total} bins, {cis} intra- and {} inter-chromosomal edges", edges.len() - cis));
+            let all = embed(total, &edges, o.k, o.samples_per_edge, o.seed);
+            let mut observed = vec![false; total];
+            for e in &edges {
+                observed[e.0 as usize] = true;
+                observed[e.1 as usize] = true;
+            }
+            Ok(offsets.iter().zip(n_bins).map(|(&off, &n)| (all[off * o.k..(off + n) * o.k].to_vec(), observed[off..off + n].to_vec())).collect())
+        });
+    }
     super::per_chromosome(&o.contacts, &o.output, o.force, o.k, "sci", params, |c, n, _| {
         let edges = super::pca::oe_edges(c, n, o.raw);
         let mut observed = vec![false; n];
@@ -172,4 +199,57 @@ pub fn run(o: &SciOptions) -> crate::error::Result<()> {
         crate::log::info(&format!("{}: LINE on {} bins and {} edges", c.chrom, n, edges.len()));
         Ok((embed(n, &edges, o.k, o.samples_per_edge, o.seed), observed))
     })
+}
+
+/// Appends the inter-chromosomal edges of a trans table between chromosomes of `chroms` (global
+/// node numbers through `offsets`), weighted by observed/expected with the expectation of each
+/// pair's block r_i c_j / T (the block's coverage and total; about 1 on average, as the
+/// intra-chromosomal edges' observed/expected by distance).
+fn trans_edges(
+    path: &std::path::Path,
+    chroms: &[crate::tables::contacts::ChromContacts],
+    n_bins: &[usize],
+    offsets: &[usize],
+    raw: bool,
+    edges: &mut Vec<(u32, u32, f64)>,
+) -> crate::error::Result<()> {
+    let find = |name: &str| chroms.iter().position(|c| c.chrom == name);
+    // The current pair: its chromosomes and pixels.
+    let mut block: Option<(usize, usize, Vec<(u32, u32, f64)>)> = None;
+    let flush = |b: Option<(usize, usize, Vec<(u32, u32, f64)>)>, edges: &mut Vec<(u32, u32, f64)>| {
+        let Some((a, z, px)) = b else { return };
+        let (mut r, mut c) = (vec![0.0f64; n_bins[a]], vec![0.0f64; n_bins[z]]);
+        for &(i, j, x) in &px {
+            r[i as usize] += x;
+            c[j as usize] += x;
+        }
+        let total: f64 = r.iter().sum();
+        edges.extend(
+            px.iter().map(|&(i, j, x)| ((offsets[a] + i as usize) as u32, (offsets[z] + j as usize) as u32, x * total / (r[i as usize] * c[j as usize]))),
+        );
+    };
+    crate::tables::trans::stream(path, |run| {
+        let (Some(a), Some(z)) = (find(&run.chrom1), find(&run.chrom2)) else { return Ok(()) };
+        if block.as_ref().is_none_or(|b| (b.0, b.1) != (a, z)) {
+            flush(block.take(), edges);
+            block = Some((a, z, Vec::new()));
+        }
+        let px = &mut block.as_mut().expect("set above").2;
+        let vals = if raw { &run.count } else { &run.value };
+        for t in 0..run.i.len() {
+            let (i, j) = (run.i[t] as usize, run.j[t] as usize);
+            if i >= n_bins[a] || j >= n_bins[z] {
+                return Err(crate::error::Error::schema(
+                    path,
+                    format!("pixel ({i}, {j}) of {} x {} lies beyond the chromosomes of the contacts table", run.chrom1, run.chrom2),
+                ));
+            }
+            if vals[t].is_finite() && vals[t] > 0.0 {
+                px.push((i as u32, j as u32, vals[t]));
+            }
+        }
+        Ok(())
+    })?;
+    flush(block.take(), edges);
+    Ok(())
 }

@@ -21,6 +21,21 @@ pub fn per_chromosome(
     params: serde_json::Value,
     mut method: impl FnMut(&ChromContacts, usize, u32) -> Result<(Vec<f32>, Vec<bool>)>,
 ) -> Result<()> {
+    genome_wide(contacts, output, force, k, name, params, |chroms, n_bins, res| chroms.iter().zip(n_bins).map(|(c, &n)| method(c, n, res)).collect())
+}
+
+/// [`per_chromosome`] for a method that sees every chromosome at once (`method` gets the
+/// chromosomes, their bins and the resolution, and returns each chromosome's values and
+/// observed flags in the same order).
+pub fn genome_wide(
+    contacts: &Path,
+    output: &Path,
+    force: bool,
+    k: usize,
+    name: &str,
+    params: serde_json::Value,
+    method: impl FnOnce(&[ChromContacts], &[usize], u32) -> Result<Vec<(Vec<f32>, Vec<bool>)>>,
+) -> Result<()> {
     crate::output::check_writable(output, force)?;
     if k == 0 {
         return Err(Error::InvalidArgument("--k must be at least 1".into()));
@@ -37,10 +52,11 @@ pub fn per_chromosome(
             ));
         }
     }
+    let n_bins: Vec<usize> = bins.chroms.iter().map(|cb| cb.n_bins).collect();
+    let computed = method(&chroms, &n_bins, res)?;
     let mut reps = Vec::new();
-    for (c, cb) in chroms.iter().zip(&bins.chroms) {
+    for ((c, cb), (values, observed)) in chroms.iter().zip(&bins.chroms).zip(computed) {
         let (length, n) = (cb.length, cb.n_bins);
-        let (values, observed) = method(c, n, res)?;
         reps.push(ChromRepresentations {
             chrom: c.chrom.clone(),
             start: (0..n as i64).map(|b| b * res as i64).collect(),

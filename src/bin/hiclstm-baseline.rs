@@ -15,6 +15,7 @@ use std::path::PathBuf;
   hiclstm-baseline pca sample.contacts.parquet --k 16 -o sample.pca.parquet
   hiclstm-baseline pca sample.contacts.parquet --orient gene_density.bedGraph -o sample.pca.parquet
   hiclstm-baseline sci sample.contacts.parquet --k 16 -o sample.sci.parquet
+  hiclstm-baseline sci sample.contacts.parquet --trans sample.trans.parquet -o sample.sci_genome.parquet
 
 Exit codes: 0 ok, 3 input unreadable, 4 input malformed, 6 output exists, 7 schema mismatch,
 8 invalid argument (e.g. a chromosome too large for dense PCA)."
@@ -66,6 +67,10 @@ enum Method {
         /// Training length in edge samples per edge.
         #[arg(long, default_value_t = 100)]
         samples_per_edge: usize,
+        /// Trans table of the same map (hiclstm-import --trans): one genome-wide graph whose
+        /// inter-chromosomal edges put every chromosome's vectors in one space, as SCI does.
+        #[arg(long, value_name = "TRANS_TABLE")]
+        trans: Option<PathBuf>,
     },
 }
 
@@ -89,7 +94,7 @@ fn main() {
                 hiclstm::log::info(&format!("wrote {}", output.display()));
                 Ok(())
             }
-            Method::Sci { contacts, output, k, raw, seed, samples_per_edge } => {
+            Method::Sci { contacts, output, k, raw, seed, samples_per_edge, trans } => {
                 let o = SciOptions {
                     contacts: contacts.clone(),
                     k: *k,
@@ -98,6 +103,7 @@ fn main() {
                     seed: *seed,
                     raw: *raw,
                     samples_per_edge: *samples_per_edge,
+                    trans: trans.clone(),
                 };
                 line::run(&o)?;
                 hiclstm::log::info(&format!("wrote {}", output.display()));
