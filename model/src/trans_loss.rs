@@ -12,7 +12,7 @@
 //! so a step costs the same whatever the map's size. Pixels are held in memory (16 bytes each).
 
 use crate::data::TrainingData;
-use hiclstm::error::{Error, Result};
+use hiclstm::error::Result;
 use hiclstm::frames::ValueColumn;
 use rand::Rng;
 use std::path::Path;
@@ -50,38 +50,21 @@ impl TransTerm {
     /// it has none.
     pub fn load(path: &Path, meta: &TrainingData, value: ValueColumn) -> Result<Option<TransTerm>> {
         let find = |name: &str| meta.chroms.iter().position(|c| c.name == name);
+        let n_bins: Vec<usize> = meta.chroms.iter().map(|c| c.n_bins).collect();
         let mut t = TransTerm { blocks: vec![], pixels: vec![], cumulative: vec![], cells: vec![], total: 0.0 };
-        let mut current: Option<(usize, usize)> = None;
-        hiclstm::tables::trans::stream(path, |run| {
-            let (Some(a), Some(b)) = (find(&run.chrom1), find(&run.chrom2)) else { return Ok(()) };
+        hiclstm::tables::trans::for_each_pair(path, find, &n_bins, value == ValueColumn::Count, |a, b, px| {
             let (ca, cb) = (&meta.chroms[a], &meta.chroms[b]);
-            if current != Some((a, b)) {
-                current = Some((a, b));
-                t.blocks.push(Block { off: (ca.offset, cb.offset), n: (ca.n_bins, cb.n_bins), r: vec![0.0; ca.n_bins], c: vec![0.0; cb.n_bins], total: 0.0 });
+            let mut blk = Block { off: (ca.offset, cb.offset), n: (ca.n_bins, cb.n_bins), r: vec![0.0; ca.n_bins], c: vec![0.0; cb.n_bins], total: 0.0 };
+            let k = t.blocks.len() as u32;
+            for &(i, j, x) in px {
+                blk.r[i as usize] += x;
+                blk.c[j as usize] += x;
+                blk.total += x;
+                t.total += x;
+                t.pixels.push((k, i, j));
+                t.cumulative.push(t.total);
             }
-            let k = t.blocks.len() - 1;
-            let blk = t.blocks.last_mut().expect("pushed");
-            let vals = match value {
-                ValueColumn::Value => &run.value,
-                ValueColumn::Count => &run.count,
-            };
-            for s in 0..run.i.len() {
-                let (i, j, x) = (run.i[s] as usize, run.j[s] as usize, vals[s]);
-                if i >= blk.n.0 || j >= blk.n.1 {
-                    return Err(Error::schema(
-                        path,
-                        format!("pixel ({i}, {j}) of {} x {} lies beyond the chromosomes of the contacts tables", run.chrom1, run.chrom2),
-                    ));
-                }
-                if x.is_finite() && x > 0.0 {
-                    blk.r[i] += x;
-                    blk.c[j] += x;
-                    blk.total += x;
-                    t.total += x;
-                    t.pixels.push((k as u32, i as u32, j as u32));
-                    t.cumulative.push(t.total);
-                }
-            }
+            t.blocks.push(blk);
             Ok(())
         })?;
         if t.pixels.is_empty() {

@@ -214,12 +214,9 @@ fn trans_edges(
     edges: &mut Vec<(u32, u32, f64)>,
 ) -> crate::error::Result<()> {
     let find = |name: &str| chroms.iter().position(|c| c.chrom == name);
-    // The current pair: its chromosomes and pixels.
-    let mut block: Option<(usize, usize, Vec<(u32, u32, f64)>)> = None;
-    let flush = |b: Option<(usize, usize, Vec<(u32, u32, f64)>)>, edges: &mut Vec<(u32, u32, f64)>| {
-        let Some((a, z, px)) = b else { return };
+    crate::tables::trans::for_each_pair(path, find, n_bins, raw, |a, z, px| {
         let (mut r, mut c) = (vec![0.0f64; n_bins[a]], vec![0.0f64; n_bins[z]]);
-        for &(i, j, x) in &px {
+        for &(i, j, x) in px {
             r[i as usize] += x;
             c[j as usize] += x;
         }
@@ -227,29 +224,6 @@ fn trans_edges(
         edges.extend(
             px.iter().map(|&(i, j, x)| ((offsets[a] + i as usize) as u32, (offsets[z] + j as usize) as u32, x * total / (r[i as usize] * c[j as usize]))),
         );
-    };
-    crate::tables::trans::stream(path, |run| {
-        let (Some(a), Some(z)) = (find(&run.chrom1), find(&run.chrom2)) else { return Ok(()) };
-        if block.as_ref().is_none_or(|b| (b.0, b.1) != (a, z)) {
-            flush(block.take(), edges);
-            block = Some((a, z, Vec::new()));
-        }
-        let px = &mut block.as_mut().expect("set above").2;
-        let vals = if raw { &run.count } else { &run.value };
-        for t in 0..run.i.len() {
-            let (i, j) = (run.i[t] as usize, run.j[t] as usize);
-            if i >= n_bins[a] || j >= n_bins[z] {
-                return Err(crate::error::Error::schema(
-                    path,
-                    format!("pixel ({i}, {j}) of {} x {} lies beyond the chromosomes of the contacts table", run.chrom1, run.chrom2),
-                ));
-            }
-            if vals[t].is_finite() && vals[t] > 0.0 {
-                px.push((i as u32, j as u32, vals[t]));
-            }
-        }
         Ok(())
-    })?;
-    flush(block.take(), edges);
-    Ok(())
+    })
 }

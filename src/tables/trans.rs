@@ -151,3 +151,46 @@ pub fn stream(path: &Path, mut f: impl FnMut(PairContacts) -> Result<()>) -> Res
     }
     Ok(r.meta)
 }
+
+/// A trans table's pixels one chromosome pair at a time: for every pair whose chromosomes
+/// `index` knows (others are skipped), `f(a, b, pixels)` with the indexes of chrom1 and chrom2 and
+/// the pair's pixels (i, j, x) whose x (`value`, or `count` with `raw`) is finite and positive.
+/// A pixel beyond `n_bins` of its chromosome is a schema error. Memory: one pair's pixels.
+pub fn for_each_pair(
+    path: &Path,
+    index: impl Fn(&str) -> Option<usize>,
+    n_bins: &[usize],
+    raw: bool,
+    mut f: impl FnMut(usize, usize, &[(u32, u32, f64)]) -> Result<()>,
+) -> Result<()> {
+    let mut pair: Option<(usize, usize)> = None;
+    let mut px: Vec<(u32, u32, f64)> = Vec::new();
+    stream(path, |run| {
+        let (Some(a), Some(b)) = (index(&run.chrom1), index(&run.chrom2)) else { return Ok(()) };
+        if pair != Some((a, b)) {
+            if let Some((pa, pb)) = pair {
+                f(pa, pb, &px)?;
+            }
+            pair = Some((a, b));
+            px.clear();
+        }
+        let vals = if raw { &run.count } else { &run.value };
+        for t in 0..run.i.len() {
+            let (i, j) = (run.i[t] as usize, run.j[t] as usize);
+            if i >= n_bins[a] || j >= n_bins[b] {
+                return Err(Error::schema(
+                    path,
+                    format!("pixel ({i}, {j}) of {} x {} lies beyond the chromosomes of the contacts tables", run.chrom1, run.chrom2),
+                ));
+            }
+            if vals[t].is_finite() && vals[t] > 0.0 {
+                px.push((run.i[t], run.j[t], vals[t]));
+            }
+        }
+        Ok(())
+    })?;
+    if let Some((a, b)) = pair {
+        f(a, b, &px)?;
+    }
+    Ok(())
+}
