@@ -395,6 +395,22 @@ mod tests {
         wins / (pos.len() * neg.len()) as f64
     }
 
+    /// A track higher in B than in A (the opposite of gene density), at the toy genome's 50 kb.
+    fn b_high_track(meta: &crate::data::TrainingData, sims: &[hiclstm::simulate::SimChrom]) -> Vec<BedGraph> {
+        meta.chroms
+            .iter()
+            .zip(sims)
+            .flat_map(|(cb, sim)| {
+                sim.compartments.iter().enumerate().map(move |(b, &s)| BedGraph {
+                    chrom: cb.name.clone(),
+                    start: b as u64 * 50_000,
+                    end: (b as u64 + 1) * 50_000,
+                    value: -(s as f64),
+                })
+            })
+            .collect()
+    }
+
     /// On the simulated genome the axis puts A positive and B negative on every chromosome, from
     /// the contacts alone; a track that says otherwise turns it over.
     #[test]
@@ -424,19 +440,7 @@ mod tests {
         let meta = crate::data::load(&paths).unwrap();
         let sims = hiclstm::simulate::simulate(&p).unwrap();
         // A track higher in B than in A (the opposite of gene density) orients the axis B-positive.
-        let track: Vec<BedGraph> = meta
-            .chroms
-            .iter()
-            .zip(&sims)
-            .flat_map(|(cb, sim)| {
-                sim.compartments.iter().enumerate().map(move |(b, &s)| BedGraph {
-                    chrom: cb.name.clone(),
-                    start: b as u64 * 50_000,
-                    end: (b as u64 + 1) * 50_000,
-                    value: -(s as f64),
-                })
-            })
-            .collect();
+        let track = b_high_track(&meta, &sims);
         let flipped = compartment_axis(&paths, &meta, ValueColumn::Value, Some(&track), None, 0).unwrap().0;
         for (cb, sim) in meta.chroms.iter().zip(&sims) {
             let a: Vec<bool> = sim.compartments.iter().map(|&s| s > 0).collect();
@@ -494,19 +498,7 @@ mod tests {
         assert!(report.contains(&format!("{}: component", meta.chroms[1 - big].name)) && report.contains("turned over"), "{report}");
         assert!(auroc_of(&turned, big) > 0.95 && auroc_of(&turned, 1 - big) < 0.05, "{report}");
         // With a track, the track sets the genome-wide sign: one that is high in B turns both over.
-        let track: Vec<BedGraph> = meta
-            .chroms
-            .iter()
-            .zip(&sims)
-            .flat_map(|(cb, sim)| {
-                sim.compartments.iter().enumerate().map(move |(b, &s)| BedGraph {
-                    chrom: cb.name.clone(),
-                    start: b as u64 * 50_000,
-                    end: (b as u64 + 1) * 50_000,
-                    value: -(s as f64),
-                })
-            })
-            .collect();
+        let track = b_high_track(&meta, &sims);
         let (both, _) = compartment_axis(&paths, &meta, ValueColumn::Value, Some(&track), Some(&write("v.trans.parquet", false)), 0).unwrap();
         assert!(auroc_of(&both, 0) < 0.05 && auroc_of(&both, 1) < 0.05);
     }
