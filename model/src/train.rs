@@ -42,8 +42,8 @@ pub struct TrainOptions {
     pub temp_dir: Option<PathBuf>,
     /// bedGraph orienting the compartment axis of `embedding_init: pca` (A positive).
     pub orient: Option<PathBuf>,
-    /// Trans table (`hiclstm-import --trans`) that gives every chromosome's compartment axis the
-    /// same sign where no `orient` track is given.
+    /// Trans table (`hiclstm-import --trans`): chooses every chromosome's compartment axis and its
+    /// sign together (`spectral`), and adds the inter-chromosomal term to the loss (`trans_loss`).
     pub trans: Option<PathBuf>,
 }
 
