@@ -32,7 +32,7 @@ fn pc1_recovers_simulated_compartments() {
         force: false,
         seed: 0,
         raw: false,
-        max_bins: 20_000,
+        max_bins: 20_000, trans: None,
     };
     run(&o).unwrap();
     let (meta, k, reps) = hiclstm::tables::representations::read(&d.join("pca.parquet")).unwrap();
@@ -99,16 +99,11 @@ fn sci_vectors_are_closer_within_tads() {
     assert!(w > x + 0.1, "same-TAD similarity {w} vs across-TAD {x} at the same distance");
 }
 
-/// With a trans table, SCI-like embeds one genome-wide graph: the A compartments of two
-/// chromosomes, tied by their inter-chromosomal contacts, get closer vectors than A and B do
-/// (one graph per chromosome gives each its own, unrelated space).
-#[test]
-fn genome_wide_sci_puts_both_chromosomes_in_one_space() {
-    use hiclstm::baselines::line::{run as sci, SciOptions};
+/// The toy genome's contacts and truth, and a trans table whose pixels are denser within one
+/// compartment than across (160 against 40 per 1,000 cells) between its two chromosomes.
+fn toy_with_trans(d: &std::path::Path) -> (Vec<Vec<bool>>, std::path::PathBuf) {
     use hiclstm::formats::Pixel;
     use hiclstm::tables::{trans::TransWriter, Meta, TableKind};
-    let dir = common::tmpdir();
-    let d = dir.path();
     let p = SimParams::preset(hiclstm::presets::SimulatePreset::Toy);
     write_outputs(&p, &WriteOptions { prefix: d.join("sim"), force: false, pairs: false, juicer_text: false }).unwrap();
     let truth = simulate(&p).unwrap();
@@ -118,23 +113,31 @@ fn genome_wide_sci_puts_both_chromosomes_in_one_space() {
     let t = d.join("sim.trans.parquet");
     let mut w = TransWriter::create(&t, &m, false).unwrap();
     let (n1, n2) = (a[0].len() as u32, a[1].len() as u32);
-    let px: Vec<Pixel> = (0..n1)
-        .flat_map(|i| (0..n2).map(move |j| (i, j)))
-        .filter(|&(i, j)| ((i as u64 * 2_654_435_761 + j as u64 * 40_503) % 1000) < if a[0][i as usize] == a[1][j as usize] { 160 } else { 40 })
-        .map(|(i, j)| Pixel { i, j, count: 1.0 })
-        .collect();
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+    let mut px = Vec::new();
+    for i in 0..n1 {
+        for j in 0..n2 {
+            if rng.random::<f64>() < if a[0][i as usize] == a[1][j as usize] { 0.16 } else { 0.04 } {
+                px.push(Pixel { i, j, count: 1.0 });
+            }
+        }
+    }
     w.write(&truth[0].chrom.name, &truth[1].chrom.name, &px, None, None).unwrap();
     w.finish().unwrap().commit(false).unwrap();
-    let mut o = SciOptions {
-        contacts: d.join("sim.contacts.parquet"),
-        k: 8,
-        output: d.join("g.parquet"),
-        force: false,
-        seed: 0,
-        raw: false,
-        samples_per_edge: 20,
-        trans: Some(t),
-    };
+    (a, t)
+}
+
+/// With a trans table, SCI-like embeds one genome-wide graph: the A compartments of two
+/// chromosomes, tied by their inter-chromosomal contacts, get closer vectors than A and B do
+/// (one graph per chromosome gives each its own, unrelated space).
+#[test]
+fn genome_wide_sci_puts_both_chromosomes_in_one_space() {
+    use hiclstm::baselines::line::{run as sci, SciOptions};
+    let dir = common::tmpdir();
+    let d = dir.path();
+    let (a, t) = toy_with_trans(d);
+    let mut o = SciOptions { contacts: d.join("sim.contacts.parquet"), k: 8, output: d.join("g.parquet"), force: false, seed: 0, raw: false, samples_per_edge: 20, trans: Some(t) };
     sci(&o).unwrap();
     let (_, k, reps) = hiclstm::tables::representations::read(&d.join("g.parquet")).unwrap();
     assert_eq!(reps.len(), 2);
@@ -157,4 +160,42 @@ fn genome_wide_sci_puts_both_chromosomes_in_one_space() {
     let e = sci(&o).unwrap_err();
     assert_eq!(e.exit_code(), 7, "{e}");
     assert!(!d.join("bad.parquet").exists());
+}
+
+/// With a trans table, PCA's first component is the genome-wide trans eigenvector: one sign for
+/// A on both chromosomes; too many bins in all are refused.
+#[test]
+fn trans_pca_has_one_compartment_axis_for_the_genome() {
+    let dir = common::tmpdir();
+    let d = dir.path();
+    let (a, t) = toy_with_trans(d);
+    let mut o = PcaOptions {
+        contacts: d.join("sim.contacts.parquet"),
+        k: 4,
+        orient: None,
+        output: d.join("tp.parquet"),
+        force: false,
+        seed: 0,
+        raw: false,
+        max_bins: 20_000,
+        trans: Some(t),
+    };
+    run(&o).unwrap();
+    let (_, k, reps) = hiclstm::tables::representations::read(&d.join("tp.parquet")).unwrap();
+    // PC1 of both chromosomes pooled: A against B (AuROC), which needs one sign on both.
+    let pc1 = |want_a: bool| -> Vec<f64> {
+        let mut v = Vec::new();
+        for (c, r) in reps.iter().enumerate() {
+            v.extend((0..r.n_bins()).filter(|&b| r.observed[b] && a[c][b] == want_a).map(|b| r.row(b, k)[0] as f64));
+        }
+        v
+    };
+    let (pa, pb) = (pc1(true), pc1(false));
+    let wins: f64 = pa.iter().map(|x| pb.iter().map(|y| if x > y { 1.0 } else if x == y { 0.5 } else { 0.0 }).sum::<f64>()).sum();
+    let auroc = wins / (pa.len() * pb.len()) as f64;
+    assert!(auroc.max(1.0 - auroc) > 0.9, "pooled AuROC of PC1 for A {auroc}");
+    o.max_bins = 100;
+    o.output = d.join("tp2.parquet");
+    let e = run(&o).unwrap_err().to_string();
+    assert!(e.contains("--max-bins"), "{e}");
 }

@@ -20,7 +20,7 @@ fn setup(d: &Path) {
         force: false,
         seed: 0,
         raw: false,
-        max_bins: 20_000,
+        max_bins: 20_000, trans: None,
     })
     .unwrap();
 }

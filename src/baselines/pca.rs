@@ -28,6 +28,11 @@ pub struct PcaOptions {
     pub raw: bool,
     /// Largest chromosome (in bins) accepted: the method keeps dense n x n matrices.
     pub max_bins: usize,
+    /// Trans table (`hiclstm-import --trans`): instead of one PCA per chromosome, the leading
+    /// eigenvectors of the genome-wide inter-chromosomal observed/expected matrix (intra-
+    /// chromosomal blocks left out), as cooltools' `eigs_trans`: one set of axes for every
+    /// chromosome. `max_bins` then bounds the genome's bins.
+    pub trans: Option<PathBuf>,
 }
 
 /// Expected contact at each distance: the mean of `m` (`n` x `n`, row-major; entries with i <= j
@@ -111,7 +116,15 @@ pub fn run(o: &PcaOptions) -> Result<()> {
         Some(p) => Some(crate::formats::bed::read_bedgraph(p)?),
         None => None,
     };
-    let params = serde_json::json!({"contacts": o.contacts, "k": o.k, "orient": o.orient, "raw": o.raw, "seed": o.seed});
+    let params = serde_json::json!({"contacts": o.contacts, "k": o.k, "orient": o.orient, "raw": o.raw, "seed": o.seed, "trans": o.trans});
+    if let Some(t) = &o.trans {
+        crate::tables::TableReader::open(t, crate::tables::TableKind::Trans.schema())?;
+        return super::genome_wide(&o.contacts, &o.output, o.force, o.k, "pca", params, |chroms, n_bins, res| {
+            let names: Vec<&str> = chroms.iter().map(|c| c.chrom.as_str()).collect();
+            let tracks: Option<Vec<Vec<f64>>> = track.as_ref().map(|tr| names.iter().zip(n_bins).map(|(c, &n)| bin_track(tr, c, n, res)).collect());
+            trans_pca(t, &names, n_bins, o.k, o.raw, tracks.as_deref(), o.max_bins, o.seed)
+        });
+    }
     super::per_chromosome(&o.contacts, &o.output, o.force, o.k, "pca", params, |c, n, res| {
         if n > o.max_bins {
             return Err(Error::InvalidArgument(format!(
@@ -139,6 +152,86 @@ pub fn run(o: &PcaOptions) -> Result<()> {
         ));
         Ok((values, observed))
     })
+}
+
+/// The genome-wide trans PCA of [`PcaOptions::trans`]: Y = observed / expected - 1 over the
+/// inter-chromosomal cells of covered bins (expected r_i c_j / T of each pair's block, which also
+/// absorbs coverage), 0 elsewhere; each bin's K scores are its entries of Y's K leading
+/// eigenvectors times sqrt(eigenvalue). PC1 is oriented by `tracks` (per chromosome, per bin)
+/// where given, every other component so that its largest entry is positive.
+#[allow(clippy::too_many_arguments)]
+fn trans_pca(
+    path: &std::path::Path,
+    names: &[&str],
+    n_bins: &[usize],
+    k: usize,
+    raw: bool,
+    tracks: Option<&[Vec<f64>]>,
+    max_bins: usize,
+    seed: u64,
+) -> Result<Vec<(Vec<f32>, Vec<bool>)>> {
+    let offsets: Vec<usize> = n_bins.iter().scan(0, |acc, &n| Some(std::mem::replace(acc, *acc + n))).collect();
+    let n: usize = n_bins.iter().sum();
+    if n > max_bins {
+        return Err(Error::InvalidArgument(format!(
+            "{n} bins in all exceed --max-bins {max_bins} (trans PCA keeps one dense genome-wide matrix; use a coarser resolution)"
+        )));
+    }
+    let mut y = vec![0.0f64; n * n];
+    let mut covered = vec![false; n];
+    crate::tables::trans::for_each_pair(path, |c| names.iter().position(|x| *x == c), n_bins, raw, |a, b, px| {
+        let (mut r, mut c) = (vec![0.0f64; n_bins[a]], vec![0.0f64; n_bins[b]]);
+        for &(i, j, x) in px {
+            r[i as usize] += x;
+            c[j as usize] += x;
+        }
+        let total: f64 = r.iter().sum();
+        if total <= 0.0 {
+            return Ok(());
+        }
+        let mut x = vec![0.0f64; n_bins[a] * n_bins[b]];
+        for &(i, j, v) in px {
+            x[i as usize * n_bins[b] + j as usize] += v;
+        }
+        for i in (0..n_bins[a]).filter(|&i| r[i] > 0.0) {
+            covered[offsets[a] + i] = true;
+            for j in (0..n_bins[b]).filter(|&j| c[j] > 0.0) {
+                covered[offsets[b] + j] = true;
+                let v = x[i * n_bins[b] + j] * total / (r[i] * c[j]) - 1.0;
+                let (gi, gj) = (offsets[a] + i, offsets[b] + j);
+                y[gi * n + gj] = v;
+                y[gj * n + gi] = v;
+            }
+        }
+        Ok(())
+    })?;
+    if !covered.iter().any(|&c| c) {
+        return Err(Error::InvalidArgument(format!("{}: no inter-chromosomal pixels between the contacts table's chromosomes", path.display())));
+    }
+    let kk = k.min(n);
+    let (lambda, vecs) = super::linalg::top_eigen(&y, n, kk, seed);
+    drop(y);
+    let mut scores = vec![0.0f32; n * k];
+    for comp in 0..kk {
+        let mut v: Vec<f64> = (0..n).map(|r| if covered[r] { vecs[r * kk + comp] } else { 0.0 }).collect();
+        let flip = match (comp, tracks) {
+            (0, Some(t)) => {
+                let pairs: Vec<(f64, f64)> =
+                    (0..names.len()).flat_map(|c| (0..n_bins[c]).map(move |b| (c, b))).filter(|&(c, b)| covered[offsets[c] + b] && t[c][b].is_finite()).map(|(c, b)| (v[offsets[c] + b], t[c][b])).collect();
+                crate::metrics::pearson(&pairs).is_some_and(|r| r < 0.0)
+            }
+            _ => v.iter().copied().fold((0.0f64, 0.0f64), |acc, x| if x.abs() > acc.0 { (x.abs(), x) } else { acc }).1 < 0.0,
+        };
+        if flip {
+            v.iter_mut().for_each(|x| *x = -*x);
+        }
+        let scale = lambda[comp].max(0.0).sqrt();
+        for r in 0..n {
+            scores[r * k + comp] = (v[r] * scale) as f32;
+        }
+    }
+    crate::log::info(&format!("trans PCA over {n} bins, top eigenvalues {}", lambda.iter().take(3).map(|l| format!("{l:.3}")).collect::<Vec<_>>().join(", ")));
+    Ok(offsets.iter().zip(n_bins).map(|(&off, &nb)| (scores[off * k..(off + nb) * k].to_vec(), covered[off..off + nb].to_vec())).collect())
 }
 
 /// A bedGraph averaged over the bins of one chromosome (overlap-weighted; NaN where uncovered).

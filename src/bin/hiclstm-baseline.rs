@@ -48,9 +48,15 @@ enum Method {
         raw: bool,
         #[arg(long, default_value_t = 0)]
         seed: u64,
-        /// Largest chromosome in bins (dense n x n matrices: about 16 n^2 bytes).
+        /// Largest chromosome in bins (dense n x n matrices: about 16 n^2 bytes); with --trans,
+        /// the genome's bins in all.
         #[arg(long, default_value_t = 20_000)]
         max_bins: usize,
+        /// Trans table of the same map (hiclstm-import --trans): the leading eigenvectors of the
+        /// genome-wide inter-chromosomal observed/expected matrix instead (as cooltools'
+        /// eigs_trans), one set of axes for every chromosome.
+        #[arg(long, value_name = "TRANS_TABLE")]
+        trans: Option<PathBuf>,
     },
     /// SCI-like: LINE embedding (first- and second-order proximity, K/2 dimensions each) of the
     /// observed/expected contact graph per chromosome.
@@ -79,7 +85,7 @@ fn main() {
     hiclstm::cli::main(|| {
         a.common.apply()?;
         match &a.method {
-            Method::Pca { contacts, output, k, orient, raw, seed, max_bins } => {
+            Method::Pca { contacts, output, k, orient, raw, seed, max_bins, trans } => {
                 let o = PcaOptions {
                     contacts: contacts.clone(),
                     k: *k,
@@ -89,6 +95,7 @@ fn main() {
                     seed: *seed,
                     raw: *raw,
                     max_bins: *max_bins,
+                    trans: trans.clone(),
                 };
                 run(&o)?;
                 hiclstm::log::info(&format!("wrote {}", output.display()));
