@@ -32,7 +32,8 @@ fn pc1_recovers_simulated_compartments() {
         force: false,
         seed: 0,
         raw: false,
-        max_bins: 20_000, trans: None,
+        max_bins: 20_000,
+        trans: None,
     };
     run(&o).unwrap();
     let (meta, k, reps) = hiclstm::tables::representations::read(&d.join("pca.parquet")).unwrap();
@@ -137,7 +138,16 @@ fn genome_wide_sci_puts_both_chromosomes_in_one_space() {
     let dir = common::tmpdir();
     let d = dir.path();
     let (a, t) = toy_with_trans(d);
-    let mut o = SciOptions { contacts: d.join("sim.contacts.parquet"), k: 8, output: d.join("g.parquet"), force: false, seed: 0, raw: false, samples_per_edge: 20, trans: Some(t) };
+    let mut o = SciOptions {
+        contacts: d.join("sim.contacts.parquet"),
+        k: 8,
+        output: d.join("g.parquet"),
+        force: false,
+        seed: 0,
+        raw: false,
+        samples_per_edge: 20,
+        trans: Some(t),
+    };
     sci(&o).unwrap();
     let (_, k, reps) = hiclstm::tables::representations::read(&d.join("g.parquet")).unwrap();
     assert_eq!(reps.len(), 2);
@@ -191,7 +201,22 @@ fn trans_pca_has_one_compartment_axis_for_the_genome() {
         v
     };
     let (pa, pb) = (pc1(true), pc1(false));
-    let wins: f64 = pa.iter().map(|x| pb.iter().map(|y| if x > y { 1.0 } else if x == y { 0.5 } else { 0.0 }).sum::<f64>()).sum();
+    let wins: f64 = pa
+        .iter()
+        .map(|x| {
+            pb.iter()
+                .map(|y| {
+                    if x > y {
+                        1.0
+                    } else if x == y {
+                        0.5
+                    } else {
+                        0.0
+                    }
+                })
+                .sum::<f64>()
+        })
+        .sum();
     let auroc = wins / (pa.len() * pb.len()) as f64;
     assert!(auroc.max(1.0 - auroc) > 0.9, "pooled AuROC of PC1 for A {auroc}");
     o.max_bins = 100;

@@ -20,7 +20,8 @@ fn setup(d: &Path) {
         force: false,
         seed: 0,
         raw: false,
-        max_bins: 20_000, trans: None,
+        max_bins: 20_000,
+        trans: None,
     })
     .unwrap();
 }

@@ -1248,7 +1248,8 @@ fn simulated_genome_edits_and_attributions_go_the_papers_way() {
         force: false,
         seed: 0,
         raw: false,
-        max_bins: 5000, trans: None,
+        max_bins: 5000,
+        trans: None,
     })
     .unwrap();
     std::fs::write(

@@ -179,32 +179,38 @@ fn trans_pca(
     }
     let mut y = vec![0.0f64; n * n];
     let mut covered = vec![false; n];
-    crate::tables::trans::for_each_pair(path, |c| names.iter().position(|x| *x == c), n_bins, raw, |a, b, px| {
-        let (mut r, mut c) = (vec![0.0f64; n_bins[a]], vec![0.0f64; n_bins[b]]);
-        for &(i, j, x) in px {
-            r[i as usize] += x;
-            c[j as usize] += x;
-        }
-        let total: f64 = r.iter().sum();
-        if total <= 0.0 {
-            return Ok(());
-        }
-        let mut x = vec![0.0f64; n_bins[a] * n_bins[b]];
-        for &(i, j, v) in px {
-            x[i as usize * n_bins[b] + j as usize] += v;
-        }
-        for i in (0..n_bins[a]).filter(|&i| r[i] > 0.0) {
-            covered[offsets[a] + i] = true;
-            for j in (0..n_bins[b]).filter(|&j| c[j] > 0.0) {
-                covered[offsets[b] + j] = true;
-                let v = x[i * n_bins[b] + j] * total / (r[i] * c[j]) - 1.0;
-                let (gi, gj) = (offsets[a] + i, offsets[b] + j);
-                y[gi * n + gj] = v;
-                y[gj * n + gi] = v;
+    crate::tables::trans::for_each_pair(
+        path,
+        |c| names.iter().position(|x| *x == c),
+        n_bins,
+        raw,
+        |a, b, px| {
+            let (mut r, mut c) = (vec![0.0f64; n_bins[a]], vec![0.0f64; n_bins[b]]);
+            for &(i, j, x) in px {
+                r[i as usize] += x;
+                c[j as usize] += x;
             }
-        }
-        Ok(())
-    })?;
+            let total: f64 = r.iter().sum();
+            if total <= 0.0 {
+                return Ok(());
+            }
+            let mut x = vec![0.0f64; n_bins[a] * n_bins[b]];
+            for &(i, j, v) in px {
+                x[i as usize * n_bins[b] + j as usize] += v;
+            }
+            for i in (0..n_bins[a]).filter(|&i| r[i] > 0.0) {
+                covered[offsets[a] + i] = true;
+                for j in (0..n_bins[b]).filter(|&j| c[j] > 0.0) {
+                    covered[offsets[b] + j] = true;
+                    let v = x[i * n_bins[b] + j] * total / (r[i] * c[j]) - 1.0;
+                    let (gi, gj) = (offsets[a] + i, offsets[b] + j);
+                    y[gi * n + gj] = v;
+                    y[gj * n + gi] = v;
+                }
+            }
+            Ok(())
+        },
+    )?;
     if !covered.iter().any(|&c| c) {
         return Err(Error::InvalidArgument(format!("{}: no inter-chromosomal pixels between the contacts table's chromosomes", path.display())));
     }
@@ -216,8 +222,11 @@ fn trans_pca(
         let mut v: Vec<f64> = (0..n).map(|r| if covered[r] { vecs[r * kk + comp] } else { 0.0 }).collect();
         let flip = match (comp, tracks) {
             (0, Some(t)) => {
-                let pairs: Vec<(f64, f64)> =
-                    (0..names.len()).flat_map(|c| (0..n_bins[c]).map(move |b| (c, b))).filter(|&(c, b)| covered[offsets[c] + b] && t[c][b].is_finite()).map(|(c, b)| (v[offsets[c] + b], t[c][b])).collect();
+                let pairs: Vec<(f64, f64)> = (0..names.len())
+                    .flat_map(|c| (0..n_bins[c]).map(move |b| (c, b)))
+                    .filter(|&(c, b)| covered[offsets[c] + b] && t[c][b].is_finite())
+                    .map(|(c, b)| (v[offsets[c] + b], t[c][b]))
+                    .collect();
                 crate::metrics::pearson(&pairs).is_some_and(|r| r < 0.0)
             }
             _ => v.iter().copied().fold((0.0f64, 0.0f64), |acc, x| if x.abs() > acc.0 { (x.abs(), x) } else { acc }).1 < 0.0,
