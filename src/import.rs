@@ -185,6 +185,9 @@ fn write_trans(
     if w.null_values > 0 {
         crate::log::warn(&format!("{} of {} trans pixels have no normalized value (a bin without weight); their value is null", w.null_values, w.rows));
     }
+    if w.rows == 0 {
+        crate::log::warn(&format!("{}: no inter-chromosomal pixels between the selected chromosomes; the trans table is empty", src.path().display()));
+    }
     crate::log::info(&format!("wrote {} trans pixels to {}", w.rows, path.display()));
     let n = w.rows;
     Ok((w.finish()?, n))

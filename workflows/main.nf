@@ -91,7 +91,7 @@ workflow {
     // Representations of other methods, and element classification with all of them.
     //
     def methods = params.baselines ? params.baselines.tokenize(',')*.trim() : []
-    HICLSTM_BASELINE(ch_contacts.combine(Channel.fromList(methods)), orient)
+    HICLSTM_BASELINE(ch_train.combine(Channel.fromList(methods)), orient)
     ch_versions = ch_versions.mix(HICLSTM_BASELINE.out.versions)
 
     ch_report_classify = Channel.empty()

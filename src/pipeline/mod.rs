@@ -292,6 +292,7 @@ fn model_steps(p: &Params, id: &str, paths: &SamplePaths, inputs: &Inputs, full:
                 .arg(m)
                 .arg(&paths.contacts)
                 .opt("--orient", orient)
+                .opt("--trans", paths.trans.as_ref())
                 .arg("-o")
                 .arg(&r)
                 .extra(&p.baseline_args)?
@@ -652,8 +653,8 @@ mod tests {
         assert!(plan(&bad, 0).unwrap_err().to_string().contains("/nonexistent/genes.bedGraph"));
     }
 
-    /// `trans: true` imports the trans table and trains the sample on it; the read-depth samples
-    /// (downsampled intra-chromosomal contacts) train without one.
+    /// `trans: true` imports the trans table and trains the sample (and its baselines) on it; the
+    /// read-depth samples (downsampled intra-chromosomal contacts) go without one.
     #[test]
     fn trans_contacts_go_from_import_to_training() {
         let p = Params { trans: true, read_depths: vec![0.5], ..Params::default() };
@@ -664,6 +665,9 @@ mod tests {
         assert!(steps.iter().find(|s| s.name == "import:toy").unwrap().outputs.contains(&table));
         assert!(line("train:toy").contains(&format!("--trans {}", table.display())), "{}", line("train:toy"));
         assert!(!line("train:toy_depth0.5").contains("--trans"), "{}", line("train:toy_depth0.5"));
+        // The baselines take their genome-wide forms from the same table.
+        assert!(line("baseline_pca:toy").contains(&format!("--trans {}", table.display())), "{}", line("baseline_pca:toy"));
+        assert!(!line("baseline_pca:toy_depth0.5").contains("--trans"));
         assert!(!plan(&Params::default(), 0).unwrap().iter().any(|s| s.command_line().contains("--trans")));
     }
 }

@@ -37,8 +37,9 @@ pub struct Params {
     pub orient: Option<PathBuf>,
     /// Import each sample's inter-chromosomal contacts too (`hiclstm-import --trans`) and train on
     /// them (`hiclstm-train --trans`): they choose every chromosome's compartment axis and keep
-    /// its sign the same across chromosomes during training. For .hic, .mcool and pairs input;
-    /// the read-depth samples train without them.
+    /// its sign the same across chromosomes during training. The baselines then take their
+    /// genome-wide forms (`hiclstm-baseline pca|sci --trans`). For .hic, .mcool and pairs input;
+    /// the read-depth samples go without them.
     pub trans: bool,
     /// Device for training, prediction, attribution and perturbation: auto, cpu, cuda, cuda:N.
     pub device: Device,

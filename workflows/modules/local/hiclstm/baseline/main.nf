@@ -4,7 +4,7 @@ process HICLSTM_BASELINE {
     container 'ghcr.io/hiclstm/hiclstm:0.1.0'
 
     input:
-    tuple val(meta), path(contacts), path(bins), val(method)
+    tuple val(meta), path(contacts), path(bins), path(trans), val(method)
     path(orient)
 
     output:
@@ -19,11 +19,14 @@ process HICLSTM_BASELINE {
     prefix = task.ext.prefix ?: "${meta.id}"
     // Only PCA has a compartment track to orient.
     def orient_track = (orient && method == 'pca') ? "--orient ${orient}" : ''
+    // With a trans table both methods take their genome-wide form.
+    def trans_table = trans ? "--trans ${trans}" : ''
     """
     hiclstm-baseline \\
         ${method} \\
         ${contacts} \\
         ${orient_track} \\
+        ${trans_table} \\
         -o ${prefix}.${method}.representations.parquet \\
         --threads ${task.cpus} \\
         ${args}
