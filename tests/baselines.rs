@@ -201,23 +201,8 @@ fn trans_pca_has_one_compartment_axis_for_the_genome() {
         v
     };
     let (pa, pb) = (pc1(true), pc1(false));
-    let wins: f64 = pa
-        .iter()
-        .map(|x| {
-            pb.iter()
-                .map(|y| {
-                    if x > y {
-                        1.0
-                    } else if x == y {
-                        0.5
-                    } else {
-                        0.0
-                    }
-                })
-                .sum::<f64>()
-        })
-        .sum();
-    let auroc = wins / (pa.len() * pb.len()) as f64;
+    let labels: Vec<bool> = pa.iter().map(|_| true).chain(pb.iter().map(|_| false)).collect();
+    let auroc = hiclstm::metrics::auroc(&[pa, pb].concat(), &labels).unwrap();
     assert!(auroc.max(1.0 - auroc) > 0.9, "pooled AuROC of PC1 for A {auroc}");
     o.max_bins = 100;
     o.output = d.join("tp2.parquet");

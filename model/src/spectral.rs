@@ -369,30 +369,48 @@ fn coarse_axis(m: &[f64], nc: usize, f: usize, track: Option<&[f64]>, seed: u64)
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use hiclstm::simulate::{write_outputs, SimParams, WriteOptions};
 
+    /// AuROC of `score` for `positive` (the project's metric).
     fn auroc(score: &[f32], positive: &[bool]) -> f64 {
-        let pos: Vec<f32> = score.iter().zip(positive).filter(|p| *p.1).map(|p| *p.0).collect();
-        let neg: Vec<f32> = score.iter().zip(positive).filter(|p| !*p.1).map(|p| *p.0).collect();
-        let wins: f64 = pos
-            .iter()
-            .map(|&p| {
-                neg.iter()
-                    .map(|&n| {
-                        if p > n {
-                            1.0
-                        } else if p == n {
-                            0.5
-                        } else {
-                            0.0
-                        }
-                    })
-                    .sum::<f64>()
+        hiclstm::metrics::auroc(&score.iter().map(|&x| x as f64).collect::<Vec<_>>(), positive).expect("both classes")
+    }
+
+    /// The toy genome of `seed` written to `d`: its contacts table, the training data read from
+    /// it and the simulated chromosomes (with their truth).
+    pub(crate) fn toy(d: &std::path::Path, seed: u64) -> (Vec<PathBuf>, TrainingData, Vec<hiclstm::simulate::SimChrom>) {
+        let p = SimParams { seed, ..SimParams::preset(hiclstm::presets::SimulatePreset::Toy) };
+        write_outputs(&p, &WriteOptions { prefix: d.join("toy"), force: false, pairs: false, juicer_text: false }).unwrap();
+        let paths = vec![d.join("toy.contacts.parquet")];
+        let meta = crate::data::load(&paths).unwrap();
+        (paths, meta, hiclstm::simulate::simulate(&p).unwrap())
+    }
+
+    /// A trans table `d/name` between the two chromosomes of `meta`, sparse like real trans
+    /// maps: a pixel where a hash of (i, j) says so, more often within one compartment of
+    /// `truth` than across (130 against 70 per 1,000 cells); `flip` makes chromosome 2's A look
+    /// like B. Returns the table and its number of pixels.
+    pub(crate) fn trans_table(d: &std::path::Path, meta: &TrainingData, truth: &[Vec<bool>], name: &str, flip: bool) -> (PathBuf, usize) {
+        use hiclstm::formats::Pixel;
+        use hiclstm::tables::{trans::TransWriter, Meta, TableKind};
+        let mut m = Meta::new(TableKind::Trans.schema());
+        m.set("resolution", 50_000);
+        let path = d.join(name);
+        let mut w = TransWriter::create(&path, &m, false).unwrap();
+        let (a, b) = (&meta.chroms[0], &meta.chroms[1]);
+        let px: Vec<Pixel> = (0..a.n_bins as u32)
+            .flat_map(|i| (0..b.n_bins as u32).map(move |j| (i, j)))
+            .filter(|&(i, j)| {
+                let same = (truth[0][i as usize] == truth[1][j as usize]) != flip;
+                ((i as u64 * 2_654_435_761 + j as u64 * 40_503) % 1000) < if same { 130 } else { 70 }
             })
-            .sum();
-        wins / (pos.len() * neg.len()) as f64
+            .map(|(i, j)| Pixel { i, j, count: 1.0 })
+            .collect();
+        w.write(&a.name, &b.name, &px, None, None).unwrap();
+        w.finish().unwrap().commit(false).unwrap();
+        (path, px.len())
     }
 
     /// A track higher in B than in A (the opposite of gene density), at the toy genome's 50 kb.
@@ -419,12 +437,7 @@ mod tests {
         // another the first component's zero is far from the A/B boundary.
         for seed in 1..=3 {
             let dir = tempfile::tempdir().unwrap();
-            let d = dir.path();
-            let p = SimParams { seed, ..SimParams::preset(hiclstm::presets::SimulatePreset::Toy) };
-            write_outputs(&p, &WriteOptions { prefix: d.join("toy"), force: false, pairs: false, juicer_text: false }).unwrap();
-            let paths = vec![d.join("toy.contacts.parquet")];
-            let meta = crate::data::load(&paths).unwrap();
-            let sims = hiclstm::simulate::simulate(&p).unwrap();
+            let (paths, meta, sims) = toy(dir.path(), seed);
             let axis = compartment_axis(&paths, &meta, ValueColumn::Value, None, None, 0).unwrap().0;
             for (cb, sim) in meta.chroms.iter().zip(&sims) {
                 let a: Vec<bool> = sim.compartments.iter().map(|&s| s > 0).collect();
@@ -433,12 +446,7 @@ mod tests {
             }
         }
         let dir = tempfile::tempdir().unwrap();
-        let d = dir.path();
-        let p = SimParams::preset(hiclstm::presets::SimulatePreset::Toy);
-        write_outputs(&p, &WriteOptions { prefix: d.join("toy"), force: false, pairs: false, juicer_text: false }).unwrap();
-        let paths = vec![d.join("toy.contacts.parquet")];
-        let meta = crate::data::load(&paths).unwrap();
-        let sims = hiclstm::simulate::simulate(&p).unwrap();
+        let (paths, meta, sims) = toy(dir.path(), SimParams::preset(hiclstm::presets::SimulatePreset::Toy).seed);
         // A track higher in B than in A (the opposite of gene density) orients the axis B-positive.
         let track = b_high_track(&meta, &sims);
         let flipped = compartment_axis(&paths, &meta, ValueColumn::Value, Some(&track), None, 0).unwrap().0;
@@ -453,37 +461,11 @@ mod tests {
     /// has the wrong sign back, keeps agreeing axes, and leaves the genome-wide sign to the track.
     #[test]
     fn trans_contacts_give_every_chromosome_the_same_sign() {
-        use hiclstm::formats::Pixel;
-        use hiclstm::tables::{trans::TransWriter, Meta, TableKind};
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path();
-        let p = SimParams::preset(hiclstm::presets::SimulatePreset::Toy);
-        write_outputs(&p, &WriteOptions { prefix: d.join("toy"), force: false, pairs: false, juicer_text: false }).unwrap();
-        let paths = vec![d.join("toy.contacts.parquet")];
-        let meta = crate::data::load(&paths).unwrap();
-        let sims = hiclstm::simulate::simulate(&p).unwrap();
+        let (paths, meta, sims) = toy(d, SimParams::preset(hiclstm::presets::SimulatePreset::Toy).seed);
         let truth: Vec<Vec<bool>> = sims.iter().map(|s| s.compartments.iter().map(|&c| c > 0).collect()).collect();
-        // Sparse, like real trans maps: a pixel where a hash of (i, j) says so, more often within
-        // one compartment than across; `flip` makes chromosome 2's A look like B.
-        let write = |name: &str, flip: bool| {
-            let mut m = Meta::new(TableKind::Trans.schema());
-            m.set("resolution", 50_000);
-            let path = d.join(name);
-            let mut w = TransWriter::create(&path, &m, false).unwrap();
-            let (a, b) = (&meta.chroms[0], &meta.chroms[1]);
-            let px: Vec<Pixel> = (0..a.n_bins as u32)
-                .flat_map(|i| (0..b.n_bins as u32).map(move |j| (i, j)))
-                .filter(|&(i, j)| {
-                    let same = (truth[0][i as usize] == truth[1][j as usize]) != flip;
-                    let h = (i as u64 * 2_654_435_761 + j as u64 * 40_503) % 1000;
-                    (h as f64) < if same { 130.0 } else { 70.0 }
-                })
-                .map(|(i, j)| Pixel { i, j, count: 1.0 })
-                .collect();
-            w.write(&a.name, &b.name, &px, None, None).unwrap();
-            w.finish().unwrap().commit(false).unwrap();
-            path
-        };
+        let write = |name: &str, flip: bool| trans_table(d, &meta, &truth, name, flip).0;
         let auroc_of = |ax: &[f32], c: usize| auroc(&ax[meta.chroms[c].offset..meta.chroms[c].offset + meta.chroms[c].n_bins], &truth[c]);
         let plain = compartment_axis(&paths, &meta, ValueColumn::Value, None, None, 0).unwrap().0;
         // Agreeing trans contacts keep the right axes.

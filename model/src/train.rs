@@ -148,11 +148,10 @@ pub fn run(o: &TrainOptions) -> Result<TrainSummary> {
     let orient = o.orient.as_ref().map(|p| hiclstm::formats::bed::read_bedgraph(p)).transpose()?;
     if let Some(t) = &o.trans {
         // Its schema and metadata are checked before any work; its pixels when they are used.
-        let r = hiclstm::tables::TableReader::open(t, hiclstm::tables::TableKind::Trans.schema())?;
+        hiclstm::tables::TableReader::open(t, hiclstm::tables::TableKind::Trans.schema())?;
         if o.config.embedding_init != crate::config::EmbeddingInit::Pca {
             return Err(Error::InvalidArgument("--trans orients the compartment axis of `embedding_init: pca`; this configuration has none".into()));
         }
-        drop(r);
     }
     let t_prep = std::time::Instant::now();
     let temp_dir = o.temp_dir.clone().unwrap_or_else(std::env::temp_dir);

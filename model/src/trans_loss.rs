@@ -127,9 +127,6 @@ impl TransTerm {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use hiclstm::formats::Pixel;
-    use hiclstm::simulate::{write_outputs, SimParams, WriteOptions};
-    use hiclstm::tables::{trans::TransWriter, Meta, TableKind};
     use rand::SeedableRng;
 
     /// The term prefers representations whose pairwise products say "same compartment" where the
@@ -138,28 +135,12 @@ mod tests {
     fn the_trans_term_rewards_agreeing_compartment_signs() {
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path();
-        let p = SimParams::preset(hiclstm::presets::SimulatePreset::Toy);
-        write_outputs(&p, &WriteOptions { prefix: d.join("toy"), force: false, pairs: false, juicer_text: false }).unwrap();
-        let meta = crate::data::load(&[d.join("toy.contacts.parquet")]).unwrap();
-        let sims = hiclstm::simulate::simulate(&p).unwrap();
+        let (_, meta, sims) = crate::spectral::tests::toy(d, hiclstm::simulate::SimParams::preset(hiclstm::presets::SimulatePreset::Toy).seed);
         let sign: Vec<Vec<f32>> = sims.iter().map(|s| s.compartments.iter().map(|&c| if c > 0 { 1.0 } else { -1.0 }).collect()).collect();
-        let (a, b) = (&meta.chroms[0], &meta.chroms[1]);
-        let px: Vec<Pixel> = (0..a.n_bins as u32)
-            .flat_map(|i| (0..b.n_bins as u32).map(move |j| (i, j)))
-            .filter(|&(i, j)| {
-                let same = sign[0][i as usize] == sign[1][j as usize];
-                ((i as u64 * 2_654_435_761 + j as u64 * 40_503) % 1000) < if same { 130 } else { 70 }
-            })
-            .map(|(i, j)| Pixel { i, j, count: 1.0 })
-            .collect();
-        let mut m = Meta::new(TableKind::Trans.schema());
-        m.set("resolution", 50_000);
-        let path = d.join("t.trans.parquet");
-        let mut w = TransWriter::create(&path, &m, false).unwrap();
-        w.write(&a.name, &b.name, &px, None, None).unwrap();
-        w.finish().unwrap().commit(false).unwrap();
+        let truth: Vec<Vec<bool>> = sign.iter().map(|v| v.iter().map(|&x| x > 0.0).collect()).collect();
+        let (path, n_px) = crate::spectral::tests::trans_table(d, &meta, &truth, "t.trans.parquet", false);
         let term = TransTerm::load(&path, &meta, ValueColumn::Value).unwrap().unwrap();
-        assert_eq!(term.pixels(), px.len());
+        assert_eq!(term.pixels(), n_px);
         // Representations: K = 1, the compartment sign of each bin (chromosome 2 given as is or
         // turned over); g = 0.3 x.
         let vs = tch::nn::VarStore::new(tch::Device::Cpu);
