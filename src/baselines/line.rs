@@ -215,12 +215,7 @@ fn trans_edges(
 ) -> crate::error::Result<()> {
     let find = |name: &str| chroms.iter().position(|c| c.chrom == name);
     crate::tables::trans::for_each_pair(path, find, n_bins, raw, |a, z, px| {
-        let (mut r, mut c) = (vec![0.0f64; n_bins[a]], vec![0.0f64; n_bins[z]]);
-        for &(i, j, x) in px {
-            r[i as usize] += x;
-            c[j as usize] += x;
-        }
-        let total: f64 = r.iter().sum();
+        let (r, c, total) = crate::tables::trans::marginals(px, n_bins[a], n_bins[z]);
         edges.extend(
             px.iter().map(|&(i, j, x)| ((offsets[a] + i as usize) as u32, (offsets[z] + j as usize) as u32, x * total / (r[i as usize] * c[j as usize]))),
         );

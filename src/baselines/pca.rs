@@ -185,12 +185,7 @@ fn trans_pca(
         n_bins,
         raw,
         |a, b, px| {
-            let (mut r, mut c) = (vec![0.0f64; n_bins[a]], vec![0.0f64; n_bins[b]]);
-            for &(i, j, x) in px {
-                r[i as usize] += x;
-                c[j as usize] += x;
-            }
-            let total: f64 = r.iter().sum();
+            let (r, c, total) = crate::tables::trans::marginals(px, n_bins[a], n_bins[b]);
             if total <= 0.0 {
                 return Ok(());
             }

@@ -194,3 +194,16 @@ pub fn for_each_pair(
     }
     Ok(())
 }
+
+/// Row sums, column sums and total of one pair's pixels (as [`for_each_pair`] gives them) on
+/// chromosomes of `n1` and `n2` bins: the independence expectation of cell (i, j) is
+/// r_i c_j / total.
+pub fn marginals(px: &[(u32, u32, f64)], n1: usize, n2: usize) -> (Vec<f64>, Vec<f64>, f64) {
+    let (mut r, mut c) = (vec![0.0f64; n1], vec![0.0f64; n2]);
+    for &(i, j, x) in px {
+        r[i as usize] += x;
+        c[j as usize] += x;
+    }
+    let total = r.iter().sum();
+    (r, c, total)
+}
