@@ -6,9 +6,14 @@
 //! with A/B compartment signs s (A-A contacts enriched more than B-B, as in most cell types: a
 //! symmetric checkerboard would leave which compartment is A undecidable from cis contacts), per-bin coverage biases b (a few bins unmappable), nested TADs,
 //! CTCF motifs at TAD edges (forward at the left edge, reverse at the right: convergent pairs),
-//! loops between convergent pairs as Gaussian peaks at the TAD corner. Observed counts are
-//! Poisson draws from E. Each chromosome has its own random stream derived from the seed, so the
-//! output does not depend on the number of threads.
+//! loops between convergent pairs as Gaussian peaks at the TAD corner. Between bins i and j of two
+//! different chromosomes (inter-chromosomal, trans):
+//!   E = trans_depth * b_i * b_j * exp(compartment * s_i * s_j + asymmetry * (s_i + s_j) / 2),
+//! flat in distance, with the same compartment factor, so that the A compartments of two
+//! chromosomes touch more than A and B do (what trans contacts tell about compartments in real
+//! maps). Observed counts are Poisson draws from E. Each chromosome, and each pair of
+//! chromosomes, has its own random stream derived from the seed, so the output does not depend
+//! on the number of threads.
 
 use crate::error::{Error, Result};
 use crate::formats::bed::{Bedpe, Feature};
@@ -54,6 +59,9 @@ pub struct SimParams {
     pub loop_fraction: f64,
     /// Extra CTCF motifs (random strand, no loop) per Mb.
     pub ctcf_per_mb: f64,
+    /// Expected read pairs between two bins on different chromosomes before biases and
+    /// compartments; 0: no inter-chromosomal contacts.
+    pub trans_depth: f64,
     /// A mutant: this region deleted from its chromosome (see [`Deletion`]); None: wild type.
     pub deletion: Option<Deletion>,
 }
@@ -120,6 +128,10 @@ impl SimParams {
             loop_strength: 3.0,
             loop_fraction: 0.6,
             ctcf_per_mb: 1.0,
+            // 0.2 read pairs per cell: on the toy genome 0.7% of the read pairs are
+            // inter-chromosomal, as between chr21 and chr22 of the shared 50 kb map (1.2%, 0.12
+            // read pairs per cell).
+            trans_depth: 0.2,
             deletion: None,
         };
         match preset {
@@ -141,11 +153,13 @@ impl SimParams {
             },
             // Depth 900 over the whole triangle gives a simulated chr2 63.6 M pixels, GM12878's
             // chr2 68.3 M (../shared/data/gm12878_10kb_pixels_by_chrom.tsv).
+            // No trans contacts: 4.5e10 inter-chromosomal cells to draw one by one.
             SimulatePreset::Gm12878 => SimParams {
                 chroms: HG19_AUTOSOMES.iter().map(|&(n, l)| Chrom::new(n, l)).collect(),
                 resolution: 10_000,
                 depth: 900.0,
                 tad_size: 800_000,
+                trans_depth: 0.0,
                 ..base
             },
         }
@@ -193,7 +207,27 @@ impl SimParams {
         if !(0.0..=1.0).contains(&self.loop_fraction) {
             return bad("loop fraction must lie in [0, 1]".into());
         }
+        if !(self.trans_depth >= 0.0 && self.trans_depth <= 1e9) {
+            return bad(format!("--trans-depth must be at least 0 and at most 1e9, got {}", self.trans_depth));
+        }
+        // Every inter-chromosomal cell gets its own Poisson draw.
+        let cells = self.trans_cells();
+        if self.trans_depth > 0.0 && cells > MAX_TRANS_CELLS {
+            return bad(format!("{cells} inter-chromosomal cells exceed {MAX_TRANS_CELLS} to draw one by one; pass --trans-depth 0 or a coarser resolution"));
+        }
         Ok(())
+    }
+}
+
+/// Most inter-chromosomal cells simulated (a Poisson draw each: minutes at this size).
+pub const MAX_TRANS_CELLS: u64 = 2_000_000_000;
+
+impl SimParams {
+    /// Cells between bins of different chromosomes.
+    fn trans_cells(&self) -> u64 {
+        let n: Vec<u64> = self.chroms.iter().map(|c| c.n_bins(self.resolution) as u64).collect();
+        let total: u64 = n.iter().sum();
+        n.iter().map(|&x| x * (total - x)).sum::<u64>() / 2
     }
 }
 
@@ -215,6 +249,49 @@ pub struct SimChrom {
     pub loops: Vec<(u32, u32)>,
     /// Compartment sign per bin (+1 = A, -1 = B).
     pub compartments: Vec<i8>,
+    /// Coverage bias per bin: 0 for unmappable bins, and for a mutant's deleted ones.
+    pub bias: Vec<f64>,
+}
+
+/// Simulated contacts between two chromosomes: `pixels` with i on chromosome `a` and j on `b`
+/// (indexes into the simulated chromosomes, a < b), non-zero Poisson counts.
+#[derive(Debug, Clone)]
+pub struct SimTrans {
+    /// Index of the first chromosome.
+    pub a: usize,
+    /// Index of the second chromosome.
+    pub b: usize,
+    /// Non-zero counts, sorted by (i, j).
+    pub pixels: Vec<Pixel>,
+}
+
+/// The inter-chromosomal contacts of simulated chromosomes (see the module docs): every pair
+/// a < b, each from its own stream (in parallel; the result does not depend on the number of
+/// threads). Empty with `trans_depth` 0.
+pub fn simulate_trans(p: &SimParams, sims: &[SimChrom]) -> Vec<SimTrans> {
+    if p.trans_depth <= 0.0 {
+        return vec![];
+    }
+    let pairs: Vec<(usize, usize)> = (0..sims.len()).flat_map(|a| (a + 1..sims.len()).map(move |b| (a, b))).collect();
+    pairs
+        .par_iter()
+        .map(|&(a, b)| {
+            let mut rng = ChaCha8Rng::seed_from_u64(p.seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (0x7452_414E_5300_0000 | ((a as u64) << 20) | b as u64));
+            let (x, y) = (&sims[a], &sims[b]);
+            let mut pixels = Vec::new();
+            for (i, (&bi, &si)) in x.bias.iter().zip(&x.compartments).enumerate() {
+                for (j, (&bj, &sj)) in y.bias.iter().zip(&y.compartments).enumerate() {
+                    let (si, sj) = (si as f64, sj as f64);
+                    let lambda = p.trans_depth * bi * bj * (p.compartment_strength * si * sj + p.compartment_asymmetry * (si + sj) / 2.0).exp();
+                    let count = if lambda > 0.0 { Poisson::new(lambda).map(|d| d.sample(&mut rng)).unwrap_or(0.0) } else { 0.0 };
+                    if count > 0.0 {
+                        pixels.push(Pixel { i: i as u32, j: j as u32, count });
+                    }
+                }
+            }
+            SimTrans { a, b, pixels }
+        })
+        .collect()
 }
 
 /// Simulates every chromosome of `p` (in parallel; the result does not depend on the number of
@@ -353,7 +430,8 @@ fn simulate_chrom(p: &SimParams, k: usize, c: &Chrom) -> SimChrom {
             }
         }
     }
-    SimChrom { chrom: c.clone(), pixels, tads, subtads, ctcf, loops, compartments }
+    let bias = bias.iter().enumerate().map(|(i, &b)| if deleted(i as u32) { 0.0 } else { b }).collect();
+    SimChrom { chrom: c.clone(), pixels, tads, subtads, ctcf, loops, compartments, bias }
 }
 
 /// Truth tracks in bp coordinates.
@@ -469,7 +547,10 @@ pub fn write_outputs(p: &SimParams, w: &WriteOptions) -> Result<Vec<std::path::P
     if w.juicer_text {
         paths.extend(p.chroms.iter().map(|c| output_path(&w.prefix, &format!("{}.txt", c.name))));
     }
-    for path in &paths {
+    // The trans table, where there are trans contacts (juicer text holds none: one file per
+    // chromosome).
+    let trans_path = (p.trans_depth > 0.0 && p.chroms.len() > 1).then(|| output_path(&w.prefix, crate::outputs::TRANS));
+    for path in paths.iter().chain(&trans_path) {
         check_writable(path, w.force)?;
     }
     p.check()?;
@@ -505,6 +586,15 @@ pub fn write_outputs(p: &SimParams, w: &WriteOptions) -> Result<Vec<std::path::P
     }
     let n_pixels = cw.rows;
     out.push(cw.finish()?);
+    let trans = simulate_trans(p, &sims);
+    if let Some(tp) = &trans_path {
+        let mut tw = crate::tables::trans::TransWriter::create(tp, &meta.for_schema(tables::TableKind::Trans.schema()), w.force)?;
+        for t in &trans {
+            tw.write(&sims[t.a].chrom.name, &sims[t.b].chrom.name, &t.pixels, None, None)?;
+        }
+        crate::log::info(&format!("inter-chromosomal: {} pixels", tw.rows));
+        out.push(tw.finish()?);
+    }
     out.push(tables::bins::write(&paths[1], &meta.for_schema(tables::TableKind::Bins.schema()), &p.chroms, &[], w.force)?);
     let t = truth(&sims, p.resolution);
     out.push(bed::write_bed(&paths[2], &t.tads, w.force)?);
@@ -522,7 +612,7 @@ pub fn write_outputs(p: &SimParams, w: &WriteOptions) -> Result<Vec<std::path::P
     out.push(tasks);
     let mut next = 9;
     if w.pairs {
-        out.push(write_pairs(&paths[next], p, &sims, w.force)?);
+        out.push(write_pairs(&paths[next], p, &sims, &trans, w.force)?);
         next += 1;
     }
     if w.juicer_text {
@@ -558,8 +648,10 @@ tasks:\n\
     )
 }
 
-/// One 4DN pairs line per simulated read pair, positions drawn uniformly inside the bins.
-fn write_pairs(path: &std::path::Path, p: &SimParams, sims: &[SimChrom], force: bool) -> Result<crate::output::AtomicFile> {
+/// One 4DN pairs line per simulated read pair, positions drawn uniformly inside the bins: the
+/// intra-chromosomal pairs, then the inter-chromosomal ones (chromosomes in the order of the
+/// header's, upper triangle).
+fn write_pairs(path: &std::path::Path, p: &SimParams, sims: &[SimChrom], trans: &[SimTrans], force: bool) -> Result<crate::output::AtomicFile> {
     use std::io::Write;
     let f = crate::output::AtomicFile::create(path, force)?;
     let mut gz = flate2::write::GzEncoder::new(std::io::BufWriter::new(f), flate2::Compression::fast());
@@ -572,20 +664,30 @@ fn write_pairs(path: &std::path::Path, p: &SimParams, sims: &[SimChrom], force: 
     let mut rng = ChaCha8Rng::seed_from_u64(p.seed ^ 0x5041_4952_5321);
     let r = p.resolution as u64;
     let mut id = 0u64;
+    let draw = |c: &Chrom, b: u32, rng: &mut ChaCha8Rng| {
+        let lo = b as u64 * r + 1;
+        let hi = ((b as u64 + 1) * r).min(c.length);
+        rng.random_range(lo..=hi)
+    };
     for s in sims {
         for px in &s.pixels {
             for _ in 0..px.count as u64 {
-                let draw = |b: u32, rng: &mut ChaCha8Rng| {
-                    let lo = b as u64 * r + 1;
-                    let hi = ((b as u64 + 1) * r).min(s.chrom.length);
-                    rng.random_range(lo..=hi)
-                };
-                let (mut a, mut b) = (draw(px.i, &mut rng), draw(px.j, &mut rng));
+                let (mut a, mut b) = (draw(&s.chrom, px.i, &mut rng), draw(&s.chrom, px.j, &mut rng));
                 if a > b {
                     std::mem::swap(&mut a, &mut b);
                 }
                 id += 1;
                 writeln!(gz, "r{id}\t{0}\t{a}\t{0}\t{b}\t+\t-", s.chrom.name).map_err(io)?;
+            }
+        }
+    }
+    for t in trans {
+        let (ca, cb) = (&sims[t.a].chrom, &sims[t.b].chrom);
+        for px in &t.pixels {
+            for _ in 0..px.count as u64 {
+                let (a, b) = (draw(ca, px.i, &mut rng), draw(cb, px.j, &mut rng));
+                id += 1;
+                writeln!(gz, "r{id}\t{}\t{a}\t{}\t{b}\t+\t-", ca.name, cb.name).map_err(io)?;
             }
         }
     }

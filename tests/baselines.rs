@@ -100,33 +100,13 @@ fn sci_vectors_are_closer_within_tads() {
     assert!(w > x + 0.1, "same-TAD similarity {w} vs across-TAD {x} at the same distance");
 }
 
-/// The toy genome's contacts and truth, and a trans table whose pixels are denser within one
-/// compartment than across (160 against 40 per 1,000 cells) between its two chromosomes.
+/// The toy genome's contacts and truth compartments (A: true), and its simulated trans table
+/// (denser within one compartment type than across).
 fn toy_with_trans(d: &std::path::Path) -> (Vec<Vec<bool>>, std::path::PathBuf) {
-    use hiclstm::formats::Pixel;
-    use hiclstm::tables::{trans::TransWriter, Meta, TableKind};
     let p = SimParams::preset(hiclstm::presets::SimulatePreset::Toy);
     write_outputs(&p, &WriteOptions { prefix: d.join("sim"), force: false, pairs: false, juicer_text: false }).unwrap();
-    let truth = simulate(&p).unwrap();
-    let a: Vec<Vec<bool>> = truth.iter().map(|t| t.compartments.iter().map(|&c| c > 0).collect()).collect();
-    let mut m = Meta::new(TableKind::Trans.schema());
-    m.set("resolution", 50_000);
-    let t = d.join("sim.trans.parquet");
-    let mut w = TransWriter::create(&t, &m, false).unwrap();
-    let (n1, n2) = (a[0].len() as u32, a[1].len() as u32);
-    use rand::{Rng, SeedableRng};
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
-    let mut px = Vec::new();
-    for i in 0..n1 {
-        for j in 0..n2 {
-            if rng.random::<f64>() < if a[0][i as usize] == a[1][j as usize] { 0.16 } else { 0.04 } {
-                px.push(Pixel { i, j, count: 1.0 });
-            }
-        }
-    }
-    w.write(&truth[0].chrom.name, &truth[1].chrom.name, &px, None, None).unwrap();
-    w.finish().unwrap().commit(false).unwrap();
-    (a, t)
+    let a = simulate(&p).unwrap().iter().map(|t| t.compartments.iter().map(|&c| c > 0).collect()).collect();
+    (a, d.join("sim.trans.parquet"))
 }
 
 /// With a trans table, SCI-like embeds one genome-wide graph: the A compartments of two

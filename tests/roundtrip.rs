@@ -59,6 +59,21 @@ fn pairs_and_juicer_text_round_trip_to_the_simulated_contacts() {
     });
     assert_eq!(txt[0], truth[1], "juicer text -> import reproduces chr2");
 
+    // The inter-chromosomal read pairs too: import --trans gives back the simulated trans table.
+    import(&dir.path().join("sim.pairs.gz"), |o| o.trans = true);
+    let trans_rows = |p: &Path| {
+        let mut rows = Vec::new();
+        tables::trans::stream(p, |r| {
+            rows.extend((0..r.i.len()).map(|k| (r.chrom1.clone(), r.i[k], r.chrom2.clone(), r.j[k], r.count[k])));
+            Ok(())
+        })
+        .unwrap();
+        rows
+    };
+    let simulated = trans_rows(&dir.path().join("sim.trans.parquet"));
+    assert!(simulated.len() > 100, "{} trans pixels", simulated.len());
+    assert_eq!(trans_rows(&hiclstm::import::trans_path(&dir.path().join("sim.pairs.imported"))), simulated);
+
     let renamed = import(&dir.path().join("sim.pairs.gz"), |o| {
         o.names = NameStyle::Ensembl;
         o.chromosomes = "2".parse().unwrap();
@@ -321,6 +336,49 @@ fn contacts_out_of_order_are_refused_with_the_row_by_both_readers() {
             assert_eq!(e.exit_code(), hiclstm::error::exit::SCHEMA, "{name}, {reader}");
         }
     }
+}
+
+/// Simulated inter-chromosomal contacts carry the compartments (A-A enriched over A-B, more than
+/// B-B), miss the unmappable and deleted bins, do not depend on the number of threads, and are
+/// absent with `trans_depth` 0.
+#[test]
+fn simulated_trans_contacts_follow_the_compartments() {
+    use hiclstm::simulate::simulate_trans;
+    let p = small();
+    let sims = simulate(&p).unwrap();
+    let t = simulate_trans(&p, &sims);
+    assert_eq!(t.iter().map(|x| (x.a, x.b)).collect::<Vec<_>>(), vec![(0, 1)]);
+    // Mean count per cell by the two bins' compartments (A-A, A-B, B-B), over mappable cells.
+    let (x, y) = (&sims[0], &sims[1]);
+    let kind = |i: usize, j: usize| ((x.compartments[i] < 0) as usize) + ((y.compartments[j] < 0) as usize);
+    let (mut sum, mut cells) = ([0.0f64; 3], [0.0f64; 3]);
+    for i in (0..x.bias.len()).filter(|&i| x.bias[i] > 0.0) {
+        for j in (0..y.bias.len()).filter(|&j| y.bias[j] > 0.0) {
+            cells[kind(i, j)] += 1.0;
+        }
+    }
+    for px in &t[0].pixels {
+        assert!(x.bias[px.i as usize] > 0.0 && y.bias[px.j as usize] > 0.0, "a pixel on an unmappable bin");
+        sum[kind(px.i as usize, px.j as usize)] += px.count;
+    }
+    let mean: Vec<f64> = (0..3).map(|k| sum[k] / cells[k]).collect();
+    assert!(mean[0] > 1.8 * mean[1] && mean[2] > 1.2 * mean[1] && mean[0] > mean[2], "A-A, A-B, B-B per cell: {mean:?}");
+    let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap().install(|| simulate_trans(&p, &sims));
+    assert_eq!(one[0].pixels, t[0].pixels);
+    // A deletion leaves its bins without trans contacts.
+    let mut m = small();
+    m.deletion = Some(hiclstm::simulate::Deletion { chrom: "chr1".into(), start: 1_000_000, end: 1_500_000 });
+    let mt = simulate_trans(&m, &simulate(&m).unwrap());
+    assert!(!mt[0].pixels.is_empty() && mt[0].pixels.iter().all(|px| !(20..30).contains(&px.i)));
+    // No trans depth: no trans table.
+    let dir = tmpdir();
+    let mut z = small();
+    z.trans_depth = 0.0;
+    write_outputs(&z, &WriteOptions { prefix: dir.path().join("z"), force: false, pairs: false, juicer_text: false }).unwrap();
+    assert!(dir.path().join("z.contacts.parquet").exists() && !dir.path().join("z.trans.parquet").exists());
+    z.trans_depth = f64::NAN;
+    let e = write_outputs(&z, &WriteOptions { prefix: dir.path().join("n"), force: false, pairs: false, juicer_text: false }).unwrap_err();
+    assert!(e.to_string().contains("--trans-depth"), "{e}");
 }
 
 /// A simulated deletion is the same genome with the region removed: same structure, no pixel on

@@ -580,6 +580,8 @@ fn sniper_baseline_writes_deterministic_representations() {
         output: d.join(out),
         force: false,
         device: Device::Cpu,
+        trans: None,
+        max_bins: 20_000,
     };
     sniper(&o("a.parquet")).unwrap();
     sniper(&o("b.parquet")).unwrap();
@@ -595,6 +597,33 @@ fn sniper_baseline_writes_deterministic_representations() {
             assert!(if c.observed[bin] { row.iter().all(|&v| v > 0.0 && v < 1.0) } else { row.iter().all(|&v| v == 0.0) });
         }
     }
+    // SNIPER-INTER: one genome-wide autoencoder on the trans rows; bins without a trans contact
+    // are unobserved, the rest sigmoids; same seed, same output.
+    let inter = |out: &str| SniperOptions { trans: Some(d.join("sim.trans.parquet")), ..o(out) };
+    sniper(&inter("t1.parquet")).unwrap();
+    sniper(&inter("t2.parquet")).unwrap();
+    let (meta, _, t1) = hiclstm::tables::representations::read(&d.join("t1.parquet")).unwrap();
+    let (_, _, t2) = hiclstm::tables::representations::read(&d.join("t2.parquet")).unwrap();
+    assert_eq!(t1, t2, "same seed, same representations");
+    assert!(meta.get("params").unwrap().contains("sim.trans.parquet"));
+    let mut covered = [vec![false; 120], vec![false; 80]];
+    hiclstm::tables::trans::stream(&d.join("sim.trans.parquet"), |p| {
+        p.i.iter().for_each(|&i| covered[0][i as usize] = true);
+        p.j.iter().for_each(|&j| covered[1][j as usize] = true);
+        Ok(())
+    })
+    .unwrap();
+    for (c, cov) in t1.iter().zip(&covered) {
+        assert_eq!(&c.observed, cov, "{}: observed = has a trans contact", c.chrom);
+        assert!((0..c.n_bins()).filter(|&b| c.observed[b]).all(|b| c.row(b, k).iter().all(|&v| v > 0.0 && v < 1.0)));
+    }
+    assert!(covered[0].iter().filter(|&&x| x).count() > 100, "the toy's trans contacts cover most bins");
+    // Over --max-bins, or a table that is not a trans table: refused, nothing written.
+    let e = sniper(&SniperOptions { max_bins: 100, ..inter("t3.parquet") }).unwrap_err();
+    assert!(e.to_string().contains("--max-bins"), "{e}");
+    let e = sniper(&SniperOptions { trans: Some(contacts.clone()), ..o("t4.parquet") }).unwrap_err();
+    assert_eq!(e.exit_code(), 7, "{e}");
+    assert!(!d.join("t3.parquet").exists() && !d.join("t4.parquet").exists());
 }
 
 #[test]

@@ -4,6 +4,7 @@
 pub mod linalg;
 pub mod line;
 pub mod pca;
+pub mod trans_oe;
 
 use crate::error::{Error, Result};
 use crate::tables::{self, contacts::ChromContacts, representations::ChromRepresentations, Meta};

@@ -170,45 +170,15 @@ fn trans_pca(
     max_bins: usize,
     seed: u64,
 ) -> Result<Vec<(Vec<f32>, Vec<bool>)>> {
-    let offsets: Vec<usize> = n_bins.iter().scan(0, |acc, &n| Some(std::mem::replace(acc, *acc + n))).collect();
-    let n: usize = n_bins.iter().sum();
-    if n > max_bins {
-        return Err(Error::InvalidArgument(format!(
-            "{n} bins in all exceed --max-bins {max_bins} (trans PCA keeps one dense genome-wide matrix; use a coarser resolution)"
-        )));
+    let mut m = super::trans_oe::read(path, names, n_bins, raw, max_bins, "trans PCA")?;
+    // Y = O/E - 1 at the defined cells (0 elsewhere, as `read` leaves them).
+    for (y, &d) in m.oe.iter_mut().zip(&m.defined) {
+        if d {
+            *y -= 1.0;
+        }
     }
-    let mut y = vec![0.0f64; n * n];
-    let mut covered = vec![false; n];
-    crate::tables::trans::for_each_pair(
-        path,
-        |c| names.iter().position(|x| *x == c),
-        n_bins,
-        raw,
-        |a, b, px| {
-            let (r, c, total) = crate::tables::trans::marginals(px, n_bins[a], n_bins[b]);
-            if total <= 0.0 {
-                return Ok(());
-            }
-            let mut x = vec![0.0f64; n_bins[a] * n_bins[b]];
-            for &(i, j, v) in px {
-                x[i as usize * n_bins[b] + j as usize] += v;
-            }
-            for i in (0..n_bins[a]).filter(|&i| r[i] > 0.0) {
-                covered[offsets[a] + i] = true;
-                for j in (0..n_bins[b]).filter(|&j| c[j] > 0.0) {
-                    covered[offsets[b] + j] = true;
-                    let v = x[i * n_bins[b] + j] * total / (r[i] * c[j]) - 1.0;
-                    let (gi, gj) = (offsets[a] + i, offsets[b] + j);
-                    y[gi * n + gj] = v;
-                    y[gj * n + gi] = v;
-                }
-            }
-            Ok(())
-        },
-    )?;
-    if !covered.iter().any(|&c| c) {
-        return Err(Error::InvalidArgument(format!("{}: no inter-chromosomal pixels between the contacts table's chromosomes", path.display())));
-    }
+    let (n, y) = (m.n, std::mem::take(&mut m.oe));
+    let (offsets, covered) = (&m.offsets, &m.covered);
     let kk = k.min(n);
     let (lambda, vecs) = super::linalg::top_eigen(&y, n, kk, seed);
     drop(y);
@@ -235,7 +205,7 @@ fn trans_pca(
         }
     }
     crate::log::info(&format!("trans PCA over {n} bins, top eigenvalues {}", lambda.iter().take(3).map(|l| format!("{l:.3}")).collect::<Vec<_>>().join(", ")));
-    Ok(offsets.iter().zip(n_bins).map(|(&off, &nb)| (scores[off * k..(off + nb) * k].to_vec(), covered[off..off + nb].to_vec())).collect())
+    Ok(m.split(&scores, k))
 }
 
 /// A bedGraph averaged over the bins of one chromosome (overlap-weighted; NaN where uncovered).

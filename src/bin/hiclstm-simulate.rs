@@ -12,7 +12,8 @@ use std::path::PathBuf;
 /// Power-law distance decay, A/B compartments, nested TADs, CTCF motifs with orientation at
 /// TAD edges, loops between convergent CTCF pairs, coverage biases and Poisson noise; seeded,
 /// so the same arguments give the same files. Writes PREFIX.contacts.parquet,
-/// PREFIX.bins.parquet and the truth: PREFIX.tads.bed, PREFIX.boundaries.bed, PREFIX.ctcf.bed
+/// PREFIX.bins.parquet, PREFIX.trans.parquet (the inter-chromosomal contacts, where there are
+/// two chromosomes or more and --trans-depth is not 0) and the truth: PREFIX.tads.bed, PREFIX.boundaries.bed, PREFIX.ctcf.bed
 /// (strand = motif orientation), PREFIX.loops.bedpe, PREFIX.compartments.bed, PREFIX.chrom.sizes, and
 /// PREFIX.tasks.yaml, a hiclstm-classify task list over those tracks.
 #[derive(Parser, Debug)]
@@ -53,6 +54,10 @@ struct Args {
     /// Mean TAD size (bp).
     #[arg(long)]
     tad_size: Option<u64>,
+    /// Expected read pairs between two bins on different chromosomes, before biases and
+    /// compartments; 0: none (default: the preset's; 0.2, and 0 for gm12878).
+    #[arg(long)]
+    trans_depth: Option<f64>,
     /// Also write PREFIX.pairs.gz (4DN pairs, one line per simulated read pair).
     #[arg(long)]
     pairs: bool,
@@ -93,6 +98,7 @@ fn main() {
         p.alpha = args.alpha.unwrap_or(p.alpha);
         p.max_distance = args.max_distance.or(p.max_distance);
         p.tad_size = args.tad_size.unwrap_or(p.tad_size);
+        p.trans_depth = args.trans_depth.unwrap_or(p.trans_depth);
         if let Some(r) = &args.delete {
             let end = r.end.ok_or_else(|| hiclstm::Error::InvalidArgument("--delete needs chr:start-end".into()))?;
             p.deletion = Some(hiclstm::simulate::Deletion { chrom: r.chrom.clone(), start: r.start, end });
