@@ -165,6 +165,13 @@ impl SimParams {
         }
     }
 
+    /// Cells between bins of different chromosomes.
+    fn trans_cells(&self) -> u64 {
+        let n: Vec<u64> = self.chroms.iter().map(|c| c.n_bins(self.resolution) as u64).collect();
+        let total: u64 = n.iter().sum();
+        n.iter().map(|&x| x * (total - x)).sum::<u64>() / 2
+    }
+
     fn check(&self) -> Result<()> {
         let bad = |m: String| Err(Error::InvalidArgument(m));
         if self.chroms.is_empty() {
@@ -221,15 +228,6 @@ impl SimParams {
 
 /// Most inter-chromosomal cells simulated (a Poisson draw each: minutes at this size).
 pub const MAX_TRANS_CELLS: u64 = 2_000_000_000;
-
-impl SimParams {
-    /// Cells between bins of different chromosomes.
-    fn trans_cells(&self) -> u64 {
-        let n: Vec<u64> = self.chroms.iter().map(|c| c.n_bins(self.resolution) as u64).collect();
-        let total: u64 = n.iter().sum();
-        n.iter().map(|&x| x * (total - x)).sum::<u64>() / 2
-    }
-}
 
 /// Ground truth and contacts of one simulated chromosome. Intervals are in bins.
 #[derive(Debug, Clone)]

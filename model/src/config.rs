@@ -296,7 +296,12 @@ impl ModelConfig {
         let _: ModelConfig = serde_yaml_ng::from_str(&text).map_err(|e| yaml_error(path, e))?;
         let given: serde_yaml_ng::Value = serde_yaml_ng::from_str(&text).map_err(|e| yaml_error(path, e))?;
         let mut merged = serde_yaml_ng::to_value(&base).map_err(|e| Error::Internal(e.to_string()))?;
-        merge(&mut merged, given);
+        // An empty file (or one of comments only) is null and overrides nothing: merged, it would
+        // replace the whole base and leave the keys that model files default differently
+        // (`pair_rank`, `embedding_init`) at their old-file values.
+        if !given.is_null() {
+            merge(&mut merged, given);
+        }
         let c: ModelConfig = serde_yaml_ng::from_value(merged).map_err(|e| yaml_error(path, e))?;
         c.check()?;
         Ok(c)
@@ -469,6 +474,12 @@ mod preset_tests {
         let paper = ModelConfig::preset(Preset::Paper);
         assert_eq!((paper.cell, paper.head, paper.hidden, paper.pair_rank, paper.embedding_init), (Cell::Layernorm, Head::Step, 8, 0, EmbeddingInit::Random));
         assert_eq!(paper.train.schedule(1_000_000), Schedule { batch: 2000, epochs: 10, decay_after: 5 });
+        // An empty configuration, or one of comments only, is the preset itself.
+        for text in ["", "# nothing to change\n"] {
+            std::fs::write(&p, text).unwrap();
+            assert_eq!(ModelConfig::load_onto(ModelConfig::default(), &p).unwrap(), ModelConfig::default(), "{text:?}");
+            assert_eq!(ModelConfig::load_onto(ModelConfig::preset(Preset::Representations), &p).unwrap(), ModelConfig::preset(Preset::Representations));
+        }
         std::fs::write(&p, "hiden: 16\n").unwrap();
         let e = ModelConfig::load_onto(ModelConfig::default(), &p).unwrap_err().to_string();
         assert!(e.contains("hiden") && e.contains("line 1"), "{e}");
