@@ -38,6 +38,17 @@ fn import(input: &Path, extra: impl FnOnce(&mut ImportOptions)) -> Vec<tables::c
     read_all(&contacts_path(&out)).unwrap().1
 }
 
+/// Every pixel of a trans table as (chrom1, i, chrom2, j, count), in file order.
+fn trans_rows(path: &Path) -> Vec<(String, u32, String, u32, f64)> {
+    let mut rows = Vec::new();
+    tables::trans::stream(path, |r| {
+        rows.extend((0..r.i.len()).map(|k| (r.chrom1.clone(), r.i[k], r.chrom2.clone(), r.j[k], r.count[k])));
+        Ok(())
+    })
+    .unwrap();
+    rows
+}
+
 #[test]
 fn pairs_and_juicer_text_round_trip_to_the_simulated_contacts() {
     let dir = tmpdir();
@@ -61,15 +72,6 @@ fn pairs_and_juicer_text_round_trip_to_the_simulated_contacts() {
 
     // The inter-chromosomal read pairs too: import --trans gives back the simulated trans table.
     import(&dir.path().join("sim.pairs.gz"), |o| o.trans = true);
-    let trans_rows = |p: &Path| {
-        let mut rows = Vec::new();
-        tables::trans::stream(p, |r| {
-            rows.extend((0..r.i.len()).map(|k| (r.chrom1.clone(), r.i[k], r.chrom2.clone(), r.j[k], r.count[k])));
-            Ok(())
-        })
-        .unwrap();
-        rows
-    };
     let simulated = trans_rows(&dir.path().join("sim.trans.parquet"));
     assert!(simulated.len() > 100, "{} trans pixels", simulated.len());
     assert_eq!(trans_rows(&hiclstm::import::trans_path(&dir.path().join("sim.pairs.imported"))), simulated);
@@ -433,12 +435,7 @@ r1\tchr1\t10\tchr1\t20\nr2\tchr1\t150\tchr2\t420\nr3\tchr2\t430\tchr1\t199\nr4\t
             trans: true,
         };
         let s = run(&o).unwrap();
-        let mut rows = Vec::new();
-        tables::trans::stream(&hiclstm::import::trans_path(&prefix), |p| {
-            rows.extend((0..p.i.len()).map(|k| (p.chrom1.clone(), p.i[k], p.chrom2.clone(), p.j[k], p.count[k])));
-            Ok(())
-        })
-        .unwrap();
+        let rows = trans_rows(&hiclstm::import::trans_path(&prefix));
         assert_eq!(s.trans_pixels, rows.len() as u64);
         rows
     };

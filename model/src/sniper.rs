@@ -69,11 +69,13 @@ pub fn run(o: &SniperOptions) -> Result<()> {
         hiclstm::tables::TableReader::open(tp, hiclstm::tables::TableKind::Trans.schema())?;
         return hiclstm::baselines::genome_wide(&o.contacts, &o.output, o.force, o.k, "sniper", params, |chroms, n_bins, _| {
             let names: Vec<&str> = chroms.iter().map(|c| c.chrom.as_str()).collect();
-            let m = hiclstm::baselines::trans_oe::read(tp, &names, n_bins, o.value == ValueColumn::Count, o.max_bins, "SNIPER-INTER")?;
+            let mut m = hiclstm::baselines::trans_oe::read(tp, &names, n_bins, o.value == ValueColumn::Count, o.max_bins, "SNIPER-INTER")?;
             // O/E mapped into [0, 1) by O/E / (1 + O/E) (1/2 at the expectation), so that the
-            // sigmoid output and binary cross-entropy apply as in the per-chromosome form.
-            let x: Vec<f32> = m.oe.iter().map(|&v| (v / (1.0 + v)) as f32).collect();
-            let mask: Vec<f32> = m.defined.iter().map(|&d| if d { 1.0 } else { 0.0 }).collect();
+            // sigmoid output and binary cross-entropy apply as in the per-chromosome form. The
+            // f64 matrix goes before training, which copies x and the mask into tensors: peak
+            // memory stays near 17 n² bytes.
+            let x: Vec<f32> = std::mem::take(&mut m.oe).into_iter().map(|v| (v / (1.0 + v)) as f32).collect();
+            let mask: Vec<f32> = std::mem::take(&mut m.defined).into_iter().map(|d| if d { 1.0 } else { 0.0 }).collect();
             let rows: Vec<i64> = (0..m.n as i64).filter(|&i| m.covered[i as usize]).collect();
             let mut z = autoencoder(o, &x, Some(&mask), m.n, &rows, "genome-wide (trans)")?;
             zero_unobserved(&mut z, &m.covered, o.k);
