@@ -35,7 +35,7 @@ impl SimulatePreset {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ModelPreset {
-    /// Tuned for reconstruction R² (the reference code's frame head, hidden 8, with the pairwise
+    /// Tuned for reconstruction R² (the reference code's frame head, hidden 12, with the pairwise
     /// term and the compartment axis at the start): the defaults.
     Reconstruction,
     /// Tuned for what the representations are used for (classification, attribution,

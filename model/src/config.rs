@@ -216,6 +216,17 @@ pub struct ModelConfig {
     pub pair_rank: usize,
     /// How the decoder's hidden states become predicted probabilities.
     pub head: Head,
+    /// Weight of an auxiliary decoder's loss, for the frame head only (0: none; a model file
+    /// without the key has none). The frame head reads all of a frame's hidden states at once, so
+    /// nothing makes a representation describe its own neighbourhood; a second, small decoder
+    /// (its own LSTM of `step_hidden` units and a per-step head, no pairwise term) that must
+    /// predict each step from that step's hidden state alone does. It is trained with the model
+    /// and never used for predictions.
+    #[serde(default)]
+    pub step_loss: f64,
+    /// Hidden size of the auxiliary decoder of `step_loss`.
+    #[serde(default = "default_step_hidden")]
+    pub step_hidden: usize,
     /// Contact value <-> probability transform p = exp(-a / (v + d)); the model learns
     /// probabilities.
     pub transform: Transform,
@@ -234,11 +245,16 @@ impl Default for ModelConfig {
             embedding_std: 0.1,
             embedding_init: EmbeddingInit::Pca,
             axis_std: default_axis_std(),
-            hidden: 8,
+            // 12, not the reference code's 8: R² at least 0.95 at every training seed with the
+            // inter-chromosomal term (0.963-0.969 against 0.944-0.954 on the shared map), for
+            // 1.6x the training time (BENCHMARKS.md, issue 15).
+            hidden: 12,
             frame_len: 150,
             cell: Cell::Fused,
             pair_rank: 2,
             head: Head::Frame,
+            step_loss: 0.0,
+            step_hidden: default_step_hidden(),
             transform: Transform::default(),
             value: ValueColumn::Value,
             max_distance: None,
@@ -253,6 +269,10 @@ pub const MAX_PAIR_RANK: usize = 256;
 
 /// 0.3 for the defaults (frame head): with 0.1 its frame head let the axis drift apart between
 /// chromosomes at one training seed of three on the shared map (BENCHMARKS.md, issue 15).
+fn default_step_hidden() -> usize {
+    8
+}
+
 fn default_axis_std() -> f64 {
     0.3
 }
@@ -307,6 +327,17 @@ impl ModelConfig {
         Ok(c)
     }
 
+    /// Whether the model has the auxiliary decoder (`step_loss` > 0 with the frame head).
+    pub fn has_aux_head(&self) -> bool {
+        self.head == Head::Frame && self.step_loss > 0.0
+    }
+
+    /// The auxiliary decoder's configuration, where the model has one: this one's cell, K and
+    /// frame length, with `step_hidden` units, the per-step head and no pairwise term.
+    pub fn aux_config(&self) -> Option<ModelConfig> {
+        self.has_aux_head().then(|| ModelConfig { head: Head::Step, hidden: self.step_hidden, pair_rank: 0, step_loss: 0.0, ..self.clone() })
+    }
+
     /// Refuses what the model cannot use: K, hidden size, frame length or epochs of 0, learning
     /// rates, `clip_norm` or `embedding_std` not positive, `axis_std` or `trans_weight` negative, `pair_rank` over
     /// [`MAX_PAIR_RANK`], and a transform with a <= 0 or d < 0.
@@ -332,6 +363,15 @@ impl ModelConfig {
         }
         if self.pair_rank > MAX_PAIR_RANK {
             return bad(&format!("pair_rank must be at most {MAX_PAIR_RANK}"));
+        }
+        if !(self.step_loss >= 0.0 && self.step_loss.is_finite()) {
+            return bad("step_loss must be a finite number >= 0");
+        }
+        if self.step_loss > 0.0 && self.step_hidden == 0 {
+            return bad("step_hidden must be at least 1");
+        }
+        if self.step_loss > 0.0 && self.head != Head::Frame {
+            return bad("step_loss needs the frame head (the step head is already trained step by step)");
         }
         if !(self.axis_std >= 0.0 && self.axis_std.is_finite()) {
             return bad("axis_std must be a finite number >= 0");

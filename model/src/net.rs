@@ -157,12 +157,14 @@ pub struct KernelScratch {
 }
 
 /// A training step's loss and gradients through the CPU kernel (`crate::cpu_lstm`), or `None`
-/// when the decoder has another cell. Same loss as [`forward_with`] and [`masked_mse`] followed by
+/// when the decoder has another cell. Same loss as [`HicLstm::training_step`] followed by
 /// `backward()`: the gradients are accumulated into the variables' `.grad()`, and the summed
-/// squared error and the number of observed entries are returned.
+/// squared error and the number of observed entries of the predictions are returned.
 pub fn cpu_kernel_step(model: &HicLstm, batch: &crate::train::HostBatch, l: usize, scratch: &mut KernelScratch) -> Option<(f64, f64)> {
-    let CellImpl::Fused(_, w) = &model.decoder.cell else { return None };
-    let (h, k) = (model.decoder.hidden, model.decoder.k);
+    let fused = |d: &Decoder| matches!(d.cell, CellImpl::Fused(..));
+    if !fused(&model.decoder) || model.aux.as_ref().is_some_and(|a| !fused(a)) {
+        return None;
+    }
     let b = batch.idx_i.len();
     // Frames by decreasing length (last observed step), so that the kernel's chunks of eight
     // skip most padding; the loss and the gradients are sums over frames, whatever their order.
@@ -198,52 +200,84 @@ pub fn cpu_kernel_step(model: &HicLstm, batch: &crate::train::HostBatch, l: usiz
     for &g in &uniq {
         slot[g as usize] = u32::MAX;
     }
-    let u = uniq.len() as i64;
-    let reps = model.embedding.index_select(0, &Tensor::from_slice(&uniq));
-    let p_row = reps.matmul(&w.w_ih.narrow(1, 0, k).tr());
-    let p_col = reps.matmul(&w.w_ih.narrow(1, k, k).tr());
-    let host = |t: &Tensor| Vec::<f32>::try_from(t.detach().contiguous().reshape([-1])).expect("f32 CPU tensor");
-    let (w_hh, bias, pr, pc) = (host(&w.w_hh), host(&(&w.b_ih + &w.b_hh)), host(&p_row), host(&p_col));
-    let rec = crate::cpu_lstm::Recurrent { w_hh: &w_hh, bias: &bias, hidden: h as usize };
-    let inputs = crate::cpu_lstm::Inputs { p_row: &pr, p_col: &pc, row: &row, col: &col, len: l, steps: &steps };
-    crate::cpu_lstm::forward(&rec, &inputs, &mut scratch.tape, &mut scratch.hs);
-    let (bb, ll) = (b as i64, l as i64);
-    let hs = Tensor::from_slice(&scratch.hs).reshape([bb, ll, h]).set_requires_grad(true);
-    let target = Tensor::from_slice(&batch.target).reshape([bb, ll]);
-    let mask = Tensor::from_slice(&batch.mask).reshape([bb, ll]);
-    let mut logits = model.decoder.head(&hs, &mask);
-    // The pairwise term through libtorch, on a detached copy of the batch's representations whose
-    // gradient joins the surrogate below (one backward pass through `reps`' graph).
-    let reps_leaf = model.decoder.pair.is_some().then(|| reps.detach().set_requires_grad(true));
-    if let Some(leaf) = &reps_leaf {
-        let at = |ix: &[u32]| leaf.index_select(0, &Tensor::from_slice(&ix.iter().map(|&x| x as i64).collect::<Vec<_>>()));
-        logits = model.decoder.with_pair(logits, &at(&row), &at(&col).reshape([bb, ll, k]));
+    let pass = KernelPass { embedding: &model.embedding, uniq: &uniq, row: &row, col: &col, steps: &steps, batch, l };
+    let main = pass.run(&model.decoder, 1.0, scratch);
+    // The auxiliary decoder's share of the loss: its gradients add to the representations'.
+    if let Some(aux) = &model.aux {
+        pass.run(aux, model.step_loss, scratch);
     }
-    let pred = logits.sigmoid();
-    let (sse, n) = masked_mse(&pred, &target, &mask);
-    (&sse / &n).backward();
-    let d_hh = crate::cpu_lstm::backward(&rec, &scratch.tape, &host(&hs.grad()), &mut scratch.dz);
-    // The gate pre-activations were z = p_row[row] + p_col[col] + b_ih + b_hh + W_hh h_(t-1), so
-    // their gradient dz gives every variable's: summed by bin into the projections' (whose graph
-    // leads back to the representations and W_ih), and, for W_hh, weighted by the previous states.
-    let sums = crate::cpu_lstm::sum_by_bin(&scratch.dz, &row, &col, 4 * h as usize, u as usize);
-    let g4 = 4 * h;
-    let (d_row, d_col) = (Tensor::from_slice(&sums.row).reshape([u, g4]), Tensor::from_slice(&sums.col).reshape([u, g4]));
-    let (d_hh, d_b) = (Tensor::from_slice(&d_hh).reshape([g4, h]), Tensor::from_slice(&sums.bias));
-    // A surrogate whose gradient with respect to each variable is exactly that variable's share:
-    // one backward pass accumulates them as libtorch's own would (frozen variables get none).
-    let mut surrogate = (&p_row * &d_row).sum(Kind::Float)
-        + (&p_col * &d_col).sum(Kind::Float)
-        + (&w.w_hh * &d_hh).sum(Kind::Float)
-        + (&w.b_ih * &d_b).sum(Kind::Float)
-        + (&w.b_hh * &d_b).sum(Kind::Float);
-    if let Some(leaf) = &reps_leaf {
-        surrogate += (&reps * &leaf.grad()).sum(Kind::Float);
+    Some(main)
+}
+
+/// One decoder's part of [`cpu_kernel_step`] on a batch sorted and numbered by bin.
+struct KernelPass<'a> {
+    embedding: &'a Tensor,
+    uniq: &'a [i64],
+    row: &'a [u32],
+    col: &'a [u32],
+    steps: &'a [u32],
+    batch: &'a crate::train::HostBatch,
+    l: usize,
+}
+
+impl KernelPass<'_> {
+    /// Accumulates the gradients of `weight` times the decoder's masked mean squared error into the
+    /// variables' `.grad()`; returns the summed squared error and the observed entries.
+    fn run(&self, decoder: &Decoder, weight: f64, scratch: &mut KernelScratch) -> (f64, f64) {
+        let CellImpl::Fused(_, w) = &decoder.cell else { unreachable!("checked by cpu_kernel_step") };
+        let (h, k, l) = (decoder.hidden, decoder.k, self.l);
+        let (row, col) = (self.row, self.col);
+        let u = self.uniq.len() as i64;
+        // Taken again for every decoder: each pass's backward frees its own graph.
+        let reps = self.embedding.index_select(0, &Tensor::from_slice(self.uniq));
+        let p_row = reps.matmul(&w.w_ih.narrow(1, 0, k).tr());
+        let p_col = reps.matmul(&w.w_ih.narrow(1, k, k).tr());
+        let host = |t: &Tensor| Vec::<f32>::try_from(t.detach().contiguous().reshape([-1])).expect("f32 CPU tensor");
+        let (w_hh, bias, pr, pc) = (host(&w.w_hh), host(&(&w.b_ih + &w.b_hh)), host(&p_row), host(&p_col));
+        let rec = crate::cpu_lstm::Recurrent { w_hh: &w_hh, bias: &bias, hidden: h as usize };
+        let inputs = crate::cpu_lstm::Inputs { p_row: &pr, p_col: &pc, row, col, len: l, steps: self.steps };
+        crate::cpu_lstm::forward(&rec, &inputs, &mut scratch.tape, &mut scratch.hs);
+        let (bb, ll) = (self.batch.idx_i.len() as i64, l as i64);
+        let hs = Tensor::from_slice(&scratch.hs).reshape([bb, ll, h]).set_requires_grad(true);
+        let target = Tensor::from_slice(&self.batch.target).reshape([bb, ll]);
+        let mask = Tensor::from_slice(&self.batch.mask).reshape([bb, ll]);
+        let mut logits = decoder.head(&hs, &mask);
+        // The pairwise term through libtorch, on a detached copy of the batch's representations whose
+        // gradient joins the surrogate below (one backward pass through `reps`' graph).
+        let reps_leaf = decoder.pair.is_some().then(|| reps.detach().set_requires_grad(true));
+        if let Some(leaf) = &reps_leaf {
+            let at = |ix: &[u32]| leaf.index_select(0, &Tensor::from_slice(&ix.iter().map(|&x| x as i64).collect::<Vec<_>>()));
+            logits = decoder.with_pair(logits, &at(row), &at(col).reshape([bb, ll, k]));
+        }
+        let (sse, n) = masked_mse(&logits.sigmoid(), &target, &mask);
+        if weight == 1.0 {
+            (&sse / &n).backward();
+        } else {
+            (&sse / &n * weight).backward();
+        }
+        let d_hh = crate::cpu_lstm::backward(&rec, &scratch.tape, &host(&hs.grad()), &mut scratch.dz);
+        // The gate pre-activations were z = p_row[row] + p_col[col] + b_ih + b_hh + W_hh h_(t-1), so
+        // their gradient dz gives every variable's: summed by bin into the projections' (whose graph
+        // leads back to the representations and W_ih), and, for W_hh, weighted by the previous states.
+        let sums = crate::cpu_lstm::sum_by_bin(&scratch.dz, row, col, 4 * h as usize, u as usize);
+        let g4 = 4 * h;
+        let (d_row, d_col) = (Tensor::from_slice(&sums.row).reshape([u, g4]), Tensor::from_slice(&sums.col).reshape([u, g4]));
+        let (d_hh, d_b) = (Tensor::from_slice(&d_hh).reshape([g4, h]), Tensor::from_slice(&sums.bias));
+        // A surrogate whose gradient with respect to each variable is exactly that variable's share:
+        // one backward pass accumulates them as libtorch's own would (frozen variables get none).
+        let mut surrogate = (&p_row * &d_row).sum(Kind::Float)
+            + (&p_col * &d_col).sum(Kind::Float)
+            + (&w.w_hh * &d_hh).sum(Kind::Float)
+            + (&w.b_ih * &d_b).sum(Kind::Float)
+            + (&w.b_hh * &d_b).sum(Kind::Float);
+        if let Some(leaf) = &reps_leaf {
+            surrogate += (&reps * &leaf.grad()).sum(Kind::Float);
+        }
+        if surrogate.requires_grad() {
+            surrogate.backward();
+        }
+        (f64::try_from(&sse).unwrap_or(f64::NAN), f64::try_from(&n).unwrap_or(f64::NAN))
     }
-    if surrogate.requires_grad() {
-        surrogate.backward();
-    }
-    Some((f64::try_from(&sse).unwrap_or(f64::NAN), f64::try_from(&n).unwrap_or(f64::NAN)))
 }
 
 impl LayerNormCell {
@@ -281,6 +315,12 @@ pub struct HicLstm {
     pub embedding: Tensor,
     /// The decoder that predicts contacts from pairs of representations.
     pub decoder: Decoder,
+    /// The auxiliary decoder of `step_loss` ("aux.*" in the saved weights): trained with the
+    /// model, so that the representations also serve a decoder that predicts each step from that
+    /// step's hidden state alone; never used for predictions.
+    pub aux: Option<Decoder>,
+    /// Weight of the auxiliary decoder's loss (`ModelConfig::step_loss`).
+    pub step_loss: f64,
 }
 
 /// Name of the embedding table among the variables, in the weights and in checkpoints.
@@ -294,12 +334,22 @@ impl HicLstm {
         let root = vs.root();
         let embedding = (&root / "embedding").var("weight", &[n_bins as i64, c.k as i64], nn::Init::Randn { mean: 0.0, stdev: c.embedding_std });
         let decoder = Decoder::new(&(&root / "decoder"), c);
-        HicLstm { vs, embedding, decoder }
+        let aux = c.aux_config().map(|a| Decoder::new(&(&root / "aux"), &a));
+        HicLstm { vs, embedding, decoder, aux, step_loss: c.step_loss }
     }
 
     /// Predictions for frames given as global embedding indices.
     pub fn forward_indices(&self, idx_i: &Tensor, idx_j: &Tensor, mask: &Tensor) -> Tensor {
         forward_with(&self.decoder, &self.embedding, idx_i, idx_j, mask)
+    }
+
+    /// A training step's summed squared error and observed entries of the predictions, and the
+    /// loss to minimise ([`training_loss`]), for frames given as global embedding indices.
+    pub fn training_step(&self, idx_i: &Tensor, idx_j: &Tensor, target: &Tensor, mask: &Tensor) -> (Tensor, Tensor, Tensor) {
+        let (sse, n) = masked_mse(&self.forward_indices(idx_i, idx_j, mask), target, mask);
+        let aux = self.aux.as_ref().map(|a| forward_with(a, &self.embedding, idx_i, idx_j, mask));
+        let loss = training_loss(&sse, &n, aux.as_ref(), target, mask, self.step_loss);
+        (sse, n, loss)
     }
 
     /// Variables sorted by name (a stable order for the optimizer and for checkpoints).
@@ -316,6 +366,16 @@ pub fn forward_with(decoder: &Decoder, reps: &Tensor, idx_i: &Tensor, idx_j: &Te
     let ri = reps.index_select(0, idx_i);
     let rj = reps.index_select(0, &idx_j.reshape([b * l])).reshape([b, l, decoder.k]);
     decoder.forward(&ri, &rj, mask)
+}
+
+/// The loss a training step minimises: the mean squared error `sse / n` of the predictions, plus
+/// `step_loss` times that of the auxiliary decoder's predictions `aux`, where there are any.
+pub fn training_loss(sse: &Tensor, n: &Tensor, aux: Option<&Tensor>, target: &Tensor, mask: &Tensor, step_loss: f64) -> Tensor {
+    let main = sse / n;
+    match aux {
+        Some(a) => main + masked_mse(a, target, mask).0 / n * step_loss,
+        None => main,
+    }
 }
 
 /// Masked mean squared error and the number of observed entries.
@@ -373,12 +433,17 @@ mod tests {
     /// or without the pairwise term.
     #[test]
     fn the_cpu_kernel_matches_libtorchs_lstm_in_loss_and_every_gradient() {
-        for (head, hidden, b, pair_rank) in
-            [(Head::Frame, 8, 11, 0), (Head::Step, 24, 9, 0), (Head::Frame, 3, 16, 0), (Head::Step, 8, 10, 2), (Head::Frame, 8, 11, 3)]
-        {
+        for (head, hidden, b, pair_rank, step_loss) in [
+            (Head::Frame, 8, 11, 0, 0.0),
+            (Head::Step, 24, 9, 0, 0.0),
+            (Head::Frame, 3, 16, 0, 0.0),
+            (Head::Step, 8, 10, 2, 0.0),
+            (Head::Frame, 8, 11, 3, 0.0),
+            (Head::Frame, 8, 11, 2, 0.5),
+        ] {
             tch::manual_seed(7);
             let l = 13;
-            let c = ModelConfig { cell: Cell::Fused, head, hidden, frame_len: l, k: 5, pair_rank, ..ModelConfig::default() };
+            let c = ModelConfig { cell: Cell::Fused, head, hidden, frame_len: l, k: 5, pair_rank, step_loss, step_hidden: 4, ..ModelConfig::default() };
             let model = HicLstm::new(&c, 40, Device::Cpu);
             let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
             let mut batch = HostBatch::default();
@@ -395,8 +460,8 @@ mod tests {
             }
             let (bi, bj, bt, bm) = batch.to_device(l, Device::Cpu);
             zero(&model);
-            let (s, n) = masked_mse(&model.forward_indices(&bi, &bj, &bm), &bt, &bm);
-            (&s / &n).backward();
+            let (s, n, loss) = model.training_step(&bi, &bj, &bt, &bm);
+            loss.backward();
             let want = grads(&model);
             zero(&model);
             let (sse, count) = cpu_kernel_step(&model, &batch, l, &mut KernelScratch::default()).expect("fused cell");

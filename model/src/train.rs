@@ -4,7 +4,7 @@
 use crate::adam::Adam;
 use crate::config::{ModelConfig, ModelFile, MODEL_FORMAT};
 use crate::data::{self, IndexedFrames, StreamedData};
-use crate::net::{masked_mse, HicLstm, EMBEDDING};
+use crate::net::{HicLstm, EMBEDDING};
 use hiclstm::error::{Error, Result};
 use hiclstm::output::{check_writable, AtomicFile, OutputSet};
 use hiclstm::tables::{self, representations::ChromRepresentations, training_log::EpochLog, Meta};
@@ -465,9 +465,8 @@ pub fn run_epoch(
             Some(sc) => sc,
             None => {
                 let (bi, bj, bt, bm) = b.to_device(l, dev);
-                let pred = model.forward_indices(&bi, &bj, &bm);
-                let (s_, c_) = masked_mse(&pred, &bt, &bm);
-                (&s_ / &c_).backward();
+                let (s_, c_, loss) = model.training_step(&bi, &bj, &bt, &bm);
+                loss.backward();
                 (f64::try_from(&s_).map_err(tch_err("loss"))?, f64::try_from(&c_).map_err(tch_err("loss"))?)
             }
         };
@@ -546,9 +545,10 @@ pub fn load_named(model: &HicLstm, tensors: &[(String, Tensor)], keep: impl Fn(&
 
 /// Refuses to fine-tune (`src`, whose configuration is `a`) into a decoder of another shape (`b`).
 fn same_architecture(a: &ModelConfig, b: &ModelConfig, src: &Path) -> Result<()> {
-    if (a.k, a.hidden, a.frame_len, a.cell, a.head, a.pair_rank) != (b.k, b.hidden, b.frame_len, b.cell, b.head, b.pair_rank) {
+    let arch = |c: &ModelConfig| (c.k, c.hidden, c.frame_len, c.cell, c.head, c.pair_rank, c.aux_config().map(|a| a.hidden));
+    if arch(a) != arch(b) {
         return Err(Error::InvalidArgument(format!(
-            "--init-from {}: its architecture (K {}, H {}, L {}, {:?} cell, {:?} head, pair_rank {}) differs from this configuration (K {}, H {}, L {}, {:?}, {:?}, pair_rank {})",
+            "--init-from {}: its architecture (K {}, H {}, L {}, {:?} cell, {:?} head, pair_rank {}, auxiliary decoder {:?}) differs from this configuration (K {}, H {}, L {}, {:?}, {:?}, pair_rank {}, auxiliary decoder {:?})",
             src.display(),
             a.k,
             a.hidden,
@@ -556,12 +556,14 @@ fn same_architecture(a: &ModelConfig, b: &ModelConfig, src: &Path) -> Result<()>
             a.cell,
             a.head,
             a.pair_rank,
+            a.aux_config().map(|c| c.hidden),
             b.k,
             b.hidden,
             b.frame_len,
             b.cell,
             b.head,
-            b.pair_rank
+            b.pair_rank,
+            b.aux_config().map(|c| c.hidden)
         )));
     }
     Ok(())

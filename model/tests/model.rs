@@ -116,6 +116,52 @@ fn same_seed_same_model_and_resume_equals_uninterrupted() {
     assert_eq!(e.exit_code(), hiclstm::error::exit::OUTPUT, "{e}");
 }
 
+/// The auxiliary decoder of `step_loss`: its variables are saved with the model, it changes what
+/// the representations learn, a resumed run still equals the uninterrupted one, and predictions
+/// come from the main decoder alone (the saved model predicts the same with the auxiliary
+/// decoder's variables set to anything).
+#[test]
+fn the_auxiliary_decoder_trains_the_representations_and_resumes_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    let contacts = simulated(dir.path());
+    let (plain, a, r) = (dir.path().join("plain"), dir.path().join("a"), dir.path().join("r"));
+    let with_aux = || {
+        let mut c = small_config(3);
+        c.step_loss = 3.0;
+        c.step_hidden = 4;
+        c
+    };
+    train::run(&opts(&contacts, &plain, small_config(3))).unwrap();
+    train::run(&opts(&contacts, &a, with_aux())).unwrap();
+    let (wp, wa) = (weights(&plain), weights(&a));
+    assert!(wa.iter().any(|(n, _)| n.starts_with("aux.")) && !wp.iter().any(|(n, _)| n.starts_with("aux.")), "aux.* variables saved with the model");
+    let emb = |w: &[(String, Tensor)]| w.iter().find(|(n, _)| n == "embedding.weight").unwrap().1.shallow_clone();
+    assert!(!emb(&wp).equal(&emb(&wa)), "the auxiliary decoder's loss reaches the representations");
+
+    let mut o = opts(&contacts, &r, with_aux());
+    o.stop_after = Some(1);
+    train::run(&o).unwrap();
+    let mut o = opts(&contacts, &r, with_aux());
+    o.resume = true;
+    assert!(train::run(&o).unwrap().finished);
+    assert!(same(&wa, &weights(&r)), "resumed run with the auxiliary decoder differs from the uninterrupted one");
+
+    let (mf, model) = predict::load_model(&a, Device::Cpu).unwrap();
+    assert_eq!((mf.config.step_loss, mf.config.step_hidden), (3.0, 4));
+    let idx_i = Tensor::from_slice(&[3i64, 50]);
+    let idx_j = Tensor::arange_start(3, 23, (Kind::Int64, Device::Cpu)).repeat([2, 1]);
+    let mask = Tensor::ones([2, 20], (Kind::Float, Device::Cpu));
+    let before = model.forward_indices(&idx_i, &idx_j, &mask);
+    tch::no_grad(|| {
+        for (n, mut v) in model.named_variables() {
+            if n.starts_with("aux.") {
+                let _ = v.fill_(0.5);
+            }
+        }
+    });
+    assert!(before.equal(&model.forward_indices(&idx_i, &idx_j, &mask)), "predictions do not depend on the auxiliary decoder");
+}
+
 /// The pixels of `path`'s resolution `res` as cooler (PyPI, in the tools venv `make test` sets up)
 /// reads them: chromosome, bins within it, `count`.
 fn cooler_pixels(path: &std::path::Path, res: u32) -> Vec<(String, u32, u32, f64)> {
@@ -318,6 +364,19 @@ fn bad_inputs_fail_cleanly() {
     let (code, err) = run(TRAIN, &[cs, "-o", os, "--config", d.join("bad_pair.yaml").to_str().unwrap()]);
     assert_eq!(code, 8, "{err}");
     assert!(err.contains("pair_rank must be at most 256"), "{err}");
+    // The auxiliary decoder: a weight that is not a number >= 0, one without units, or one for
+    // the step head, which is already trained step by step.
+    for (text, says) in [
+        ("step_loss: -1\n", "step_loss must be a finite number"),
+        ("step_loss: 1\nstep_hidden: 0\n", "step_hidden must be at least 1"),
+        ("step_loss: 1\nhead: step\n", "step_loss needs the frame head"),
+    ] {
+        std::fs::write(d.join("bad_aux.yaml"), text).unwrap();
+        let (code, err) = run(TRAIN, &[cs, "-o", os, "--config", d.join("bad_aux.yaml").to_str().unwrap()]);
+        assert_eq!(code, 8, "{text}: {err}");
+        assert!(err.contains(says), "{err}");
+        assert!(!out.exists());
+    }
     std::fs::write(d.join("bad_tw.yaml"), "train:\n  trans_weight: .nan\n").unwrap();
     let (code, err) = run(TRAIN, &[cs, "-o", os, "--config", d.join("bad_tw.yaml").to_str().unwrap()]);
     assert_eq!(code, 8, "{err}");
@@ -338,9 +397,9 @@ fn bad_inputs_fail_cleanly() {
     assert!(!out.exists());
 
     // A model whose description does not match its weights.
-    let (code, err) = run(TRAIN, &[cs, "-o", os, "--epochs", "1", "-q"]);
+    let (code, err) = run(TRAIN, &[cs, "-o", os, "--epochs", "1", "-q", "--hidden", "6"]);
     assert_eq!(code, 0, "{err}");
-    let y = std::fs::read_to_string(out.join("model.yaml")).unwrap().replace("hidden: 8", "hidden: 12");
+    let y = std::fs::read_to_string(out.join("model.yaml")).unwrap().replace("hidden: 6", "hidden: 12");
     std::fs::write(out.join("model.yaml"), y).unwrap();
     let pred = d.join("p.parquet");
     let (code, err) = run(PREDICT, &[os, "-o", pred.to_str().unwrap()]);
