@@ -227,6 +227,11 @@ pub struct ModelConfig {
     /// Hidden size of the auxiliary decoder of `step_loss`.
     #[serde(default = "default_step_hidden")]
     pub step_hidden: usize,
+    /// The auxiliary decoder's loss counts only the pixels nearer the diagonal than this many bins
+    /// (what TAD boundaries and CTCF sites shape), leaving the long-range contacts to the main
+    /// decoder; 0: every pixel. Frames with no such pixel skip the auxiliary decoder on CPU.
+    #[serde(default)]
+    pub step_distance: usize,
     /// Contact value <-> probability transform p = exp(-a / (v + d)); the model learns
     /// probabilities.
     pub transform: Transform,
@@ -246,7 +251,7 @@ impl Default for ModelConfig {
             embedding_init: EmbeddingInit::Pca,
             axis_std: default_axis_std(),
             // 12, not the reference code's 8: R² at least 0.95 at every training seed with the
-            // inter-chromosomal term (0.963-0.969 against 0.944-0.954 on the shared map), for
+            // inter-chromosomal term (0.963-0.969 against 0.948-0.954 on the shared map), for
             // 1.6x the training time (BENCHMARKS.md, issue 15).
             hidden: 12,
             frame_len: 150,
@@ -255,6 +260,7 @@ impl Default for ModelConfig {
             head: Head::Frame,
             step_loss: 0.0,
             step_hidden: default_step_hidden(),
+            step_distance: 0,
             transform: Transform::default(),
             value: ValueColumn::Value,
             max_distance: None,
@@ -267,12 +273,12 @@ impl Default for ModelConfig {
 /// decoder's memory.
 pub const MAX_PAIR_RANK: usize = 256;
 
-/// 0.3 for the defaults (frame head): with 0.1 its frame head let the axis drift apart between
-/// chromosomes at one training seed of three on the shared map (BENCHMARKS.md, issue 15).
 fn default_step_hidden() -> usize {
     8
 }
 
+/// 0.3 for the defaults (frame head): with 0.1 its frame head let the axis drift apart between
+/// chromosomes at one training seed of three on the shared map (BENCHMARKS.md, issue 15).
 fn default_axis_std() -> f64 {
     0.3
 }
@@ -328,14 +334,14 @@ impl ModelConfig {
     }
 
     /// Whether the model has the auxiliary decoder (`step_loss` > 0 with the frame head).
-    pub fn has_aux_head(&self) -> bool {
+    pub fn has_aux_decoder(&self) -> bool {
         self.head == Head::Frame && self.step_loss > 0.0
     }
 
     /// The auxiliary decoder's configuration, where the model has one: this one's cell, K and
     /// frame length, with `step_hidden` units, the per-step head and no pairwise term.
     pub fn aux_config(&self) -> Option<ModelConfig> {
-        self.has_aux_head().then(|| ModelConfig { head: Head::Step, hidden: self.step_hidden, pair_rank: 0, step_loss: 0.0, ..self.clone() })
+        self.has_aux_decoder().then(|| ModelConfig { head: Head::Step, hidden: self.step_hidden, pair_rank: 0, step_loss: 0.0, ..self.clone() })
     }
 
     /// Refuses what the model cannot use: K, hidden size, frame length or epochs of 0, learning

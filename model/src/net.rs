@@ -204,12 +204,51 @@ pub fn cpu_kernel_step(model: &HicLstm, batch: &crate::train::HostBatch, l: usiz
     let main = pass.run(&model.decoder, 1.0, scratch);
     // The auxiliary decoder's share of the loss: its gradients add to the representations'.
     if let Some(aux) = &model.aux {
-        pass.run(aux, model.step_loss, scratch);
+        match model.step_distance {
+            0 => _ = pass.run(aux, model.step_loss, scratch),
+            d => {
+                let near = NearDiagonal::of(batch, &row, &col, l, d);
+                if !near.steps.is_empty() {
+                    let pass = KernelPass { row: &near.row, col: &near.col, steps: &near.steps, batch: &near.batch, ..pass };
+                    pass.run(aux, model.step_loss, scratch);
+                }
+            }
+        }
     }
     Some(main)
 }
 
+/// The frames of a batch with a step nearer the diagonal than `d` bins, the other steps masked
+/// out (the auxiliary decoder's loss with `step_distance`).
+struct NearDiagonal {
+    batch: crate::train::HostBatch,
+    row: Vec<u32>,
+    col: Vec<u32>,
+    steps: Vec<u32>,
+}
+
+impl NearDiagonal {
+    fn of(batch: &crate::train::HostBatch, row: &[u32], col: &[u32], l: usize, d: usize) -> NearDiagonal {
+        let mut n = NearDiagonal { batch: crate::train::HostBatch::default(), row: vec![], col: vec![], steps: vec![] };
+        for (f, &i) in batch.idx_i.iter().enumerate() {
+            let near = |t: usize| batch.mask[f * l + t] != 0.0 && batch.idx_j[f * l + t].abs_diff(i) < d as u64;
+            let Some(last) = (0..l).rposition(near) else { continue };
+            n.batch.idx_i.push(i);
+            n.row.push(row[f]);
+            n.steps.push(last as u32 + 1);
+            for t in 0..l {
+                n.batch.idx_j.push(batch.idx_j[f * l + t]);
+                n.batch.target.push(batch.target[f * l + t]);
+                n.batch.mask.push(if near(t) { batch.mask[f * l + t] } else { 0.0 });
+                n.col.push(col[f * l + t]);
+            }
+        }
+        n
+    }
+}
+
 /// One decoder's part of [`cpu_kernel_step`] on a batch sorted and numbered by bin.
+#[derive(Clone, Copy)]
 struct KernelPass<'a> {
     embedding: &'a Tensor,
     uniq: &'a [i64],
@@ -321,6 +360,8 @@ pub struct HicLstm {
     pub aux: Option<Decoder>,
     /// Weight of the auxiliary decoder's loss (`ModelConfig::step_loss`).
     pub step_loss: f64,
+    /// Largest distance (bins, exclusive) at which the auxiliary decoder's loss counts; 0: all.
+    pub step_distance: usize,
 }
 
 /// Name of the embedding table among the variables, in the weights and in checkpoints.
@@ -335,7 +376,7 @@ impl HicLstm {
         let embedding = (&root / "embedding").var("weight", &[n_bins as i64, c.k as i64], nn::Init::Randn { mean: 0.0, stdev: c.embedding_std });
         let decoder = Decoder::new(&(&root / "decoder"), c);
         let aux = c.aux_config().map(|a| Decoder::new(&(&root / "aux"), &a));
-        HicLstm { vs, embedding, decoder, aux, step_loss: c.step_loss }
+        HicLstm { vs, embedding, decoder, aux, step_loss: c.step_loss, step_distance: c.step_distance }
     }
 
     /// Predictions for frames given as global embedding indices.
@@ -344,11 +385,21 @@ impl HicLstm {
     }
 
     /// A training step's summed squared error and observed entries of the predictions, and the
-    /// loss to minimise ([`training_loss`]), for frames given as global embedding indices.
+    /// loss to minimise, for frames given as global embedding indices: the mean squared error of the
+    /// predictions, plus `step_loss` times that of the auxiliary decoder's, where there is one.
     pub fn training_step(&self, idx_i: &Tensor, idx_j: &Tensor, target: &Tensor, mask: &Tensor) -> (Tensor, Tensor, Tensor) {
         let (sse, n) = masked_mse(&self.forward_indices(idx_i, idx_j, mask), target, mask);
-        let aux = self.aux.as_ref().map(|a| forward_with(a, &self.embedding, idx_i, idx_j, mask));
-        let loss = training_loss(&sse, &n, aux.as_ref(), target, mask, self.step_loss);
+        let mut loss = &sse / &n;
+        if let Some(a) = &self.aux {
+            // Only the steps nearer the diagonal than `step_distance` bins, where set (the rows
+            // and columns of a frame are bins of one chromosome, so index differences are distances).
+            let near = match self.step_distance {
+                0 => mask.shallow_clone(),
+                d => mask * (idx_j - idx_i.unsqueeze(1)).abs().lt(d as i64).to_kind(mask.kind()),
+            };
+            let (s_aux, n_aux) = masked_mse(&forward_with(a, &self.embedding, idx_i, idx_j, mask), target, &near);
+            loss += s_aux / n_aux.clamp_min(1.0) * self.step_loss;
+        }
         (sse, n, loss)
     }
 
@@ -366,16 +417,6 @@ pub fn forward_with(decoder: &Decoder, reps: &Tensor, idx_i: &Tensor, idx_j: &Te
     let ri = reps.index_select(0, idx_i);
     let rj = reps.index_select(0, &idx_j.reshape([b * l])).reshape([b, l, decoder.k]);
     decoder.forward(&ri, &rj, mask)
-}
-
-/// The loss a training step minimises: the mean squared error `sse / n` of the predictions, plus
-/// `step_loss` times that of the auxiliary decoder's predictions `aux`, where there are any.
-pub fn training_loss(sse: &Tensor, n: &Tensor, aux: Option<&Tensor>, target: &Tensor, mask: &Tensor, step_loss: f64) -> Tensor {
-    let main = sse / n;
-    match aux {
-        Some(a) => main + masked_mse(a, target, mask).0 / n * step_loss,
-        None => main,
-    }
 }
 
 /// Masked mean squared error and the number of observed entries.
@@ -433,17 +474,29 @@ mod tests {
     /// or without the pairwise term.
     #[test]
     fn the_cpu_kernel_matches_libtorchs_lstm_in_loss_and_every_gradient() {
-        for (head, hidden, b, pair_rank, step_loss) in [
-            (Head::Frame, 8, 11, 0, 0.0),
-            (Head::Step, 24, 9, 0, 0.0),
-            (Head::Frame, 3, 16, 0, 0.0),
-            (Head::Step, 8, 10, 2, 0.0),
-            (Head::Frame, 8, 11, 3, 0.0),
-            (Head::Frame, 8, 11, 2, 0.5),
+        for (head, hidden, b, pair_rank, step_loss, step_distance) in [
+            (Head::Frame, 8, 11, 0, 0.0, 0),
+            (Head::Step, 24, 9, 0, 0.0, 0),
+            (Head::Frame, 3, 16, 0, 0.0, 0),
+            (Head::Step, 8, 10, 2, 0.0, 0),
+            (Head::Frame, 8, 11, 3, 0.0, 0),
+            (Head::Frame, 8, 11, 2, 0.5, 0),
+            (Head::Frame, 8, 11, 2, 0.5, 5),
         ] {
             tch::manual_seed(7);
             let l = 13;
-            let c = ModelConfig { cell: Cell::Fused, head, hidden, frame_len: l, k: 5, pair_rank, step_loss, step_hidden: 4, ..ModelConfig::default() };
+            let c = ModelConfig {
+                cell: Cell::Fused,
+                head,
+                hidden,
+                frame_len: l,
+                k: 5,
+                pair_rank,
+                step_loss,
+                step_hidden: 4,
+                step_distance,
+                ..ModelConfig::default()
+            };
             let model = HicLstm::new(&c, 40, Device::Cpu);
             let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
             let mut batch = HostBatch::default();

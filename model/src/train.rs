@@ -546,9 +546,10 @@ pub fn load_named(model: &HicLstm, tensors: &[(String, Tensor)], keep: impl Fn(&
 /// Refuses to fine-tune (`src`, whose configuration is `a`) into a decoder of another shape (`b`).
 fn same_architecture(a: &ModelConfig, b: &ModelConfig, src: &Path) -> Result<()> {
     let arch = |c: &ModelConfig| (c.k, c.hidden, c.frame_len, c.cell, c.head, c.pair_rank, c.aux_config().map(|a| a.hidden));
+    let aux = |c: &ModelConfig| c.aux_config().map_or("none".to_string(), |a| format!("of {} units", a.hidden));
     if arch(a) != arch(b) {
         return Err(Error::InvalidArgument(format!(
-            "--init-from {}: its architecture (K {}, H {}, L {}, {:?} cell, {:?} head, pair_rank {}, auxiliary decoder {:?}) differs from this configuration (K {}, H {}, L {}, {:?}, {:?}, pair_rank {}, auxiliary decoder {:?})",
+            "--init-from {}: its architecture (K {}, H {}, L {}, {:?} cell, {:?} head, pair_rank {}, auxiliary decoder {}) differs from this configuration (K {}, H {}, L {}, {:?}, {:?}, pair_rank {}, auxiliary decoder {})",
             src.display(),
             a.k,
             a.hidden,
@@ -556,14 +557,14 @@ fn same_architecture(a: &ModelConfig, b: &ModelConfig, src: &Path) -> Result<()>
             a.cell,
             a.head,
             a.pair_rank,
-            a.aux_config().map(|c| c.hidden),
+            aux(a),
             b.k,
             b.hidden,
             b.frame_len,
             b.cell,
             b.head,
             b.pair_rank,
-            b.aux_config().map(|c| c.hidden)
+            aux(b)
         )));
     }
     Ok(())
