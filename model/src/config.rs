@@ -216,22 +216,24 @@ pub struct ModelConfig {
     pub pair_rank: usize,
     /// How the decoder's hidden states become predicted probabilities.
     pub head: Head,
-    /// Weight of an auxiliary decoder's loss, for the frame head only (0: none; a model file
-    /// without the key has none). The frame head reads all of a frame's hidden states at once, so
-    /// nothing makes a representation describe its own neighbourhood; a second, small decoder
-    /// (its own LSTM of `step_hidden` units and a per-step head, no pairwise term) that must
-    /// predict each step from that step's hidden state alone does. It is trained with the model
-    /// and never used for predictions.
+    /// Weight of an auxiliary decoder's loss (0: none; a model file without the key has none;
+    /// frame head only: the step head needs none). The frame head reads all of a frame's hidden
+    /// states at once, so nothing makes a representation describe its own neighbourhood, and the
+    /// defaults' vectors found no TAD boundaries or CTCF sites; a second, small decoder (its own
+    /// LSTM of `step_hidden` units and a per-step head, no pairwise term) that must predict each
+    /// step from that step's hidden state alone does. It is trained with the model and never used
+    /// for predictions. 3 by default (BENCHMARKS.md, issue 15).
     #[serde(default)]
     pub step_loss: f64,
     /// Hidden size of the auxiliary decoder of `step_loss`.
     #[serde(default = "default_step_hidden")]
     pub step_hidden: usize,
-    /// The auxiliary decoder's loss counts only the pixels nearer the diagonal than this many bins
-    /// (what TAD boundaries and CTCF sites shape), leaving the long-range contacts to the main
-    /// decoder; 0: every pixel. Frames with no such pixel skip the auxiliary decoder on CPU.
+    /// The auxiliary decoder's loss counts only the pixels nearer the diagonal than this (bp; the
+    /// scale of TADs and CTCF loops), leaving the long-range contacts to the main decoder; none:
+    /// every pixel. 1 Mb by default: on the shared map the whole frame cost R² and compartments.
+    /// Frames with no such pixel skip the auxiliary decoder on CPU.
     #[serde(default)]
-    pub step_distance: usize,
+    pub step_max_distance: Option<u64>,
     /// Contact value <-> probability transform p = exp(-a / (v + d)); the model learns
     /// probabilities.
     pub transform: Transform,
@@ -258,9 +260,9 @@ impl Default for ModelConfig {
             cell: Cell::Fused,
             pair_rank: 2,
             head: Head::Frame,
-            step_loss: 0.0,
+            step_loss: 3.0,
             step_hidden: default_step_hidden(),
-            step_distance: 0,
+            step_max_distance: Some(1_000_000),
             transform: Transform::default(),
             value: ValueColumn::Value,
             max_distance: None,
@@ -296,7 +298,15 @@ impl ModelConfig {
             Preset::Reconstruction => ModelConfig::default(),
             // axis_std 0.1: at 0.3 the step head's representations find the simulated CTCF sites
             // less well (BENCHMARKS.md, issue 15).
-            Preset::Representations => ModelConfig { head: Head::Step, hidden: 24, embedding_std: 0.01, axis_std: 0.1, ..ModelConfig::default() },
+            Preset::Representations => ModelConfig {
+                head: Head::Step,
+                hidden: 24,
+                embedding_std: 0.01,
+                axis_std: 0.1,
+                step_loss: 0.0,
+                step_max_distance: None,
+                ..ModelConfig::default()
+            },
             Preset::Paper => ModelConfig {
                 cell: Cell::Layernorm,
                 head: Head::Step,
@@ -304,6 +314,8 @@ impl ModelConfig {
                 embedding_std: 1.0,
                 embedding_init: EmbeddingInit::Random,
                 pair_rank: 0,
+                step_loss: 0.0,
+                step_max_distance: None,
                 train: TrainConfig { epochs: AutoOr::Value(10), decay_after: AutoOr::Value(5), batch_size: AutoOr::Value(2000), ..TrainConfig::default() },
                 ..ModelConfig::default()
             },
@@ -334,6 +346,8 @@ impl ModelConfig {
     }
 
     /// Whether the model has the auxiliary decoder (`step_loss` > 0 with the frame head).
+    /// (With the step head `step_loss` is ignored, so that `head: step` on top of the defaults
+    /// needs nothing else.)
     pub fn has_aux_decoder(&self) -> bool {
         self.head == Head::Frame && self.step_loss > 0.0
     }
@@ -376,8 +390,8 @@ impl ModelConfig {
         if self.step_loss > 0.0 && self.step_hidden == 0 {
             return bad("step_hidden must be at least 1");
         }
-        if self.step_loss > 0.0 && self.head != Head::Frame {
-            return bad("step_loss needs the frame head (the step head is already trained step by step)");
+        if self.step_max_distance == Some(0) {
+            return bad("step_max_distance must be positive (leave it out for every pixel)");
         }
         if !(self.axis_std >= 0.0 && self.axis_std.is_finite()) {
             return bad("axis_std must be a finite number >= 0");
@@ -513,11 +527,17 @@ mod preset_tests {
         assert_eq!((c.train.learning_rate, c.train.learning_rate_after), (0.005, 0.001));
         // A model.yaml written before the pairwise term and the compartment-axis start keeps
         // meaning what it meant: neither (the defaults have both).
+        // Likewise one written before the auxiliary decoder: none.
         let old: ModelConfig = serde_yaml_ng::from_str("k: 16\nhidden: 8\n").unwrap();
-        assert_eq!((old.pair_rank, old.embedding_init), (0, EmbeddingInit::Random));
+        assert_eq!((old.pair_rank, old.embedding_init, old.has_aux_decoder()), (0, EmbeddingInit::Random, false));
         let d = ModelConfig::default();
-        assert_eq!((d.pair_rank, d.embedding_init), (2, EmbeddingInit::Pca));
+        assert_eq!((d.pair_rank, d.embedding_init, d.hidden), (2, EmbeddingInit::Pca, 12));
+        assert_eq!((d.step_loss, d.step_hidden, d.step_max_distance, d.has_aux_decoder()), (3.0, 8, Some(1_000_000), true));
+        // The step-head presets have no auxiliary decoder, and `head: step` on the defaults neither.
+        assert!(!ModelConfig::preset(Preset::Representations).has_aux_decoder());
+        assert!(!ModelConfig { head: Head::Step, ..ModelConfig::default() }.has_aux_decoder());
         let paper = ModelConfig::preset(Preset::Paper);
+        assert!(!paper.has_aux_decoder() && paper.step_loss == 0.0);
         assert_eq!((paper.cell, paper.head, paper.hidden, paper.pair_rank, paper.embedding_init), (Cell::Layernorm, Head::Step, 8, 0, EmbeddingInit::Random));
         assert_eq!(paper.train.schedule(1_000_000), Schedule { batch: 2000, epochs: 10, decay_after: 5 });
         // An empty configuration, or one of comments only, is the preset itself.

@@ -114,6 +114,8 @@ pub fn run(o: &DecoderOptions) -> Result<Vec<MetricRow>> {
             let mut cfg = o.config.clone();
             cfg.k = k;
             cfg.cell = cell;
+            // The representations are fixed here: nothing for an auxiliary decoder to train.
+            cfg.step_loss = 0.0;
             tch::manual_seed(cfg.train.seed as i64);
             let model = HicLstm::new(&cfg, n_total, o.device);
             let frozen = Tensor::from_slice(&matrix).reshape([n_total as i64, k as i64]).to(o.device);

@@ -361,6 +361,7 @@ pub struct HicLstm {
     /// Weight of the auxiliary decoder's loss (`ModelConfig::step_loss`).
     pub step_loss: f64,
     /// Largest distance (bins, exclusive) at which the auxiliary decoder's loss counts; 0: all.
+    /// Set by training from `ModelConfig::step_max_distance` and the resolution.
     pub step_distance: usize,
 }
 
@@ -376,7 +377,7 @@ impl HicLstm {
         let embedding = (&root / "embedding").var("weight", &[n_bins as i64, c.k as i64], nn::Init::Randn { mean: 0.0, stdev: c.embedding_std });
         let decoder = Decoder::new(&(&root / "decoder"), c);
         let aux = c.aux_config().map(|a| Decoder::new(&(&root / "aux"), &a));
-        HicLstm { vs, embedding, decoder, aux, step_loss: c.step_loss, step_distance: c.step_distance }
+        HicLstm { vs, embedding, decoder, aux, step_loss: c.step_loss, step_distance: 0 }
     }
 
     /// Predictions for frames given as global embedding indices.
@@ -485,19 +486,9 @@ mod tests {
         ] {
             tch::manual_seed(7);
             let l = 13;
-            let c = ModelConfig {
-                cell: Cell::Fused,
-                head,
-                hidden,
-                frame_len: l,
-                k: 5,
-                pair_rank,
-                step_loss,
-                step_hidden: 4,
-                step_distance,
-                ..ModelConfig::default()
-            };
-            let model = HicLstm::new(&c, 40, Device::Cpu);
+            let c = ModelConfig { cell: Cell::Fused, head, hidden, frame_len: l, k: 5, pair_rank, step_loss, step_hidden: 4, ..ModelConfig::default() };
+            let mut model = HicLstm::new(&c, 40, Device::Cpu);
+            model.step_distance = step_distance;
             let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
             let mut batch = HostBatch::default();
             for _ in 0..b {

@@ -193,6 +193,8 @@ pub fn run(o: &TrainOptions) -> Result<TrainSummary> {
     };
     tch::manual_seed(o.config.train.seed as i64);
     let mut model = HicLstm::new(&o.config, model_file.n_bins(), o.device);
+    // Pixels nearer than `step_max_distance` bp: distances in bins below this.
+    model.step_distance = o.config.step_max_distance.map_or(0, |bp| bp.div_ceil(u64::from(model_file.resolution).max(1)) as usize);
     if let Some(src) = &o.init_from {
         init_from(&mut model, &model_file, src, o.freeze_decoder)?;
     } else if o.config.embedding_init == crate::config::EmbeddingInit::Pca && !(o.resume && has_checkpoint) {

@@ -116,7 +116,7 @@ fn same_seed_same_model_and_resume_equals_uninterrupted() {
     assert_eq!(e.exit_code(), hiclstm::error::exit::OUTPUT, "{e}");
 }
 
-/// The auxiliary decoder of `step_loss`: its variables are saved with the model, it changes what
+/// The auxiliary decoder of `step_loss` (in the defaults): its variables are saved with the model, it changes what
 /// the representations learn, a resumed run still equals the uninterrupted one, and predictions
 /// come from the main decoder alone (the saved model predicts the same with the auxiliary
 /// decoder's variables set to anything).
@@ -131,7 +131,9 @@ fn the_auxiliary_decoder_trains_the_representations_and_resumes_exactly() {
         c.step_hidden = 4;
         c
     };
-    train::run(&opts(&contacts, &plain, small_config(3))).unwrap();
+    let mut without = small_config(3);
+    without.step_loss = 0.0;
+    train::run(&opts(&contacts, &plain, without)).unwrap();
     train::run(&opts(&contacts, &a, with_aux())).unwrap();
     let (wp, wa) = (weights(&plain), weights(&a));
     assert!(wa.iter().any(|(n, _)| n.starts_with("aux.")) && !wp.iter().any(|(n, _)| n.starts_with("aux.")), "aux.* variables saved with the model");
@@ -307,7 +309,8 @@ fn transfer_learning_with_a_frozen_decoder_changes_only_representations() {
     train::run(&o).unwrap();
     let (wb, wt) = (weights(&base), weights(&tuned));
     for ((n, a), (_, b)) in wb.iter().zip(&wt) {
-        if n.starts_with("decoder") {
+        // The auxiliary decoder is frozen with the decoder: only the representations learn.
+        if n.starts_with("decoder") || n.starts_with("aux.") {
             assert!(a.equal(b), "{n} changed although frozen");
         } else {
             assert!(!a.equal(b), "{n} did not change");
@@ -369,7 +372,7 @@ fn bad_inputs_fail_cleanly() {
     for (text, says) in [
         ("step_loss: -1\n", "step_loss must be a finite number"),
         ("step_loss: 1\nstep_hidden: 0\n", "step_hidden must be at least 1"),
-        ("step_loss: 1\nhead: step\n", "step_loss needs the frame head"),
+        ("step_max_distance: 0\n", "step_max_distance must be positive"),
     ] {
         std::fs::write(d.join("bad_aux.yaml"), text).unwrap();
         let (code, err) = run(TRAIN, &[cs, "-o", os, "--config", d.join("bad_aux.yaml").to_str().unwrap()]);

@@ -24,7 +24,7 @@ use std::path::PathBuf;
 
 Configuration (YAML, every key optional, on top of --preset; flags override): k (16), embedding_std (0.1),
 hidden (12), frame_len (150),
-embedding_init (pca|random), axis_std (0.3), pair_rank (2), cell (fused|layernorm|reference), head (frame|step), step_loss (0), step_hidden (8), step_distance (0: all), transform {a: 8, d: 1e-10}, value
+embedding_init (pca|random), axis_std (0.3), pair_rank (2), cell (fused|layernorm|reference), head (frame|step), step_loss (3), step_hidden (8), step_max_distance (bp, 1000000), transform {a: 8, d: 1e-10}, value
 (value|count), max_distance (bp), train {epochs: auto, learning_rate: 0.01,
 learning_rate_after: 0.001, decay_after: auto, batch_size: auto, clip_norm: 10, seed: 0}.
 auto: batch = frames/16 within [16, 2000]; epochs = max(10, enough for 1600 optimizer steps);
@@ -91,7 +91,8 @@ struct Args {
     /// Start from a trained model directory (transfer learning).
     #[arg(long)]
     init_from: Option<PathBuf>,
-    /// With --init-from: keep the decoder fixed, learn only representations.
+    /// With --init-from: keep the decoder (and the auxiliary decoder) fixed, learn only
+    /// representations.
     #[arg(long)]
     freeze_decoder: bool,
     #[command(flatten)]
