@@ -289,11 +289,7 @@ impl KernelPass<'_> {
             logits = decoder.with_pair(logits, &at(row), &at(col).reshape([bb, ll, k]));
         }
         let (sse, n) = masked_mse(&logits.sigmoid(), &target, &mask);
-        if weight == 1.0 {
-            (&sse / &n).backward();
-        } else {
-            (&sse / &n * weight).backward();
-        }
+        (&sse / &n * weight).backward();
         let d_hh = crate::cpu_lstm::backward(&rec, &scratch.tape, &host(&hs.grad()), &mut scratch.dz);
         // The gate pre-activations were z = p_row[row] + p_col[col] + b_ih + b_hh + W_hh h_(t-1), so
         // their gradient dz gives every variable's: summed by bin into the projections' (whose graph
