@@ -153,7 +153,8 @@ impl SimParams {
             },
             // Depth 900 over the whole triangle gives a simulated chr2 63.6 M pixels, GM12878's
             // chr2 68.3 M (../shared/data/gm12878_10kb_pixels_by_chrom.tsv).
-            // No trans contacts: 4.5e10 inter-chromosomal cells to draw one by one.
+            // No trans contacts unless asked for: `--trans-depth 0.01` places about 4.5e8 read
+            // pairs between the 4.5e10 inter-chromosomal cells.
             SimulatePreset::Gm12878 => SimParams {
                 chroms: HG19_AUTOSOMES.iter().map(|&(n, l)| Chrom::new(n, l)).collect(),
                 resolution: 10_000,
@@ -217,17 +218,25 @@ impl SimParams {
         if !(self.trans_depth >= 0.0 && self.trans_depth <= 1e9) {
             return bad(format!("--trans-depth must be at least 0 and at most 1e9, got {}", self.trans_depth));
         }
-        // Every inter-chromosomal cell gets its own Poisson draw.
-        let cells = self.trans_cells();
-        if self.trans_depth > 0.0 && cells > MAX_TRANS_CELLS {
-            return bad(format!("{cells} inter-chromosomal cells exceed {MAX_TRANS_CELLS} to draw one by one; pass --trans-depth 0 or a coarser resolution"));
+        // Beyond MAX_TRANS_CELLS read pairs are placed one by one (`simulate_trans_pair`): bound
+        // their number (about trans_depth per cell) so that a typo cannot run for days.
+        let reads = self.trans_depth * self.trans_cells() as f64;
+        if self.trans_cells() > MAX_TRANS_CELLS && reads > MAX_TRANS_READS {
+            return bad(format!(
+                "--trans-depth {} places about {reads:.3e} inter-chromosomal read pairs, more than {MAX_TRANS_READS:e}; pass a smaller --trans-depth",
+                self.trans_depth
+            ));
         }
         Ok(())
     }
 }
 
-/// Most inter-chromosomal cells simulated (a Poisson draw each: minutes at this size).
+/// Most inter-chromosomal cells drawn one by one (a Poisson draw each: minutes at this size);
+/// beyond, read pairs are placed instead ([`simulate_trans_pair`]).
 pub const MAX_TRANS_CELLS: u64 = 2_000_000_000;
+
+/// Most inter-chromosomal read pairs placed one by one (about 5 GB of pixels at the worst).
+pub const MAX_TRANS_READS: f64 = 5e9;
 
 /// Ground truth and contacts of one simulated chromosome. Intervals are in bins.
 #[derive(Debug, Clone)]
@@ -265,31 +274,91 @@ pub struct SimTrans {
 
 /// The inter-chromosomal contacts of simulated chromosomes (see the module docs): every pair
 /// a < b, each from its own stream (in parallel; the result does not depend on the number of
-/// threads). Empty with `trans_depth` 0.
+/// threads). Empty with `trans_depth` 0. Holds every trans pixel: `hiclstm-simulate` writes
+/// them one pair at a time instead ([`simulate_trans_pair`]).
 pub fn simulate_trans(p: &SimParams, sims: &[SimChrom]) -> Vec<SimTrans> {
     if p.trans_depth <= 0.0 {
         return vec![];
     }
-    let pairs: Vec<(usize, usize)> = (0..sims.len()).flat_map(|a| (a + 1..sims.len()).map(move |b| (a, b))).collect();
-    pairs
-        .par_iter()
-        .map(|&(a, b)| {
-            let mut rng = ChaCha8Rng::seed_from_u64(p.seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (0x7452_414E_5300_0000 | ((a as u64) << 20) | b as u64));
-            let (x, y) = (&sims[a], &sims[b]);
-            let mut pixels = Vec::new();
-            for (i, (&bi, &si)) in x.bias.iter().zip(&x.compartments).enumerate() {
-                for (j, (&bj, &sj)) in y.bias.iter().zip(&y.compartments).enumerate() {
-                    let (si, sj) = (si as f64, sj as f64);
-                    let lambda = p.trans_depth * bi * bj * (p.compartment_strength * si * sj + p.compartment_asymmetry * (si + sj) / 2.0).exp();
-                    let count = if lambda > 0.0 { Poisson::new(lambda).map(|d| d.sample(&mut rng)).unwrap_or(0.0) } else { 0.0 };
-                    if count > 0.0 {
-                        pixels.push(Pixel { i: i as u32, j: j as u32, count });
-                    }
-                }
+    trans_pairs(sims.len()).par_iter().map(|&(a, b)| simulate_trans_pair(p, sims, a, b)).collect()
+}
+
+/// Every pair of chromosome indexes a < b, in the trans table's order.
+pub fn trans_pairs(n: usize) -> Vec<(usize, usize)> {
+    (0..n).flat_map(|a| (a + 1..n).map(move |b| (a, b))).collect()
+}
+
+/// The inter-chromosomal contacts between chromosomes `a` < `b`, from the pair's own stream.
+///
+/// Up to [`MAX_TRANS_CELLS`] inter-chromosomal cells in all, every cell gets its own Poisson
+/// draw. Beyond (a genome at 10 kb has 4.5e10), read pairs are placed instead, as a thinned
+/// Poisson process: N ~ Poisson(trans_depth * W_a * W_b * e^|compartment|) proposals with
+/// w_i = b_i e^(asymmetry s_i / 2), bin i drawn in proportion to w_i and bin j to w_j, each kept
+/// with probability e^(compartment s_i s_j - |compartment|). The kept read pairs of a cell are
+/// then a Poisson draw of exactly the expectation in the module docs, independent between cells:
+/// the same model, at a cost in proportion to the read pairs rather than the cells.
+pub fn simulate_trans_pair(p: &SimParams, sims: &[SimChrom], a: usize, b: usize) -> SimTrans {
+    let mut rng = ChaCha8Rng::seed_from_u64(p.seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (0x7452_414E_5300_0000 | ((a as u64) << 20) | b as u64));
+    let (x, y) = (&sims[a], &sims[b]);
+    let pixels = if p.trans_cells() <= MAX_TRANS_CELLS { trans_by_cell(p, x, y, &mut rng) } else { trans_by_read_pair(p, x, y, &mut rng) };
+    SimTrans { a, b, pixels }
+}
+
+fn trans_by_cell(p: &SimParams, x: &SimChrom, y: &SimChrom, rng: &mut ChaCha8Rng) -> Vec<Pixel> {
+    let mut pixels = Vec::new();
+    for (i, (&bi, &si)) in x.bias.iter().zip(&x.compartments).enumerate() {
+        for (j, (&bj, &sj)) in y.bias.iter().zip(&y.compartments).enumerate() {
+            let (si, sj) = (si as f64, sj as f64);
+            let lambda = p.trans_depth * bi * bj * (p.compartment_strength * si * sj + p.compartment_asymmetry * (si + sj) / 2.0).exp();
+            let count = if lambda > 0.0 { Poisson::new(lambda).map(|d| d.sample(rng)).unwrap_or(0.0) } else { 0.0 };
+            if count > 0.0 {
+                pixels.push(Pixel { i: i as u32, j: j as u32, count });
             }
-            SimTrans { a, b, pixels }
-        })
-        .collect()
+        }
+    }
+    pixels
+}
+
+fn trans_by_read_pair(p: &SimParams, x: &SimChrom, y: &SimChrom, rng: &mut ChaCha8Rng) -> Vec<Pixel> {
+    // Cumulative weights w_i of each chromosome's bins, drawn from by bisection.
+    let cumulative = |c: &SimChrom| {
+        let mut acc = 0.0;
+        c.bias
+            .iter()
+            .zip(&c.compartments)
+            .map(|(&b, &s)| {
+                acc += b * (p.compartment_asymmetry * s as f64 / 2.0).exp();
+                acc
+            })
+            .collect::<Vec<f64>>()
+    };
+    let (cx, cy) = (cumulative(x), cumulative(y));
+    let (wx, wy) = (cx.last().copied().unwrap_or(0.0), cy.last().copied().unwrap_or(0.0));
+    let top = p.compartment_strength.abs();
+    let lambda = p.trans_depth * wx * wy * top.exp();
+    if lambda.is_nan() || lambda <= 0.0 {
+        return vec![];
+    }
+    let n = Poisson::new(lambda).map(|d| d.sample(rng)).unwrap_or(0.0) as u64;
+    let draw = |cum: &[f64], u: f64| cum.partition_point(|&c| c <= u).min(cum.len() - 1);
+    let mut reads: Vec<(u32, u32)> = Vec::new();
+    for _ in 0..n {
+        let i = draw(&cx, rng.random::<f64>() * wx);
+        let j = draw(&cy, rng.random::<f64>() * wy);
+        let keep = (p.compartment_strength * x.compartments[i] as f64 * y.compartments[j] as f64 - top).exp();
+        if rng.random::<f64>() < keep {
+            reads.push((i as u32, j as u32));
+        }
+    }
+    reads.sort_unstable();
+    let mut pixels: Vec<Pixel> = Vec::new();
+    for (i, j) in reads {
+        match pixels.last_mut() {
+            Some(px) if px.i == i && px.j == j => px.count += 1.0,
+            _ => pixels.push(Pixel { i, j, count: 1.0 }),
+        }
+    }
+    pixels
 }
 
 /// Simulates every chromosome of `p` (in parallel; the result does not depend on the number of
@@ -584,11 +653,21 @@ pub fn write_outputs(p: &SimParams, w: &WriteOptions) -> Result<Vec<std::path::P
     }
     let n_pixels = cw.rows;
     out.push(cw.finish()?);
-    let trans = simulate_trans(p, &sims);
+    // Trans pixels as many chromosome pairs at a time as there are threads, written in order and
+    // dropped unless the pairs file needs them: memory holds a few pairs' blocks, not the genome's.
+    let mut trans = Vec::new();
     if let Some(tp) = &trans_path {
         let mut tw = crate::tables::trans::TransWriter::create(tp, &meta.for_schema(tables::TableKind::Trans.schema()), w.force)?;
-        for t in &trans {
-            tw.write(&sims[t.a].chrom.name, &sims[t.b].chrom.name, &t.pixels, None, None)?;
+        for pairs in trans_pairs(sims.len()).chunks(threads) {
+            let part: Vec<SimTrans> = pairs.par_iter().map(|&(a, b)| simulate_trans_pair(p, &sims, a, b)).collect();
+            for t in part {
+                for chunk in t.pixels.chunks(1 << 20) {
+                    tw.write(&sims[t.a].chrom.name, &sims[t.b].chrom.name, chunk, None, None)?;
+                }
+                if w.pairs {
+                    trans.push(t);
+                }
+            }
         }
         crate::log::info(&format!("inter-chromosomal: {} pixels", tw.rows));
         out.push(tw.finish()?);
@@ -691,4 +770,71 @@ fn write_pairs(path: &std::path::Path, p: &SimParams, sims: &[SimChrom], trans: 
     }
     let buf = gz.finish().map_err(io)?;
     buf.into_inner().map_err(|e| Error::output_io(path, e.into_error()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Placing read pairs (the genome-scale way) draws from the same model as drawing every cell:
+    /// the same expected total, the same compartment contrast, the same per-bin coverage.
+    #[test]
+    fn placed_read_pairs_follow_the_per_cell_model() {
+        let mut p = SimParams::preset(SimulatePreset::Toy);
+        p.chroms = vec![Chrom::new("chr1", 10_000_000), Chrom::new("chr2", 8_000_000)];
+        p.trans_depth = 5.0;
+        let sims = simulate(&p).unwrap();
+        let (x, y) = (&sims[0], &sims[1]);
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        let (cell, placed) = (trans_by_cell(&p, x, y, &mut rng), trans_by_read_pair(&p, x, y, &mut rng));
+        let lambda = |i: usize, j: usize| {
+            let (si, sj) = (x.compartments[i] as f64, y.compartments[j] as f64);
+            p.trans_depth * x.bias[i] * y.bias[j] * (p.compartment_strength * si * sj + p.compartment_asymmetry * (si + sj) / 2.0).exp()
+        };
+        // Sums by kind of cell (A-A, A-B, B-B) and per row, for each method and in expectation.
+        let kind = |i: usize, j: usize| ((x.compartments[i] < 0) as usize) + ((y.compartments[j] < 0) as usize);
+        let sums = |px: &[Pixel]| {
+            let (mut k, mut row) = ([0.0f64; 3], vec![0.0f64; x.bias.len()]);
+            for q in px {
+                k[kind(q.i as usize, q.j as usize)] += q.count;
+                row[q.i as usize] += q.count;
+            }
+            (k, row)
+        };
+        let mut expected = [0.0f64; 3];
+        for i in 0..x.bias.len() {
+            for j in 0..y.bias.len() {
+                expected[kind(i, j)] += lambda(i, j);
+            }
+        }
+        let ((kc, rc), (kp, rp)) = (sums(&cell), sums(&placed));
+        for k in 0..3 {
+            // Tens of thousands of read pairs per kind: a Poisson sd under 1%.
+            assert!(
+                (kp[k] / expected[k] - 1.0).abs() < 0.03 && (kc[k] / expected[k] - 1.0).abs() < 0.03,
+                "kind {k}: expected {}, by cell {}, placed {}",
+                expected[k],
+                kc[k],
+                kp[k]
+            );
+        }
+        let corr = crate::metrics::pearson(&rc.iter().copied().zip(rp.iter().copied()).collect::<Vec<_>>()).unwrap();
+        assert!(corr > 0.95, "per-row coverage of the two methods: r = {corr}");
+        // Pixels sorted by (i, j), no duplicates, none on an unmappable bin.
+        assert!(placed.windows(2).all(|w| (w[0].i, w[0].j) < (w[1].i, w[1].j)));
+        assert!(placed.iter().all(|q| x.bias[q.i as usize] > 0.0 && y.bias[q.j as usize] > 0.0));
+    }
+
+    /// A genome too large to draw cell by cell is simulated by placing read pairs, with a bound on
+    /// their number.
+    #[test]
+    fn genome_scale_trans_depth_is_bounded_by_read_pairs_not_cells() {
+        let mut p = SimParams::preset(SimulatePreset::Gm12878);
+        p.trans_depth = 0.01;
+        assert!(p.trans_cells() > MAX_TRANS_CELLS);
+        p.check().unwrap();
+        p.trans_depth = 1.0;
+        let e = p.check().unwrap_err().to_string();
+        assert!(e.contains("--trans-depth") && e.contains("read pairs"), "{e}");
+    }
 }

@@ -123,6 +123,11 @@ pub struct TrainConfig {
     /// reconstruction loss; 0 leaves the trans table to the compartment axis's start alone. 0.03:
     /// on the shared map larger weights cost R² and classified no better (BENCHMARKS.md).
     pub trans_weight: f64,
+    /// Most inter-chromosomal pixels the trans term holds (16 bytes each): a larger trans table
+    /// is represented by a uniform random sample of its pixels, drawn with `seed`, while each
+    /// chromosome pair's marginals still count every pixel (`trans_loss`). 2^24 (268 MB) holds
+    /// every pixel of the shared map and a hundred per bin of a whole genome at 10 kb.
+    pub trans_max_pixels: usize,
 }
 
 impl Default for TrainConfig {
@@ -137,6 +142,7 @@ impl Default for TrainConfig {
             seed: 0,
             cpu_kernel: CpuKernel::Native,
             trans_weight: 0.03,
+            trans_max_pixels: 1 << 24,
         }
     }
 }
@@ -398,6 +404,9 @@ impl ModelConfig {
         }
         if !(self.train.trans_weight >= 0.0 && self.train.trans_weight.is_finite()) {
             return bad("trans_weight must be a finite number >= 0");
+        }
+        if self.train.trans_max_pixels == 0 {
+            return bad("trans_max_pixels must be at least 1");
         }
         if !(self.transform.a > 0.0 && self.transform.d >= 0.0) {
             return bad("transform: a must be positive and d non-negative");

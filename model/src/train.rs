@@ -218,9 +218,22 @@ pub fn run(o: &TrainOptions) -> Result<TrainSummary> {
     // The inter-chromosomal term acts through the pairwise term, so only where there is one.
     let trans_term = match &o.trans {
         Some(t) if o.config.pair_rank > 0 && o.config.train.trans_weight > 0.0 => {
-            let term = crate::trans_loss::TransTerm::load(t, &data.meta, o.config.value)?;
+            let started = std::time::Instant::now();
+            let term = crate::trans_loss::TransTerm::load(t, &data.meta, o.config.value, o.config.train.trans_max_pixels, o.config.train.seed)?;
             match &term {
-                Some(term) => hiclstm::log::info(&format!("trans term: {} inter-chromosomal pixels, weight {}", term.pixels(), o.config.train.trans_weight)),
+                Some(term) if term.pixels() as u64 == term.observed() => hiclstm::log::info(&format!(
+                    "trans term: {} inter-chromosomal pixels, weight {} ({:.1} s)",
+                    term.pixels(),
+                    o.config.train.trans_weight,
+                    started.elapsed().as_secs_f64()
+                )),
+                Some(term) => hiclstm::log::info(&format!(
+                    "trans term: a uniform sample of {} of {} inter-chromosomal pixels (trans_max_pixels), weight {} ({:.1} s)",
+                    term.pixels(),
+                    term.observed(),
+                    o.config.train.trans_weight,
+                    started.elapsed().as_secs_f64()
+                )),
                 None => hiclstm::log::warn(&format!("{}: no inter-chromosomal pixels between the training chromosomes; no trans term", t.display())),
             }
             term

@@ -9,12 +9,20 @@
 //! Its negative log-likelihood per read pair, sum_cells mu - sum_pixels x log mu over T, is
 //! estimated at every optimizer step from a sample: `sample` observed pixels drawn in proportion
 //! to their count, and as many cells drawn uniformly (weighted by each pair's number of cells),
-//! so a step costs the same whatever the map's size. Pixels are held in memory (16 bytes each).
+//! so a step costs the same whatever the map's size.
+//!
+//! Memory is bounded whatever the trans table's size: the term holds at most `max_pixels`
+//! observed pixels (16 bytes each), a uniform random sample of them (reservoir sampling, from its
+//! own seeded stream) when the table has more; the pixel draws are then made in proportion to the
+//! value among the sample, a consistent estimate of the same mean, while each block's marginals
+//! and the likelihood's normalisation come from every pixel. A genome at 10 kb has of the order
+//! of 10^9 trans pixels (20 GB if all were held); the default, 2^24 pixels (268 MB), keeps about
+//! a hundred per bin of such a genome, and every pixel of the shared 50 kb map (64,112).
 
 use crate::data::TrainingData;
 use hiclstm::error::Result;
 use hiclstm::frames::ValueColumn;
-use rand::Rng;
+use rand::{Rng, SeedableRng};
 use std::path::Path;
 use tch::nn::Module;
 use tch::{Kind, Tensor};
@@ -36,9 +44,12 @@ struct Block {
 /// The trans pixels of the training chromosomes, ready to be sampled.
 pub struct TransTerm {
     blocks: Vec<Block>,
-    /// Observed pixels: (block, i, j) and cumulative value (for drawing in proportion to it).
-    pixels: Vec<(u32, u32, u32)>,
+    /// Observed pixels held (all of them, or a uniform sample): global embedding rows, and the
+    /// cumulative value (for drawing in proportion to it).
+    pixels: Vec<(u32, u32)>,
     cumulative: Vec<f64>,
+    /// Observed pixels in the table (between training chromosomes).
+    observed: u64,
     /// Cumulative number of cells of the blocks (for drawing cells uniformly).
     cells: Vec<f64>,
     /// Every read pair of every block (the normalisation of the likelihood).
@@ -46,29 +57,49 @@ pub struct TransTerm {
 }
 
 impl TransTerm {
-    /// Reads the trans table's pixels between chromosomes of `meta` (others skipped); None when
-    /// it has none.
-    pub fn load(path: &Path, meta: &TrainingData, value: ValueColumn) -> Result<Option<TransTerm>> {
+    /// Reads the trans table's pixels between chromosomes of `meta` (others skipped), holding at
+    /// most `max_pixels` of them (a uniform sample drawn with `seed`); None when it has none.
+    pub fn load(path: &Path, meta: &TrainingData, value: ValueColumn, max_pixels: usize, seed: u64) -> Result<Option<TransTerm>> {
         let find = |name: &str| meta.chroms.iter().position(|c| c.name == name);
         let n_bins: Vec<usize> = meta.chroms.iter().map(|c| c.n_bins).collect();
-        let mut t = TransTerm { blocks: vec![], pixels: vec![], cumulative: vec![], cells: vec![], total: 0.0 };
+        let mut t = TransTerm { blocks: vec![], pixels: vec![], cumulative: vec![], observed: 0, cells: vec![], total: 0.0 };
+        // Algorithm R: the n-th pixel (from 0) replaces a held one with probability max / (n + 1).
+        let mut reservoir = rand_chacha::ChaCha8Rng::seed_from_u64(seed ^ 0x5245_5345_5256_4F49);
+        let row = |off: usize, i: u32| {
+            u32::try_from(off + i as usize)
+                .map_err(|_| hiclstm::error::Error::InvalidArgument(format!("{}: more than 2^32 bins in the training chromosomes", path.display())))
+        };
         hiclstm::tables::trans::for_each_pair(path, find, &n_bins, value == ValueColumn::Count, |a, b, px| {
             let (ca, cb) = (&meta.chroms[a], &meta.chroms[b]);
             let mut blk = Block { off: (ca.offset, cb.offset), n: (ca.n_bins, cb.n_bins), r: vec![0.0; ca.n_bins], c: vec![0.0; cb.n_bins], total: 0.0 };
-            let k = t.blocks.len() as u32;
             for &(i, j, x) in px {
                 blk.r[i as usize] += x;
                 blk.c[j as usize] += x;
                 blk.total += x;
                 t.total += x;
-                t.pixels.push((k, i, j));
-                t.cumulative.push(t.total);
+                let held = (row(blk.off.0, i)?, row(blk.off.1, j)?);
+                if t.pixels.len() < max_pixels {
+                    t.pixels.push(held);
+                    t.cumulative.push(x);
+                } else {
+                    let k = reservoir.random_range(0..=t.observed) as usize;
+                    if k < max_pixels {
+                        (t.pixels[k], t.cumulative[k]) = (held, x);
+                    }
+                }
+                t.observed += 1;
             }
             t.blocks.push(blk);
             Ok(())
         })?;
         if t.pixels.is_empty() {
             return Ok(None);
+        }
+        // Values to their running sum, in place.
+        let mut acc = 0.0;
+        for c in &mut t.cumulative {
+            acc += *c;
+            *c = acc;
         }
         let mut acc = 0.0;
         for b in &t.blocks {
@@ -77,6 +108,11 @@ impl TransTerm {
             t.cells.push(acc);
         }
         Ok(Some(t))
+    }
+
+    /// Observed trans pixels between the training chromosomes.
+    pub fn observed(&self) -> u64 {
+        self.observed
     }
 
     /// Observed trans pixels held.
@@ -90,11 +126,12 @@ impl TransTerm {
         let draw = |cum: &[f64], u: f64| cum.partition_point(|&c| c <= u).min(cum.len() - 1);
         // Observed pixels, in proportion to their value: sum_pixels x s = total * E_draw[s].
         let (mut ri, mut rj) = (Vec::with_capacity(sample), Vec::with_capacity(sample));
+        // Among the pixels held: all of them (their sum is `total`), or a uniform sample.
+        let held = *self.cumulative.last().expect("at least one pixel");
         for _ in 0..sample {
-            let (b, i, j) = self.pixels[draw(&self.cumulative, rng.random::<f64>() * self.total)];
-            let blk = &self.blocks[b as usize];
-            ri.push((blk.off.0 + i as usize) as i64);
-            rj.push((blk.off.1 + j as usize) as i64);
+            let (i, j) = self.pixels[draw(&self.cumulative, rng.random::<f64>() * held)];
+            ri.push(i as i64);
+            rj.push(j as i64);
         }
         // Cells, uniformly over the covered cells of every block: sum_cells mu = cells * E[mu].
         let n_cells = *self.cells.last().expect("at least one block");
@@ -139,8 +176,8 @@ mod tests {
         let sign: Vec<Vec<f32>> = sims.iter().map(|s| s.compartments.iter().map(|&c| if c > 0 { 1.0 } else { -1.0 }).collect()).collect();
         let truth: Vec<Vec<bool>> = sign.iter().map(|v| v.iter().map(|&x| x > 0.0).collect()).collect();
         let (path, n_px) = crate::spectral::tests::trans_table(d, &meta, &truth, "t.trans.parquet", false);
-        let term = TransTerm::load(&path, &meta, ValueColumn::Value).unwrap().unwrap();
-        assert_eq!(term.pixels(), n_px);
+        let term = TransTerm::load(&path, &meta, ValueColumn::Value, 1 << 24, 0).unwrap().unwrap();
+        assert_eq!((term.pixels(), term.observed()), (n_px, n_px as u64));
         // Representations: K = 1, the compartment sign of each bin (chromosome 2 given as is or
         // turned over); g = 0.3 x.
         let vs = tch::nn::VarStore::new(tch::Device::Cpu);
@@ -165,5 +202,26 @@ mod tests {
         let (zero, agree, turned) = (loss(&reps_of(0.0, 1.0)), loss(&reps_of(1.0, 1.0)), loss(&reps_of(1.0, -1.0)));
         assert!((zero - 1.0).abs() < 0.05, "{zero}");
         assert!(agree < zero && zero < turned, "agreeing {agree}, zero {zero}, turned over {turned}");
+
+        // Held to a tenth of its pixels, the term is a uniform sample of them, the same for the
+        // same seed, with the marginals and the normalisation of the whole table: with the
+        // products at 0 (no pixel term) it is exactly the whole term, and it estimates the same
+        // loss elsewhere.
+        let max = n_px / 10;
+        let sampled = TransTerm::load(&path, &meta, ValueColumn::Value, max, 3).unwrap().unwrap();
+        assert_eq!((sampled.pixels(), sampled.observed()), (max, n_px as u64));
+        let again = TransTerm::load(&path, &meta, ValueColumn::Value, max, 3).unwrap().unwrap();
+        assert_eq!(sampled.pixels, again.pixels);
+        let other = TransTerm::load(&path, &meta, ValueColumn::Value, max, 4).unwrap().unwrap();
+        assert_ne!(sampled.pixels, other.pixels);
+        assert!(sampled.pixels.iter().all(|p| term.pixels.contains(p)));
+        let loss_of = |t: &TransTerm, reps: &Tensor| {
+            let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+            (0..8).map(|_| f64::try_from(t.loss(reps, &g, 4096, &mut rng)).unwrap()).sum::<f64>() / 8.0
+        };
+        assert_eq!(loss_of(&sampled, &reps_of(0.0, 1.0)), zero);
+        let (s_agree, s_turned) = (loss_of(&sampled, &reps_of(1.0, 1.0)), loss_of(&sampled, &reps_of(1.0, -1.0)));
+        let gap = zero - agree;
+        assert!((s_agree - agree).abs() < 0.2 * gap && (s_turned - turned).abs() < 0.2 * gap, "whole: {agree} / {turned}, a tenth: {s_agree} / {s_turned}");
     }
 }

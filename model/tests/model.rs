@@ -380,10 +380,13 @@ fn bad_inputs_fail_cleanly() {
         assert!(err.contains(says), "{err}");
         assert!(!out.exists());
     }
-    std::fs::write(d.join("bad_tw.yaml"), "train:\n  trans_weight: .nan\n").unwrap();
-    let (code, err) = run(TRAIN, &[cs, "-o", os, "--config", d.join("bad_tw.yaml").to_str().unwrap()]);
-    assert_eq!(code, 8, "{err}");
-    assert!(err.contains("trans_weight"), "{err}");
+    for (text, says) in [("train:\n  trans_weight: .nan\n", "trans_weight"), ("train:\n  trans_max_pixels: 0\n", "trans_max_pixels must be at least 1")] {
+        std::fs::write(d.join("bad_tw.yaml"), text).unwrap();
+        let (code, err) = run(TRAIN, &[cs, "-o", os, "--config", d.join("bad_tw.yaml").to_str().unwrap()]);
+        assert_eq!(code, 8, "{text}: {err}");
+        assert!(err.contains(says), "{err}");
+        assert!(!out.exists());
+    }
     // A trans table that is not one (here the contacts table), and --trans without the axis
     // start: refused before any work.
     let (code, err) = run(TRAIN, &[cs, "-o", os, "--trans", cs]);
