@@ -8,7 +8,7 @@
 //! input is integrated with the trapezoidal rule over `steps` intervals.
 
 use crate::net::forward_with;
-use crate::predict::load_model;
+use crate::predict::{load_model_with, DecoderChoice};
 use crate::train::ModelDir;
 use hiclstm::error::{Error, Result};
 use hiclstm::frames;
@@ -70,6 +70,8 @@ pub struct AttributeOptions {
     /// Attribute only the predicted contacts of a pixel block instead of every observed pixel:
     /// one region (a domain) or two (a loop's ends); empty: every observed pixel.
     pub target: Vec<hiclstm::genome::Region>,
+    /// The decoder differentiated (`--decoder`).
+    pub decoder: crate::predict::DecoderChoice,
 }
 
 /// A block of pixels whose predicted contacts are attributed (`--target`): rows in `rows` and
@@ -232,7 +234,8 @@ pub fn run(o: &AttributeOptions) -> Result<Vec<ChromAttributions>> {
     if o.batch == 0 {
         return Err(Error::InvalidArgument("--batch must be at least 1".into()));
     }
-    let (mf, model) = load_model(&o.model_dir, o.device)?;
+    let (mf, model, aux) = load_model_with(&o.model_dir, o.device, o.decoder)?;
+    let decoder = if aux { DecoderChoice::Auxiliary } else { DecoderChoice::Main };
     let reps_path = o.representations.clone().unwrap_or_else(|| ModelDir(o.model_dir.clone()).representations());
     let (_, k, reps) = tables::representations::read(&reps_path)?;
     if k != mf.config.k {
@@ -353,7 +356,7 @@ pub fn run(o: &AttributeOptions) -> Result<Vec<ChromAttributions>> {
             t.cols.1
         ),
     };
-    let params = serde_json::json!({"model": o.model_dir, "representations": reps_path, "contacts": o.contacts, "steps": o.steps, "baseline": o.baseline, "target": target_text, "chromosomes": o.chromosomes});
+    let params = serde_json::json!({"model": o.model_dir, "decoder": decoder, "representations": reps_path, "contacts": o.contacts, "steps": o.steps, "baseline": o.baseline, "target": target_text, "chromosomes": o.chromosomes});
     write_outputs(o, &mf.assembly, mf.resolution, &out, params)?;
     Ok(out)
 }

@@ -280,16 +280,17 @@ pub fn run(o: &PerturbOptions) -> Result<Vec<(String, Row)>> {
     let mut meta = hiclstm::tables::Meta::new(hiclstm::tables::TableKind::Perturbations.schema());
     meta.set("assembly", &mf.assembly).set("resolution", mf.resolution).set(
         "params",
-        serde_json::json!({"model": o.model_dir, "edit": o.edit, "max_distance_bins": max_d, "rows": "one per loop: its pixel before and after the swap"})
+        serde_json::json!({"model": o.model_dir, "decoder": loaded.decoder, "edit": o.edit, "max_distance_bins": max_d, "rows": "one per loop: its pixel before and after the swap"})
             .to_string(),
     );
     let mut outs = OutputSet::default();
     outs.push(hiclstm::tables::perturbations::write_chroms(&table, &meta, &out, &mf.config.transform, o.force)?);
     let cells = apa.cells(found);
     let mut m = hiclstm::tables::Meta::new(hiclstm::tables::TableKind::LoopAggregate.schema());
-    m.set("assembly", &mf.assembly)
-        .set("resolution", mf.resolution)
-        .set("params", serde_json::json!({"model": o.model_dir, "edit": o.edit, "window_bins": w, "max_distance_bins": max_d}).to_string());
+    m.set("assembly", &mf.assembly).set("resolution", mf.resolution).set(
+        "params",
+        serde_json::json!({"model": o.model_dir, "decoder": loaded.decoder, "edit": o.edit, "window_bins": w, "max_distance_bins": max_d}).to_string(),
+    );
     outs.push(hiclstm::tables::loop_aggregate::write(&aggregate, &m, &cells, o.force)?);
     if o.plots {
         outs.push(apa.plot(&aggregate_plot, found, mf.resolution)?);

@@ -271,6 +271,8 @@ pub struct PerturbOptions {
     pub tad_flank: u64,
     /// Half-width of the per-loop swaps' aggregate around the loop pixel (bins).
     pub apa_window: usize,
+    /// The decoder the edited genome is decoded with (`--decoder`).
+    pub decoder: crate::predict::DecoderChoice,
 }
 
 /// The observed maps of the edit, if any, checked before anything is decoded: contacts tables of
@@ -316,6 +318,7 @@ impl PerturbOptions {
             ctcf: None,
             tad_flank: DEFAULT_TAD_FLANK,
             apa_window: crate::loop_swap::DEFAULT_APA_WINDOW,
+            decoder: crate::predict::DecoderChoice::Main,
         }
     }
 }
@@ -613,6 +616,8 @@ impl Paths {
 pub(crate) struct Loaded {
     pub mf: crate::config::ModelFile,
     pub model: crate::net::HicLstm,
+    /// The decoder in use (main or auxiliary), for the outputs' provenance.
+    pub decoder: crate::predict::DecoderChoice,
     pub reps_path: PathBuf,
     pub k: usize,
     pub reps: Vec<ChromRepresentations>,
@@ -620,7 +625,12 @@ pub(crate) struct Loaded {
 
 /// Loads the model and the representations to edit (`--representations`, else the model's own).
 pub(crate) fn load(o: &PerturbOptions) -> Result<Loaded> {
-    let (mf, model) = crate::predict::load_model(&o.model_dir, o.device)?;
+    let (mf, model, aux) = crate::predict::load_model_with(&o.model_dir, o.device, o.decoder)?;
+    // The auxiliary decoder was trained near the diagonal only: say where it extrapolates.
+    if let Some(limit) = mf.config.step_max_distance.filter(|&l| aux && o.edit.max_distance.is_none_or(|d| d > l)) {
+        let asked = o.edit.max_distance.map_or("the whole window".to_string(), |d| format!("--max-distance {d}"));
+        hiclstm::log::warn(&format!("the auxiliary decoder was trained within {limit} bp of the diagonal; beyond ({asked}) its predictions are extrapolated"));
+    }
     let reps_path = o.representations.clone().unwrap_or_else(|| crate::train::ModelDir(o.model_dir.clone()).representations());
     let (rmeta, k, reps) = hiclstm::tables::representations::read(&reps_path)?;
     if let Some(r) = rmeta.resolution().filter(|&r| r != mf.resolution) {
@@ -629,7 +639,8 @@ pub(crate) fn load(o: &PerturbOptions) -> Result<Loaded> {
     if k != mf.config.k {
         return Err(Error::schema(&reps_path, format!("representations have K = {k}, the model needs K = {}", mf.config.k)));
     }
-    Ok(Loaded { mf, model, reps_path, k, reps })
+    let decoder = if aux { crate::predict::DecoderChoice::Auxiliary } else { crate::predict::DecoderChoice::Main };
+    Ok(Loaded { mf, model, decoder, reps_path, k, reps })
 }
 
 /// The table and plot paths of an edit that writes one table and, with `--plots`, one plot;
@@ -875,7 +886,7 @@ pub fn run(o: &PerturbOptions) -> Result<Vec<Row>> {
     }
     let paths = Paths::check(o)?;
     let window = o.edit.window.as_ref().ok_or_else(|| Error::InvalidArgument("this edit needs --window chr:start-end".into()))?;
-    let Loaded { mf, model, reps_path, k, reps } = load(o)?;
+    let Loaded { mf, model, decoder, reps_path, k, reps } = load(o)?;
     let chrom = reps.iter().find(|c| c.chrom == window.chrom).ok_or_else(|| {
         Error::not_in_input(&reps_path, format!("chromosome '{}'", window.chrom), reps.iter().map(|c| c.chrom.as_str()).collect::<Vec<_>>().join(", "))
     })?;
@@ -947,7 +958,8 @@ pub fn run(o: &PerturbOptions) -> Result<Vec<Row>> {
     let mut meta = hiclstm::tables::Meta::new(hiclstm::tables::TableKind::Perturbations.schema());
     meta.set("assembly", &mf.assembly).set("resolution", mf.resolution).set(
         "params",
-        serde_json::json!({"model": o.model_dir, "edit": o.edit, "window": window.to_string(), "max_distance": o.edit.max_distance}).to_string(),
+        serde_json::json!({"model": o.model_dir, "decoder": decoder, "edit": o.edit, "window": window.to_string(), "max_distance": o.edit.max_distance})
+            .to_string(),
     );
     outs.push(hiclstm::tables::perturbations::write(&paths.table, &meta, &chrom.chrom, &rows, &mf.config.transform, o.force)?);
     outs.commit(o.force)?;

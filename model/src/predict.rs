@@ -65,8 +65,61 @@ pub(crate) fn map_genome(mf: &ModelFile, reps: &[ChromRepresentations]) -> hicls
     g
 }
 
+/// Which of a model's decoders an edit or an attribution runs through (`--decoder`).
+///
+/// The frame head reads a frame's hidden states all at once, so an edit anywhere in a frame moves
+/// every output of it; the auxiliary decoder of the defaults (`step_loss`) predicts each step from
+/// that step's hidden state alone, as the paper's decoder does, but was trained only within
+/// `step_max_distance` of the diagonal. On the simulated genome the default model's loop swaps
+/// held at every seed through the auxiliary decoder and not through the frame head, while per-site
+/// knockouts were stronger through the frame head and the auxiliary decoder's predictions beyond
+/// 1 Mb are extrapolations (BENCHMARKS.md, "Edits through the auxiliary decoder"), so the main
+/// decoder stays the default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DecoderChoice {
+    /// The main decoder, the one `hiclstm-predict` uses.
+    #[default]
+    Main,
+    /// The auxiliary per-step decoder; refused for a model without one.
+    Auxiliary,
+}
+
 /// Loads a trained model directory: description and network with its weights.
 pub fn load_model(dir: &std::path::Path, device: Device) -> Result<(ModelFile, HicLstm)> {
+    load_model_as_trained(dir, device)
+}
+
+/// [`load_model`] with the decoder `choice`: with the auxiliary decoder, the network's decoder
+/// and the description's configuration are the auxiliary decoder's (per-step head, `step_hidden`
+/// units, no pairwise term), so every step downstream treats it as the model's decoder. The flag
+/// says whether it is the auxiliary decoder.
+pub fn load_model_with(dir: &std::path::Path, device: Device, choice: DecoderChoice) -> Result<(ModelFile, HicLstm, bool)> {
+    let (mut mf, mut model) = load_model_as_trained(dir, device)?;
+    let aux = match (choice, mf.config.aux_config()) {
+        (DecoderChoice::Main, _) => None,
+        (DecoderChoice::Auxiliary, Some(a)) => Some(a),
+        (DecoderChoice::Auxiliary, None) => {
+            return Err(Error::InvalidArgument(format!(
+                "--decoder auxiliary: {} has no auxiliary decoder (trained with step_loss 0, the step head or before it existed); use --decoder main",
+                dir.display()
+            )))
+        }
+    };
+    if let (Some(a), Some(d)) = (aux, model.aux.take()) {
+        hiclstm::log::info(&format!(
+            "through the auxiliary decoder (per-step head, {} units; trained within {})",
+            a.step_hidden,
+            mf.config.step_max_distance.map_or("the whole frame".to_string(), |bp| format!("{bp} bp of the diagonal"))
+        ));
+        mf.config = a;
+        model.decoder = d;
+        return Ok((mf, model, true));
+    }
+    Ok((mf, model, false))
+}
+
+fn load_model_as_trained(dir: &std::path::Path, device: Device) -> Result<(ModelFile, HicLstm)> {
     let d = ModelDir(dir.to_path_buf());
     if !d.yaml().exists() {
         return Err(Error::input_io(

@@ -316,9 +316,11 @@ pub fn run(o: &PerturbOptions) -> Result<Summary> {
     let job = Job { decoder: &loaded.model.decoder, device: o.device, k, method, max_d, l: mf.config.frame_len };
 
     let mut meta = hiclstm::tables::Meta::new(hiclstm::tables::TableKind::SiteEffects.schema());
-    meta.set("assembly", &mf.assembly)
-        .set("resolution", mf.resolution)
-        .set("params", serde_json::json!({"model": o.model_dir, "edit": o.edit, "max_distance_bins": max_d, "representations": loaded.reps_path}).to_string());
+    meta.set("assembly", &mf.assembly).set("resolution", mf.resolution).set(
+        "params",
+        serde_json::json!({"model": o.model_dir, "decoder": loaded.decoder, "edit": o.edit, "max_distance_bins": max_d, "representations": loaded.reps_path})
+            .to_string(),
+    );
     let mut writer = hiclstm::tables::site_effects::Writer::create(&table, &meta, o.force)?;
     let w = max_d as usize + 1;
     let (mut sum, mut cnt) = (vec![0.0f64; w], vec![0u32; w]);

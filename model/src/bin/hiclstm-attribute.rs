@@ -51,6 +51,11 @@ struct Args {
     steps: usize,
     #[arg(long, value_enum, default_value_t = Baseline::Zero)]
     baseline: Baseline,
+    /// The decoder differentiated: main (as hiclstm-predict) or auxiliary (the per-step decoder
+    /// of the defaults' models, `step_loss`; trained within step_max_distance of the diagonal).
+    /// The frame head mixes a whole frame, so a bin's attribution also counts contacts far from it.
+    #[arg(long, value_enum, default_value_t)]
+    decoder: hiclstm_model::predict::DecoderChoice,
     #[command(flatten)]
     device: hiclstm_model::device::DeviceArgs,
     /// Frames per forward pass.
@@ -112,6 +117,7 @@ fn main() {
             flank_bins: a.flank_bins,
             seed: a.seed,
             target: a.target.clone(),
+            decoder: a.decoder,
         };
         run(&o).map(|_| ())
     })

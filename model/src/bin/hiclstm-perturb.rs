@@ -112,6 +112,14 @@ struct Args {
     /// openable in HiGlass, cooler and hictk. Window edits only.
     #[arg(long, value_enum)]
     cooler: Option<hiclstm::formats::cool_writer::CoolerFormat>,
+    /// The decoder the edited genome is decoded with: main (as hiclstm-predict) or auxiliary (the
+    /// per-step decoder of the defaults' models, `step_loss`). The frame head mixes a whole frame,
+    /// so an edit moves every output of the frames it touches; the auxiliary decoder predicts each
+    /// step from its own state but was trained only within step_max_distance (1 Mb) of the
+    /// diagonal and extrapolates beyond (a warning says so). On the simulated genome loop swaps
+    /// held at every seed through it (BENCHMARKS.md, "Edits through the auxiliary decoder").
+    #[arg(long, value_enum, default_value_t)]
+    decoder: hiclstm_model::predict::DecoderChoice,
     #[command(flatten)]
     device: hiclstm_model::device::DeviceArgs,
     #[arg(short, long)]
@@ -164,6 +172,7 @@ fn main() {
             ctcf: a.ctcf.clone(),
             tad_flank: a.tad_flank,
             apa_window: a.apa_window,
+            decoder: a.decoder,
         };
         run_any(&o)
     })
