@@ -1181,8 +1181,8 @@ fn loop_swaps_pick_loops_by_orientation_and_equal_single_loop_swaps() {
 ///   the TADs either side, as the simulation's truth says it must (the two TADs merge). The paper
 ///   reports the opposite for TAD-boundary knockouts in GM12878 (a 3 % decrease within 200 kb,
 ///   Fig. 8c; an increase only inside TADs without CTCF): there the truth is unknown, here it is
-///   the oracle. With the reconstruction preset's frame head an edit moves every output of the
-///   frames it touches, and knockouts raise contacts instead (BENCHMARKS.md); a tandem
+///   the oracle. With the former defaults' frame head an edit moved every output of the frames
+///   it touches, and knockouts raised contacts instead (BENCHMARKS.md); a tandem
 ///   duplication across a boundary makes a new domain between the copies;
 /// - attribution: the TAD profile peaks at the domain edges, and boundaries and CTCF sites score
 ///   above random bins;
@@ -1195,24 +1195,9 @@ fn simulated_genome_edits_and_attributions_go_the_papers_way() {
     use hiclstm_model::perturb::{run as perturb, PerturbOptions};
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let p = SimParams::preset(hiclstm::presets::SimulatePreset::Toy);
-    write_outputs(&p, &WriteOptions { prefix: d.join("toy"), force: false, pairs: false, juicer_text: false }).unwrap();
-    let m = d.join("m");
     let mut c = ModelConfig::preset(Preset::Representations);
     c.train.seed = 1;
-    train::run(&opts(&d.join("toy.contacts.parquet"), &m, c)).unwrap();
-
-    // Loop anchors of chr1 as sites; loop pixels in bins.
-    let loops: Vec<(u32, u32)> = std::fs::read_to_string(d.join("toy.loops.bedpe"))
-        .unwrap()
-        .lines()
-        .map(|l| l.split('\t').collect::<Vec<_>>())
-        .filter(|f| f[0] == "chr1")
-        .map(|f| (f[1].parse::<u32>().unwrap() / 50_000, f[4].parse::<u32>().unwrap() / 50_000))
-        .collect();
-    assert!(loops.len() >= 4, "{loops:?}");
-    let anchors: String = loops.iter().flat_map(|&(a, b)| [a, b]).map(|b| format!("chr1\t{}\t{}\n", b * 50_000, b * 50_000 + 50_000)).collect();
-    std::fs::write(d.join("anchors.bed"), anchors).unwrap();
+    let (p, m, loops) = toy_model_and_loops(d, c);
     let o = |mut edit: EditSpec, window: &str, out: &str| {
         edit.window = Some(window.parse().unwrap());
         edit.max_distance = Some(3_000_000);
@@ -1445,6 +1430,26 @@ fn training_memory_does_not_grow_with_the_map() {
     );
 }
 
+/// The toy genome simulated under `d/toy.*`, a model trained on it with `c` (`d/m`), and chr1's
+/// loops in bins, their anchors written to `d/anchors.bed`.
+fn toy_model_and_loops(d: &Path, c: ModelConfig) -> (SimParams, PathBuf, Vec<(u32, u32)>) {
+    let p = SimParams::preset(hiclstm::presets::SimulatePreset::Toy);
+    write_outputs(&p, &WriteOptions { prefix: d.join("toy"), force: false, pairs: false, juicer_text: false }).unwrap();
+    let m = d.join("m");
+    train::run(&opts(&d.join("toy.contacts.parquet"), &m, c)).unwrap();
+    let loops: Vec<(u32, u32)> = std::fs::read_to_string(d.join("toy.loops.bedpe"))
+        .unwrap()
+        .lines()
+        .map(|l| l.split('\t').collect::<Vec<_>>())
+        .filter(|f| f[0] == "chr1")
+        .map(|f| (f[1].parse::<u32>().unwrap() / 50_000, f[4].parse::<u32>().unwrap() / 50_000))
+        .collect();
+    assert!(loops.len() >= 4, "{loops:?}");
+    let anchors: String = loops.iter().flat_map(|&(a, b)| [a, b]).map(|b| format!("chr1\t{}\t{}\n", b * 50_000, b * 50_000 + 50_000)).collect();
+    std::fs::write(d.join("anchors.bed"), anchors).unwrap();
+    (p, m, loops)
+}
+
 /// The default model (frame head and auxiliary decoder) edited through its auxiliary decoder
 /// (`hiclstm-perturb --decoder auxiliary`): knocking out loop anchors weakens the loops, making
 /// a loop's convergent CTCF pair divergent weakens it, and deleting a boundary joins the TADs
@@ -1458,22 +1463,10 @@ fn the_default_models_edits_go_the_papers_way_through_its_auxiliary_decoder() {
     use hiclstm_model::predict::DecoderChoice;
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let p = SimParams::preset(hiclstm::presets::SimulatePreset::Toy);
-    write_outputs(&p, &WriteOptions { prefix: d.join("toy"), force: false, pairs: false, juicer_text: false }).unwrap();
-    let m = d.join("m");
     let mut c = ModelConfig::default();
     assert!(c.has_aux_decoder());
     c.train.seed = 1;
-    train::run(&opts(&d.join("toy.contacts.parquet"), &m, c)).unwrap();
-    let loops: Vec<(u32, u32)> = std::fs::read_to_string(d.join("toy.loops.bedpe"))
-        .unwrap()
-        .lines()
-        .map(|l| l.split('\t').collect::<Vec<_>>())
-        .filter(|f| f[0] == "chr1")
-        .map(|f| (f[1].parse::<u32>().unwrap() / 50_000, f[4].parse::<u32>().unwrap() / 50_000))
-        .collect();
-    let anchors: String = loops.iter().flat_map(|&(a, b)| [a, b]).map(|b| format!("chr1\t{}\t{}\n", b * 50_000, b * 50_000 + 50_000)).collect();
-    std::fs::write(d.join("anchors.bed"), anchors).unwrap();
+    let (_, m, loops) = toy_model_and_loops(d, c);
     let o = |mut edit: EditSpec, window: &str, out: &str, decoder: DecoderChoice| {
         edit.window = Some(window.parse().unwrap());
         // Beyond the auxiliary decoder's 1 Mb, as the paper-way test asks (a warning says so).
