@@ -85,17 +85,12 @@ pub enum DecoderChoice {
     Auxiliary,
 }
 
-/// Loads a trained model directory: description and network with its weights.
-pub fn load_model(dir: &std::path::Path, device: Device) -> Result<(ModelFile, HicLstm)> {
-    load_model_as_trained(dir, device)
-}
-
 /// [`load_model`] with the decoder `choice`: with the auxiliary decoder, the network's decoder
 /// and the description's configuration are the auxiliary decoder's (per-step head, `step_hidden`
 /// units, no pairwise term), so every step downstream treats it as the model's decoder. The flag
 /// says whether it is the auxiliary decoder.
 pub fn load_model_with(dir: &std::path::Path, device: Device, choice: DecoderChoice) -> Result<(ModelFile, HicLstm, bool)> {
-    let (mut mf, mut model) = load_model_as_trained(dir, device)?;
+    let (mut mf, mut model) = load_model(dir, device)?;
     let aux = match (choice, mf.config.aux_config()) {
         (DecoderChoice::Main, _) => None,
         (DecoderChoice::Auxiliary, Some(a)) => Some(a),
@@ -119,7 +114,8 @@ pub fn load_model_with(dir: &std::path::Path, device: Device, choice: DecoderCho
     Ok((mf, model, false))
 }
 
-fn load_model_as_trained(dir: &std::path::Path, device: Device) -> Result<(ModelFile, HicLstm)> {
+/// Loads a trained model directory: description and network with its weights.
+pub fn load_model(dir: &std::path::Path, device: Device) -> Result<(ModelFile, HicLstm)> {
     let d = ModelDir(dir.to_path_buf());
     if !d.yaml().exists() {
         return Err(Error::input_io(
