@@ -221,19 +221,14 @@ pub fn run(o: &TrainOptions) -> Result<TrainSummary> {
             let started = std::time::Instant::now();
             let term = crate::trans_loss::TransTerm::load(t, &data.meta, o.config.value, o.config.train.trans_max_pixels, o.config.train.seed)?;
             match &term {
-                Some(term) if term.pixels() as u64 == term.observed() => hiclstm::log::info(&format!(
-                    "trans term: {} inter-chromosomal pixels, weight {} ({:.1} s)",
-                    term.pixels(),
-                    o.config.train.trans_weight,
-                    started.elapsed().as_secs_f64()
-                )),
-                Some(term) => hiclstm::log::info(&format!(
-                    "trans term: a uniform sample of {} of {} inter-chromosomal pixels (trans_max_pixels), weight {} ({:.1} s)",
-                    term.pixels(),
-                    term.observed(),
-                    o.config.train.trans_weight,
-                    started.elapsed().as_secs_f64()
-                )),
+                Some(term) => {
+                    let held = match term.pixels() as u64 {
+                        n if n == term.observed() => format!("{n} inter-chromosomal pixels"),
+                        n => format!("a uniform sample of {n} of {} inter-chromosomal pixels (trans_max_pixels)", term.observed()),
+                    };
+                    let took = started.elapsed().as_secs_f64();
+                    hiclstm::log::info(&format!("trans term: {held}, weight {} ({took:.1} s)", o.config.train.trans_weight))
+                }
                 None => hiclstm::log::warn(&format!("{}: no inter-chromosomal pixels between the training chromosomes; no trans term", t.display())),
             }
             term

@@ -65,10 +65,10 @@ impl TransTerm {
         let mut t = TransTerm { blocks: vec![], pixels: vec![], cumulative: vec![], observed: 0, cells: vec![], total: 0.0 };
         // Algorithm R: the n-th pixel (from 0) replaces a held one with probability max / (n + 1).
         let mut reservoir = rand_chacha::ChaCha8Rng::seed_from_u64(seed ^ 0x5245_5345_5256_4F49);
-        let row = |off: usize, i: u32| {
-            u32::try_from(off + i as usize)
-                .map_err(|_| hiclstm::error::Error::InvalidArgument(format!("{}: more than 2^32 bins in the training chromosomes", path.display())))
-        };
+        // Global rows are held as u32: checked once for the whole genome, not per pixel.
+        if u32::try_from(meta.chroms.iter().map(|c| c.offset + c.n_bins).max().unwrap_or(0)).is_err() {
+            return Err(hiclstm::error::Error::InvalidArgument(format!("{}: more than 2^32 bins in the training chromosomes", path.display())));
+        }
         hiclstm::tables::trans::for_each_pair(path, find, &n_bins, value == ValueColumn::Count, |a, b, px| {
             let (ca, cb) = (&meta.chroms[a], &meta.chroms[b]);
             let mut blk = Block { off: (ca.offset, cb.offset), n: (ca.n_bins, cb.n_bins), r: vec![0.0; ca.n_bins], c: vec![0.0; cb.n_bins], total: 0.0 };
@@ -77,7 +77,7 @@ impl TransTerm {
                 blk.c[j as usize] += x;
                 blk.total += x;
                 t.total += x;
-                let held = (row(blk.off.0, i)?, row(blk.off.1, j)?);
+                let held = ((blk.off.0 + i as usize) as u32, (blk.off.1 + j as usize) as u32);
                 if t.pixels.len() < max_pixels {
                     t.pixels.push(held);
                     t.cumulative.push(x);
