@@ -552,11 +552,12 @@ fn ctcf_swap(motifs: &Path, anchors: Option<&Path>, reps: &[ChromRepresentations
 }
 
 /// Predicted probabilities of every pixel (i, j), lo <= i <= j < hi, j - i <= max_d, of a
-/// representation matrix (wild type or edited, in its own coordinates).
-pub fn dense(decoder: &crate::net::Decoder, reps: &tch::Tensor, lo: u32, hi: u32, max_d: u32, l: usize) -> Vec<(u32, u32, f64)> {
-    let f = crate::predict::dense_frames(lo, hi, max_d, l);
-    let p = crate::net::predict_frames(decoder, reps, &f, 2048);
-    (0..p.len()).filter(|&g| f.mask[g] > 0.0).map(|g| (f.row[g / l], f.col[g], p[g] as f64)).collect()
+/// representation matrix (wild type or edited, in its own coordinates; `cut.n` its bins): its
+/// rows framed as in training ([`crate::predict::DenseFrames`]).
+pub fn dense(decoder: &crate::net::Decoder, reps: &tch::Tensor, lo: u32, hi: u32, max_d: u32, cut: crate::predict::RowCut) -> Vec<(u32, u32, f64)> {
+    let d = crate::predict::dense_frames(lo, hi, max_d, cut);
+    let p = crate::net::predict_frames(decoder, reps, &d.frames, 2048);
+    d.wanted_steps().map(|g| (d.frames.row[g / cut.len], d.frames.col[g], p[g] as f64)).collect()
 }
 
 /// Where the outputs go; checked before anything is computed.
@@ -795,12 +796,12 @@ fn compare(
     let n = t.n();
     let (edited, ref_of) = apply(&t.chrom.values, n, k, edit)?;
     let max_d = o.edit.max_distance.map(|d| (d / mf.resolution as u64) as u32).unwrap_or((hi - lo) as u32);
-    let l = mf.config.frame_len;
+    let cut = crate::predict::RowCut::of(mf, n);
     if ref_of.len() == n && ref_of.iter().enumerate().all(|(b, &r)| b == r) {
-        return Ok(compare_in_place(model, o, t, k, (lo, hi), max_d, l, &edited));
+        return Ok(compare_in_place(model, o, t, k, (lo, hi), max_d, cut, &edited));
     }
     let wt_reps = tch::Tensor::from_slice(&t.chrom.values).reshape([n as i64, k as i64]).to(o.device);
-    let wt = dense(&model.decoder, &wt_reps, lo as u32, hi as u32, max_d, l);
+    let wt = dense(&model.decoder, &wt_reps, lo as u32, hi as u32, max_d, cut);
     // The edited bins whose reference lies in the window; predict over their span.
     let inside: Vec<usize> = (0..ref_of.len()).filter(|&b| ref_of[b] >= lo && ref_of[b] < hi).collect();
     if inside.is_empty() {
@@ -809,13 +810,14 @@ fn compare(
     let (elo, ehi) = (inside[0], inside[inside.len() - 1] + 1);
     let ed_reps = tch::Tensor::from_slice(&edited).reshape([ref_of.len() as i64, k as i64]).to(o.device);
     let in_window = |b: u32| ref_of[b as usize] >= lo && ref_of[b as usize] < hi;
-    // Rows of the edited genome are cut as the wild type's: at --max-distance, else at the
-    // window's end. With the frame head a row's last frame depends on where it ends, so another
-    // cut would change pixels the edit cannot reach. (With --max-distance, a pixel that an
-    // insertion puts beyond it in the edited genome is not predicted: fewer `copies`.)
+    // Rows of the edited genome are framed as the wild type's, as in training (to the edited
+    // chromosome's end); the pixels wanted are those at --max-distance, else the window's. (With
+    // --max-distance, a pixel that an insertion puts beyond it in the edited genome is not
+    // predicted: fewer `copies`.)
     let ed_max_d = if o.edit.max_distance.is_some() { max_d } else { (ehi - elo) as u32 };
+    let ed_cut = crate::predict::RowCut { n: ref_of.len() as u32, ..cut };
     let mutant: Vec<(u32, u32, f64)> =
-        dense(&model.decoder, &ed_reps, elo as u32, ehi as u32, ed_max_d, l).into_iter().filter(|&(i, j, _)| in_window(i) && in_window(j)).collect();
+        dense(&model.decoder, &ed_reps, elo as u32, ehi as u32, ed_max_d, ed_cut).into_iter().filter(|&(i, j, _)| in_window(i) && in_window(j)).collect();
     let back = to_reference(&mutant, &ref_of, &mf.config.transform);
     // The first edited bin of each reference bin, built once.
     let mut first_copy: Vec<Option<u32>> = vec![None; n];
@@ -845,17 +847,19 @@ fn compare_in_place(
     k: usize,
     (lo, hi): (usize, usize),
     max_d: u32,
-    l: usize,
+    cut: crate::predict::RowCut,
     edited: &[f32],
 ) -> Vec<Row> {
     const BATCH: usize = 2048;
+    let l = cut.len;
     let n = t.n();
     let changed: Vec<bool> = (0..n).map(|b| edited[b * k..(b + 1) * k] != t.chrom.values[b * k..(b + 1) * k]).collect();
     let wt_reps = tch::Tensor::from_slice(&t.chrom.values).reshape([n as i64, k as i64]).to(o.device);
     let ed_reps = tch::Tensor::from_slice(edited).reshape([n as i64, k as i64]).to(o.device);
     let (mut rows, mut total, mut redone) = (Vec::new(), 0usize, 0usize);
-    for f in crate::predict::dense_blocks(lo as u32, hi as u32, max_d, l, BATCH) {
-        let wt = crate::net::predict_frames(&model.decoder, &wt_reps, &f, BATCH);
+    for d in crate::predict::dense_blocks(lo as u32, hi as u32, max_d, cut, BATCH) {
+        let f = &d.frames;
+        let wt = crate::net::predict_frames(&model.decoder, &wt_reps, f, BATCH);
         let sees: Vec<usize> =
             (0..f.n()).filter(|&q| changed[f.row[q] as usize] || (q * l..(q + 1) * l).any(|s| f.mask[s] > 0.0 && changed[f.col[s] as usize])).collect();
         let mut mutant = wt.clone();
@@ -867,7 +871,7 @@ fn compare_in_place(
         }
         total += f.n();
         redone += sees.len();
-        for g in (0..wt.len()).filter(|&g| f.mask[g] > 0.0) {
+        for g in d.wanted_steps() {
             let (i, j) = (f.row[g / l], f.col[g]);
             rows.push(Row { i, j, i_edit: Some(i), j_edit: Some(j), copies: 1, wt: wt[g] as f64, mutant: Some(mutant[g] as f64) });
         }

@@ -135,48 +135,109 @@ pub fn load_model(dir: &std::path::Path, device: Device) -> Result<(ModelFile, H
     Ok((mf, model))
 }
 
-/// Dense frames over rows `lo..hi`, columns `i..=min(hi - 1, i + max_d)`.
-pub fn dense_frames(lo: u32, hi: u32, max_d: u32, len: usize) -> Frames {
-    dense_rows(lo..hi, hi, max_d, len)
+/// How far from the diagonal the model's frames run, in bins: as training cut them (its
+/// `max_distance`, else to the row's end).
+pub fn frame_extent(mf: &ModelFile) -> u32 {
+    mf.config.max_distance.map_or(u32::MAX, |d| (d / mf.resolution as u64).min(u32::MAX as u64) as u32)
 }
 
-/// Dense frames over `rows`, columns `i..=min(col_end - 1, i + max_d)`.
-fn dense_rows(rows: std::ops::Range<u32>, col_end: u32, max_d: u32, len: usize) -> Frames {
+/// Dense frames and which of their steps are wanted.
+///
+/// Rows are cut into frames as training cut a dense map's rows: row i's columns
+/// `i..=min(n - 1, i + extent)`, in frames of `len` steps from the diagonal, whatever part of the
+/// row is wanted. Only the frames holding a wanted pixel are made, but whole: the frame head reads
+/// every step of its frame (and a convolution its neighbours), so a frame cut short at a window's
+/// end or at a `--max-distance` (padding there) would predict the same pixels otherwise than
+/// training and a whole chromosome's prediction do. The per-step head reads steps in order, so
+/// for it only the wanted steps matter; whole frames cost it at most one frame per row more.
+pub struct DenseFrames {
+    /// The frames, whole.
+    pub frames: Frames,
+    /// Per step: an observed step that is wanted (within the columns and distance asked for).
+    pub wanted: Vec<bool>,
+}
+
+impl DenseFrames {
+    /// The wanted steps' indices.
+    pub fn wanted_steps(&self) -> impl Iterator<Item = usize> + '_ {
+        self.wanted.iter().enumerate().filter(|(_, &w)| w).map(|(g, _)| g)
+    }
+}
+
+/// How rows are cut into frames: the chromosome's (or edited genome's) bins `n`, the model's
+/// [`frame_extent`] and frame length.
+#[derive(Clone, Copy, Debug)]
+pub struct RowCut {
+    /// Bins of the chromosome (or of the edited genome's chromosome).
+    pub n: u32,
+    /// How far from the diagonal frames run, in bins ([`frame_extent`]).
+    pub extent: u32,
+    /// Frame length, in steps.
+    pub len: usize,
+}
+
+impl RowCut {
+    /// Rows of a chromosome of `n` bins, cut as `mf`'s model was trained.
+    pub fn of(mf: &ModelFile, n: usize) -> RowCut {
+        RowCut { n: n as u32, extent: frame_extent(mf), len: mf.config.frame_len }
+    }
+}
+
+/// Dense frames over rows `lo..hi`, wanted columns `i..=min(hi - 1, i + max_d)`.
+pub fn dense_frames(lo: u32, hi: u32, max_d: u32, cut: RowCut) -> DenseFrames {
+    dense_rows(lo..hi, hi, max_d, cut)
+}
+
+/// Dense frames over `rows`, wanted columns `i..=min(col_end - 1, i + max_d)` (see [`DenseFrames`]).
+fn dense_rows(rows: std::ops::Range<u32>, col_end: u32, max_d: u32, cut: RowCut) -> DenseFrames {
+    let len = cut.len;
     let mut f = Frames { len, ..Default::default() };
+    let mut wanted = Vec::new();
     for i in rows {
-        let last = (i as u64 + max_d as u64).min(col_end as u64 - 1) as u32;
-        let mut step = 0;
-        for j in i..=last {
-            if step == 0 {
-                f.chrom.push(0);
-                f.row.push(i);
+        let last = wanted_last(i, col_end, max_d);
+        // Beyond the training's extent only where more is asked for than training saw.
+        let end = ((i as u64 + cut.extent as u64).min(cut.n as u64 - 1)).max(last as u64) as u32;
+        let mut start = i;
+        while start <= last {
+            f.chrom.push(0);
+            f.row.push(i);
+            let stop = (start as u64 + len as u64 - 1).min(end as u64) as u32;
+            for j in start..=stop {
+                f.col.push(j);
+                f.target.push(0.0);
+                f.mask.push(1.0);
+                wanted.push(j <= last);
             }
-            f.col.push(j);
-            f.target.push(0.0);
-            f.mask.push(1.0);
-            step = (step + 1) % len;
-        }
-        if step != 0 {
-            for _ in step..len {
+            for _ in (stop - start) as usize + 1..len {
                 f.col.push(i);
                 f.target.push(0.0);
                 f.mask.push(0.0);
+                wanted.push(false);
+            }
+            match start.checked_add(len as u32) {
+                Some(s) => start = s,
+                None => break,
             }
         }
     }
-    f
+    DenseFrames { frames: f, wanted }
 }
 
-/// Dense frames of rows `lo..hi` (columns up to `hi - 1` and `max_d` off the diagonal), in blocks
-/// of whole rows holding about `batch` frames each, in row order: a chromosome's dense frames can
-/// be billions of steps, a block is one forward pass.
-pub fn dense_blocks(lo: u32, hi: u32, max_d: u32, len: usize, batch: usize) -> impl Iterator<Item = Frames> {
-    dense_row_blocks(lo..hi, hi, max_d, len, batch)
+/// The last wanted column of row `i`.
+fn wanted_last(i: u32, col_end: u32, max_d: u32) -> u32 {
+    (i as u64 + max_d as u64).min(col_end as u64 - 1) as u32
 }
 
-/// [`dense_blocks`] of `rows`, with columns up to `col_end - 1` (the rows near a site, whose
-/// columns run to the chromosome's end).
-pub fn dense_row_blocks(rows: std::ops::Range<u32>, col_end: u32, max_d: u32, len: usize, batch: usize) -> impl Iterator<Item = Frames> {
+/// Dense frames of rows `lo..hi` (wanted columns up to `hi - 1` and `max_d` off the diagonal), in
+/// blocks of whole rows holding about `batch` frames each, in row order: a chromosome's dense
+/// frames can be billions of steps, a block is one forward pass.
+pub fn dense_blocks(lo: u32, hi: u32, max_d: u32, cut: RowCut, batch: usize) -> impl Iterator<Item = DenseFrames> {
+    dense_row_blocks(lo..hi, hi, max_d, cut, batch)
+}
+
+/// [`dense_blocks`] of `rows`, with wanted columns up to `col_end - 1` (the rows near a site,
+/// whose columns run to the chromosome's end).
+pub fn dense_row_blocks(rows: std::ops::Range<u32>, col_end: u32, max_d: u32, cut: RowCut, batch: usize) -> impl Iterator<Item = DenseFrames> {
     let (mut row, hi) = (rows.start, rows.end);
     std::iter::from_fn(move || {
         if row >= hi {
@@ -184,10 +245,10 @@ pub fn dense_row_blocks(rows: std::ops::Range<u32>, col_end: u32, max_d: u32, le
         }
         let (start, mut frames) = (row, 0u64);
         while row < hi && frames < batch.max(1) as u64 {
-            frames += ((row as u64 + max_d as u64).min(col_end as u64 - 1) - row as u64 + 1).div_ceil(len as u64);
+            frames += (wanted_last(row, col_end, max_d) - row + 1).div_ceil(cut.len as u32) as u64;
             row += 1;
         }
-        Some(dense_rows(start..row, col_end, max_d, len))
+        Some(dense_rows(start..row, col_end, max_d, cut))
     })
 }
 
@@ -217,7 +278,8 @@ impl Decode<'_> {
     /// Predicts frames `f` of `t`'s chromosome and writes one row per observed step; `obs` holds the
     /// chromosome's pixels (i, j, value) from the first not yet written, in table order: every framed
     /// step is one of them, the others (null values) are passed over.
-    fn frames(&mut self, t: &Target, f: &Frames, mut obs: Option<&mut VecDeque<(u32, u32, f64)>>) -> Result<()> {
+    /// Decodes `f` and writes its observed steps, or only those `wanted` when given.
+    fn frames(&mut self, t: &Target, f: &Frames, wanted: Option<&[bool]>, mut obs: Option<&mut VecDeque<(u32, u32, f64)>>) -> Result<()> {
         if f.n() == 0 {
             return Ok(());
         }
@@ -231,7 +293,7 @@ impl Decode<'_> {
         let l = f.len;
         let p = crate::net::predict_frames(&self.model.decoder, rt, f, self.batch);
         let mut out = ChromPredictions { chrom: c.chrom.clone(), ..Default::default() };
-        for g in (0..p.len()).filter(|&g| f.mask[g] > 0.0) {
+        for g in (0..p.len()).filter(|&g| wanted.map_or(f.mask[g] > 0.0, |w| w[g])) {
             let (i, j) = (f.row[g / l], f.col[g]);
             let prob = p[g] as f64;
             out.i.push(i);
@@ -364,8 +426,8 @@ pub fn run(o: &PredictOptions) -> Result<u64> {
             for t in &targets {
                 let md = o.max_distance.or(mf.config.max_distance).map(|d| (d / res) as u32).unwrap_or(t.reps.n_bins() as u32);
                 let before = dec.writer.rows;
-                for f in dense_blocks(t.lo, t.hi, md, mf.config.frame_len, o.batch) {
-                    dec.frames(t, &f, None)?;
+                for f in dense_blocks(t.lo, t.hi, md, RowCut::of(&mf, t.reps.n_bins()), o.batch) {
+                    dec.frames(t, &f.frames, Some(&f.wanted), None)?;
                 }
                 if dec.writer.rows == before {
                     return Err(Error::InvalidArgument(format!("{}: no pixels to predict in the chosen region", t.reps.chrom)));
@@ -418,7 +480,7 @@ fn predict_observed(dec: &mut Decode, targets: &[Target], path: &std::path::Path
         }
         fn frames(&mut self, f: &Frames) -> Result<()> {
             let t = &self.targets[self.current.expect("started").0];
-            self.dec.frames(t, f, Some(&mut self.pending))
+            self.dec.frames(t, f, None, Some(&mut self.pending))
         }
         fn end(&mut self) -> Result<()> {
             let (ti, before) = self.current.take().expect("started");

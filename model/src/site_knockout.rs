@@ -187,7 +187,8 @@ fn flush(decoder: &crate::net::Decoder, reps: &tch::Tensor, p: &mut Pending, wt:
 }
 
 /// What every chromosome's edits share: the decoder and its device, K, the edit, the largest
-/// distance (bins) and the frame length.
+/// distance compared (bins), the frame length and how far from the diagonal frames run
+/// ([`crate::predict::frame_extent`]: frames are cut as in training, whatever is compared).
 struct Job<'a> {
     decoder: &'a crate::net::Decoder,
     device: tch::Device,
@@ -195,12 +196,16 @@ struct Job<'a> {
     method: Method,
     max_d: u32,
     l: usize,
+    extent: u32,
 }
 
 /// Site effects of one chromosome's sites (sorted bins).
 fn chrom_effects(job: &Job, c: &ChromRepresentations, sites: &[usize], frames: &mut u64) -> Vec<SiteEffect> {
-    let Job { decoder, device, k, ref method, max_d, l } = *job;
+    let Job { decoder, device, k, ref method, max_d, l, extent } = *job;
     let n = c.n_bins();
+    // The last column of row i's frames in a genome of `cols` bins: as in training, and at least
+    // as far as the pixels compared.
+    let row_end = |i: usize, cols: usize| (i + extent.max(max_d) as usize).min(cols - 1);
     let w = max_d as usize + 1;
     // In-place edits: one extra row per site holds its replacement, so that every site's frames
     // go through one tensor (site x is row n + x).
@@ -229,13 +234,14 @@ fn chrom_effects(job: &Job, c: &ChromRepresentations, sites: &[usize], frames: &
         let lo = group[0].saturating_sub(max_d as usize);
         let hi = group[group.len() - 1] + 1;
         let mut cache = WtCache { lo, w, p: vec![f32::NAN; (hi - lo) * w] };
-        for f in crate::predict::dense_row_blocks(lo as u32..hi as u32, n as u32, max_d, l, BATCH) {
-            let p = crate::net::predict_frames(decoder, &wt_reps, &f, BATCH);
-            for g in (0..p.len()).filter(|&g| f.mask[g] > 0.0) {
-                let (i, j) = (f.row[g / l] as usize, f.col[g] as usize);
+        let cut = crate::predict::RowCut { n: n as u32, extent, len: l };
+        for d in crate::predict::dense_row_blocks(lo as u32..hi as u32, n as u32, max_d, cut, BATCH) {
+            let p = crate::net::predict_frames(decoder, &wt_reps, &d.frames, BATCH);
+            for g in d.wanted_steps() {
+                let (i, j) = (d.frames.row[g / l] as usize, d.frames.col[g] as usize);
                 cache.p[(i - lo) * w + (j - i)] = p[g];
             }
-            *frames += f.n() as u64;
+            *frames += d.frames.n() as u64;
         }
         let mut acc = vec![Acc { wt: vec![0.0; w], mutant: vec![0.0; w], n: vec![0; w] }; group.len()];
         let mut pending = Pending::new(l);
@@ -249,12 +255,12 @@ fn chrom_effects(job: &Job, c: &ChromRepresentations, sites: &[usize], frames: &
                     // Row s: every pixel (s, s + d) is compared.
                     let last = (s + max_d as usize).min(n - 1);
                     for start in (s..=last).step_by(l) {
-                        pending.push(xs, s as u32, rep, (start..=(start + l - 1).min(last)).map(|j| (j as u32, dec(j), true)));
+                        pending.push(xs, s as u32, rep, (start..=(start + l - 1).min(row_end(s, n))).map(|j| (j as u32, dec(j), j <= last)));
                     }
                     // Rows before s: the frame holding column s; its pixel (i, s) is compared.
                     for i in first..s {
                         let start = i + (s - i) / l * l;
-                        let last = (start + l - 1).min(i + max_d as usize).min(n - 1);
+                        let last = (start + l - 1).min(row_end(i, n));
                         pending.push(xs, i as u32, i as u32, (start..=last).map(|j| (j as u32, dec(j), j == s)));
                     }
                 }
@@ -262,14 +268,14 @@ fn chrom_effects(job: &Job, c: &ChromRepresentations, sites: &[usize], frames: &
                     if n < 2 {
                         continue;
                     }
-                    // Row i of the edited genome has columns j' = i..=min(i + max_d, n - 2), at
-                    // reference j = j' + (j' >= s); frames before the one holding j' = s are
-                    // unchanged. Pixels (i, j > s) span the site.
+                    // Row i of the edited genome (n - 1 bins) has columns j' = i..=row_end(i, n - 1),
+                    // at reference j = j' + (j' >= s); frames before the one holding j' = s are
+                    // unchanged. Pixels (i, j > s) within max_d span the site.
                     for i in first..s {
                         let last = (i + max_d as usize).min(n - 2);
                         let from = i + (s - i) / l * l;
                         for start in (from..=last).step_by(l) {
-                            let steps = (start..=(start + l - 1).min(last)).map(|jp| {
+                            let steps = (start..=(start + l - 1).min(row_end(i, n - 1))).map(|jp| {
                                 let j = jp + (jp >= s) as usize;
                                 (j as u32, j as u32, j > s && j - i <= max_d as usize)
                             });
@@ -313,7 +319,7 @@ pub fn run(o: &PerturbOptions) -> Result<Summary> {
     let sites = sites_by_chrom(o, &loaded.reps_path, &loaded.reps, mf.resolution)?;
     let max_d = (o.edit.max_distance.unwrap_or(DEFAULT_MAX_DISTANCE) / mf.resolution as u64).max(1) as u32;
     let delete = matches!(method, Method::Delete);
-    let job = Job { decoder: &loaded.model.decoder, device: o.device, k, method, max_d, l: mf.config.frame_len };
+    let job = Job { decoder: &loaded.model.decoder, device: o.device, k, method, max_d, l: mf.config.frame_len, extent: crate::predict::frame_extent(mf) };
 
     let mut meta = hiclstm::tables::Meta::new(hiclstm::tables::TableKind::SiteEffects.schema());
     meta.set("assembly", &mf.assembly).set("resolution", mf.resolution).set(
