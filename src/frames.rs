@@ -243,8 +243,9 @@ impl<'a> Builder<'a> {
 
 /// What [`stream`] feeds: a step that decodes a contacts table chromosome by chromosome.
 pub trait FrameSink {
-    /// A chromosome begins: `Some(lo..hi)` frames its pixels with both bins in that range, `None`
-    /// passes over it.
+    /// A chromosome begins: `Some(lo..hi)` frames its rows `lo..hi` whole (every pixel of those
+    /// rows, to the row's end: as training frames them, since a frame head reads every step of its
+    /// frame and a row cut at `hi` would be framed otherwise), `None` passes over it.
     fn start(&mut self, chrom: &str) -> Result<Option<std::ops::Range<u32>>>;
     /// A run of the current chromosome as the table holds it, before the range leaves any pixel
     /// out: where a step checks its input (a pixel beyond the bins it knows is an error, never
@@ -290,7 +291,7 @@ pub fn stream(path: &std::path::Path, len: usize, column: ValueColumn, t: Transf
         }
         let Some(r) = &range else { return Ok(()) };
         sink.run(&run)?;
-        let keep: Vec<usize> = (0..run.i.len()).filter(|&k| r.contains(&run.i[k]) && r.contains(&run.j[k])).collect();
+        let keep: Vec<usize> = (0..run.i.len()).filter(|&k| r.contains(&run.i[k])).collect();
         let kept = if keep.len() == run.i.len() {
             run
         } else {

@@ -627,6 +627,7 @@ pub(crate) struct Loaded {
 /// Loads the model and the representations to edit (`--representations`, else the model's own).
 pub(crate) fn load(o: &PerturbOptions) -> Result<Loaded> {
     let (mf, model, aux) = crate::predict::load_model_with(&o.model_dir, o.device, o.decoder)?;
+    crate::predict::warn_dense_frame_head(&mf);
     // The auxiliary decoder was trained near the diagonal only: say where it extrapolates.
     if let Some(limit) = mf.config.step_max_distance.filter(|&l| aux && o.edit.max_distance.is_none_or(|d| d > l)) {
         let asked = o.edit.max_distance.map_or("the whole window".to_string(), |d| format!("--max-distance {d}"));

@@ -114,6 +114,18 @@ pub fn load_model_with(dir: &std::path::Path, device: Device, choice: DecoderCho
     Ok((mf, model, false))
 }
 
+/// Warns, for a decoder with the frame head, that dense frames are not what it was trained on:
+/// training frames hold a row's observed pixels only, and the frame head reads every step of a
+/// frame, so where pixels are unobserved its dense predictions are worse (BENCHMARKS.md,
+/// "Observed and dense frames").
+pub fn warn_dense_frame_head(mf: &ModelFile) {
+    if mf.config.head == crate::config::Head::Frame {
+        hiclstm::log::warn(
+            "this model's frame head was trained on frames of observed pixels and reads every step of a frame: over dense frames (every pixel, as here) it predicts worse where pixels were unobserved (shared 50 kb map: R² 0.64-0.69 dense against 0.955 on observed frames); for an observed map's pixels use hiclstm-predict --contacts, for dense maps and edits a per-step head (--preset representations; near the diagonal --decoder auxiliary)",
+        );
+    }
+}
+
 /// Loads a trained model directory: description and network with its weights.
 pub fn load_model(dir: &std::path::Path, device: Device) -> Result<(ModelFile, HicLstm)> {
     let d = ModelDir(dir.to_path_buf());
@@ -423,6 +435,7 @@ pub fn run(o: &PredictOptions) -> Result<u64> {
     match &o.contacts {
         Some(p) => predict_observed(&mut dec, &targets, p, &reps)?,
         None => {
+            warn_dense_frame_head(&mf);
             for t in &targets {
                 let md = o.max_distance.or(mf.config.max_distance).map(|d| (d / res) as u32).unwrap_or(t.reps.n_bins() as u32);
                 let before = dec.writer.rows;
@@ -480,7 +493,9 @@ fn predict_observed(dec: &mut Decode, targets: &[Target], path: &std::path::Path
         }
         fn frames(&mut self, f: &Frames) -> Result<()> {
             let t = &self.targets[self.current.expect("started").0];
-            self.dec.frames(t, f, None, Some(&mut self.pending))
+            // Rows are framed whole; the pixels wanted have both bins in the target.
+            let wanted: Vec<bool> = (0..f.col.len()).map(|g| f.mask[g] > 0.0 && f.col[g] < t.hi).collect();
+            self.dec.frames(t, f, Some(&wanted), Some(&mut self.pending))
         }
         fn end(&mut self) -> Result<()> {
             let (ti, before) = self.current.take().expect("started");

@@ -1529,7 +1529,8 @@ fn the_default_models_edits_go_the_papers_way_through_its_auxiliary_decoder() {
         predict::run(&PredictOptions {
             model_dir: m.clone(),
             representations: None,
-            contacts: None,
+            // Observed pixels (frames as in training) for the outputs named obs*, else dense.
+            contacts: out.starts_with("obs").then(|| d.join("toy.contacts.parquet")),
             region: region.map(|r| r.parse().unwrap()),
             max_distance,
             output: path.clone(),
@@ -1548,4 +1549,10 @@ fn the_default_models_edits_go_the_papers_way_through_its_auxiliary_decoder() {
     assert!(rows.iter().all(|r| r.i >= 40 && r.j < 120 && r.j - r.i <= 60));
     let worst = |a: &std::collections::HashMap<(u32, u32), f64>| rows.iter().map(|r| (a[&(r.i, r.j)] - r.wt).abs()).fold(0.0, f64::max);
     assert!(worst(&whole) < 1e-5 && worst(&region) < 1e-5, "window's wild type vs whole chromosome {}, vs region {}", worst(&whole), worst(&region));
+    // The same for the observed pixels (`--contacts`, frames of observed pixels as in training):
+    // a region's predictions are the whole chromosome's.
+    let (obs_whole, obs_region) = (predict_to("obs_whole.parquet", None, None), predict_to("obs_region.parquet", Some("chr1:2,000,001-6,000,000"), None));
+    assert!(obs_region.len() > 2000 && obs_region.keys().all(|&(i, j)| i >= 40 && j < 120));
+    let off = obs_region.iter().map(|(px, p)| (obs_whole[px] - p).abs()).fold(0.0, f64::max);
+    assert!(off < 1e-5, "observed pixels of a region vs the whole chromosome: up to {off}");
 }
