@@ -105,9 +105,9 @@ impl Frames {
         self.target.append(&mut other.target);
         self.mask.append(&mut other.mask);
     }
-    /// Number of observed (unmasked) steps over all frames.
+    /// Number of observed steps over all frames (neither padding nor gaps).
     pub fn observed(&self) -> usize {
-        self.mask.iter().filter(|&&m| m > 0.0).count()
+        self.mask.iter().zip(&self.target).filter(|&(&m, &t)| m > 0.0 && !is_gap(t)).count()
     }
 }
 
@@ -145,6 +145,18 @@ pub struct Builder<'a> {
     at: Option<(u32, u32)>,
     /// Steps filled in the last frame (0: no frame is open).
     step: usize,
+    /// Frame the unobserved pixels between a row's diagonal and its observed pixels too, as gap
+    /// steps (see [`is_gap`]); and the next column of the row to frame.
+    gaps: bool,
+    next: u32,
+}
+
+/// Whether a framed step is a gap: an unobserved pixel framed as input only (its target is NaN;
+/// it is in the frame, mask 1, but in no loss and no metric). Models trained with `frames: dense`
+/// frame every pixel of a row up to its last observed one, so that their frames are laid out as
+/// dense prediction lays them out, whatever pixels a map happens to observe.
+pub fn is_gap(target: f32) -> bool {
+    target.is_nan()
 }
 
 impl<'a> Builder<'a> {
@@ -153,7 +165,38 @@ impl<'a> Builder<'a> {
         if len == 0 {
             return Err(Error::InvalidArgument("frame length must be at least 1".into()));
         }
-        Ok(Builder { len, column, t, max_distance, source, frames: Frames { len, ..Default::default() }, stats: FrameStats::default(), at: None, step: 0 })
+        Ok(Builder {
+            len,
+            column,
+            t,
+            max_distance,
+            source,
+            frames: Frames { len, ..Default::default() },
+            stats: FrameStats::default(),
+            at: None,
+            step: 0,
+            gaps: false,
+            next: 0,
+        })
+    }
+
+    /// Frames gap steps too (see [`is_gap`]) when `on`.
+    pub fn fill_gaps(mut self, on: bool) -> Self {
+        self.gaps = on;
+        self
+    }
+
+    /// Appends one step to the open frame (opening one at its start).
+    fn step(&mut self, chrom: u32, row: u32, col: u32, target: f32) {
+        let f = &mut self.frames;
+        if self.step == 0 {
+            f.chrom.push(chrom);
+            f.row.push(row);
+        }
+        f.col.push(col);
+        f.target.push(target);
+        f.mask.push(1.0);
+        self.step = (self.step + 1) % self.len;
     }
 
     /// Frames the pixels of `cc` (the next run of the table) as chromosome `chrom`.
@@ -167,6 +210,7 @@ impl<'a> Builder<'a> {
             if self.at != Some((chrom, row)) {
                 self.close();
                 self.at = Some((chrom, row));
+                self.next = row;
             }
             if v.is_nan() {
                 self.stats.skipped_null += 1;
@@ -183,16 +227,14 @@ impl<'a> Builder<'a> {
                 self.stats.skipped_distance += 1;
                 continue;
             }
-            let f = &mut self.frames;
-            if self.step == 0 {
-                f.chrom.push(chrom);
-                f.row.push(row);
+            if self.gaps {
+                for c in self.next..j {
+                    self.step(chrom, row, c, f32::NAN);
+                }
+                self.next = j + 1;
             }
-            f.col.push(j);
-            f.target.push(self.t.to_prob(v) as f32);
-            f.mask.push(1.0);
+            self.step(chrom, row, j, self.t.to_prob(v) as f32);
             self.stats.pixels += 1;
-            self.step = (self.step + 1) % self.len;
         }
         Ok(())
     }
@@ -267,14 +309,22 @@ pub trait FrameSink {
 /// frames them (no `max_distance`) and handed to `sink` `batch` frames at a time, chromosome by
 /// chromosome; memory holds one batch of pixels and frames, whatever the table's size. Returns
 /// the chromosomes of the table, in order.
-pub fn stream(path: &std::path::Path, len: usize, column: ValueColumn, t: Transform, batch: usize, sink: &mut impl FrameSink) -> Result<Vec<String>> {
-    let mut b = Builder::new(len, column, t, None, path)?;
+pub fn stream(
+    path: &std::path::Path,
+    len: usize,
+    column: ValueColumn,
+    t: Transform,
+    gaps: bool,
+    batch: usize,
+    sink: &mut impl FrameSink,
+) -> Result<Vec<String>> {
+    let mut b = Builder::new(len, column, t, None, path)?.fill_gaps(gaps);
     let mut acc = Frames { len, ..Default::default() };
     let mut seen: Vec<String> = Vec::new();
     let mut range: Option<std::ops::Range<u32>> = None;
     let batch = batch.max(1);
     fn end(b: &mut Builder, acc: &mut Frames, sink: &mut impl FrameSink) -> Result<()> {
-        let rest = std::mem::replace(b, Builder::new(b.len, b.column, b.t, None, b.source)?).finish().0;
+        let rest = std::mem::replace(b, Builder::new(b.len, b.column, b.t, None, b.source)?.fill_gaps(b.gaps)).finish().0;
         acc.append(rest);
         if acc.n() > 0 {
             sink.frames(&std::mem::replace(acc, Frames { len: acc.len, ..Default::default() }))?;
@@ -343,6 +393,27 @@ mod tests {
         assert_eq!(t.to_prob(0.0), 0.0);
         assert_eq!(t.to_value(0.0), 0.0);
         assert!((t.to_prob(8.0) - (-1.0f64).exp()).abs() < 1e-9);
+    }
+
+    /// With gaps, a row's frames hold every column from its diagonal to its last observed pixel:
+    /// the unobserved ones as gap steps (NaN target, mask 1), a null value as a gap too, and
+    /// frames cut where a dense row's would be; counts and `observed` leave gaps out.
+    #[test]
+    fn gap_steps_lay_rows_out_as_dense_frames() {
+        let c = cc(&[(0, 1, 2.0), (0, 2, f64::NAN), (0, 4, 4.0), (2, 2, 6.0), (2, 5, 1.0)]);
+        let mut b = Builder::new(3, ValueColumn::Value, Transform::default(), None, std::path::Path::new("t")).unwrap().fill_gaps(true);
+        b.push(0, &c).unwrap();
+        let (f, s) = b.finish();
+        assert_eq!(f.row, vec![0, 0, 2, 2]);
+        assert_eq!(f.col, vec![0, 1, 2, 3, 4, 0, 2, 3, 4, 5, 2, 2]);
+        assert_eq!(f.mask, vec![1., 1., 1., 1., 1., 0., 1., 1., 1., 1., 0., 0.]);
+        let gaps: Vec<bool> = f.target.iter().map(|&t| is_gap(t)).collect();
+        assert_eq!(gaps, vec![true, false, true, true, false, false, false, true, true, false, false, false]);
+        assert_eq!((s.pixels, s.skipped_null, f.observed()), (4, 1, 4));
+        // Without gaps the same pixels make the frames of observed pixels only.
+        let (plain, _) = build(&[c], 3, ValueColumn::Value, &Transform::default(), None, std::path::Path::new("t")).unwrap();
+        assert_eq!(plain.col, vec![1, 4, 0, 2, 5, 2]);
+        assert!(plain.target.iter().all(|&t| !is_gap(t)));
     }
 
     #[test]

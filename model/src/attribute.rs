@@ -187,7 +187,9 @@ impl<'a> Ig<'a> {
         let ii = Tensor::from_slice(&f.row.iter().map(|&x| x as i64).collect::<Vec<_>>()).to(dev);
         let jj = Tensor::from_slice(&f.col.iter().map(|&x| x as i64).collect::<Vec<_>>()).reshape([b, l as i64]).to(dev);
         let m = Tensor::from_slice(&f.mask).reshape([b, l as i64]).to(dev);
-        let w = target.map(|t| Tensor::from_slice(t).reshape([b, l as i64]).to(dev)).unwrap_or_else(|| m.shallow_clone());
+        // The observed steps (not padding, not gaps), unless a subset is given.
+        let observed: Vec<f32> = f.mask.iter().zip(&f.target).map(|(&mk, &t)| if mk > 0.0 && !frames::is_gap(t) { 1.0 } else { 0.0 }).collect();
+        let w = Tensor::from_slice(target.unwrap_or(&observed)).reshape([b, l as i64]).to(dev);
         let total = |r: &Tensor| (forward_with(self.decoder, r, &ii, &jj, &m) * &w).sum(Kind::Float);
         for s in 0..=self.steps {
             let alpha = s as f64 / self.steps as f64;
@@ -203,7 +205,7 @@ impl<'a> Ig<'a> {
                 self.at_input += f64::try_from(&t).unwrap_or(f64::NAN);
             }
         }
-        for (s, &mk) in f.mask.iter().enumerate() {
+        for (s, &mk) in observed.iter().enumerate() {
             if mk > 0.0 {
                 self.counts[f.col[s] as usize] += 1;
                 self.counts[f.row[s / l] as usize] += 1;
@@ -302,7 +304,9 @@ pub fn run(o: &AttributeOptions) -> Result<Vec<ChromAttributions>> {
                 // and frames without one are passed over.
                 Some(t) => {
                     let l = f.len;
-                    let w: Vec<f32> = (0..f.col.len()).map(|g| (f.mask[g] > 0.0 && t.contains(f.row[g / l], f.col[g], self.res)) as u8 as f32).collect();
+                    let w: Vec<f32> = (0..f.col.len())
+                        .map(|g| (f.mask[g] > 0.0 && !frames::is_gap(f.target[g]) && t.contains(f.row[g / l], f.col[g], self.res)) as u8 as f32)
+                        .collect();
                     let keep: Vec<usize> = (0..f.n()).filter(|&q| w[q * l..(q + 1) * l].iter().any(|&x| x > 0.0)).collect();
                     if !keep.is_empty() {
                         let wk: Vec<f32> = keep.iter().flat_map(|&q| w[q * l..(q + 1) * l].iter().copied()).collect();
@@ -333,7 +337,8 @@ pub fn run(o: &AttributeOptions) -> Result<Vec<ChromAttributions>> {
     }
     let cfg = &mf.config;
     let mut sink = Sink { o, decoder: &model.decoder, reps: &reps, k, current: None, out: Vec::new(), res: mf.resolution as u64, target: target.clone() };
-    let seen = frames::stream(&o.contacts, cfg.frame_len, cfg.value, cfg.transform, o.batch, &mut sink)?;
+    let gaps = cfg.frames == crate::config::FrameLayout::Dense;
+    let seen = frames::stream(&o.contacts, cfg.frame_len, cfg.value, cfg.transform, gaps, o.batch, &mut sink)?;
     let wanted = |c: &str| target.as_ref().is_none_or(|t| t.chrom == c) && (o.chromosomes.is_empty() || o.chromosomes.iter().any(|x| x == c));
     for c in reps.iter().filter(|c| !seen.contains(&c.chrom) && wanted(&c.chrom)) {
         hiclstm::log::warn(&format!("{}: no contacts for {}; not attributed", o.contacts.display(), c.chrom));

@@ -48,6 +48,20 @@ pub enum Head {
     Frame,
 }
 
+/// Which pixels of a row training frames hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum FrameLayout {
+    /// The observed pixels only, in order of column (the original implementation's frames): the
+    /// frame's layout depends on which pixels a map happens to observe.
+    #[default]
+    Observed,
+    /// Every pixel from the diagonal to the row's last observed one; the unobserved ones are in the
+    /// frame as input but in no loss ([`hiclstm::frames::is_gap`]), so frames are laid out as dense
+    /// prediction and edits lay them out.
+    Dense,
+}
+
 /// How the representations start.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
@@ -214,6 +228,10 @@ pub struct ModelConfig {
     pub hidden: usize,
     /// Frame length L.
     pub frame_len: usize,
+    /// Which pixels training frames hold (`observed` or `dense`); a model file without the key:
+    /// observed.
+    #[serde(default)]
+    pub frames: FrameLayout,
     /// Decoder cell: an LSTM variant, or the CNN or FC layer of the decoder comparison.
     pub cell: Cell,
     /// Rank of the decoder's pairwise term g(R_i) . g(R_j) added to every step's logit (g affine,
@@ -263,6 +281,7 @@ impl Default for ModelConfig {
             // 1.6x the training time (BENCHMARKS.md, issue 15).
             hidden: 12,
             frame_len: 150,
+            frames: FrameLayout::Observed,
             cell: Cell::Fused,
             pair_rank: 2,
             head: Head::Frame,

@@ -106,7 +106,7 @@ pub fn stream(paths: &[PathBuf], c: &ModelConfig, temp_dir: &Path) -> Result<Str
         let res = meta.check_meta(p, &head.meta)?;
         drop(head);
         let max_d = c.max_distance.map(|d| (d / res as u64) as u32);
-        let mut builder = frames::Builder::new(c.frame_len, c.value, c.transform, max_d, p)?;
+        let mut builder = frames::Builder::new(c.frame_len, c.value, c.transform, max_d, p)?.fill_gaps(c.frames == crate::config::FrameLayout::Dense);
         let first = seen.len();
         // Progress every 30 s: data preparation of a genome-wide map takes a minute or more.
         let mut logged = std::time::Instant::now();
@@ -160,6 +160,9 @@ fn mark_observed(f: &Frames, seen: &mut [(String, u32, Vec<bool>)]) {
         for s in k * f.len..(k + 1) * f.len {
             if f.mask[s] == 0.0 {
                 break;
+            }
+            if frames::is_gap(f.target[s]) {
+                continue;
             }
             let hi = f.col[s].max(f.row[k]) as usize;
             if obs.len() <= hi {

@@ -418,6 +418,9 @@ pub fn forward_with(decoder: &Decoder, reps: &Tensor, idx_i: &Tensor, idx_j: &Te
 
 /// Masked mean squared error and the number of observed entries.
 pub fn masked_mse(pred: &Tensor, target: &Tensor, mask: &Tensor) -> (Tensor, Tensor) {
+    // Gap steps (NaN targets, `frames: dense`) are inputs only: out of the error and the count.
+    let mask = &(mask * target.isfinite().to_kind(mask.kind()));
+    let target = &target.nan_to_num(0.0, 0.0, 0.0);
     let n = mask.sum(Kind::Float);
     let sse = ((pred - target) * mask).square().sum(Kind::Float);
     (sse, n)

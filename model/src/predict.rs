@@ -119,7 +119,7 @@ pub fn load_model_with(dir: &std::path::Path, device: Device, choice: DecoderCho
 /// frame, so where pixels are unobserved its dense predictions are worse (BENCHMARKS.md,
 /// "Observed and dense frames").
 pub fn warn_dense_frame_head(mf: &ModelFile) {
-    if mf.config.head == crate::config::Head::Frame {
+    if mf.config.head == crate::config::Head::Frame && mf.config.frames == crate::config::FrameLayout::Observed {
         hiclstm::log::warn(
             "this model's frame head was trained on frames of observed pixels and reads every step of a frame: over dense frames (every pixel, as here) it predicts worse where pixels were unobserved (shared 50 kb map: R² 0.64-0.69 dense against 0.955 on observed frames); for an observed map's pixels use hiclstm-predict --contacts, for dense maps and edits a per-step head (--preset representations; near the diagonal --decoder auxiliary)",
         );
@@ -493,8 +493,9 @@ fn predict_observed(dec: &mut Decode, targets: &[Target], path: &std::path::Path
         }
         fn frames(&mut self, f: &Frames) -> Result<()> {
             let t = &self.targets[self.current.expect("started").0];
-            // Rows are framed whole; the pixels wanted have both bins in the target.
-            let wanted: Vec<bool> = (0..f.col.len()).map(|g| f.mask[g] > 0.0 && f.col[g] < t.hi).collect();
+            // Rows are framed whole; the pixels wanted are observed (not gaps) with both bins in
+            // the target.
+            let wanted: Vec<bool> = (0..f.col.len()).map(|g| f.mask[g] > 0.0 && !frames::is_gap(f.target[g]) && f.col[g] < t.hi).collect();
             self.dec.frames(t, f, Some(&wanted), Some(&mut self.pending))
         }
         fn end(&mut self) -> Result<()> {
@@ -511,7 +512,8 @@ fn predict_observed(dec: &mut Decode, targets: &[Target], path: &std::path::Path
     let cfg = &dec.mf.config;
     let (len, value, transform, batch) = (cfg.frame_len, cfg.value, cfg.transform, dec.batch);
     let mut sink = Sink { dec, targets, current: None, pending: VecDeque::new() };
-    let seen = frames::stream(path, len, value, transform, batch, &mut sink)?;
+    let gaps = cfg.frames == crate::config::FrameLayout::Dense;
+    let seen = frames::stream(path, len, value, transform, gaps, batch, &mut sink)?;
     if !seen.iter().any(|c| targets.iter().any(|t| &t.reps.chrom == c)) {
         return Err(Error::not_in_input(
             path,

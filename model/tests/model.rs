@@ -208,6 +208,70 @@ fn tools_venv() -> std::path::PathBuf {
     std::env::var("HICLSTM_LINT_VENV").map(std::path::PathBuf::from).unwrap_or_else(|_| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../.lint-venv"))
 }
 
+/// A model trained with `frames: dense` frames the unobserved pixels of each row (as inputs only),
+/// so its frames of observed pixels (`hiclstm-predict --contacts`) are laid out as its dense frames
+/// (`hiclstm-predict`, edits): both predict every observed pixel alike, except in a row's last
+/// frame (which dense frames run to the chromosome's end). Training and `--contacts` still score
+/// the observed pixels only; the frame head of `frames: observed` predicts them otherwise.
+#[test]
+fn dense_layout_models_predict_observed_pixels_alike_from_either_frames() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let contacts = simulated(d);
+    let (_, obs) = hiclstm::tables::contacts::read_all(&contacts).unwrap();
+    let observed: usize = obs.iter().map(|c| c.i.len()).sum();
+    let cells: usize = [120usize, 80].iter().map(|n| n * (n + 1) / 2).sum();
+    assert!(observed < cells * 9 / 10, "the simulated map leaves pixels unobserved: {observed} of {cells}");
+    // The last observed column of each row: the frames before the one holding it are alike.
+    let mut last = std::collections::HashMap::new();
+    for c in &obs {
+        for k in 0..c.i.len() {
+            let e = last.entry((c.chrom.clone(), c.i[k])).or_insert(0);
+            *e = (*e).max(c.j[k]);
+        }
+    }
+    let mut worst = vec![];
+    for frames in [hiclstm_model::config::FrameLayout::Dense, hiclstm_model::config::FrameLayout::Observed] {
+        let mut c = small_config(2);
+        c.frames = frames;
+        let m = d.join(format!("m-{frames:?}"));
+        train::run(&opts(&contacts, &m, c.clone())).unwrap();
+        let po = |out: &str, contacts: Option<PathBuf>| PredictOptions {
+            model_dir: m.clone(),
+            representations: None,
+            contacts,
+            region: None,
+            max_distance: None,
+            output: d.join(out),
+            device: Device::Cpu,
+            batch: 64,
+            force: true,
+            cooler: None,
+        };
+        assert_eq!(predict::run(&po("obs.parquet", Some(contacts.clone()))).unwrap() as usize, observed, "one prediction per observed pixel");
+        predict::run(&po("dense.parquet", None)).unwrap();
+        let (_, from_obs) = hiclstm::tables::predictions::read_all(&d.join("obs.parquet")).unwrap();
+        let (_, dense) = hiclstm::tables::predictions::read_all(&d.join("dense.parquet")).unwrap();
+        let dense: std::collections::HashMap<(String, u32, u32), f64> =
+            dense.iter().flat_map(|c| (0..c.i.len()).map(move |k| ((c.chrom.clone(), c.i[k], c.j[k]), c.predicted_prob[k]))).collect();
+        let (mut off, mut compared) = (0.0f64, 0);
+        for p in &from_obs {
+            for k in 0..p.i.len() {
+                let (i, j) = (p.i[k], p.j[k]);
+                let last_frame = i + (last[&(p.chrom.clone(), i)] - i) / c.frame_len as u32 * c.frame_len as u32;
+                if j < last_frame {
+                    off = off.max((dense[&(p.chrom.clone(), i, j)] - p.predicted_prob[k]).abs());
+                    compared += 1;
+                }
+            }
+        }
+        assert!(compared > observed / 2, "{compared} of {observed}");
+        worst.push(off);
+    }
+    assert!(worst[0] < 1e-5, "frames: dense, observed pixels from observed and dense frames: up to {}", worst[0]);
+    assert!(worst[1] > 1e-3, "frames: observed, the frame head predicts dense frames otherwise: up to {}", worst[1]);
+}
+
 #[test]
 fn trained_model_beats_the_distance_baseline_and_round_trips() {
     let dir = tempfile::tempdir().unwrap();
