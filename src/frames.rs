@@ -146,9 +146,11 @@ pub struct Builder<'a> {
     /// Steps filled in the last frame (0: no frame is open).
     step: usize,
     /// Frame the unobserved pixels between a row's diagonal and its observed pixels too, as gap
-    /// steps (see [`is_gap`]); and the next column of the row to frame.
+    /// steps (see [`is_gap`]); the next column of the row to frame; whether the open frame has an
+    /// observed step (a frame of gaps only is dropped: nothing in it is learned or predicted).
     gaps: bool,
     next: u32,
+    open_observed: bool,
 }
 
 /// Whether a framed step is a gap: an unobserved pixel framed as input only (its target is NaN;
@@ -177,6 +179,7 @@ impl<'a> Builder<'a> {
             step: 0,
             gaps: false,
             next: 0,
+            open_observed: false,
         })
     }
 
@@ -192,11 +195,27 @@ impl<'a> Builder<'a> {
         if self.step == 0 {
             f.chrom.push(chrom);
             f.row.push(row);
+            self.open_observed = false;
         }
         f.col.push(col);
         f.target.push(target);
         f.mask.push(1.0);
+        self.open_observed |= !is_gap(target);
         self.step = (self.step + 1) % self.len;
+        if self.step == 0 && !self.open_observed {
+            self.drop_open(self.len);
+        }
+    }
+
+    /// Removes the last frame, of which `steps` steps are filled.
+    fn drop_open(&mut self, steps: usize) {
+        let f = &mut self.frames;
+        f.chrom.pop();
+        f.row.pop();
+        let keep = f.col.len() - steps;
+        f.col.truncate(keep);
+        f.target.truncate(keep);
+        f.mask.truncate(keep);
     }
 
     /// Frames the pixels of `cc` (the next run of the table) as chromosome `chrom`.
@@ -241,6 +260,7 @@ impl<'a> Builder<'a> {
 
     /// Pads the open frame (the end of a row) and closes it.
     fn close(&mut self) {
+        // A row's last frame always holds its last observed pixel: never gaps only.
         if self.step != 0 {
             let row = self.at.map(|a| a.1).unwrap_or(0);
             for _ in self.step..self.len {
@@ -410,6 +430,12 @@ mod tests {
         let gaps: Vec<bool> = f.target.iter().map(|&t| is_gap(t)).collect();
         assert_eq!(gaps, vec![true, false, true, true, false, false, false, true, true, false, false, false]);
         assert_eq!((s.pixels, s.skipped_null, f.observed()), (4, 1, 4));
+        // A frame of gaps only is dropped (nothing in it is learned or predicted); the frames
+        // after it keep their place.
+        let mut b = Builder::new(3, ValueColumn::Value, Transform::default(), None, std::path::Path::new("t")).unwrap().fill_gaps(true);
+        b.push(0, &cc(&[(5, 5, 1.0), (5, 12, 2.0)])).unwrap();
+        let (far, _) = b.finish();
+        assert_eq!((far.row.clone(), far.col.clone()), (vec![5, 5], vec![5, 6, 7, 11, 12, 5]));
         // Without gaps the same pixels make the frames of observed pixels only.
         let (plain, _) = build(&[c], 3, ValueColumn::Value, &Transform::default(), None, std::path::Path::new("t")).unwrap();
         assert_eq!(plain.col, vec![1, 4, 0, 2, 5, 2]);

@@ -192,7 +192,11 @@ pub struct IndexedFrames {
 /// all is an error.
 pub fn frames(data: &TrainingData, c: &ModelConfig, source: &Path) -> Result<IndexedFrames> {
     let max_d = c.max_distance.map(|d| (d / data.resolution as u64) as u32);
-    let (frames, stats) = frames::build(&data.contacts, c.frame_len, c.value, &c.transform, max_d, source)?;
+    let mut b = frames::Builder::new(c.frame_len, c.value, c.transform, max_d, source)?.fill_gaps(c.frames == crate::config::FrameLayout::Dense);
+    for (ci, cc) in data.contacts.iter().enumerate() {
+        b.push(ci as u32, cc)?;
+    }
+    let (frames, stats) = b.finish();
     if frames.n() == 0 {
         return Err(Error::InvalidArgument("no usable contacts (all values null or beyond max_distance)".into()));
     }

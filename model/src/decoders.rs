@@ -122,7 +122,7 @@ pub fn run(o: &DecoderOptions) -> Result<Vec<MetricRow>> {
             tch::no_grad(|| model.embedding.shallow_clone().copy_(&frozen));
             let _ = model.embedding.set_requires_grad(false);
             let mut adam = Adam::new(model.named_variables().into_iter().filter(|(n, _)| n != EMBEDDING).collect());
-            let sched = cfg.train.schedule(train.frames.n());
+            let sched = cfg.train.schedule_for(train.frames.n(), cfg.auto_min_steps());
             let t0 = std::time::Instant::now();
             let mut last = f64::NAN;
             for epoch in 0..sched.epochs {

@@ -231,7 +231,9 @@ impl NearDiagonal {
     fn of(batch: &crate::train::HostBatch, row: &[u32], col: &[u32], l: usize, d: usize) -> NearDiagonal {
         let mut n = NearDiagonal { batch: crate::train::HostBatch::default(), row: vec![], col: vec![], steps: vec![] };
         for (f, &i) in batch.idx_i.iter().enumerate() {
-            let near = |t: usize| batch.mask[f * l + t] != 0.0 && batch.idx_j[f * l + t].abs_diff(i) < d as u64;
+            // Observed steps only: a frame whose near steps are all gaps has nothing to learn.
+            let near =
+                |t: usize| batch.mask[f * l + t] != 0.0 && !hiclstm::frames::is_gap(batch.target[f * l + t]) && batch.idx_j[f * l + t].abs_diff(i) < d as u64;
             let Some(last) = (0..l).rposition(near) else { continue };
             n.batch.idx_i.push(i);
             n.row.push(row[f]);
@@ -289,7 +291,7 @@ impl KernelPass<'_> {
             logits = decoder.with_pair(logits, &at(row), &at(col).reshape([bb, ll, k]));
         }
         let (sse, n) = masked_mse(&logits.sigmoid(), &target, &mask);
-        (&sse / &n * weight).backward();
+        (&sse / n.clamp_min(1.0) * weight).backward();
         let d_hh = crate::cpu_lstm::backward(&rec, &scratch.tape, &host(&hs.grad()), &mut scratch.dz);
         // The gate pre-activations were z = p_row[row] + p_col[col] + b_ih + b_hh + W_hh h_(t-1), so
         // their gradient dz gives every variable's: summed by bin into the projections' (whose graph

@@ -164,7 +164,7 @@ pub fn run(o: &TrainOptions) -> Result<TrainSummary> {
         check_writable(&p, true)?;
     }
     let n_frames = frames.n();
-    let sched = o.config.train.schedule(n_frames);
+    let sched = o.config.train.schedule_for(n_frames, o.config.auto_min_steps());
     let batch = sched.batch;
     let s = &data.stats;
     hiclstm::log::info(&format!(
