@@ -205,7 +205,8 @@ impl<'a> Ig<'a> {
                 self.at_input += f64::try_from(&t).unwrap_or(f64::NAN);
             }
         }
-        for (s, &mk) in observed.iter().enumerate() {
+        // Every framed step reaches its representation, gaps included (they are inputs).
+        for (s, &mk) in f.mask.iter().enumerate() {
             if mk > 0.0 {
                 self.counts[f.col[s] as usize] += 1;
                 self.counts[f.row[s / l] as usize] += 1;

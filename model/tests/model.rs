@@ -888,7 +888,11 @@ fn attribution_writes_tables_and_refuses_bad_requests() {
     // that reach a representation, so every bin outside those frames scores exactly 0, and only
     // chr1 is written.
     let (_, cc) = hiclstm::tables::contacts::read_all(&contacts).unwrap();
-    let (f, _) = hiclstm::frames::build(&cc[..1], 20, hiclstm::frames::ValueColumn::Value, &Default::default(), None, &contacts).unwrap();
+    // Framed as the model frames them (the defaults' dense frames hold gap steps too).
+    let gaps = small_config(1).frames == hiclstm_model::config::FrameLayout::Dense;
+    let mut fb = hiclstm::frames::Builder::new(20, hiclstm::frames::ValueColumn::Value, Default::default(), None, &contacts).unwrap().fill_gaps(gaps);
+    fb.push(0, &cc[0]).unwrap();
+    let (f, _) = fb.finish();
     let reach = |rows: std::ops::Range<u32>, cols: std::ops::Range<u32>| -> std::collections::BTreeSet<i64> {
         let mut bins = std::collections::BTreeSet::new();
         for q in (0..f.n()).filter(|&q| rows.contains(&f.row[q])) {
