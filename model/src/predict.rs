@@ -114,14 +114,14 @@ pub fn load_model_with(dir: &std::path::Path, device: Device, choice: DecoderCho
     Ok((mf, model, false))
 }
 
-/// Warns, for a decoder with the frame head, that dense frames are not what it was trained on:
-/// training frames hold a row's observed pixels only, and the frame head reads every step of a
-/// frame, so where pixels are unobserved its dense predictions are worse (BENCHMARKS.md,
-/// "Observed and dense frames").
+/// Warns, for a frame-head decoder trained on observed frames (`frames: observed`), that dense
+/// frames are not what it was trained on: its training frames held a row's observed pixels only,
+/// and the frame head reads every step of a frame, so where pixels are unobserved its dense
+/// predictions are worse (BENCHMARKS.md, "Frames cut as training cuts them").
 pub fn warn_dense_frame_head(mf: &ModelFile) {
     if mf.config.head == crate::config::Head::Frame && mf.config.frames == crate::config::FrameLayout::Observed {
         hiclstm::log::warn(
-            "this model's frame head was trained on frames of observed pixels and reads every step of a frame: over dense frames (every pixel, as here) it predicts worse where pixels were unobserved (shared 50 kb map: R² 0.64-0.69 dense against 0.955 on observed frames); for an observed map's pixels use hiclstm-predict --contacts, for dense maps and edits a per-step head (--preset representations; near the diagonal --decoder auxiliary)",
+            "this model's frame head was trained on frames of observed pixels (frames: observed) and reads every step of a frame: over dense frames (every pixel, as here) it predicts worse where pixels were unobserved (shared 50 kb map: R² 0.64-0.69 dense against 0.955 on observed frames); retrain with frames: dense (the defaults), or use hiclstm-predict --contacts for an observed map's pixels",
         );
     }
 }
