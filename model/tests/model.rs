@@ -1570,13 +1570,11 @@ fn the_default_models_edits_go_the_papers_way_through_its_auxiliary_decoder() {
     assert!(diffs.len() >= 4 && mean < -0.05 && 2 * weaker > diffs.len(), "convergent -> divergent: mean {mean:.4}, {weaker} of {} weaker", diffs.len());
     assert_ne!(swap(DecoderChoice::Main, "conv_div_main"), diffs, "the main decoder predicts otherwise");
     // The boundary at chr1:3,000,000 deleted: pixels between the TADs either side gain contacts.
-    let rows = perturb(&o(
-        EditSpec::region(EditKind::Delete, "chr1:2,950,001-3,050,000".parse().unwrap(), "chr1".parse().unwrap()),
-        "chr1:1-6,000,000",
-        "bdel",
-        DecoderChoice::Auxiliary,
-    ))
-    .unwrap();
+    let delete_boundary = |window: &str, out: &str, decoder: DecoderChoice| {
+        let at = "chr1:2,950,001-3,050,000".parse().unwrap();
+        perturb(&o(EditSpec::region(EditKind::Delete, at, "chr1".parse().unwrap()), window, out, decoder)).unwrap()
+    };
+    let rows = delete_boundary("chr1:1-6,000,000", "bdel", DecoderChoice::Auxiliary);
     let across: Vec<f64> = rows.iter().filter(|r| r.i < 59 && r.j > 60 && r.j - r.i < 30).filter_map(|r| r.mutant.map(|m| m - r.wt)).collect();
     let mean = across.iter().sum::<f64>() / across.len() as f64;
     assert!(across.len() > 300 && mean > 0.01, "across the deleted boundary: {mean:.4} over {} pixels", across.len());
@@ -1585,13 +1583,7 @@ fn the_default_models_edits_go_the_papers_way_through_its_auxiliary_decoder() {
     // so is `hiclstm-predict --region ... --max-distance`: rows are framed as in training, not cut
     // at the window's end or at the distance (the frame head reads every step of its frame, so a
     // frame cut short predicts its pixels otherwise: by up to 0.77 here before).
-    let rows = perturb(&o(
-        EditSpec::region(EditKind::Delete, "chr1:2,950,001-3,050,000".parse().unwrap(), "chr1".parse().unwrap()),
-        "chr1:2,000,001-6,000,000",
-        "bdel_main",
-        DecoderChoice::Main,
-    ))
-    .unwrap();
+    let rows = delete_boundary("chr1:2,000,001-6,000,000", "bdel_main", DecoderChoice::Main);
     let predict_to = |out: &str, region: Option<&str>, max_distance: Option<u64>| {
         let path = d.join(out);
         predict::run(&PredictOptions {
