@@ -168,10 +168,15 @@ pub fn run(o: &TrainOptions) -> Result<TrainSummary> {
     let batch = sched.batch;
     let s = &data.stats;
     hiclstm::log::info(&format!(
-        "data preparation {prep_seconds:.3} s: {} chromosome(s), {} bins, {} pixels in {n_frames} frames of {} ({:.0} MB of temporary frames in {}); batch {batch}, {} epochs (learning rate drops after {}); {} null values and {} pixels beyond max_distance left out",
+        "data preparation {prep_seconds:.3} s: {} chromosome(s), {} bins, {} pixels{} in {n_frames} frames of {} ({:.0} MB of temporary frames in {}); batch {batch}, {} epochs (learning rate drops after {}); {} null values and {} pixels beyond max_distance left out",
         data.meta.chroms.len(),
         data.meta.chroms.iter().map(|c| c.n_bins).sum::<usize>(),
         s.pixels,
+        // Dense frames also hold the unobserved pixels before each row's last observed one.
+        match data.store.steps().saturating_sub(s.pixels as u64) {
+            0 => String::new(),
+            gaps => format!(" and {gaps} gap steps (frames: dense)"),
+        },
         o.config.frame_len,
         data.store.steps() as f64 * 8e-6,
         temp_dir.display(),
