@@ -107,7 +107,7 @@ impl Frames {
     }
     /// Number of observed steps over all frames (neither padding nor gaps).
     pub fn observed(&self) -> usize {
-        self.mask.iter().zip(&self.target).filter(|&(&m, &t)| m > 0.0 && !is_gap(t)).count()
+        self.mask.iter().zip(&self.target).filter(|&(&m, &t)| is_observed(m, t)).count()
     }
 }
 
@@ -161,6 +161,11 @@ pub fn is_gap(target: f32) -> bool {
     target.is_nan()
 }
 
+/// Whether a framed step (its mask and target) is an observed pixel: neither padding nor a gap.
+pub fn is_observed(mask: f32, target: f32) -> bool {
+    mask > 0.0 && !is_gap(target)
+}
+
 impl<'a> Builder<'a> {
     /// A builder of frames of `len` steps (see [`build`] for the other settings).
     pub fn new(len: usize, column: ValueColumn, t: Transform, max_distance: Option<u32>, source: &'a std::path::Path) -> Result<Self> {
@@ -203,16 +208,16 @@ impl<'a> Builder<'a> {
         self.open_observed |= !is_gap(target);
         self.step = (self.step + 1) % self.len;
         if self.step == 0 && !self.open_observed {
-            self.drop_open(self.len);
+            self.drop_last();
         }
     }
 
-    /// Removes the last frame, of which `steps` steps are filled.
-    fn drop_open(&mut self, steps: usize) {
+    /// Removes the last frame (complete, of gaps only).
+    fn drop_last(&mut self) {
         let f = &mut self.frames;
         f.chrom.pop();
         f.row.pop();
-        let keep = f.col.len() - steps;
+        let keep = f.col.len() - self.len;
         f.col.truncate(keep);
         f.target.truncate(keep);
         f.mask.truncate(keep);

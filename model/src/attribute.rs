@@ -188,8 +188,12 @@ impl<'a> Ig<'a> {
         let jj = Tensor::from_slice(&f.col.iter().map(|&x| x as i64).collect::<Vec<_>>()).reshape([b, l as i64]).to(dev);
         let m = Tensor::from_slice(&f.mask).reshape([b, l as i64]).to(dev);
         // The observed steps (not padding, not gaps), unless a subset is given.
-        let observed: Vec<f32> = f.mask.iter().zip(&f.target).map(|(&mk, &t)| if mk > 0.0 && !frames::is_gap(t) { 1.0 } else { 0.0 }).collect();
-        let w = Tensor::from_slice(target.unwrap_or(&observed)).reshape([b, l as i64]).to(dev);
+        let w = match target {
+            Some(t) => Tensor::from_slice(t),
+            None => Tensor::from_slice(&f.mask.iter().zip(&f.target).map(|(&mk, &t)| frames::is_observed(mk, t) as u8 as f32).collect::<Vec<_>>()),
+        }
+        .reshape([b, l as i64])
+        .to(dev);
         let total = |r: &Tensor| (forward_with(self.decoder, r, &ii, &jj, &m) * &w).sum(Kind::Float);
         for s in 0..=self.steps {
             let alpha = s as f64 / self.steps as f64;
@@ -306,7 +310,7 @@ pub fn run(o: &AttributeOptions) -> Result<Vec<ChromAttributions>> {
                 Some(t) => {
                     let l = f.len;
                     let w: Vec<f32> = (0..f.col.len())
-                        .map(|g| (f.mask[g] > 0.0 && !frames::is_gap(f.target[g]) && t.contains(f.row[g / l], f.col[g], self.res)) as u8 as f32)
+                        .map(|g| (frames::is_observed(f.mask[g], f.target[g]) && t.contains(f.row[g / l], f.col[g], self.res)) as u8 as f32)
                         .collect();
                     let keep: Vec<usize> = (0..f.n()).filter(|&q| w[q * l..(q + 1) * l].iter().any(|&x| x > 0.0)).collect();
                     if !keep.is_empty() {
@@ -338,8 +342,7 @@ pub fn run(o: &AttributeOptions) -> Result<Vec<ChromAttributions>> {
     }
     let cfg = &mf.config;
     let mut sink = Sink { o, decoder: &model.decoder, reps: &reps, k, current: None, out: Vec::new(), res: mf.resolution as u64, target: target.clone() };
-    let gaps = cfg.frames == crate::config::FrameLayout::Dense;
-    let seen = frames::stream(&o.contacts, cfg.frame_len, cfg.value, cfg.transform, gaps, o.batch, &mut sink)?;
+    let seen = frames::stream(&o.contacts, cfg.frame_len, cfg.value, cfg.transform, cfg.fills_gaps(), o.batch, &mut sink)?;
     let wanted = |c: &str| target.as_ref().is_none_or(|t| t.chrom == c) && (o.chromosomes.is_empty() || o.chromosomes.iter().any(|x| x == c));
     for c in reps.iter().filter(|c| !seen.contains(&c.chrom) && wanted(&c.chrom)) {
         hiclstm::log::warn(&format!("{}: no contacts for {}; not attributed", o.contacts.display(), c.chrom));

@@ -324,6 +324,11 @@ fn default_axis_std() -> f64 {
 pub use hiclstm::presets::ModelPreset as Preset;
 
 impl ModelConfig {
+    /// Whether training frames hold gap steps (`frames: dense`; [`hiclstm::frames::Builder::fill_gaps`]).
+    pub fn fills_gaps(&self) -> bool {
+        self.frames == FrameLayout::Dense
+    }
+
     /// Optimizer steps that `epochs: auto` guarantees: [`AUTO_MIN_STEPS`], twice as many with
     /// dense frames (their gap steps carry no loss; on the shared map 100 epochs left R² at
     /// 0.934-0.947, 200 reached 0.950-0.958; BENCHMARKS.md, issue 15).

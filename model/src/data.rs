@@ -106,7 +106,7 @@ pub fn stream(paths: &[PathBuf], c: &ModelConfig, temp_dir: &Path) -> Result<Str
         let res = meta.check_meta(p, &head.meta)?;
         drop(head);
         let max_d = c.max_distance.map(|d| (d / res as u64) as u32);
-        let mut builder = frames::Builder::new(c.frame_len, c.value, c.transform, max_d, p)?.fill_gaps(c.frames == crate::config::FrameLayout::Dense);
+        let mut builder = builder(c, max_d, p)?;
         let first = seen.len();
         // Progress every 30 s: data preparation of a genome-wide map takes a minute or more.
         let mut logged = std::time::Instant::now();
@@ -153,6 +153,11 @@ pub fn stream(paths: &[PathBuf], c: &ModelConfig, temp_dir: &Path) -> Result<Str
     Ok(StreamedData { meta, store: writer.finish()?, stats, observed })
 }
 
+/// A frame builder as `c` frames its training contacts (`max_d` in bins; `source` for errors).
+fn builder<'a>(c: &ModelConfig, max_d: Option<u32>, source: &'a Path) -> Result<frames::Builder<'a>> {
+    Ok(frames::Builder::new(c.frame_len, c.value, c.transform, max_d, source)?.fill_gaps(c.fills_gaps()))
+}
+
 /// Marks the row and column bins of every observed step of `f` (chromosome indices into `seen`).
 fn mark_observed(f: &Frames, seen: &mut [(String, u32, Vec<bool>)]) {
     for k in 0..f.n() {
@@ -161,7 +166,7 @@ fn mark_observed(f: &Frames, seen: &mut [(String, u32, Vec<bool>)]) {
             if f.mask[s] == 0.0 {
                 break;
             }
-            if frames::is_gap(f.target[s]) {
+            if !frames::is_observed(f.mask[s], f.target[s]) {
                 continue;
             }
             let hi = f.col[s].max(f.row[k]) as usize;
@@ -192,7 +197,7 @@ pub struct IndexedFrames {
 /// all is an error.
 pub fn frames(data: &TrainingData, c: &ModelConfig, source: &Path) -> Result<IndexedFrames> {
     let max_d = c.max_distance.map(|d| (d / data.resolution as u64) as u32);
-    let mut b = frames::Builder::new(c.frame_len, c.value, c.transform, max_d, source)?.fill_gaps(c.frames == crate::config::FrameLayout::Dense);
+    let mut b = builder(c, max_d, source)?;
     for (ci, cc) in data.contacts.iter().enumerate() {
         b.push(ci as u32, cc)?;
     }

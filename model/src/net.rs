@@ -232,8 +232,7 @@ impl NearDiagonal {
         let mut n = NearDiagonal { batch: crate::train::HostBatch::default(), row: vec![], col: vec![], steps: vec![] };
         for (f, &i) in batch.idx_i.iter().enumerate() {
             // Observed steps only: a frame whose near steps are all gaps has nothing to learn.
-            let near =
-                |t: usize| batch.mask[f * l + t] != 0.0 && !hiclstm::frames::is_gap(batch.target[f * l + t]) && batch.idx_j[f * l + t].abs_diff(i) < d as u64;
+            let near = |t: usize| hiclstm::frames::is_observed(batch.mask[f * l + t], batch.target[f * l + t]) && batch.idx_j[f * l + t].abs_diff(i) < d as u64;
             let Some(last) = (0..l).rposition(near) else { continue };
             n.batch.idx_i.push(i);
             n.row.push(row[f]);

@@ -495,8 +495,16 @@ fn predict_observed(dec: &mut Decode, targets: &[Target], path: &std::path::Path
             let t = &self.targets[self.current.expect("started").0];
             // Rows are framed whole; the pixels wanted are observed (not gaps) with both bins in
             // the target.
-            let wanted: Vec<bool> = (0..f.col.len()).map(|g| f.mask[g] > 0.0 && !frames::is_gap(f.target[g]) && f.col[g] < t.hi).collect();
-            self.dec.frames(t, f, Some(&wanted), Some(&mut self.pending))
+            let wanted: Vec<bool> = (0..f.col.len()).map(|g| frames::is_observed(f.mask[g], f.target[g]) && f.col[g] < t.hi).collect();
+            // Only the frames holding a wanted pixel are decoded (a region's rows run on to the
+            // chromosome's end); the pending observations of the others are passed over in order.
+            let l = f.len;
+            let keep: Vec<usize> = (0..f.n()).filter(|&q| wanted[q * l..(q + 1) * l].contains(&true)).collect();
+            if keep.len() == f.n() {
+                return self.dec.frames(t, f, Some(&wanted), Some(&mut self.pending));
+            }
+            let kept_wanted: Vec<bool> = keep.iter().flat_map(|&q| wanted[q * l..(q + 1) * l].iter().copied()).collect();
+            self.dec.frames(t, &f.select(keep.iter().copied()), Some(&kept_wanted), Some(&mut self.pending))
         }
         fn end(&mut self) -> Result<()> {
             let (ti, before) = self.current.take().expect("started");
@@ -512,7 +520,7 @@ fn predict_observed(dec: &mut Decode, targets: &[Target], path: &std::path::Path
     let cfg = &dec.mf.config;
     let (len, value, transform, batch) = (cfg.frame_len, cfg.value, cfg.transform, dec.batch);
     let mut sink = Sink { dec, targets, current: None, pending: VecDeque::new() };
-    let gaps = cfg.frames == crate::config::FrameLayout::Dense;
+    let gaps = cfg.fills_gaps();
     let seen = frames::stream(path, len, value, transform, gaps, batch, &mut sink)?;
     if !seen.iter().any(|c| targets.iter().any(|t| &t.reps.chrom == c)) {
         return Err(Error::not_in_input(

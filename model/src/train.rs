@@ -514,7 +514,7 @@ pub fn run_epoch(
 pub fn predict_frames(model: &HicLstm, f: &IndexedFrames, l: usize, batch: usize) -> Vec<(u32, u32, f64, f64)> {
     let p = crate::net::predict_steps(&model.decoder, &model.embedding, &f.idx_i, &f.idx_j, &f.frames.mask, l, batch);
     (0..p.len())
-        .filter(|&g| f.frames.mask[g] > 0.0 && !hiclstm::frames::is_gap(f.frames.target[g]))
+        .filter(|&g| hiclstm::frames::is_observed(f.frames.mask[g], f.frames.target[g]))
         .map(|g| {
             let fr = g / l;
             (f.frames.chrom[fr], f.frames.col[g] - f.frames.row[fr], f.frames.target[g] as f64, p[g] as f64)
@@ -533,7 +533,7 @@ pub fn reconstruction(model: &HicLstm, src: &dyn FrameSource, batch: usize) -> R
             let (bi, bj, _, bm) = b.to_device(l, dev);
             let p = model.forward_indices(&bi, &bj, &bm).to_device(Device::Cpu).to_kind(Kind::Float).reshape([-1]);
             let p = Vec::<f32>::try_from(p).map_err(tch_err("predictions"))?;
-            for s in (0..p.len()).filter(|&s| b.mask[s] > 0.0 && !hiclstm::frames::is_gap(b.target[s])) {
+            for s in (0..p.len()).filter(|&s| hiclstm::frames::is_observed(b.mask[s], b.target[s])) {
                 acc.push(b.target[s] as f64, p[s] as f64, (b.idx_j[s] - b.idx_i[s / l]) as u32);
             }
             Ok(())
