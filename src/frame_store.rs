@@ -2,24 +2,32 @@
 //!
 //! A genome-wide map at 10 kb has hundreds of millions of pixels; their frames in memory (with
 //! padding, masks and 64-bit indices) cost about 150 bytes per pixel. The store keeps only what a
-//! frame cannot be rebuilt without, 8 bytes per observed step (column bin u32, target f32) in an
-//! unnamed temporary file, and in memory one 16-byte head per frame. Batches are read back in any
-//! order with positioned reads: the epoch's shuffle is the same full permutation as in memory,
-//! and the file's pages sit in the kernel's page cache (not in the process) or on disk.
+//! frame cannot be rebuilt without, in an unnamed temporary file, and in memory one 16-byte head
+//! per frame. Batches are read back in any order with positioned reads: the epoch's shuffle is the
+//! same full permutation as in memory, and the file's pages sit in the kernel's page cache (not in
+//! the process) or on disk.
+//!
+//! A frame whose columns run on without a hole (every dense frame, see
+//! [`crate::frames::is_gap`], and the observed frames of a map's densely observed diagonal) is
+//! stored as its first column, one bit per step (observed or gap) and the observed steps' targets:
+//! about 4 bytes per observed pixel, whatever the gaps. Any other frame is stored step by step
+//! (column and target, 8 bytes a step). Dense frames of a genome-wide 10 kb map hold several
+//! times more steps than it has pixels (the gaps before each row's last observed pixel), so
+//! storing gaps as bits keeps the file smaller than the observed frames' were.
 
 use crate::error::{Error, Result};
-use crate::frames::Frames;
+use crate::frames::{is_gap, Frames};
 use std::io::Write;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
-/// Bytes of one observed step in the file: column bin (u32 LE) and target probability (f32 LE).
-const STEP_BYTES: u64 = 8;
+/// Set in a record's first word when its frame's columns run on without a hole.
+const RUN: u32 = 1 << 31;
 
-/// Where a frame starts in the file and what it belongs to.
+/// Where a frame's record starts in the file and what it belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Head {
-    /// First step of the frame, counted in steps from the start of the file.
+    /// First byte of the frame's record.
     at: u64,
     /// Chromosome index (as the builder numbered them).
     chrom: u32,
@@ -32,8 +40,63 @@ pub struct FrameStoreWriter {
     file: std::io::BufWriter<std::fs::File>,
     dir: PathBuf,
     heads: Vec<Head>,
+    bytes: u64,
     steps: u64,
     len: usize,
+}
+
+/// Appends the record of one frame's `n` framed steps (columns `col`, targets `target`) to `buf`:
+/// `n` (with [`RUN`] when the columns run on), then either the first column, a bit per step (set:
+/// observed; clear: gap) and the observed targets, or each step's column and target. Little-endian.
+fn encode(col: &[u32], target: &[f32], buf: &mut Vec<u8>) {
+    let n = col.len();
+    let run = col.iter().enumerate().all(|(s, &c)| c.checked_sub(col[0]) == Some(s as u32));
+    buf.extend_from_slice(&(n as u32 | if run { RUN } else { 0 }).to_le_bytes());
+    if !run {
+        for (c, t) in col.iter().zip(target) {
+            buf.extend_from_slice(&c.to_le_bytes());
+            buf.extend_from_slice(&t.to_le_bytes());
+        }
+        return;
+    }
+    buf.extend_from_slice(&col[0].to_le_bytes());
+    for bits in target.chunks(8) {
+        buf.push(bits.iter().enumerate().fold(0u8, |b, (k, &t)| if is_gap(t) { b } else { b | 1 << k }));
+    }
+    for t in target.iter().filter(|t| !is_gap(**t)) {
+        buf.extend_from_slice(&t.to_le_bytes());
+    }
+}
+
+/// Appends the framed steps of a record (as [`encode`] wrote it) to `col` and `target`; `None`
+/// when the record is not one.
+fn decode(rec: &[u8], col: &mut Vec<u32>, target: &mut Vec<f32>) -> Option<usize> {
+    let word = |at: usize| rec.get(at..at + 4).map(|b| [b[0], b[1], b[2], b[3]]);
+    let head = u32::from_le_bytes(word(0)?);
+    let n = (head & !RUN) as usize;
+    if head & RUN == 0 {
+        if rec.len() != 4 + 8 * n {
+            return None;
+        }
+        for s in rec[4..].chunks_exact(8) {
+            col.push(u32::from_le_bytes([s[0], s[1], s[2], s[3]]));
+            target.push(f32::from_le_bytes([s[4], s[5], s[6], s[7]]));
+        }
+        return Some(n);
+    }
+    let first = u32::from_le_bytes(word(4)?);
+    let bits = rec.get(8..8 + n.div_ceil(8))?;
+    let mut at = 8 + bits.len();
+    for s in 0..n {
+        col.push(first + s as u32);
+        if bits[s / 8] >> (s % 8) & 1 == 1 {
+            target.push(f32::from_le_bytes(word(at)?));
+            at += 4;
+        } else {
+            target.push(f32::NAN);
+        }
+    }
+    (at == rec.len()).then_some(n)
 }
 
 impl FrameStoreWriter {
@@ -41,25 +104,22 @@ impl FrameStoreWriter {
     /// system when the process ends, however it ends).
     pub fn create(dir: &Path, len: usize) -> Result<Self> {
         let file = tempfile::tempfile_in(dir).map_err(|e| Error::output_io(dir, e))?;
-        Ok(FrameStoreWriter { file: std::io::BufWriter::with_capacity(1 << 20, file), dir: dir.to_path_buf(), heads: vec![], steps: 0, len })
+        Ok(FrameStoreWriter { file: std::io::BufWriter::with_capacity(1 << 20, file), dir: dir.to_path_buf(), heads: vec![], bytes: 0, steps: 0, len })
     }
 
-    /// Appends the frames of `f` (of this store's length; observed steps first in each frame, as
-    /// [`crate::frames::Builder`] makes them).
+    /// Appends the frames of `f` (of this store's length; framed steps first in each frame,
+    /// padding after them, as [`crate::frames::Builder`] makes them).
     pub fn append(&mut self, f: &Frames) -> Result<()> {
         assert_eq!(f.len, self.len, "frames of another length");
-        let mut buf = Vec::with_capacity(f.col.len() * STEP_BYTES as usize);
+        let mut buf = Vec::with_capacity(f.col.len() * 5);
         for k in 0..f.n() {
-            self.heads.push(Head { at: self.steps, chrom: f.chrom[k], row: f.row[k] });
-            for s in k * f.len..(k + 1) * f.len {
-                if f.mask[s] == 0.0 {
-                    break;
-                }
-                buf.extend_from_slice(&f.col[s].to_le_bytes());
-                buf.extend_from_slice(&f.target[s].to_le_bytes());
-                self.steps += 1;
-            }
+            let steps = k * f.len..(k + 1) * f.len;
+            let n = f.mask[steps.clone()].iter().take_while(|&&m| m != 0.0).count();
+            self.heads.push(Head { at: self.bytes + buf.len() as u64, chrom: f.chrom[k], row: f.row[k] });
+            encode(&f.col[steps.start..steps.start + n], &f.target[steps.start..steps.start + n], &mut buf);
+            self.steps += n as u64;
         }
+        self.bytes += buf.len() as u64;
         self.file.write_all(&buf).map_err(|e| self.io_error(e))
     }
 
@@ -70,9 +130,9 @@ impl FrameStoreWriter {
 
     /// Flushes the file and returns the store for reading.
     pub fn finish(self) -> Result<FrameStore> {
-        let FrameStoreWriter { file, dir, heads, steps, len } = self;
+        let FrameStoreWriter { file, dir, heads, bytes, steps, len } = self;
         let file = file.into_inner().map_err(|e| Error::output_io(&dir, e.into_error()))?;
-        Ok(FrameStore { file, heads, steps, len })
+        Ok(FrameStore { file, heads, bytes, steps, len })
     }
 
     /// Frames appended so far.
@@ -85,6 +145,7 @@ impl FrameStoreWriter {
 pub struct FrameStore {
     file: std::fs::File,
     heads: Vec<Head>,
+    bytes: u64,
     steps: u64,
     len: usize,
 }
@@ -100,9 +161,14 @@ impl FrameStore {
         self.len
     }
 
-    /// Observed steps of all frames (the file holds 8 bytes per step).
+    /// Framed steps of all frames: observed pixels and gap steps, not padding.
     pub fn steps(&self) -> u64 {
         self.steps
+    }
+
+    /// Size of the temporary file in bytes.
+    pub fn bytes(&self) -> u64 {
+        self.bytes
     }
 
     /// Replaces `out` with frames `ids`, in that order, padded and masked as
@@ -117,17 +183,15 @@ impl FrameStore {
         let mut buf = Vec::new();
         for &id in ids {
             let h = self.heads[id];
-            let end = self.heads.get(id + 1).map_or(self.steps, |n| n.at);
-            let n = (end - h.at) as usize;
-            buf.resize(n * STEP_BYTES as usize, 0);
-            self.file.read_exact_at(&mut buf, h.at * STEP_BYTES).map_err(|e| Error::Internal(format!("reading the temporary training frames back: {e}")))?;
+            let end = self.heads.get(id + 1).map_or(self.bytes, |n| n.at);
+            buf.resize((end - h.at) as usize, 0);
+            self.file.read_exact_at(&mut buf, h.at).map_err(|e| Error::Internal(format!("reading the temporary training frames back: {e}")))?;
             out.chrom.push(h.chrom);
             out.row.push(h.row);
-            for s in buf.chunks_exact(STEP_BYTES as usize) {
-                out.col.push(u32::from_le_bytes([s[0], s[1], s[2], s[3]]));
-                out.target.push(f32::from_le_bytes([s[4], s[5], s[6], s[7]]));
-                out.mask.push(1.0);
-            }
+            let n = decode(&buf, &mut out.col, &mut out.target)
+                .filter(|&n| n <= self.len)
+                .ok_or_else(|| Error::Internal(format!("the temporary training frames' record of frame {id} does not read back")))?;
+            out.mask.resize(out.mask.len() + n, 1.0);
             for _ in n..self.len {
                 out.col.push(h.row);
                 out.target.push(0.0);
@@ -141,12 +205,27 @@ impl FrameStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::frames::{build, Transform, ValueColumn};
+    use crate::frames::{Builder, Transform, ValueColumn};
     use crate::tables::contacts::ChromContacts;
+
+    /// A frame's chromosome, row, columns, and targets and mask as bits.
+    type FrameBits = (u32, u32, Vec<u32>, Vec<u32>, Vec<u32>);
+
+    /// The frames' arrays bit for bit (gap targets are NaN, which `==` never equals).
+    fn bits(f: &Frames, ids: &[usize]) -> Vec<FrameBits> {
+        let l = f.len;
+        let b = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        ids.iter()
+            .map(|&q| (f.chrom[q], f.row[q], f.col[q * l..(q + 1) * l].to_vec(), b(&f.target[q * l..(q + 1) * l]), b(&f.mask[q * l..(q + 1) * l])))
+            .collect()
+    }
 
     #[test]
     fn frames_read_back_in_any_order_equal_the_built_ones() {
-        let px: Vec<(u32, u32)> = (0..9u32).flat_map(|i| (i..i + 1 + (i * 5) % 11).map(move |j| (i, j))).collect();
+        // Rows of different lengths, each with holes (a third of the cells off the diagonal are
+        // unobserved), except rows 2 and 6, observed without one.
+        let px: Vec<(u32, u32)> =
+            (0..9u32).flat_map(|i| (i..i + 1 + (i * 5) % 11).map(move |j| (i, j))).filter(|&(i, j)| i % 4 == 2 || j == i || (i + j) % 3 != 2).collect();
         let c = ChromContacts {
             chrom: "c".into(),
             i: px.iter().map(|p| p.0).collect(),
@@ -154,35 +233,59 @@ mod tests {
             count: px.iter().map(|p| (p.0 + p.1) as f64).collect(),
             value: px.iter().map(|p| (p.0 * p.1) as f64 + 0.25).collect(),
         };
-        let (f, _) = build(&[c.clone(), c], 4, ValueColumn::Value, &Transform::default(), None, Path::new("t")).unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        let mut w = FrameStoreWriter::create(dir.path(), 4).unwrap();
-        // Appended in two parts, as training appends what the builder drains.
-        let cut = 5;
-        let part = |a: usize, b: usize| Frames {
-            len: 4,
-            chrom: f.chrom[a..b].to_vec(),
-            row: f.row[a..b].to_vec(),
-            col: f.col[a * 4..b * 4].to_vec(),
-            target: f.target[a * 4..b * 4].to_vec(),
-            mask: f.mask[a * 4..b * 4].to_vec(),
-        };
-        w.append(&part(0, cut)).unwrap();
-        w.append(&part(cut, f.n())).unwrap();
-        let s = w.finish().unwrap();
-        assert_eq!((s.n(), s.steps()), (f.n(), f.observed() as u64));
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "the file has no name to leave behind");
-        let mut back = Frames::default();
-        s.read(&(0..f.n()).collect::<Vec<_>>(), &mut back).unwrap();
-        assert_eq!(back, f);
-        let order: Vec<usize> = (0..f.n()).rev().step_by(2).collect();
-        s.read(&order, &mut back).unwrap();
-        let l = 4;
-        for (k, &id) in order.iter().enumerate() {
-            assert_eq!((back.chrom[k], back.row[k]), (f.chrom[id], f.row[id]));
-            assert_eq!(back.col[k * l..(k + 1) * l], f.col[id * l..(id + 1) * l]);
-            assert_eq!(back.target[k * l..(k + 1) * l], f.target[id * l..(id + 1) * l]);
-            assert_eq!(back.mask[k * l..(k + 1) * l], f.mask[id * l..(id + 1) * l]);
+        for dense in [false, true] {
+            let mut b = Builder::new(4, ValueColumn::Value, Transform::default(), None, Path::new("t")).unwrap().fill_gaps(dense);
+            b.push(0, &c).unwrap();
+            b.push(1, &c).unwrap();
+            let f = b.finish().0;
+            let framed = f.mask.iter().filter(|&&m| m > 0.0).count() as u64;
+            assert!(f.observed() < framed as usize || !dense, "dense frames hold gaps");
+            let dir = tempfile::tempdir().unwrap();
+            let mut w = FrameStoreWriter::create(dir.path(), 4).unwrap();
+            // Appended in two parts, as training appends what the builder drains.
+            let cut = 5;
+            let part = |a: usize, b: usize| Frames {
+                len: 4,
+                chrom: f.chrom[a..b].to_vec(),
+                row: f.row[a..b].to_vec(),
+                col: f.col[a * 4..b * 4].to_vec(),
+                target: f.target[a * 4..b * 4].to_vec(),
+                mask: f.mask[a * 4..b * 4].to_vec(),
+            };
+            w.append(&part(0, cut)).unwrap();
+            w.append(&part(cut, f.n())).unwrap();
+            let s = w.finish().unwrap();
+            assert_eq!((s.n(), s.steps()), (f.n(), framed));
+            assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "the file has no name to leave behind");
+            // Gaps are kept as bits: the dense store is smaller than 8 bytes per framed step.
+            if dense {
+                assert!(s.bytes() < 8 * framed, "{} bytes for {framed} steps", s.bytes());
+            }
+            let mut back = Frames::default();
+            let all: Vec<usize> = (0..f.n()).collect();
+            s.read(&all, &mut back).unwrap();
+            assert_eq!(bits(&back, &all), bits(&f, &all));
+            let order: Vec<usize> = (0..f.n()).rev().step_by(2).collect();
+            s.read(&order, &mut back).unwrap();
+            assert_eq!(bits(&back, &(0..order.len()).collect::<Vec<_>>()), bits(&f, &order));
+        }
+    }
+
+    #[test]
+    fn records_of_either_kind_read_back_and_a_damaged_one_is_refused() {
+        for (col, target) in [
+            (vec![7u32, 8, 9, 10, 11, 12, 13, 14, 15], vec![0.5f32, f32::NAN, f32::NAN, 0.25, 0.0, f32::NAN, 1.0, 0.125, f32::NAN]),
+            (vec![3, 5, 6], vec![0.5, 0.25, 1.0]),
+            (vec![4], vec![0.75]),
+        ] {
+            let mut rec = vec![];
+            encode(&col, &target, &mut rec);
+            let (mut c, mut t) = (vec![], vec![]);
+            assert_eq!(decode(&rec, &mut c, &mut t), Some(col.len()));
+            assert_eq!(c, col);
+            assert_eq!(t.iter().map(|x| x.to_bits()).collect::<Vec<_>>(), target.iter().map(|x| x.to_bits()).collect::<Vec<_>>());
+            rec.pop();
+            assert_eq!(decode(&rec, &mut c, &mut t), None);
         }
     }
 }

@@ -80,12 +80,12 @@ impl Apa {
     }
 }
 
-/// The frame of row `row` from column `start`, running `end_d` from the diagonal (as training
-/// cut rows: [`crate::predict::frame_extent`], and at least as far as the pixels compared) or to
-/// the chromosome's end; `map` gives the representation row of each bin.
-fn push_frame(f: &mut Frames, row: usize, start: usize, end_d: usize, n: usize, map: &dyn Fn(usize) -> u32) {
+/// The frame of row `row` from column `start`, ending where `cut` ends the row when pixels up to
+/// `reach` bins off the diagonal are compared ([`crate::predict::RowCut::row_end`]); `map` gives
+/// the representation row of each bin.
+fn push_frame(f: &mut Frames, row: usize, start: usize, cut: crate::predict::RowCut, reach: usize, map: &dyn Fn(usize) -> u32) {
     let l = f.len;
-    let last = (start + l - 1).min(row + end_d).min(n - 1);
+    let last = (start + l - 1).min(cut.row_end(row as u32, reach as u32) as usize);
     f.chrom.push(0);
     f.row.push(map(row));
     for j in start..=last {
@@ -138,7 +138,6 @@ pub fn run(o: &PerturbOptions) -> Result<Vec<(String, Row)>> {
     let (mf, k, reps) = (&loaded.mf, loaded.k, &loaded.reps);
     let Orientations { g, feats, mean, n: averaged } = orientation_means(motifs, reps, k, mf.resolution)?;
     let max_d = (o.edit.max_distance.unwrap_or(crate::site_knockout::DEFAULT_MAX_DISTANCE) / mf.resolution as u64).max(1) as usize;
-    let end_d = (crate::predict::frame_extent(mf) as usize).max(max_d);
     let l = mf.config.frame_len;
 
     // Motif strands by (chromosome, bin).
@@ -213,6 +212,7 @@ pub fn run(o: &PerturbOptions) -> Result<Vec<(String, Row)>> {
         loops.sort_by_key(|x| (x.a, x.b));
         let cr = &reps[c];
         let n = cr.n_bins();
+        let cut = crate::predict::RowCut::of(mf, n);
         // One extra row per edited bin of each loop (site x of the chromosome's edits is row n + x),
         // so that every loop's frames go through one tensor.
         let mut values = cr.values.clone();
@@ -239,8 +239,8 @@ pub fn run(o: &PerturbOptions) -> Result<Vec<(String, Row)>> {
                 if pass == 0 {
                     let start = lp.a + (lp.b - lp.a) / l * l;
                     step_of_b.push(lp.b - start);
-                    push_frame(&mut f, lp.a, start, end_d, n, &plain);
-                    push_frame(&mut f, lp.a, start, end_d, n, &swapped);
+                    push_frame(&mut f, lp.a, start, cut, max_d, &plain);
+                    push_frame(&mut f, lp.a, start, cut, max_d, &swapped);
                     continue;
                 }
                 for r in lp.a.saturating_sub(w)..=(lp.a + w).min(n - 1) {
@@ -252,8 +252,8 @@ pub fn run(o: &PerturbOptions) -> Result<Vec<(String, Row)>> {
                     for k in (lo - r) / l..=(hi - r) / l {
                         let start = r + k * l;
                         let frame = f.n();
-                        push_frame(&mut f, r, start, end_d, n, &plain);
-                        push_frame(&mut f, r, start, end_d, n, &swapped);
+                        push_frame(&mut f, r, start, cut, max_d, &plain);
+                        push_frame(&mut f, r, start, cut, max_d, &swapped);
                         for col in lo.max(start)..=hi.min(start + l - 1) {
                             let cell = (r + w - lp.a) * side + (col + w - lp.b);
                             cells.push((frame, col - start, cell));

@@ -193,6 +193,15 @@ impl RowCut {
     pub fn of(mf: &ModelFile, n: usize) -> RowCut {
         RowCut { n: n as u32, extent: frame_extent(mf), len: mf.config.frame_len }
     }
+
+    /// The last column of row `i`'s frames when pixels up to `reach` bins off the diagonal are
+    /// asked for: as far as training framed the row (its extent), further only where more is
+    /// asked for than training saw, never past the chromosome's end. Every step that frames rows
+    /// (prediction, knockouts, loop swaps) ends them here, so that a pixel is predicted alike
+    /// whatever window or edit asks for it.
+    pub fn row_end(&self, i: u32, reach: u32) -> u32 {
+        (i as u64 + self.extent.max(reach) as u64).min(self.n as u64 - 1) as u32
+    }
 }
 
 /// Dense frames over rows `lo..hi`, wanted columns `i..=min(hi - 1, i + max_d)`.
@@ -206,9 +215,7 @@ fn dense_rows(rows: std::ops::Range<u32>, col_end: u32, max_d: u32, cut: RowCut)
     let mut f = Frames { len, ..Default::default() };
     let mut wanted = Vec::new();
     for i in rows {
-        let last = wanted_last(i, col_end, max_d);
-        // Beyond the training's extent only where more is asked for than training saw.
-        let end = ((i as u64 + cut.extent as u64).min(cut.n as u64 - 1)).max(last as u64) as u32;
+        let (last, end) = (wanted_last(i, col_end, max_d), cut.row_end(i, max_d));
         let mut start = i;
         while start <= last {
             f.chrom.push(0);

@@ -203,9 +203,9 @@ struct Job<'a> {
 fn chrom_effects(job: &Job, c: &ChromRepresentations, sites: &[usize], frames: &mut u64) -> Vec<SiteEffect> {
     let Job { decoder, device, k, ref method, max_d, l, extent } = *job;
     let n = c.n_bins();
-    // The last column of row i's frames in a genome of `cols` bins: as in training, and at least
-    // as far as the pixels compared.
-    let row_end = |i: usize, cols: usize| (i + extent.max(max_d) as usize).min(cols - 1);
+    // The last column of row i's frames in a genome of `cols` bins (the edited genome's may have
+    // one bin less).
+    let row_end = |i: usize, cols: usize| crate::predict::RowCut { n: cols as u32, extent, len: l }.row_end(i as u32, max_d) as usize;
     let w = max_d as usize + 1;
     // In-place edits: one extra row per site holds its replacement, so that every site's frames
     // go through one tensor (site x is row n + x).

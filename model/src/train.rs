@@ -178,7 +178,7 @@ pub fn run(o: &TrainOptions) -> Result<TrainSummary> {
             gaps => format!(" and {gaps} gap steps (frames: dense)"),
         },
         o.config.frame_len,
-        data.store.steps() as f64 * 8e-6,
+        data.store.bytes() as f64 * 1e-6,
         temp_dir.display(),
         sched.epochs,
         sched.decay_after,
