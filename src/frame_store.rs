@@ -7,22 +7,20 @@
 //! same full permutation as in memory, and the file's pages sit in the kernel's page cache (not in
 //! the process) or on disk.
 //!
-//! A frame whose columns run on without a hole (every dense frame, see
-//! [`crate::frames::is_gap`], and the observed frames of a map's densely observed diagonal) is
-//! stored as its first column, one bit per step (observed or gap) and the observed steps' targets:
-//! about 4 bytes per observed pixel, whatever the gaps. Any other frame is stored step by step
-//! (column and target, 8 bytes a step). Dense frames of a genome-wide 10 kb map hold several
-//! times more steps than it has pixels (the gaps before each row's last observed pixel), so
-//! storing gaps as bits keeps the file smaller than the observed frames' were.
+//! A frame is stored as the span of columns from its first to its last step, one bit per column
+//! (an observed step or not) and the observed steps' targets: about 4 bytes per observed pixel.
+//! In a dense frame (see [`crate::frames::is_gap`]) the unmarked columns are gap steps, so its
+//! gaps cost a bit each; in an observed frame they are absent. Frames whose span would cost more
+//! than their columns (a few pixels far apart) are stored step by step (column and target, 8 bytes
+//! a step). Dense frames of a genome-wide 10 kb map hold several times more steps than it has
+//! pixels (the gaps before each row's last observed pixel); as bits, they leave the file smaller
+//! than the observed frames' were at 8 bytes a step.
 
 use crate::error::{Error, Result};
 use crate::frames::{is_gap, Frames};
 use std::io::Write;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
-
-/// Set in a record's first word when its frame's columns run on without a hole.
-const RUN: u32 = 1 << 31;
 
 /// Where a frame's record starts in the file and what it belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,14 +43,28 @@ pub struct FrameStoreWriter {
     len: usize,
 }
 
-/// Appends the record of one frame's `n` framed steps (columns `col`, targets `target`) to `buf`:
-/// `n` (with [`RUN`] when the columns run on), then either the first column, a bit per step (set:
-/// observed; clear: gap) and the observed targets, or each step's column and target. Little-endian.
+/// Set in a record's first word when the frame is stored as a span of columns, a bit each.
+const SPAN: u32 = 1 << 31;
+/// Set with [`SPAN`] when the span's unmarked columns are gap steps (a dense frame), not absent.
+const GAPS: u32 = 1 << 30;
+
+/// Appends the record of one frame's `n` framed steps (columns `col`, targets `target`) to `buf`,
+/// little-endian: `n` with flags, then, where it is smaller and the columns increase, the first
+/// column, the span's length, a bit per column of the span (set: an observed step) and the
+/// observed targets ([`SPAN`]; with [`GAPS`] when every column of the span is a step and the
+/// unmarked ones are gaps), else each step's column and target.
 fn encode(col: &[u32], target: &[f32], buf: &mut Vec<u8>) {
     let n = col.len();
-    let run = col.iter().enumerate().all(|(s, &c)| c.checked_sub(col[0]) == Some(s as u32));
-    buf.extend_from_slice(&(n as u32 | if run { RUN } else { 0 }).to_le_bytes());
-    if !run {
+    let observed = target.iter().filter(|t| !is_gap(**t)).count();
+    let gaps = observed < n;
+    let increasing = n > 0 && col.windows(2).all(|w| w[0] < w[1]);
+    let span = if increasing { (col[n - 1] - col[0]) as usize + 1 } else { 0 };
+    // A frame with gaps is a span only when its columns run on (a dense frame's always do).
+    let as_span = increasing && (!gaps || span == n) && 12 + span.div_ceil(8) + 4 * observed < 4 + 8 * n;
+    debug_assert!(n < GAPS as usize, "frame length beyond the record's count");
+    let flags = if as_span { SPAN | if gaps { GAPS } else { 0 } } else { 0 };
+    buf.extend_from_slice(&(n as u32 | flags).to_le_bytes());
+    if !as_span {
         for (c, t) in col.iter().zip(target) {
             buf.extend_from_slice(&c.to_le_bytes());
             buf.extend_from_slice(&t.to_le_bytes());
@@ -60,21 +72,25 @@ fn encode(col: &[u32], target: &[f32], buf: &mut Vec<u8>) {
         return;
     }
     buf.extend_from_slice(&col[0].to_le_bytes());
-    for bits in target.chunks(8) {
-        buf.push(bits.iter().enumerate().fold(0u8, |b, (k, &t)| if is_gap(t) { b } else { b | 1 << k }));
+    buf.extend_from_slice(&(span as u32).to_le_bytes());
+    let mut bits = vec![0u8; span.div_ceil(8)];
+    for (c, _) in col.iter().zip(target).filter(|(_, t)| !is_gap(**t)) {
+        let s = (c - col[0]) as usize;
+        bits[s / 8] |= 1 << (s % 8);
     }
+    buf.extend_from_slice(&bits);
     for t in target.iter().filter(|t| !is_gap(**t)) {
         buf.extend_from_slice(&t.to_le_bytes());
     }
 }
 
-/// Appends the framed steps of a record (as [`encode`] wrote it) to `col` and `target`; `None`
-/// when the record is not one.
+/// Appends the framed steps of a record (as [`encode`] wrote it) to `col` and `target` and
+/// returns their number; `None` when the record is not one.
 fn decode(rec: &[u8], col: &mut Vec<u32>, target: &mut Vec<f32>) -> Option<usize> {
-    let word = |at: usize| rec.get(at..at + 4).map(|b| [b[0], b[1], b[2], b[3]]);
-    let head = u32::from_le_bytes(word(0)?);
-    let n = (head & !RUN) as usize;
-    if head & RUN == 0 {
+    let word = |at: usize| rec.get(at..at + 4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+    let head = word(0)?;
+    let n = (head & !(SPAN | GAPS)) as usize;
+    if head & SPAN == 0 {
         if rec.len() != 4 + 8 * n {
             return None;
         }
@@ -84,19 +100,18 @@ fn decode(rec: &[u8], col: &mut Vec<u32>, target: &mut Vec<f32>) -> Option<usize
         }
         return Some(n);
     }
-    let first = u32::from_le_bytes(word(4)?);
-    let bits = rec.get(8..8 + n.div_ceil(8))?;
-    let mut at = 8 + bits.len();
-    for s in 0..n {
-        col.push(first + s as u32);
-        if bits[s / 8] >> (s % 8) & 1 == 1 {
-            target.push(f32::from_le_bytes(word(at)?));
-            at += 4;
-        } else {
-            target.push(f32::NAN);
+    let (first, span) = (word(4)?, word(8)? as usize);
+    let bits = rec.get(12..12 + span.div_ceil(8))?;
+    let (mut at, before) = (12 + bits.len(), col.len());
+    for s in 0..span {
+        let observed = bits[s / 8] >> (s % 8) & 1 == 1;
+        if observed || head & GAPS != 0 {
+            col.push(first.checked_add(s as u32)?);
+            target.push(if observed { f32::from_bits(word(at)?) } else { f32::NAN });
+            at += 4 * observed as usize;
         }
     }
-    (at == rec.len()).then_some(n)
+    (at == rec.len() && col.len() - before == n).then_some(n)
 }
 
 impl FrameStoreWriter {
@@ -273,13 +288,18 @@ mod tests {
 
     #[test]
     fn records_of_either_kind_read_back_and_a_damaged_one_is_refused() {
-        for (col, target) in [
-            (vec![7u32, 8, 9, 10, 11, 12, 13, 14, 15], vec![0.5f32, f32::NAN, f32::NAN, 0.25, 0.0, f32::NAN, 1.0, 0.125, f32::NAN]),
-            (vec![3, 5, 6], vec![0.5, 0.25, 1.0]),
-            (vec![4], vec![0.75]),
+        for (col, target, as_span) in [
+            (vec![7u32, 8, 9, 10, 11, 12, 13, 14, 15], vec![0.5f32, f32::NAN, f32::NAN, 0.25, 0.0, f32::NAN, 1.0, 0.125, f32::NAN], true),
+            // Observed steps with holes between them: a span too; far apart, or a gap among
+            // columns that do not run on: step by step.
+            (vec![3, 5, 6, 9], vec![0.5, 0.25, 1.0, 0.0], true),
+            (vec![3, 1000], vec![0.5, 0.25], false),
+            (vec![2, 4, 5], vec![0.5, f32::NAN, 0.125], false),
+            (vec![4], vec![0.75], false),
         ] {
             let mut rec = vec![];
             encode(&col, &target, &mut rec);
+            assert_eq!(rec[3] & 0x80 != 0, as_span, "{col:?}: stored as a span or step by step");
             let (mut c, mut t) = (vec![], vec![]);
             assert_eq!(decode(&rec, &mut c, &mut t), Some(col.len()));
             assert_eq!(c, col);

@@ -37,7 +37,7 @@ pub struct TrainOptions {
     pub freeze_decoder: bool,
     /// Stop after this many epochs in this run (the checkpoint allows resuming later).
     pub stop_after: Option<usize>,
-    /// Directory of the temporary file that holds the training frames (8 bytes per pixel; removed
+    /// Directory of the temporary file that holds the training frames (about 4 bytes per pixel; removed
     /// however the run ends); default: the system's (`TMPDIR`).
     pub temp_dir: Option<PathBuf>,
     /// bedGraph orienting the compartment axis of `embedding_init: pca` (A positive).

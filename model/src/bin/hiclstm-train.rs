@@ -76,7 +76,7 @@ struct Args {
     /// Stop after this many epochs (resume later with --resume).
     #[arg(long)]
     stop_after: Option<usize>,
-    /// Directory for the temporary file of training frames (8 bytes per pixel, removed however the
+    /// Directory for the temporary file of training frames (about 4 bytes per pixel, removed however the
     /// run ends; default: $TMPDIR, else /tmp).
     #[arg(long, value_name = "DIR")]
     temp_dir: Option<PathBuf>,
