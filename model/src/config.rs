@@ -106,8 +106,8 @@ impl std::str::FromStr for AutoOr {
     }
 }
 
-/// Optimizer steps that `epochs: auto` guarantees (at least 10 epochs are always run); twice as
-/// many with `frames: dense` ([`ModelConfig::auto_min_steps`]).
+/// Optimizer steps that `epochs: auto` guarantees (at least 10 epochs are always run); three
+/// times as many with `frames: dense` ([`ModelConfig::auto_min_steps`]).
 pub const AUTO_MIN_STEPS: usize = 1600;
 
 /// Training settings (the `train:` map of the configuration); the `auto` counts are resolved by
@@ -329,13 +329,14 @@ impl ModelConfig {
         self.frames == FrameLayout::Dense
     }
 
-    /// Optimizer steps that `epochs: auto` guarantees: [`AUTO_MIN_STEPS`], twice as many with
-    /// dense frames (their gap steps carry no loss; on the shared map 100 epochs left R² at
-    /// 0.934-0.947, 200 reached 0.950-0.958; BENCHMARKS.md, issue 15).
+    /// Optimizer steps that `epochs: auto` guarantees: [`AUTO_MIN_STEPS`], three times as many
+    /// with dense frames (their gap steps carry no loss; on the shared map 1,600 steps left R² at
+    /// 0.934-0.947, 3,200 at 0.945-0.956, and 4,800 reach at least 0.95 at every seed;
+    /// BENCHMARKS.md, issue 15). Genome-wide maps run their 10 epochs' thousands of steps anyway.
     pub fn auto_min_steps(&self) -> usize {
         match self.frames {
             FrameLayout::Observed => AUTO_MIN_STEPS,
-            FrameLayout::Dense => 2 * AUTO_MIN_STEPS,
+            FrameLayout::Dense => 3 * AUTO_MIN_STEPS,
         }
     }
 

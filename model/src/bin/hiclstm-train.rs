@@ -29,7 +29,7 @@ embedding_init (pca|random), axis_std (0.3), pair_rank (2), cell (fused|layernor
 learning_rate_after: 0.001, decay_after: auto, batch_size: auto, clip_norm: 10, seed: 0,
 trans_weight: 0.03, trans_max_pixels: 16777216}.
 auto: batch = frames/16 within [16, 2000]; epochs = max(10, enough for 1600 optimizer steps,
-3200 with frames: dense);
+4800 with frames: dense);
 decay_after = 80% of the epochs. The paper's schedule: epochs 10, decay_after 5, batch_size 2000.
 
 Exit codes: 0 ok, 3 input unreadable, 4 input malformed, 6 output exists, 7 schema mismatch,
@@ -76,8 +76,8 @@ struct Args {
     /// Stop after this many epochs (resume later with --resume).
     #[arg(long)]
     stop_after: Option<usize>,
-    /// Directory for the temporary file of training frames (about 4 bytes per pixel, removed however the
-    /// run ends; default: $TMPDIR, else /tmp).
+    /// Directory for the temporary file of training frames (about 4 bytes per pixel, removed
+    /// however the run ends; default: $TMPDIR, else /tmp).
     #[arg(long, value_name = "DIR")]
     temp_dir: Option<PathBuf>,
     /// bedGraph that orients the compartment axis of `embedding_init: pca` (gene density or GC:
