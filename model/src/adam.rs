@@ -50,6 +50,22 @@ impl Adam {
         Adam { beta1: 0.9, beta2: 0.999, eps: 1e-8, step: 0, names, params, m, v }
     }
 
+    /// Gives every trainable parameter a gradient (zeros) where it has none yet. A parameter without
+    /// a gradient is skipped by [`Adam::step`], one with a zero gradient still moves by its
+    /// momentum; and once a parameter has a gradient, [`Adam::zero_grad`] keeps it. Without this, a
+    /// resumed run (moments loaded, no gradients yet) skipped the momentum steps that the
+    /// uninterrupted run took for parameters that a batch leaves without a gradient (the
+    /// auxiliary decoder's, on a batch without frames near the diagonal), and ended elsewhere.
+    /// In a fresh run the moments of such parameters are zero, so their zero-gradient steps do not
+    /// move them: the weights are the same as without this.
+    pub fn define_grads(&mut self) {
+        for p in &self.params {
+            if p.requires_grad() && !p.grad().defined() {
+                (p * 0.0).sum(Kind::Float).backward();
+            }
+        }
+    }
+
     /// Zeroes the gradients of all parameters (before each backward pass).
     pub fn zero_grad(&mut self) {
         for p in &mut self.params {

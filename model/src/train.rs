@@ -242,6 +242,7 @@ pub fn run(o: &TrainOptions) -> Result<TrainSummary> {
     };
     let trainable: Vec<(String, Tensor)> = model.named_variables().into_iter().filter(|(n, _)| !o.freeze_decoder || n == EMBEDDING).collect();
     let mut adam = Adam::new(trainable);
+    adam.define_grads();
 
     let inputs: Vec<String> = o.contacts.iter().map(|p| p.display().to_string()).collect();
     let mut log: Vec<EpochLog> = Vec::new();

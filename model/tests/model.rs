@@ -598,10 +598,7 @@ fn a_killed_run_resumes_to_the_uninterrupted_result() {
     let contacts = simulated(d);
     let cs = contacts.to_str().unwrap();
     let cfg = d.join("c.yaml");
-    // Observed frames: with dense frames a run resumed after epoch 4 of this map ends with other
-    // weights (a known defect, found 2026-11-27: `--stop-after 4` then `--resume` differs, other
-    // epochs resume exactly; README), and the kill's timing picks the epoch.
-    std::fs::write(&cfg, "frames: observed\nframe_len: 20\ntrain:\n  epochs: 40\n  decay_after: 20\n  batch_size: 8\n").unwrap();
+    std::fs::write(&cfg, "frame_len: 20\ntrain:\n  epochs: 40\n  decay_after: 20\n  batch_size: 8\n").unwrap();
     let args = |out: &str| {
         vec![
             cs.to_string(),
@@ -637,6 +634,16 @@ fn a_killed_run_resumes_to_the_uninterrupted_result() {
     let (code, err) = run(TRAIN, &resume.iter().map(String::as_str).collect::<Vec<_>>());
     assert_eq!(code, 0, "{err}");
     assert!(same(&weights(&d.join("full")), &weights(&d.join("killed"))), "resumed model differs from the uninterrupted one");
+
+    // The kill's timing picks the epoch; this one failed to resume exactly before the optimizer
+    // gave every parameter a gradient up front (`Adam::define_grads`).
+    let mut slice = args("after4");
+    slice.extend(["--stop-after".into(), "4".into()]);
+    assert_eq!(run(TRAIN, &slice.iter().map(String::as_str).collect::<Vec<_>>()).0, 0);
+    let mut resume = args("after4");
+    resume.push("--resume".into());
+    assert_eq!(run(TRAIN, &resume.iter().map(String::as_str).collect::<Vec<_>>()).0, 0);
+    assert!(same(&weights(&d.join("full")), &weights(&d.join("after4"))), "resumed after epoch 4: differs from the uninterrupted run");
 }
 
 #[test]
