@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A predicted deletion against the simulation's observed mutant, at several seeds: for each seed,
 # the toy genome and its mutant with the first chr1 TAD boundary past 2 Mb deleted (the two
-# boundary bins), a model trained with --preset representations, and hiclstm-perturb
+# boundary bins), a model trained with --preset $PRESET (default representations; `reconstruction`
+# is the defaults), and hiclstm-perturb
 # --observed/--observed-mutant over chr1:1-6,000,000 (or the 6 Mb around the boundary). Prints
 # one TSV row per seed: the deletion, MSE against the observed mutant of the prediction and of
 # the two no-change baselines (the observed wild type; the model's wild-type prediction), all
@@ -11,6 +12,7 @@ BIN="${BIN:-${CARGO_TARGET_DIR:-$HOME/.cache/hiclstm/target}/release}"
 WORK="${WORK:-$HOME/.cache/hiclstm/bench-observed}"
 SEEDS="${SEEDS:-1 2 3}"
 PY="${PY:-python3}"
+PRESET="${PRESET:-representations}"
 mkdir -p "$WORK" && cd "$WORK"
 echo -e "seed\tdeletion\tmse_all\tmse_all_observed_wt\tmse_all_predicted_wt\tmse_edited\tmse_edited_observed_wt\tmse_edited_predicted_wt\tr_all\tr_edited"
 for s in $SEEDS; do
@@ -20,7 +22,7 @@ for s in $SEEDS; do
   del="$chrom:$((start + 1))-$end"
   lo=$(( start > 3000000 ? start - 3000000 : 0 ))
   "$BIN/hiclstm-simulate" --preset toy --seed "$s" --delete "$del" -o "mut$s" -q --force
-  "$BIN/hiclstm-train" "wt$s.contacts.parquet" --preset representations --seed "$s" -o "m$s" -q --force
+  "$BIN/hiclstm-train" "wt$s.contacts.parquet" --preset "$PRESET" --seed "$s" -o "m$s" -q --force
   "$BIN/hiclstm-perturb" "m$s" --edit delete --at "$del" --window "$chrom:$((lo + 1))-$((lo + 6000000))" \
     --observed "wt$s.contacts.parquet" --observed-mutant "mut$s.contacts.parquet" -o "del$s" -q --force
   "$PY" - "$s" "$del" "del$s.observed_comparison.parquet" <<'PYEOF'

@@ -73,13 +73,12 @@ fn encode(col: &[u32], target: &[f32], buf: &mut Vec<u8>) {
     }
     buf.extend_from_slice(&col[0].to_le_bytes());
     buf.extend_from_slice(&(span as u32).to_le_bytes());
-    let mut bits = vec![0u8; span.div_ceil(8)];
-    for (c, _) in col.iter().zip(target).filter(|(_, t)| !is_gap(**t)) {
+    // The bitmap is reserved first and marked while the observed targets are written after it.
+    let bits = buf.len();
+    buf.resize(bits + span.div_ceil(8), 0);
+    for (c, t) in col.iter().zip(target).filter(|(_, t)| !is_gap(**t)) {
         let s = (c - col[0]) as usize;
-        bits[s / 8] |= 1 << (s % 8);
-    }
-    buf.extend_from_slice(&bits);
-    for t in target.iter().filter(|t| !is_gap(**t)) {
+        buf[bits + s / 8] |= 1 << (s % 8);
         buf.extend_from_slice(&t.to_le_bytes());
     }
 }

@@ -84,7 +84,8 @@ impl Apa {
 /// `reach` bins off the diagonal are compared ([`crate::predict::RowCut::row_end`]); `map` gives
 /// the representation row of each bin.
 fn push_frame(f: &mut Frames, row: usize, start: usize, cut: crate::predict::RowCut, reach: usize, map: &dyn Fn(usize) -> u32) {
-    let l = f.len;
+    let l = cut.len;
+    debug_assert_eq!(f.len, l, "frames cut to another length");
     let last = (start + l - 1).min(cut.row_end(row as u32, reach as u32) as usize);
     f.chrom.push(0);
     f.row.push(map(row));
@@ -229,7 +230,7 @@ pub fn run(o: &PerturbOptions) -> Result<Vec<(String, Row)>> {
         // Wild-type and swapped frames of each loop's pixel, in pairs; then those of every row
         // of the aggregate's window around it, in pairs, with the cell each of their pixels
         // adds to.
-        let mut f = Frames { len: l, ..Default::default() };
+        let mut f = Frames { len: cut.len, ..Default::default() };
         let mut step_of_b = Vec::with_capacity(loops.len());
         let mut cells: Vec<(usize, usize, usize)> = Vec::new();
         for pass in 0..2 {

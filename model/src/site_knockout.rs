@@ -187,25 +187,25 @@ fn flush(decoder: &crate::net::Decoder, reps: &tch::Tensor, p: &mut Pending, wt:
 }
 
 /// What every chromosome's edits share: the decoder and its device, K, the edit, the largest
-/// distance compared (bins), the frame length and how far from the diagonal frames run
-/// ([`crate::predict::frame_extent`]: frames are cut as in training, whatever is compared).
+/// distance compared (bins) and how rows are cut into frames (as in training, whatever is
+/// compared; its `n` is set per chromosome).
 struct Job<'a> {
     decoder: &'a crate::net::Decoder,
     device: tch::Device,
     k: usize,
     method: Method,
     max_d: u32,
-    l: usize,
-    extent: u32,
+    cut: crate::predict::RowCut,
 }
 
 /// Site effects of one chromosome's sites (sorted bins).
 fn chrom_effects(job: &Job, c: &ChromRepresentations, sites: &[usize], frames: &mut u64) -> Vec<SiteEffect> {
-    let Job { decoder, device, k, ref method, max_d, l, extent } = *job;
+    let Job { decoder, device, k, ref method, max_d, cut } = *job;
     let n = c.n_bins();
+    let (cut, l) = (crate::predict::RowCut { n: n as u32, ..cut }, cut.len);
     // The last column of row i's frames in a genome of `cols` bins (the edited genome's may have
     // one bin less).
-    let row_end = |i: usize, cols: usize| crate::predict::RowCut { n: cols as u32, extent, len: l }.row_end(i as u32, max_d) as usize;
+    let row_end = |i: usize, cols: usize| crate::predict::RowCut { n: cols as u32, ..cut }.row_end(i as u32, max_d) as usize;
     let w = max_d as usize + 1;
     // In-place edits: one extra row per site holds its replacement, so that every site's frames
     // go through one tensor (site x is row n + x).
@@ -234,7 +234,6 @@ fn chrom_effects(job: &Job, c: &ChromRepresentations, sites: &[usize], frames: &
         let lo = group[0].saturating_sub(max_d as usize);
         let hi = group[group.len() - 1] + 1;
         let mut cache = WtCache { lo, w, p: vec![f32::NAN; (hi - lo) * w] };
-        let cut = crate::predict::RowCut { n: n as u32, extent, len: l };
         for d in crate::predict::dense_row_blocks(lo as u32..hi as u32, n as u32, max_d, cut, BATCH) {
             let p = crate::net::predict_frames(decoder, &wt_reps, &d.frames, BATCH);
             for g in d.wanted_steps() {
@@ -319,7 +318,7 @@ pub fn run(o: &PerturbOptions) -> Result<Summary> {
     let sites = sites_by_chrom(o, &loaded.reps_path, &loaded.reps, mf.resolution)?;
     let max_d = (o.edit.max_distance.unwrap_or(DEFAULT_MAX_DISTANCE) / mf.resolution as u64).max(1) as u32;
     let delete = matches!(method, Method::Delete);
-    let job = Job { decoder: &loaded.model.decoder, device: o.device, k, method, max_d, l: mf.config.frame_len, extent: crate::predict::frame_extent(mf) };
+    let job = Job { decoder: &loaded.model.decoder, device: o.device, k, method, max_d, cut: crate::predict::RowCut::of(mf, 0) };
 
     let mut meta = hiclstm::tables::Meta::new(hiclstm::tables::TableKind::SiteEffects.schema());
     meta.set("assembly", &mf.assembly).set("resolution", mf.resolution).set(
