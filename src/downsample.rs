@@ -11,6 +11,11 @@
 //! genome-sized urns). Two streaming passes (the total, then the draws): memory holds a batch of
 //! the table, whatever its size.
 //!
+//! `--complement PREFIX` also writes the contacts not drawn (each pixel's count minus its drawn
+//! count): with `--fraction 0.5`, two pseudo-replicates of the map from disjoint halves of its
+//! reads, for checking that a model predicts reads it was not trained on, not only the noise of
+//! those it was.
+//!
 //! Normalization weights no longer hold for the thinned counts: the output's `value` is its
 //! `count` (normalization `NONE`), and the bins table beside it keeps the chromosome sizes without
 //! weights. Balance the result again (e.g. `cooler balance`) if a normalization is wanted.
@@ -37,6 +42,8 @@ pub struct DownsampleOptions {
     pub input: PathBuf,
     /// Output prefix: PREFIX.contacts.parquet and PREFIX.bins.parquet.
     pub output: PathBuf,
+    /// Prefix of the contacts not drawn (the same two tables), if wanted.
+    pub complement: Option<PathBuf>,
     /// Contacts to keep.
     pub depth: Depth,
     /// Seed of the draws.
@@ -86,8 +93,13 @@ fn total(path: &Path) -> Result<(u64, u64, Meta)> {
 pub fn run(o: &DownsampleOptions) -> Result<Summary> {
     let cpath = crate::cli::output_path(&o.output, crate::outputs::CONTACTS);
     let bpath = crate::cli::output_path(&o.output, crate::outputs::BINS);
-    crate::output::check_writable(&cpath, o.force)?;
-    crate::output::check_writable(&bpath, o.force)?;
+    let rest_paths = o.complement.as_ref().map(|p| (crate::cli::output_path(p, crate::outputs::CONTACTS), crate::cli::output_path(p, crate::outputs::BINS)));
+    for p in [&cpath, &bpath].into_iter().chain(rest_paths.iter().flat_map(|(c, b)| [c, b])) {
+        crate::output::check_writable(p, o.force)?;
+    }
+    if rest_paths.as_ref().is_some_and(|(c, _)| *c == cpath) {
+        return Err(Error::InvalidArgument("--complement: the same prefix as --output".into()));
+    }
     if let Depth::Fraction(f) = o.depth {
         if !(f > 0.0 && f <= 1.0) {
             return Err(Error::InvalidArgument(format!("--fraction {f}: must be in (0, 1]")));
@@ -118,11 +130,22 @@ pub fn run(o: &DownsampleOptions) -> Result<Summary> {
             .to_string(),
     );
     let mut w = ContactsWriter::create(&cpath, &meta, o.force)?;
+    let rest_meta = {
+        let mut m = meta.clone();
+        m.set(
+            "params",
+            serde_json::json!({"input": o.input, "contacts_in": contacts_in, "contacts_out": contacts_in - target, "seed": o.seed, "method": "the contacts not drawn (complement of a uniform draw without replacement)"})
+                .to_string(),
+        );
+        m
+    };
+    let mut rest_w = rest_paths.as_ref().map(|(c, _)| ContactsWriter::create(c, &rest_meta, o.force)).transpose()?;
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(o.seed);
     let (mut remaining, mut to_draw) = (contacts_in, target);
     let mut chroms: Vec<(String, u32)> = Vec::new();
     tables::contacts::stream(&o.input, |run| {
         let mut kept = Vec::with_capacity(run.i.len());
+        let mut rest = Vec::new();
         for k in 0..run.i.len() {
             let c = run.count[k] as u64;
             let (mut x, mut seen) = (0u64, 0u64);
@@ -139,6 +162,9 @@ pub fn run(o: &DownsampleOptions) -> Result<Summary> {
             if x > 0 {
                 kept.push(Pixel { i: run.i[k], j: run.j[k], count: x as f64 });
             }
+            if rest_w.is_some() && c > x {
+                rest.push(Pixel { i: run.i[k], j: run.j[k], count: (c - x) as f64 });
+            }
         }
         match chroms.last_mut() {
             Some(l) if l.0 == run.chrom => l.1 = l.1.max(run.j.iter().copied().max().unwrap_or(0)),
@@ -146,6 +172,9 @@ pub fn run(o: &DownsampleOptions) -> Result<Summary> {
                 crate::log::info(&format!("{}: sampling ({} contacts still to draw)", run.chrom, to_draw));
                 chroms.push((run.chrom.clone(), run.j.iter().copied().max().unwrap_or(0)))
             }
+        }
+        if let Some(rw) = rest_w.as_mut() {
+            rw.write(&run.chrom, &rest, None)?;
         }
         w.write(&run.chrom, &kept, None)
     })?;
@@ -162,6 +191,10 @@ pub fn run(o: &DownsampleOptions) -> Result<Summary> {
     let mut outs = OutputSet::default();
     outs.push(w.finish()?);
     outs.push(tables::bins::write(&bpath, &meta.for_schema(TableKind::Bins.schema()), &sizes, &[], o.force)?);
+    if let (Some(rw), Some((_, rb))) = (rest_w, &rest_paths) {
+        outs.push(rw.finish()?);
+        outs.push(tables::bins::write(rb, &rest_meta.for_schema(TableKind::Bins.schema()), &sizes, &[], o.force)?);
+    }
     outs.commit(o.force)?;
     Ok(Summary { contacts_in, contacts_out: target, pixels_in, pixels_out })
 }

@@ -64,6 +64,28 @@ fn downsampling_keeps_exactly_the_target_drawn_without_replacement_and_seeded() 
     // The bins table keeps the sizes and drops the weights.
     let (_, chroms) = hiclstm::tables::bins::read_chroms(&d.join("a.bins.parquet")).unwrap();
     assert_eq!(chroms, vec![Chrom::new("chr1", 5_000_000), Chrom::new("chr2", 3_000_000)]);
+
+    // --complement: the same draw, and the contacts it left, pixel by pixel: the two add up to the
+    // input (two pseudo-replicates from disjoint halves of the reads).
+    assert_eq!(downsample(&[&input, "--total", &half, "--seed", "3", "-o", &out("k"), "--complement", &out("r")]).0, 0);
+    let ((_, k), (_, r)) = (read("k"), read("r"));
+    assert_eq!(k, a, "the complement leaves the draw as it was");
+    assert_eq!(total(&r), n - n / 2);
+    for ((f, k), r) in full.iter().zip(&k).zip(&r) {
+        let of = |c: &ChromContacts| -> std::collections::HashMap<(u32, u32), f64> {
+            c.i.iter().zip(&c.j).zip(&c.count).map(|((&i, &j), &x)| ((i, j), x)).collect()
+        };
+        let (kk, rr) = (of(k), of(r));
+        assert!(r.count.iter().all(|&x| x >= 1.0), "no empty pixel written");
+        for ((&i, &j), &x) in f.i.iter().zip(&f.j).zip(&f.count) {
+            let got = kk.get(&(i, j)).unwrap_or(&0.0) + rr.get(&(i, j)).unwrap_or(&0.0);
+            assert_eq!(got, x, "{} ({i}, {j})", f.chrom);
+        }
+    }
+    assert_eq!(hiclstm::tables::bins::read_chroms(&d.join("r.bins.parquet")).unwrap().1, chroms);
+    let (code, err) = downsample(&[&input, "--total", &half, "-o", &out("s"), "--complement", &out("s")]);
+    assert_eq!(code, 8, "{err}");
+    assert!(!d.join("s.contacts.parquet").exists(), "nothing written");
 }
 
 #[test]

@@ -11,13 +11,15 @@ use std::path::PathBuf;
 /// same table. Counts must be raw whole numbers (import a map with --norm NONE, the default).
 /// Normalization weights no longer hold for thinned counts: the output's value is its count
 /// (normalization NONE). Writes PREFIX.contacts.parquet and PREFIX.bins.parquet (chromosome
-/// sizes from the bins table beside the input).
+/// sizes from the bins table beside the input). --complement PREFIX also writes the contacts not
+/// drawn: with --fraction 0.5, two pseudo-replicates from disjoint halves of the reads.
 #[derive(Parser, Debug)]
 #[command(
     version,
     after_help = "Examples:
   hiclstm-import sample.hic -r 10000 -o sample && hiclstm-downsample sample.contacts.parquet --fraction 0.25 -o sample_25pc
   hiclstm-downsample sample.contacts.parquet --total 100000000 --seed 2 -o sample_100M
+  hiclstm-downsample sample.contacts.parquet --fraction 0.5 -o half_a --complement half_b   # two pseudo-replicates
 
 Exit codes: 0 ok, 3 input unreadable, 4 input malformed (a count that is not a whole number),
 6 output exists, 7 schema mismatch, 8 invalid argument (a target beyond the table's contacts)."
@@ -28,6 +30,10 @@ struct Args {
     /// Output prefix.
     #[arg(short, long)]
     output: PathBuf,
+    /// Also write the contacts not drawn (each pixel's count minus its drawn count) with this
+    /// prefix.
+    #[arg(long)]
+    complement: Option<PathBuf>,
     /// Contacts to keep.
     #[arg(long, conflicts_with = "fraction", required_unless_present = "fraction")]
     total: Option<u64>,
@@ -50,7 +56,14 @@ fn main() {
             (None, Some(f)) => Depth::Fraction(f),
             (None, None) => return Err(hiclstm::Error::InvalidArgument("--total or --fraction is required".into())),
         };
-        let s = run(&DownsampleOptions { input: a.contacts.clone(), output: a.output.clone(), depth, seed: a.seed, force: a.common.force })?;
+        let s = run(&DownsampleOptions {
+            input: a.contacts.clone(),
+            output: a.output.clone(),
+            complement: a.complement.clone(),
+            depth,
+            seed: a.seed,
+            force: a.common.force,
+        })?;
         hiclstm::log::info(&format!(
             "kept {} of {} contacts ({:.1} %) in {} of {} pixels",
             s.contacts_out,
