@@ -24,7 +24,8 @@ unsafe fn floats(t: &Tensor) -> &mut [f32] {
     unsafe { std::slice::from_raw_parts_mut(t.data_ptr() as *mut f32, n) }
 }
 
-/// The optimizer: named parameters with their first- and second-moment estimates (no weight decay).
+/// The optimizer: named parameters with their first- and second-moment estimates, and an optional
+/// decoupled weight decay per parameter (AdamW's; none by default).
 pub struct Adam {
     /// Decay rate of the first-moment (gradient mean) estimate; 0.9.
     pub beta1: f64,
@@ -38,6 +39,9 @@ pub struct Adam {
     params: Vec<Tensor>,
     m: Vec<Tensor>,
     v: Vec<Tensor>,
+    /// Decoupled weight decay of each parameter (0: none): before each update the parameter is
+    /// multiplied by 1 - lr * decay, as AdamW does.
+    decay: Vec<f64>,
 }
 
 impl Adam {
@@ -46,8 +50,20 @@ impl Adam {
     pub fn new(params: Vec<(String, Tensor)>) -> Adam {
         let m = params.iter().map(|(_, p)| p.zeros_like()).collect();
         let v = params.iter().map(|(_, p)| p.zeros_like()).collect();
-        let (names, params) = params.into_iter().unzip();
-        Adam { beta1: 0.9, beta2: 0.999, eps: 1e-8, step: 0, names, params, m, v }
+        let (names, params): (Vec<String>, Vec<Tensor>) = params.into_iter().unzip();
+        let decay = vec![0.0; names.len()];
+        Adam { beta1: 0.9, beta2: 0.999, eps: 1e-8, step: 0, names, params, m, v, decay }
+    }
+
+    /// Sets the decoupled weight decay of the parameter called `name`; false when there is none.
+    pub fn set_decay(&mut self, name: &str, decay: f64) -> bool {
+        match self.names.iter().position(|n| n == name) {
+            Some(k) => {
+                self.decay[k] = decay;
+                true
+            }
+            None => false,
+        }
     }
 
     /// Gives every trainable parameter a gradient (zeros) where it has none yet. A parameter without
@@ -154,6 +170,10 @@ impl Adam {
                 // SAFETY: four distinct contiguous CPU float tensors of the same length (checked
                 // by host_slices), not used elsewhere while the slices live.
                 let (p, g, m, v) = unsafe { (floats(&self.params[h.k]), floats(g), floats(&self.m[h.k]), floats(&self.v[h.k])) };
+                if self.decay[h.k] > 0.0 {
+                    let keep = (1.0 - lr * self.decay[h.k]) as f32;
+                    p.iter_mut().for_each(|x| *x *= keep);
+                }
                 for i in 0..p.len() {
                     m[i] = m[i] * b1f + g[i] * (1.0 - b1f);
                     v[i] = v[i] * b2f + g[i] * g[i] * (1.0 - b2f);
@@ -173,6 +193,9 @@ impl Adam {
                 let g = self.params[k].grad();
                 if !g.defined() {
                     continue;
+                }
+                if self.decay[k] > 0.0 {
+                    self.params[k] *= 1.0 - lr * self.decay[k];
                 }
                 self.m[k] *= b1;
                 self.m[k] += &g * (1.0 - b1);
@@ -216,6 +239,20 @@ impl Adam {
 mod tests {
     use super::*;
 
+    /// Decoupled weight decay shrinks a parameter by 1 - lr * decay per step on top of its Adam
+    /// update (here none: a zero gradient and zero moments), and leaves the others alone.
+    #[test]
+    fn weight_decay_shrinks_only_its_parameter() {
+        let p = |n: &str| (n.to_string(), Tensor::from_slice(&[1.0f32, -2.0]).set_requires_grad(true));
+        let (a, b) = (p("decoder.head.weight"), p("embedding.weight"));
+        let mut adam = Adam::new(vec![(a.0.clone(), a.1.shallow_clone()), (b.0.clone(), b.1.shallow_clone())]);
+        adam.define_grads();
+        assert!(adam.set_decay("decoder.head.weight", 10.0));
+        adam.step(0.01);
+        assert_eq!(Vec::<f32>::try_from(&a.1).unwrap(), vec![0.9, -1.8]);
+        assert_eq!(Vec::<f32>::try_from(&b.1).unwrap(), vec![1.0, -2.0]);
+    }
+
     /// The host pass (CPU) and the libtorch operations (GPU) clip and update alike.
     #[test]
     fn host_and_libtorch_updates_agree() {
@@ -236,6 +273,8 @@ mod tests {
         }
         let share = |v: &[(String, Tensor)]| v.iter().map(|(n, t)| (n.clone(), t.shallow_clone())).collect::<Vec<_>>();
         let (mut host, mut lib) = (Adam::new(share(&pa)), Adam::new(share(&pb)));
+        // Parameter "a" decays (`head_decay`), in both paths.
+        assert!(host.set_decay("a", 2.0) && lib.set_decay("a", 2.0) && !host.set_decay("c", 1.0));
         for step in 0..4 {
             for (x, y) in pa.iter().zip(&pb) {
                 let g = Tensor::randn(x.1.size().as_slice(), (Kind::Float, tch::Device::Cpu)) * 10.0;

@@ -143,6 +143,16 @@ pub struct TrainConfig {
     /// chromosome pair's marginals still count every pixel (`trans_loss`). 2^24 (268 MB) holds
     /// every pixel of the shared map and a hundred per bin of a whole genome at 10 kb.
     pub trans_max_pixels: usize,
+    /// Decoupled weight decay (AdamW's) of the frame head's weights, per unit of learning rate; 0
+    /// (the default): none. The frame head maps all of a frame's hidden states to all of its
+    /// outputs (hidden x frame_len^2 weights), enough on a small map to learn its reads' sampling
+    /// noise (BENCHMARKS.md, "Held-out reads").
+    #[serde(skip_serializing_if = "is_zero")]
+    pub head_decay: f64,
+}
+
+fn is_zero(x: &f64) -> bool {
+    *x == 0.0
 }
 
 impl Default for TrainConfig {
@@ -158,6 +168,7 @@ impl Default for TrainConfig {
             cpu_kernel: CpuKernel::Native,
             trans_weight: 0.03,
             trans_max_pixels: 1 << 24,
+            head_decay: 0.0,
         }
     }
 }
@@ -452,6 +463,9 @@ impl ModelConfig {
         }
         if !(self.train.trans_weight >= 0.0 && self.train.trans_weight.is_finite()) {
             return bad("trans_weight must be a finite number >= 0");
+        }
+        if !(self.train.head_decay >= 0.0 && self.train.head_decay.is_finite()) {
+            return bad("head_decay must be a non-negative number");
         }
         if self.train.trans_max_pixels == 0 {
             return bad("trans_max_pixels must be at least 1");

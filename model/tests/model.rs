@@ -444,7 +444,11 @@ fn bad_inputs_fail_cleanly() {
         assert!(err.contains(says), "{err}");
         assert!(!out.exists());
     }
-    for (text, says) in [("train:\n  trans_weight: .nan\n", "trans_weight"), ("train:\n  trans_max_pixels: 0\n", "trans_max_pixels must be at least 1")] {
+    for (text, says) in [
+        ("train:\n  trans_weight: .nan\n", "trans_weight"),
+        ("train:\n  trans_max_pixels: 0\n", "trans_max_pixels must be at least 1"),
+        ("train:\n  head_decay: -1\n", "head_decay must be a non-negative number"),
+    ] {
         std::fs::write(d.join("bad_tw.yaml"), text).unwrap();
         let (code, err) = run(TRAIN, &[cs, "-o", os, "--config", d.join("bad_tw.yaml").to_str().unwrap()]);
         assert_eq!(code, 8, "{text}: {err}");
