@@ -143,10 +143,10 @@ pub struct TrainConfig {
     /// chromosome pair's marginals still count every pixel (`trans_loss`). 2^24 (268 MB) holds
     /// every pixel of the shared map and a hundred per bin of a whole genome at 10 kb.
     pub trans_max_pixels: usize,
-    /// Decoupled weight decay (AdamW's) of the decoder head's weights (`decoder.head.weight`), per
-    /// unit of learning rate; 0 (the default): none. The frame head maps all of a frame's hidden states to all of its
-    /// outputs (hidden x frame_len^2 weights), enough on a small map to learn its reads' sampling
-    /// noise (BENCHMARKS.md, "Held-out reads").
+    /// Decoupled weight decay (AdamW's) of the decoder head's weights ([`crate::net::HEAD_WEIGHT`]),
+    /// per unit of learning rate; 0 (the default): none. The frame head maps all of a frame's
+    /// hidden states to all of its outputs (hidden x frame_len^2 weights), enough on a small map
+    /// to learn its reads' sampling noise (BENCHMARKS.md, "Held-out reads").
     #[serde(skip_serializing_if = "is_zero")]
     pub head_decay: f64,
 }

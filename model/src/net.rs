@@ -365,6 +365,9 @@ pub struct HicLstm {
 /// Name of the embedding table among the variables, in the weights and in checkpoints.
 pub const EMBEDDING: &str = "embedding.weight";
 
+/// Name of the main decoder's head weights (frame or step head) among the variables.
+pub const HEAD_WEIGHT: &str = "decoder.head.weight";
+
 impl HicLstm {
     /// A freshly initialised model with `n_bins` representations (normal init with the
     /// configured standard deviation).

@@ -243,7 +243,7 @@ pub fn run(o: &TrainOptions) -> Result<TrainSummary> {
     let trainable: Vec<(String, Tensor)> = model.named_variables().into_iter().filter(|(n, _)| !o.freeze_decoder || n == EMBEDDING).collect();
     let mut adam = Adam::new(trainable);
     adam.define_grads();
-    if o.config.train.head_decay > 0.0 && !adam.set_decay("decoder.head.weight", o.config.train.head_decay) {
+    if o.config.train.head_decay > 0.0 && !adam.set_decay(crate::net::HEAD_WEIGHT, o.config.train.head_decay) {
         return Err(Error::InvalidArgument("head_decay: this model trains no decoder head".into()));
     }
 
