@@ -46,6 +46,11 @@ pub enum Head {
     Step,
     /// Linear(H * L -> L) over the whole frame (the reference code); padded steps are zeroed first.
     Frame,
+    /// A window shared by every step: step t's logit reads the hidden states of steps
+    /// t - w ..= t + w (w = `head_window`) through the same weights at every t, plus a bias per
+    /// step. It sees the columns on both sides of a step, as the frame head does, with
+    /// H (2w + 1) + L weights instead of H L^2, too few to learn the training map by heart.
+    Window,
 }
 
 /// Which pixels of a row training frames hold.
@@ -257,6 +262,10 @@ pub struct ModelConfig {
     pub pair_rank: usize,
     /// How the decoder's hidden states become predicted probabilities.
     pub head: Head,
+    /// Half-width w of the window head (`head: window`), in steps; unused by the other heads and
+    /// written to model files only when not the default.
+    #[serde(default = "default_head_window", skip_serializing_if = "is_default_head_window")]
+    pub head_window: usize,
     /// Weight of an auxiliary decoder's loss (0: none; a model file without the key has none;
     /// frame head only: the step head needs none). The frame head reads all of a frame's hidden
     /// states at once, so nothing makes a representation describe its own neighbourhood, and the
@@ -305,6 +314,7 @@ impl Default for ModelConfig {
             cell: Cell::Fused,
             pair_rank: 2,
             head: Head::Frame,
+            head_window: default_head_window(),
             step_loss: 3.0,
             step_hidden: default_step_hidden(),
             step_max_distance: Some(1_000_000),
@@ -322,6 +332,14 @@ pub const MAX_PAIR_RANK: usize = 256;
 
 fn default_step_hidden() -> usize {
     8
+}
+
+fn default_head_window() -> usize {
+    5
+}
+
+fn is_default_head_window(w: &usize) -> bool {
+    *w == default_head_window()
 }
 
 /// 0.3 for the defaults (frame head): with 0.1 its frame head let the axis drift apart between
@@ -410,11 +428,11 @@ impl ModelConfig {
         Ok(c)
     }
 
-    /// Whether the model has the auxiliary decoder (`step_loss` > 0 with the frame head).
-    /// (With the step head `step_loss` is ignored, so that `head: step` on top of the defaults
-    /// needs nothing else.)
+    /// Whether the model has the auxiliary decoder (`step_loss` > 0 with the frame or window
+    /// head). (With the step head `step_loss` is ignored, so that `head: step` on top of the
+    /// defaults needs nothing else.)
     pub fn has_aux_decoder(&self) -> bool {
-        self.head == Head::Frame && self.step_loss > 0.0
+        self.head != Head::Step && self.step_loss > 0.0
     }
 
     /// The auxiliary decoder's configuration, where the model has one: this one's cell, K and
@@ -445,6 +463,9 @@ impl ModelConfig {
         }
         if !(self.embedding_std > 0.0 && self.embedding_std.is_finite()) {
             return bad("embedding_std must be positive");
+        }
+        if self.head == Head::Window && !(1..self.frame_len).contains(&self.head_window) {
+            return bad("head_window must be at least 1 and less than frame_len");
         }
         if self.pair_rank > MAX_PAIR_RANK {
             return bad(&format!("pair_rank must be at most {MAX_PAIR_RANK}"));
@@ -607,6 +628,12 @@ mod preset_tests {
         // The step-head presets have no auxiliary decoder, and `head: step` on the defaults neither.
         assert!(!ModelConfig::preset(Preset::Representations).has_aux_decoder());
         assert!(!ModelConfig { head: Head::Step, ..ModelConfig::default() }.has_aux_decoder());
+        // The window head keeps the auxiliary decoder; its width is written only when not the
+        // default, so that model files of the other heads are unchanged.
+        assert!(ModelConfig { head: Head::Window, ..ModelConfig::default() }.has_aux_decoder());
+        assert!(!serde_yaml_ng::to_string(&ModelConfig::default()).unwrap().contains("head_window"));
+        let w = ModelConfig { head: Head::Window, head_window: 9, ..ModelConfig::default() };
+        assert_eq!(serde_yaml_ng::from_str::<ModelConfig>(&serde_yaml_ng::to_string(&w).unwrap()).unwrap(), w);
         let paper = ModelConfig::preset(Preset::Paper);
         assert!(!paper.has_aux_decoder() && paper.step_loss == 0.0);
         assert_eq!((paper.cell, paper.head, paper.hidden, paper.pair_rank, paper.embedding_init), (Cell::Layernorm, Head::Step, 8, 0, EmbeddingInit::Random));

@@ -31,6 +31,9 @@ enum CellImpl {
 enum HeadImpl {
     Step(nn::Linear),
     Frame(nn::Linear),
+    /// The window's weights (a convolution over the steps, `[1, H, 2w + 1]`) and the bias of
+    /// every step, `[L]`.
+    Window(nn::Conv1D, Tensor),
 }
 
 /// The fused LSTM's variables (shared with libtorch's `nn::LSTM`), for the CPU kernel.
@@ -93,6 +96,11 @@ impl Decoder {
         let head = match c.head {
             Head::Step => HeadImpl::Step(nn::linear(p / "head", h, 1, Default::default())),
             Head::Frame => HeadImpl::Frame(nn::linear(p / "head", h * l, l, Default::default())),
+            Head::Window => {
+                let w = c.head_window as i64;
+                let conv = nn::conv1d(p / "head", h, 1, 2 * w + 1, nn::ConvConfig { padding: w, bias: false, ..Default::default() });
+                HeadImpl::Window(conv, (p / "head").var("bias", &[l], nn::Init::Const(0.0)))
+            }
         };
         // Default Linear initialisation: g starts near its bias, so the term starts as a constant.
         let pair = (c.pair_rank > 0).then(|| nn::linear(p / "pair", k, c.pair_rank as i64, Default::default()));
@@ -141,6 +149,11 @@ impl Decoder {
                 assert_eq!(l, self.frame_len, "frame head needs full frames");
                 // Padded steps are zeroed so they cannot leak into the outputs of observed steps.
                 lin.forward(&(hs * mask.unsqueeze(2)).reshape([b, l * self.hidden]))
+            }
+            HeadImpl::Window(conv, bias) => {
+                assert!(l <= self.frame_len, "window head: frames of at most frame_len steps");
+                // Padded steps are zeroed so they cannot reach the outputs of observed neighbours.
+                conv.forward(&(hs * mask.unsqueeze(2)).transpose(1, 2)).squeeze_dim(1) + bias.narrow(0, 0, l)
             }
         };
         out
@@ -473,7 +486,33 @@ mod tests {
         }
     }
 
-    /// The CPU kernel's loss and gradients equal libtorch's LSTM's, for both heads, with padded
+    /// The window head's step t reads the columns up to w steps after it (and, through the LSTM,
+    /// every earlier one), no further, and never a padded step: what lies past a frame's end
+    /// cannot change its predictions.
+    #[test]
+    fn the_window_head_reads_w_steps_ahead_and_no_padding() {
+        tch::manual_seed(5);
+        let (l, w) = (10i64, 2usize);
+        let c = ModelConfig { cell: Cell::Fused, head: Head::Window, head_window: w, hidden: 4, frame_len: l as usize, k: 3, ..ModelConfig::default() };
+        let model = HicLstm::new(&c, 1, Device::Cpu);
+        let ri = Tensor::randn([1, 3], (Kind::Float, Device::Cpu));
+        let rj = Tensor::randn([1, l, 3], (Kind::Float, Device::Cpu));
+        let changed_at = |t: i64| {
+            let r = rj.copy();
+            let _ = r.narrow(1, t, 1).fill_(3.0);
+            r
+        };
+        let host = |x: Tensor| Vec::<f32>::try_from(x.reshape([-1])).unwrap();
+        let ones = Tensor::ones([1, l], (Kind::Float, Device::Cpu));
+        let (before, after) = (host(model.decoder.forward(&ri, &rj, &ones)), host(model.decoder.forward(&ri, &changed_at(7), &ones)));
+        assert_eq!(before[..5], after[..5], "steps more than w before the change");
+        assert!((5..l as usize).all(|t| before[t] != after[t]), "steps within w of the change, or after it");
+        let padded = Tensor::from_slice(&[1f32, 1., 1., 1., 1., 1., 1., 1., 0., 0.]).reshape([1, l]);
+        let (before, after) = (host(model.decoder.forward(&ri, &rj, &padded)), host(model.decoder.forward(&ri, &changed_at(8), &padded)));
+        assert_eq!(before[..8], after[..8], "a padded step reached an observed one");
+    }
+
+    /// The CPU kernel's loss and gradients equal libtorch's LSTM's, for every head, with padded
     /// steps, a batch that is not a multiple of the SIMD width, bins repeated within a batch, and with
     /// or without the pairwise term.
     #[test]
@@ -486,6 +525,8 @@ mod tests {
             (Head::Frame, 8, 11, 3, 0.0, 0),
             (Head::Frame, 8, 11, 2, 0.5, 0),
             (Head::Frame, 8, 11, 2, 0.5, 5),
+            (Head::Window, 8, 11, 2, 0.5, 5),
+            (Head::Window, 3, 16, 0, 0.0, 0),
         ] {
             tch::manual_seed(7);
             let l = 13;

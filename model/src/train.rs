@@ -2,7 +2,7 @@
 //! checkpoint after every epoch so that an interrupted run resumes to the same result.
 
 use crate::adam::Adam;
-use crate::config::{ModelConfig, ModelFile, MODEL_FORMAT};
+use crate::config::{Head, ModelConfig, ModelFile, MODEL_FORMAT};
 use crate::data::{self, IndexedFrames, StreamedData};
 use crate::net::{HicLstm, EMBEDDING};
 use hiclstm::error::{Error, Result};
@@ -564,7 +564,9 @@ pub fn load_named(model: &HicLstm, tensors: &[(String, Tensor)], keep: impl Fn(&
 
 /// Refuses to fine-tune (`src`, whose configuration is `a`) into a decoder of another shape (`b`).
 fn same_architecture(a: &ModelConfig, b: &ModelConfig, src: &Path) -> Result<()> {
-    let arch = |c: &ModelConfig| (c.k, c.hidden, c.frame_len, c.cell, c.head, c.pair_rank, c.aux_config().map(|a| a.hidden));
+    let arch = |c: &ModelConfig| {
+        (c.k, c.hidden, c.frame_len, c.cell, c.head, (c.head == Head::Window).then_some(c.head_window), c.pair_rank, c.aux_config().map(|a| a.hidden))
+    };
     let aux = |c: &ModelConfig| c.aux_config().map_or("none".to_string(), |a| format!("of {} units", a.hidden));
     if arch(a) != arch(b) {
         return Err(Error::InvalidArgument(format!(

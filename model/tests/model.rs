@@ -448,6 +448,8 @@ fn bad_inputs_fail_cleanly() {
         ("train:\n  trans_weight: .nan\n", "trans_weight"),
         ("train:\n  trans_max_pixels: 0\n", "trans_max_pixels must be at least 1"),
         ("train:\n  head_decay: -1\n", "head_decay must be a non-negative number"),
+        ("head: window\nhead_window: 0\n", "head_window must be at least 1"),
+        ("head: window\nframe_len: 20\nhead_window: 20\n", "less than frame_len"),
     ] {
         std::fs::write(d.join("bad_tw.yaml"), text).unwrap();
         let (code, err) = run(TRAIN, &[cs, "-o", os, "--config", d.join("bad_tw.yaml").to_str().unwrap()]);

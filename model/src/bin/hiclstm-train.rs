@@ -24,7 +24,7 @@ use std::path::PathBuf;
 
 Configuration (YAML, every key optional, on top of --preset; flags override): k (16), embedding_std (0.1),
 hidden (12), frame_len (150), frames (dense|observed: which pixels of a row training frames hold),
-embedding_init (pca|random), axis_std (0.3), pair_rank (2), cell (fused|layernorm|reference), head (frame|step), step_loss (3), step_hidden (8), step_max_distance (bp, 1000000), transform {a: 8, d: 1e-10}, value
+embedding_init (pca|random), axis_std (0.3), pair_rank (2), cell (fused|layernorm|reference), head (frame|step|window), head_window (5), step_loss (3), step_hidden (8), step_max_distance (bp, 1000000), transform {a: 8, d: 1e-10}, value
 (value|count), max_distance (bp), train {epochs: auto, learning_rate: 0.01,
 learning_rate_after: 0.001, decay_after: auto, batch_size: auto, clip_norm: 10, seed: 0,
 trans_weight: 0.03, trans_max_pixels: 16777216, head_decay: 0}.
