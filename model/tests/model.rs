@@ -65,9 +65,10 @@ fn same(a: &[(String, Tensor)], b: &[(String, Tensor)]) -> bool {
 fn padding_never_reaches_observed_outputs() {
     tch::manual_seed(0);
     for cell in [Cell::Layernorm, Cell::Reference, Cell::Fused, Cell::Cnn, Cell::Fc] {
-        for head in [Head::Step, Head::Frame] {
+        for head in [Head::Step, Head::Frame, Head::Window] {
             let mut c = ModelConfig::default();
             c.frame_len = 6;
+            c.head_window = 2;
             c.cell = cell;
             c.head = head;
             let m = HicLstm::new(&c, 30, Device::Cpu);
@@ -234,6 +235,8 @@ fn dense_layout_models_predict_observed_pixels_alike_from_either_frames() {
     for frames in [hiclstm_model::config::FrameLayout::Dense, hiclstm_model::config::FrameLayout::Observed] {
         let mut c = small_config(2);
         c.frames = frames;
+        // The frame head, which reads every step of a frame, is the one observed frames mislead.
+        c.head = Head::Frame;
         let m = d.join(format!("m-{frames:?}"));
         train::run(&opts(&contacts, &m, c.clone())).unwrap();
         let po = |out: &str, contacts: Option<PathBuf>| PredictOptions {

@@ -26,8 +26,8 @@ pub struct Params {
     pub simulate_preset: SimulatePreset,
     /// Resolution (bp) of the simulated default.
     pub simulate_resolution: u32,
-    /// hiclstm-train preset: representations (default here: the outputs of the pipeline are
-    /// classification, attribution and perturbation) or reconstruction.
+    /// hiclstm-train preset: default (hiclstm-train's own: its window head serves classification,
+    /// attribution and perturbation best), reconstruction, representations or paper.
     pub model_preset: ModelPreset,
     /// Model configuration YAML for hiclstm-train (on top of the preset).
     pub model_config: Option<PathBuf>,
@@ -98,7 +98,7 @@ impl Default for Params {
             seed: 1,
             simulate_preset: SimulatePreset::Toy,
             simulate_resolution: 50_000,
-            model_preset: ModelPreset::Representations,
+            model_preset: ModelPreset::Default,
             model_config: None,
             orient: None,
             trans: false,

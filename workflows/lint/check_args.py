@@ -53,7 +53,7 @@ SAMPLES = {
     "observed_wt": "observed_wt/wt.contacts.parquet",
     "observed_mutant": "observed_mutant/mutant.contacts.parquet",
     "params.seed": "1",
-    "params.model_preset": ["representations", "reconstruction"],
+    "params.model_preset": ["representations", "default", "reconstruction", "paper"],
     "params.device": ["auto", "cpu", "cuda", "cuda:1"],
     "params.evaluate_region": "chr1:1-1,000,000",
     "params.cooler": ["mcool", "cool"],

@@ -17,14 +17,13 @@ use std::path::PathBuf;
     version,
     after_help = "Examples:
   hiclstm-train sample.contacts.parquet -o model/
-  hiclstm-train sample.contacts.parquet --preset representations -o model/   # for classify/attribute/perturb
   hiclstm-train a.contacts.parquet b.contacts.parquet --config model.yaml --device cuda -o model/
   hiclstm-train sample.contacts.parquet -o model/ --resume          # after an interruption
   hiclstm-train other_cell.contacts.parquet --init-from model/ --freeze-decoder -o model_other/
 
 Configuration (YAML, every key optional, on top of --preset; flags override): k (16), embedding_std (0.1),
 hidden (12), frame_len (150), frames (dense|observed: which pixels of a row training frames hold),
-embedding_init (pca|random), axis_std (0.3), pair_rank (2), cell (fused|layernorm|reference), head (frame|step|window), head_window (5), step_loss (3), step_hidden (8), step_max_distance (bp, 1000000), transform {a: 8, d: 1e-10}, value
+embedding_init (pca|random), axis_std (0.3), pair_rank (2), cell (fused|layernorm|reference), head (window|frame|step), head_window (3), step_loss (3), step_hidden (8), step_max_distance (bp, 1000000), transform {a: 8, d: 1e-10}, value
 (value|count), max_distance (bp), train {epochs: auto, learning_rate: 0.01,
 learning_rate_after: 0.001, decay_after: auto, batch_size: auto, clip_norm: 10, seed: 0,
 trans_weight: 0.03, trans_max_pixels: 16777216, head_decay: 0}.
@@ -42,10 +41,11 @@ struct Args {
     /// Output directory.
     #[arg(short, long)]
     output: PathBuf,
-    /// Starting configuration: reconstruction (the defaults: frame head, hidden 12) or
-    /// representations (per-step head, hidden 24, small initialisation: better for
-    /// classification, attribution and perturbation; lower reconstruction R²).
-    #[arg(long, value_enum, default_value_t = Preset::Reconstruction)]
+    /// Starting configuration: default (window head, hidden 12), reconstruction (the reference
+    /// code's frame head: the closest fit to the training reads, learned partly by heart),
+    /// representations (per-step head, hidden 24, small initialisation) or paper (the published
+    /// configuration).
+    #[arg(long, value_enum, default_value_t = Preset::Default)]
     preset: Preset,
     /// Model configuration (YAML); its keys override the preset's.
     #[arg(long)]
