@@ -267,11 +267,12 @@ pub struct ModelConfig {
     #[serde(default = "default_head_window")]
     pub head_window: usize,
     /// Weight of an auxiliary decoder's loss (0: none; a model file without the key has none;
-    /// frame head only: the step head needs none). The frame head reads all of a frame's hidden
-    /// states at once, so nothing makes a representation describe its own neighbourhood, and the
-    /// defaults' vectors found no TAD boundaries or CTCF sites; a second, small decoder (its own
-    /// LSTM of `step_hidden` units and a per-step head, no pairwise term) that must predict each
-    /// step from that step's hidden state alone does. It is trained with the model and never used
+    /// frame and window heads: the step head needs none). The frame head reads all of a frame's
+    /// hidden states at once, so nothing makes a representation describe its own neighbourhood,
+    /// and its vectors found no TAD boundaries or CTCF sites (with the window head: boundaries
+    /// below the best baseline); a second, small decoder (its own LSTM of `step_hidden` units and
+    /// a per-step head, no pairwise term) that must predict each step from that step's hidden
+    /// state alone does. It is trained with the model and never used
     /// for predictions. 3 by default (BENCHMARKS.md, issue 15).
     #[serde(default)]
     pub step_loss: f64,
@@ -345,7 +346,7 @@ fn default_head_window() -> usize {
     3
 }
 
-/// 0.3 for the defaults (frame head): with 0.1 its frame head let the axis drift apart between
+/// 0.3 for the defaults (measured with the frame head): with 0.1 the frame head let the axis drift apart between
 /// chromosomes at one training seed of three on the shared map (BENCHMARKS.md, issue 15).
 fn default_axis_std() -> f64 {
     0.3
