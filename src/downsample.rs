@@ -130,22 +130,25 @@ pub fn run(o: &DownsampleOptions) -> Result<Summary> {
             .to_string(),
     );
     let mut w = ContactsWriter::create(&cpath, &meta, o.force)?;
-    let rest_meta = {
-        let mut m = meta.clone();
-        m.set(
-            "params",
-            serde_json::json!({"input": o.input, "contacts_in": contacts_in, "contacts_out": contacts_in - target, "seed": o.seed, "method": "the contacts not drawn (complement of a uniform draw without replacement)"})
-                .to_string(),
-        );
-        m
-    };
-    let mut rest_w = rest_paths.as_ref().map(|(c, _)| ContactsWriter::create(c, &rest_meta, o.force)).transpose()?;
+    // The complement's tables: its metadata and its writer, built only when asked for.
+    let mut rest = rest_paths
+        .as_ref()
+        .map(|(c, b)| {
+            let mut m = meta.clone();
+            m.set(
+                "params",
+                serde_json::json!({"input": o.input, "contacts_in": contacts_in, "contacts_out": contacts_in - target, "seed": o.seed, "method": "the contacts not drawn (complement of a uniform draw without replacement)"})
+                    .to_string(),
+            );
+            ContactsWriter::create(c, &m, o.force).map(|w| (w, m, b))
+        })
+        .transpose()?;
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(o.seed);
     let (mut remaining, mut to_draw) = (contacts_in, target);
     let mut chroms: Vec<(String, u32)> = Vec::new();
     tables::contacts::stream(&o.input, |run| {
         let mut kept = Vec::with_capacity(run.i.len());
-        let mut rest = Vec::new();
+        let mut undrawn = Vec::new();
         for k in 0..run.i.len() {
             let c = run.count[k] as u64;
             let (mut x, mut seen) = (0u64, 0u64);
@@ -162,8 +165,8 @@ pub fn run(o: &DownsampleOptions) -> Result<Summary> {
             if x > 0 {
                 kept.push(Pixel { i: run.i[k], j: run.j[k], count: x as f64 });
             }
-            if rest_w.is_some() && c > x {
-                rest.push(Pixel { i: run.i[k], j: run.j[k], count: (c - x) as f64 });
+            if rest.is_some() && c > x {
+                undrawn.push(Pixel { i: run.i[k], j: run.j[k], count: (c - x) as f64 });
             }
         }
         match chroms.last_mut() {
@@ -173,8 +176,8 @@ pub fn run(o: &DownsampleOptions) -> Result<Summary> {
                 chroms.push((run.chrom.clone(), run.j.iter().copied().max().unwrap_or(0)))
             }
         }
-        if let Some(rw) = rest_w.as_mut() {
-            rw.write(&run.chrom, &rest, None)?;
+        if let Some((rw, _, _)) = rest.as_mut() {
+            rw.write(&run.chrom, &undrawn, None)?;
         }
         w.write(&run.chrom, &kept, None)
     })?;
@@ -191,9 +194,9 @@ pub fn run(o: &DownsampleOptions) -> Result<Summary> {
     let mut outs = OutputSet::default();
     outs.push(w.finish()?);
     outs.push(tables::bins::write(&bpath, &meta.for_schema(TableKind::Bins.schema()), &sizes, &[], o.force)?);
-    if let (Some(rw), Some((_, rb))) = (rest_w, &rest_paths) {
+    if let Some((rw, rm, rb)) = rest {
         outs.push(rw.finish()?);
-        outs.push(tables::bins::write(rb, &rest_meta.for_schema(TableKind::Bins.schema()), &sizes, &[], o.force)?);
+        outs.push(tables::bins::write(rb, &rm.for_schema(TableKind::Bins.schema()), &sizes, &[], o.force)?);
     }
     outs.commit(o.force)?;
     Ok(Summary { contacts_in, contacts_out: target, pixels_in, pixels_out })

@@ -32,13 +32,12 @@ impl SimulatePreset {
 }
 
 /// A starting configuration of the model.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ModelPreset {
     /// The defaults: the window head (each step's prediction reads the hidden states of the 3
     /// steps either side, through weights shared by every step), hidden 12, the auxiliary
     /// per-step decoder, the pairwise term and the compartment axis at the start, dense frames.
-    #[default]
     Default,
     /// The reference code's frame head on the defaults: the closest fit to the reads it was
     /// trained on (R² 0.96 on the shared map), partly by learning their noise by heart; no

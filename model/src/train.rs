@@ -564,26 +564,29 @@ pub fn load_named(model: &HicLstm, tensors: &[(String, Tensor)], keep: impl Fn(&
 
 /// Refuses to fine-tune (`src`, whose configuration is `a`) into a decoder of another shape (`b`).
 fn same_architecture(a: &ModelConfig, b: &ModelConfig, src: &Path) -> Result<()> {
-    let arch = |c: &ModelConfig| {
-        (c.k, c.hidden, c.frame_len, c.cell, c.head, (c.head == Head::Window).then_some(c.head_window), c.pair_rank, c.aux_config().map(|a| a.hidden))
+    // The window's width is part of the head's shape; the other heads have none.
+    let head = |c: &ModelConfig| match c.head {
+        Head::Window => format!("window (w = {})", c.head_window),
+        h => format!("{h:?}"),
     };
+    let arch = |c: &ModelConfig| (c.k, c.hidden, c.frame_len, c.cell, head(c), c.pair_rank, c.aux_config().map(|a| a.hidden));
     let aux = |c: &ModelConfig| c.aux_config().map_or("none".to_string(), |a| format!("of {} units", a.hidden));
     if arch(a) != arch(b) {
         return Err(Error::InvalidArgument(format!(
-            "--init-from {}: its architecture (K {}, H {}, L {}, {:?} cell, {:?} head, pair_rank {}, auxiliary decoder {}) differs from this configuration (K {}, H {}, L {}, {:?}, {:?}, pair_rank {}, auxiliary decoder {})",
+            "--init-from {}: its architecture (K {}, H {}, L {}, {:?} cell, {} head, pair_rank {}, auxiliary decoder {}) differs from this configuration (K {}, H {}, L {}, {:?}, {}, pair_rank {}, auxiliary decoder {})",
             src.display(),
             a.k,
             a.hidden,
             a.frame_len,
             a.cell,
-            a.head,
+            head(a),
             a.pair_rank,
             aux(a),
             b.k,
             b.hidden,
             b.frame_len,
             b.cell,
-            b.head,
+            head(b),
             b.pair_rank,
             aux(b)
         )));
