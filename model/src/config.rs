@@ -272,8 +272,8 @@ pub struct ModelConfig {
     /// and its vectors found no TAD boundaries or CTCF sites (with the window head: boundaries
     /// below the best baseline); a second, small decoder (its own LSTM of `step_hidden` units and
     /// a per-step head, no pairwise term) that must predict each step from that step's hidden
-    /// state alone does. It is trained with the model and never used
-    /// for predictions. 3 by default (BENCHMARKS.md, issue 15).
+    /// state alone does. It is trained with the model and never used for predictions. 3 by
+    /// default (BENCHMARKS.md, issue 15).
     #[serde(default)]
     pub step_loss: f64,
     /// Hidden size of the auxiliary decoder of `step_loss`.
@@ -346,8 +346,9 @@ fn default_head_window() -> usize {
     3
 }
 
-/// 0.3 for the defaults (measured with the frame head): with 0.1 the frame head let the axis drift apart between
-/// chromosomes at one training seed of three on the shared map (BENCHMARKS.md, issue 15).
+/// 0.3 for the defaults (measured with the frame head): with 0.1 the frame head let the axis
+/// drift apart between chromosomes at one training seed of three on the shared map
+/// (BENCHMARKS.md, issue 15).
 fn default_axis_std() -> f64 {
     0.3
 }
