@@ -148,12 +148,38 @@ pub struct TrainConfig {
     /// chromosome pair's marginals still count every pixel (`trans_loss`). 2^24 (268 MB) holds
     /// every pixel of the shared map and a hundred per bin of a whole genome at 10 kb.
     pub trans_max_pixels: usize,
+    /// Weight of the long-range intra-chromosomal term (`cis_loss`) against the reconstruction
+    /// loss: a Poisson model of the long-range contacts (observed/expected) through a map of its
+    /// own; 0 (the default): none. Opt-in: on the shared map 0.03 raised subcompartments
+    /// under blocked CV but lowered A/B by chromosome and the toy genome's TAD boundaries and
+    /// CTCF sites (BENCHMARKS.md, "A long-range term").
+    #[serde(default)]
+    pub cis_weight: f64,
+    /// Rank of the long-range term's own map h (K -> `cis_rank`, affine; "cis.*" in the weights).
+    #[serde(default = "default_cis_rank")]
+    pub cis_rank: usize,
+    /// The long-range term counts the pixels at least this far from the diagonal (bp); none (the
+    /// default): one frame's span, `frame_len` bins (7.5 Mb at 50 kb, as measured).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cis_min_distance: Option<u64>,
+    /// Most pixels the long-range term holds (16 bytes each): a uniform random sample of them,
+    /// drawn with `seed`, when the map has more. 2^24 (268 MB) by default.
+    #[serde(default = "default_max_pixels")]
+    pub cis_max_pixels: usize,
     /// Decoupled weight decay (AdamW's) of the decoder head's weights ([`crate::net::HEAD_WEIGHT`]),
     /// per unit of learning rate; 0 (the default): none. The frame head maps all of a frame's
     /// hidden states to all of its outputs (hidden x frame_len^2 weights), enough on a small map
     /// to learn its reads' sampling noise (BENCHMARKS.md, "Held-out reads").
     #[serde(skip_serializing_if = "is_zero")]
     pub head_decay: f64,
+}
+
+fn default_cis_rank() -> usize {
+    8
+}
+
+fn default_max_pixels() -> usize {
+    1 << 24
 }
 
 fn is_zero(x: &f64) -> bool {
@@ -173,6 +199,10 @@ impl Default for TrainConfig {
             cpu_kernel: CpuKernel::Native,
             trans_weight: 0.03,
             trans_max_pixels: 1 << 24,
+            cis_weight: 0.0,
+            cis_rank: default_cis_rank(),
+            cis_min_distance: None,
+            cis_max_pixels: default_max_pixels(),
             head_decay: 0.0,
         }
     }
@@ -449,7 +479,8 @@ impl ModelConfig {
     }
 
     /// Refuses what the model cannot use: K, hidden size, frame length or epochs of 0, learning
-    /// rates, `clip_norm` or `embedding_std` not positive, `axis_std` or `trans_weight` negative, `pair_rank` over
+    /// rates, `clip_norm` or `embedding_std` not positive, `axis_std`, `trans_weight` or
+    /// `cis_weight` negative, `pair_rank` (or `cis_rank` with the long-range term) over
     /// [`MAX_PAIR_RANK`], and a transform with a <= 0 or d < 0.
     pub fn check(&self) -> Result<()> {
         let bad = |m: &str| Err(Error::InvalidArgument(format!("model config: {m}")));
@@ -497,6 +528,18 @@ impl ModelConfig {
         }
         if self.train.trans_max_pixels == 0 {
             return bad("trans_max_pixels must be at least 1");
+        }
+        if !(self.train.cis_weight >= 0.0 && self.train.cis_weight.is_finite()) {
+            return bad("cis_weight must be a finite number >= 0");
+        }
+        if self.train.cis_weight > 0.0 && !(1..=MAX_PAIR_RANK).contains(&self.train.cis_rank) {
+            return bad(&format!("cis_rank must be at least 1 and at most {MAX_PAIR_RANK}"));
+        }
+        if self.train.cis_min_distance == Some(0) {
+            return bad("cis_min_distance must be positive (leave it out for frame_len bins)");
+        }
+        if self.train.cis_max_pixels == 0 {
+            return bad("cis_max_pixels must be at least 1");
         }
         if !(self.transform.a > 0.0 && self.transform.d >= 0.0) {
             return bad("transform: a must be positive and d non-negative");
@@ -640,6 +683,10 @@ mod preset_tests {
         assert_eq!((d.head, d.head_window), (Head::Window, 3));
         assert!(serde_yaml_ng::to_string(&d).unwrap().contains("head_window: 3"));
         assert_eq!(ModelConfig::preset(Preset::Reconstruction), ModelConfig { head: Head::Frame, ..d.clone() });
+        // The long-range term is opt-in: off in every preset and in a model file without the key.
+        let old: ModelConfig = serde_yaml_ng::from_str("k: 16\ntrain:\n  seed: 0\n").unwrap();
+        assert_eq!((d.train.cis_weight, d.train.cis_rank, old.train.cis_weight), (0.0, 8, 0.0));
+        assert!([Preset::Representations, Preset::Paper].iter().all(|&p| ModelConfig::preset(p).train.cis_weight == 0.0));
         let w = ModelConfig { head_window: 9, ..d.clone() };
         assert_eq!(serde_yaml_ng::from_str::<ModelConfig>(&serde_yaml_ng::to_string(&w).unwrap()).unwrap(), w);
         let paper = ModelConfig::preset(Preset::Paper);

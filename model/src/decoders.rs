@@ -132,7 +132,7 @@ pub fn run(o: &DecoderOptions) -> Result<Vec<MetricRow>> {
                     &train,
                     EpochSettings { epoch, batch: sched.batch, lr: sched.learning_rate_at(&cfg.train, epoch) },
                     &cfg.train,
-                    None,
+                    Default::default(),
                 )?;
                 last = sse / n.max(1.0);
             }

@@ -4,6 +4,7 @@
 
 pub mod adam;
 pub mod attribute;
+pub mod cis_loss;
 pub mod config;
 pub mod cpu_lstm;
 pub mod data;

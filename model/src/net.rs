@@ -373,6 +373,9 @@ pub struct HicLstm {
     /// Largest distance (bins, exclusive) at which the auxiliary decoder's loss counts; 0: all.
     /// Set by training from `ModelConfig::step_max_distance` and the resolution.
     pub step_distance: usize,
+    /// The long-range term's own map h (`cis_weight` > 0; "cis.*" in the saved weights; see
+    /// `crate::cis_loss`): trained by that term alone, never used for predictions.
+    pub cis_map: Option<nn::Linear>,
 }
 
 /// Name of the embedding table among the variables, in the weights and in checkpoints.
@@ -390,7 +393,9 @@ impl HicLstm {
         let embedding = (&root / "embedding").var("weight", &[n_bins as i64, c.k as i64], nn::Init::Randn { mean: 0.0, stdev: c.embedding_std });
         let decoder = Decoder::new(&(&root / "decoder"), c);
         let aux = c.aux_config().map(|a| Decoder::new(&(&root / "aux"), &a));
-        HicLstm { vs, embedding, decoder, aux, step_loss: c.step_loss, step_distance: 0 }
+        // Created last, so that the other variables start as they did before the term existed.
+        let cis_map = (c.train.cis_weight > 0.0).then(|| nn::linear(&root / "cis", c.k as i64, c.train.cis_rank as i64, Default::default()));
+        HicLstm { vs, embedding, decoder, aux, step_loss: c.step_loss, step_distance: 0, cis_map }
     }
 
     /// Predictions for frames given as global embedding indices.

@@ -240,7 +240,34 @@ pub fn run(o: &TrainOptions) -> Result<TrainSummary> {
         }
         _ => None,
     };
-    let trainable: Vec<(String, Tensor)> = model.named_variables().into_iter().filter(|(n, _)| !o.freeze_decoder || n == EMBEDDING).collect();
+    // The long-range term reads the contacts tables once more (its own map h is in the model).
+    let cis_term = match &model.cis_map {
+        Some(_) => {
+            let started = std::time::Instant::now();
+            let min_bins = o.config.train.cis_min_distance.map_or(o.config.frame_len, |bp| bp.div_ceil(u64::from(model_file.resolution).max(1)) as usize);
+            let term = crate::cis_loss::CisTerm::load(&o.contacts, &data.meta, o.config.value, min_bins, o.config.train.cis_max_pixels, o.config.train.seed)?;
+            match &term {
+                Some(term) => {
+                    let held = match term.pixels() as u64 {
+                        n if n == term.observed() => format!("{n} pixels"),
+                        n => format!("a uniform sample of {n} of {} pixels (cis_max_pixels)", term.observed()),
+                    };
+                    let took = started.elapsed().as_secs_f64();
+                    hiclstm::log::info(&format!(
+                        "long-range term: {held} at least {min_bins} bins from the diagonal, weight {} ({took:.1} s)",
+                        o.config.train.cis_weight
+                    ))
+                }
+                None => hiclstm::log::warn(&format!("no pixel at least {min_bins} bins from the diagonal; no long-range term")),
+            }
+            term
+        }
+        None => None,
+    };
+    // With a frozen decoder (`--init-from --freeze-decoder`) the representations and the
+    // long-range term's own map still train.
+    let trainable: Vec<(String, Tensor)> =
+        model.named_variables().into_iter().filter(|(n, _)| !o.freeze_decoder || n == EMBEDDING || n.starts_with(CIS_MAP)).collect();
     let mut adam = Adam::new(trainable);
     adam.define_grads();
     if o.config.train.head_decay > 0.0 && !adam.set_decay(crate::net::HEAD_WEIGHT, o.config.train.head_decay) {
@@ -278,7 +305,14 @@ pub fn run(o: &TrainOptions) -> Result<TrainSummary> {
     for epoch in start_epoch..last {
         let lr = sched.learning_rate_at(&o.config.train, epoch);
         let t0 = std::time::Instant::now();
-        let (sse, count, steps) = run_epoch(&model, &mut adam, &frames, EpochSettings { epoch, batch, lr }, &o.config.train, trans_term.as_ref())?;
+        let (sse, count, steps) = run_epoch(
+            &model,
+            &mut adam,
+            &frames,
+            EpochSettings { epoch, batch, lr },
+            &o.config.train,
+            Terms { trans: trans_term.as_ref(), cis: cis_term.as_ref() },
+        )?;
         let seconds = t0.elapsed().as_secs_f64();
         let loss = sse / count.max(1.0);
         if !loss.is_finite() {
@@ -431,8 +465,21 @@ pub fn for_each_batch(src: &dyn FrameSource, order: &[usize], batch: usize, mut 
     })
 }
 
-/// Trans pixels and cells drawn for each optimizer step's inter-chromosomal term.
+/// Pixels and cells drawn for each optimizer step's inter-chromosomal term (and long-range term).
 pub const TRANS_SAMPLE: usize = 4096;
+
+/// The terms of the loss besides the reconstruction: the inter-chromosomal term (`--trans`) and
+/// the long-range intra-chromosomal one (`cis_weight`), where a run has them.
+#[derive(Clone, Copy, Default)]
+pub struct Terms<'a> {
+    /// The inter-chromosomal term, through the decoder's pairwise map.
+    pub trans: Option<&'a crate::trans_loss::TransTerm>,
+    /// The long-range term, through the model's `cis_map`.
+    pub cis: Option<&'a crate::cis_loss::CisTerm>,
+}
+
+/// Prefix of the long-range term's map among the variables ("cis.weight", "cis.bias").
+pub const CIS_MAP: &str = "cis.";
 
 /// Which epoch `run_epoch` runs (0-based; it seeds the order), in batches of `batch` frames at
 /// learning rate `lr`.
@@ -454,7 +501,7 @@ pub fn run_epoch(
     src: &dyn FrameSource,
     epoch: EpochSettings,
     cfg: &crate::config::TrainConfig,
-    trans: Option<&crate::trans_loss::TransTerm>,
+    terms: Terms,
 ) -> Result<(f64, f64, u32)> {
     let EpochSettings { epoch, batch, lr } = epoch;
     let (seed, clip) = (cfg.seed, cfg.clip_norm);
@@ -471,7 +518,9 @@ pub fn run_epoch(
     // The trans term's samples have their own stream, so that the frame order does not depend
     // on whether the term is on.
     let mut trans_rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15).wrapping_add(epoch as u64));
-    let trans = trans.zip(model.decoder.pair()).filter(|_| cfg.trans_weight > 0.0);
+    let trans = terms.trans.zip(model.decoder.pair()).filter(|_| cfg.trans_weight > 0.0);
+    let mut cis_rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed.wrapping_mul(0xD1B5_4A32_D192_ED03).wrapping_add(epoch as u64));
+    let cis = terms.cis.zip(model.cis_map.as_ref()).filter(|_| cfg.cis_weight > 0.0);
     let (mut sse, mut count, mut steps) = (0.0, 0.0, 0u32);
     let terminal = !hiclstm::log::is_quiet() && std::io::IsTerminal::is_terminal(&std::io::stderr());
     let n_batches = order.len().div_ceil(batch);
@@ -491,6 +540,9 @@ pub fn run_epoch(
         };
         if let Some((t, g)) = trans {
             (t.loss(&model.embedding, g, TRANS_SAMPLE, &mut trans_rng) * cfg.trans_weight).backward();
+        }
+        if let Some((t, h)) = cis {
+            (t.loss(&model.embedding, h, TRANS_SAMPLE, &mut cis_rng) * cfg.cis_weight).backward();
         }
         adam.clip_grad_norm(clip);
         adam.step(lr);
@@ -599,7 +651,11 @@ fn init_from(model: &mut HicLstm, mf: &ModelFile, src: &Path, freeze: bool) -> R
     // (Its architecture was checked by `run` before any work.)
     let old = ModelFile::load(&sd.yaml())?;
     let tensors = Tensor::read_safetensors(sd.weights()).map_err(|e| Error::format(sd.weights(), hiclstm::error::Location::None, e.to_string()))?;
-    load_named(model, &tensors, |n| n != EMBEDDING).map_err(|m| Error::format(sd.weights(), hiclstm::error::Location::None, m))?;
+    // The long-range term's map is no part of the decoder: taken where the old model has one of
+    // the same shape, else left as initialised.
+    let same = |n: &str| tensors.iter().any(|(m, t)| m == n && model.named_variables().iter().any(|(v, x)| v == n && x.size() == t.size()));
+    load_named(model, &tensors, |n| n != EMBEDDING && (!n.starts_with(CIS_MAP) || same(n)))
+        .map_err(|m| Error::format(sd.weights(), hiclstm::error::Location::None, m))?;
     // Representations of chromosomes the old model knew (same name and size) start from there.
     let old_emb = tensors
         .iter()
@@ -616,7 +672,7 @@ fn init_from(model: &mut HicLstm, mf: &ModelFile, src: &Path, freeze: bool) -> R
     }
     if freeze {
         for (n, v) in model.named_variables() {
-            if n != EMBEDDING {
+            if n != EMBEDDING && !n.starts_with(CIS_MAP) {
                 let _ = v.set_requires_grad(false);
             }
         }

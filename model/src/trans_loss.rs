@@ -145,20 +145,26 @@ impl TransTerm {
                 e.push((blk.r[i] * blk.c[j] / blk.total) as f32);
             }
         }
-        let dev = reps.device();
-        // The log-enrichment s is bounded (e^5: 150-fold) so that a rarely drawn cell cannot
-        // drive exp(s) to overflow; beyond the bound it gets no gradient.
-        let s = |a: &[i64], b: &[i64]| {
-            let (ga, gb) = (
-                g.forward(&reps.index_select(0, &Tensor::from_slice(a).to_device(dev))),
-                g.forward(&reps.index_select(0, &Tensor::from_slice(b).to_device(dev))),
-            );
-            (ga * gb).sum_dim_intlist([1i64].as_slice(), false, Kind::Float).clamp(-MAX_LOG_ENRICHMENT, MAX_LOG_ENRICHMENT)
-        };
-        let observed = s(&ri, &rj).mean(Kind::Float);
-        let mu = (Tensor::from_slice(&e).to_device(dev) * s(&ci, &cj).exp()).mean(Kind::Float) * (n_cells / self.total);
-        mu - observed
+        poisson_loss(reps, g, (&ri, &rj), (&ci, &cj, &e), n_cells / self.total)
     }
+}
+
+/// The sampled Poisson negative log-likelihood per read pair shared by the trans and cis terms
+/// (`crate::cis_loss`):
+/// mean over the cells of E exp(s) times `cell_scale` (cells / read pairs), minus the mean of s
+/// over the observed pixels (drawn in proportion to their value), with s = g(R_i) . g(R_j).
+pub(crate) fn poisson_loss(reps: &Tensor, g: &tch::nn::Linear, obs: (&[i64], &[i64]), cells: (&[i64], &[i64], &[f32]), cell_scale: f64) -> Tensor {
+    let dev = reps.device();
+    let map = |idx: &[i64]| g.forward(&reps.index_select(0, &Tensor::from_slice(idx).to_device(dev)));
+    // The log-enrichment s is bounded (e^5: 150-fold) so that a rarely drawn cell cannot
+    // drive exp(s) to overflow; beyond the bound it gets no gradient.
+    let s = |a: &[i64], b: &[i64]| {
+        let (ga, gb) = (map(a), map(b));
+        (ga * gb).sum_dim_intlist([1i64].as_slice(), false, Kind::Float).clamp(-MAX_LOG_ENRICHMENT, MAX_LOG_ENRICHMENT)
+    };
+    let observed = s(obs.0, obs.1).mean(Kind::Float);
+    let mu = (Tensor::from_slice(cells.2).to_device(dev) * s(cells.0, cells.1).exp()).mean(Kind::Float) * cell_scale;
+    mu - observed
 }
 
 #[cfg(test)]

@@ -165,6 +165,64 @@ fn the_auxiliary_decoder_trains_the_representations_and_resumes_exactly() {
     assert!(before.equal(&model.forward_indices(&idx_i, &idx_j, &mask)), "predictions do not depend on the auxiliary decoder");
 }
 
+/// `cis_weight`: the long-range term's map is saved (so that runs resume exactly), its loss
+/// reaches the representations, predictions never read it, and a model without one (older, or
+/// trained without the term) can start a run with it.
+#[test]
+fn the_long_range_term_trains_the_representations_and_resumes_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    let contacts = simulated(dir.path());
+    let (plain, c, r, f) = (dir.path().join("plain"), dir.path().join("c"), dir.path().join("r"), dir.path().join("f"));
+    let with_cis = || {
+        let mut c = small_config(3);
+        c.train.cis_weight = 0.1;
+        c.train.cis_rank = 4;
+        c
+    };
+    let mut without = small_config(3);
+    without.train.cis_weight = 0.0;
+    train::run(&opts(&contacts, &plain, without)).unwrap();
+    train::run(&opts(&contacts, &c, with_cis())).unwrap();
+    let (wp, wc) = (weights(&plain), weights(&c));
+    let shape = wc.iter().find(|(n, _)| n == "cis.weight").map(|(_, t)| t.size());
+    assert_eq!(shape, Some(vec![4, 16]), "the term's map is saved with the model");
+    assert!(!wp.iter().any(|(n, _)| n.starts_with("cis.")));
+    let emb = |w: &[(String, Tensor)]| w.iter().find(|(n, _)| n == "embedding.weight").unwrap().1.shallow_clone();
+    assert!(!emb(&wp).equal(&emb(&wc)), "the long-range term reaches the representations");
+
+    let mut o = opts(&contacts, &r, with_cis());
+    o.stop_after = Some(1);
+    train::run(&o).unwrap();
+    let mut o = opts(&contacts, &r, with_cis());
+    o.resume = true;
+    assert!(train::run(&o).unwrap().finished);
+    assert!(same(&wc, &weights(&r)), "a resumed run with the long-range term differs from the uninterrupted one");
+
+    let (_, model) = predict::load_model(&c, Device::Cpu).unwrap();
+    let idx_i = Tensor::from_slice(&[3i64, 50]);
+    let idx_j = Tensor::arange_start(3, 23, (Kind::Int64, Device::Cpu)).repeat([2, 1]);
+    let mask = Tensor::ones([2, 20], (Kind::Float, Device::Cpu));
+    let before = model.forward_indices(&idx_i, &idx_j, &mask);
+    tch::no_grad(|| {
+        for (n, mut v) in model.named_variables() {
+            if n.starts_with("cis.") {
+                let _ = v.fill_(0.5);
+            }
+        }
+    });
+    assert!(before.equal(&model.forward_indices(&idx_i, &idx_j, &mask)), "predictions do not depend on the long-range term's map");
+
+    // From a model without the map, decoder frozen: the representations and the map train.
+    let mut o = opts(&contacts, &f, with_cis());
+    o.init_from = Some(plain.clone());
+    o.freeze_decoder = true;
+    train::run(&o).unwrap();
+    let wf = weights(&f);
+    let dec = |w: &[(String, Tensor)]| w.iter().filter(|(n, _)| n.starts_with("decoder.")).map(|(_, t)| t.shallow_clone()).collect::<Vec<_>>();
+    assert!(dec(&wp).iter().zip(dec(&wf)).all(|(a, b)| a.equal(&b)), "the decoder stays frozen");
+    assert!(wf.iter().any(|(n, _)| n == "cis.weight"));
+}
+
 /// The pixels of `path`'s resolution `res` as cooler (PyPI, in the tools venv `make test` sets up)
 /// reads them: chromosome, bins within it, `count`.
 fn cooler_pixels(path: &std::path::Path, res: u32) -> Vec<(String, u32, u32, f64)> {
@@ -451,6 +509,10 @@ fn bad_inputs_fail_cleanly() {
         ("train:\n  trans_weight: .nan\n", "trans_weight"),
         ("train:\n  trans_max_pixels: 0\n", "trans_max_pixels must be at least 1"),
         ("train:\n  head_decay: -1\n", "head_decay must be a non-negative number"),
+        ("train:\n  cis_weight: -0.1\n", "cis_weight must be a finite number"),
+        ("train:\n  cis_rank: 0\n", "cis_rank must be at least 1"),
+        ("train:\n  cis_min_distance: 0\n", "cis_min_distance must be positive"),
+        ("train:\n  cis_max_pixels: 0\n", "cis_max_pixels must be at least 1"),
         ("head: window\nhead_window: 0\n", "head_window must be at least 1"),
         ("head: window\nframe_len: 20\nhead_window: 20\n", "less than frame_len"),
     ] {
