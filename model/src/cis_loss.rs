@@ -20,9 +20,10 @@
 //! bin; the contacts tables are read once more, a chromosome at a time.
 
 use crate::data::TrainingData;
+use crate::trans_loss::{draw, HeldPixels};
 use hiclstm::error::Result;
 use hiclstm::frames::ValueColumn;
-use rand::{Rng, SeedableRng};
+use rand::Rng;
 use std::path::PathBuf;
 use tch::Tensor;
 
@@ -41,11 +42,8 @@ pub struct CisTerm {
     bands: Vec<Band>,
     /// Cumulative number of covered cells of the bands (for drawing cells uniformly).
     cells: Vec<f64>,
-    /// Pixels held (global embedding rows) and their cumulative value.
-    pixels: Vec<(u32, u32)>,
-    cumulative: Vec<f64>,
-    /// Pixels of the band in the tables.
-    observed: u64,
+    /// The band's pixels: all of them, or a uniform sample.
+    held: HeldPixels,
     /// Sum of the band's values (the normalisation of the likelihood).
     total: f64,
     min_bins: usize,
@@ -56,12 +54,8 @@ impl CisTerm {
     /// most `max_pixels` of them (a uniform sample drawn with `seed`); None when there are none.
     pub fn load(paths: &[PathBuf], meta: &TrainingData, value: ValueColumn, min_bins: usize, max_pixels: usize, seed: u64) -> Result<Option<CisTerm>> {
         let min_bins = min_bins.max(1);
-        if u32::try_from(meta.chroms.iter().map(|c| c.offset + c.n_bins).max().unwrap_or(0)).is_err() {
-            return Err(hiclstm::error::Error::InvalidArgument("more than 2^32 bins in the training chromosomes".into()));
-        }
-        let mut t = CisTerm { bands: vec![], cells: vec![], pixels: vec![], cumulative: vec![], observed: 0, total: 0.0, min_bins };
-        // Algorithm R, as the trans term's, from a stream of its own.
-        let mut reservoir = rand_chacha::ChaCha8Rng::seed_from_u64(seed ^ 0x4349_5354_4552_4D31);
+        let held = HeldPixels::new(meta, max_pixels, seed ^ 0x4349_5354_4552_4D31).map_err(hiclstm::error::Error::InvalidArgument)?;
+        let mut t = CisTerm { bands: vec![], cells: vec![], held, total: 0.0, min_bins };
         // Per chromosome: covered bins and the band's sum per distance.
         let mut per: Vec<Option<(Vec<bool>, Vec<f64>)>> = vec![None; meta.chroms.len()];
         for p in paths {
@@ -87,28 +81,13 @@ impl CisTerm {
                     }
                     sum[j - i] += x;
                     t.total += x;
-                    let held = ((cb.offset + i) as u32, (cb.offset + j) as u32);
-                    if t.pixels.len() < max_pixels {
-                        t.pixels.push(held);
-                        t.cumulative.push(x);
-                    } else {
-                        let r = reservoir.random_range(0..=t.observed) as usize;
-                        if r < max_pixels {
-                            (t.pixels[r], t.cumulative[r]) = (held, x);
-                        }
-                    }
-                    t.observed += 1;
+                    t.held.push(cb.offset + i, cb.offset + j, x);
                 }
                 Ok(())
             })?;
         }
-        if t.pixels.is_empty() {
+        if !t.held.finish() {
             return Ok(None);
-        }
-        let mut acc = 0.0;
-        for c in &mut t.cumulative {
-            acc += *c;
-            *c = acc;
         }
         let mut acc = 0.0;
         for (ci, p) in per.into_iter().enumerate() {
@@ -137,25 +116,18 @@ impl CisTerm {
 
     /// Pixels of the band in the tables.
     pub fn observed(&self) -> u64 {
-        self.observed
+        self.held.observed
     }
 
     /// Pixels of the band held.
     pub fn pixels(&self) -> usize {
-        self.pixels.len()
+        self.held.pixels.len()
     }
 
     /// The estimated negative log-likelihood per read pair of the band (a scalar with a graph
     /// back to `reps` and `h`) from `sample` pixels and `sample` cells drawn with `rng`.
     pub fn loss(&self, reps: &Tensor, h: &tch::nn::Linear, sample: usize, rng: &mut impl Rng) -> Tensor {
-        let draw = |cum: &[f64], u: f64| cum.partition_point(|&c| c <= u).min(cum.len() - 1);
-        let (mut ri, mut rj) = (Vec::with_capacity(sample), Vec::with_capacity(sample));
-        let held = *self.cumulative.last().expect("at least one pixel");
-        for _ in 0..sample {
-            let (i, j) = self.pixels[draw(&self.cumulative, rng.random::<f64>() * held)];
-            ri.push(i as i64);
-            rj.push(j as i64);
-        }
+        let (ri, rj) = self.held.draw(sample, rng);
         // Cells: a band in proportion to its covered cells, then two bins uniformly (an unordered
         // pair of a band is as likely as any other), kept when both are covered and in the band.
         let n_cells = *self.cells.last().expect("at least one band");
@@ -177,6 +149,7 @@ impl CisTerm {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rand::SeedableRng;
 
     /// The term prefers representations whose products say "same compartment" at long range, is
     /// about 1 per read pair when the products are 0, cannot tell a chromosome turned over (that
@@ -222,8 +195,8 @@ mod tests {
         let max = term.pixels() / 10;
         let capped = CisTerm::load(&paths, &meta, ValueColumn::Value, 50, max, 3).unwrap().unwrap();
         assert_eq!((capped.pixels(), capped.observed()), (max, term.observed()));
-        assert_eq!(capped.pixels, CisTerm::load(&paths, &meta, ValueColumn::Value, 50, max, 3).unwrap().unwrap().pixels);
-        assert_ne!(capped.pixels, CisTerm::load(&paths, &meta, ValueColumn::Value, 50, max, 4).unwrap().unwrap().pixels);
+        assert_eq!(capped.held.pixels, CisTerm::load(&paths, &meta, ValueColumn::Value, 50, max, 3).unwrap().unwrap().held.pixels);
+        assert_ne!(capped.held.pixels, CisTerm::load(&paths, &meta, ValueColumn::Value, 50, max, 4).unwrap().unwrap().held.pixels);
         assert_eq!(loss_of(&capped, &reps_of(0.0, 1.0, false)), zero);
         let c_agree = loss_of(&capped, &reps_of(1.0, 1.0, false));
         assert!((c_agree - agree).abs() < 0.2 * (zero - agree), "whole {agree}, a tenth {c_agree}");

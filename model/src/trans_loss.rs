@@ -44,12 +44,8 @@ struct Block {
 /// The trans pixels of the training chromosomes, ready to be sampled.
 pub struct TransTerm {
     blocks: Vec<Block>,
-    /// Observed pixels held (all of them, or a uniform sample): global embedding rows, and the
-    /// cumulative value (for drawing in proportion to it).
-    pixels: Vec<(u32, u32)>,
-    cumulative: Vec<f64>,
-    /// Observed pixels in the table (between training chromosomes).
-    observed: u64,
+    /// Observed pixels between training chromosomes: all of them, or a uniform sample.
+    held: HeldPixels,
     /// Cumulative number of cells of the blocks (for drawing cells uniformly).
     cells: Vec<f64>,
     /// Every read pair of every block (the normalisation of the likelihood).
@@ -62,13 +58,9 @@ impl TransTerm {
     pub fn load(path: &Path, meta: &TrainingData, value: ValueColumn, max_pixels: usize, seed: u64) -> Result<Option<TransTerm>> {
         let find = |name: &str| meta.chroms.iter().position(|c| c.name == name);
         let n_bins: Vec<usize> = meta.chroms.iter().map(|c| c.n_bins).collect();
-        let mut t = TransTerm { blocks: vec![], pixels: vec![], cumulative: vec![], observed: 0, cells: vec![], total: 0.0 };
-        // Algorithm R: the n-th pixel (from 0) replaces a held one with probability max / (n + 1).
-        let mut reservoir = rand_chacha::ChaCha8Rng::seed_from_u64(seed ^ 0x5245_5345_5256_4F49);
-        // Global rows are held as u32: checked once for the whole genome, not per pixel.
-        if u32::try_from(meta.chroms.iter().map(|c| c.offset + c.n_bins).max().unwrap_or(0)).is_err() {
-            return Err(hiclstm::error::Error::InvalidArgument(format!("{}: more than 2^32 bins in the training chromosomes", path.display())));
-        }
+        let held = HeldPixels::new(meta, max_pixels, seed ^ 0x5245_5345_5256_4F49)
+            .map_err(|m| hiclstm::error::Error::InvalidArgument(format!("{}: {m}", path.display())))?;
+        let mut t = TransTerm { blocks: vec![], held, cells: vec![], total: 0.0 };
         hiclstm::tables::trans::for_each_pair(path, find, &n_bins, value == ValueColumn::Count, |a, b, px| {
             let (ca, cb) = (&meta.chroms[a], &meta.chroms[b]);
             let mut blk = Block { off: (ca.offset, cb.offset), n: (ca.n_bins, cb.n_bins), r: vec![0.0; ca.n_bins], c: vec![0.0; cb.n_bins], total: 0.0 };
@@ -77,29 +69,13 @@ impl TransTerm {
                 blk.c[j as usize] += x;
                 blk.total += x;
                 t.total += x;
-                let held = ((blk.off.0 + i as usize) as u32, (blk.off.1 + j as usize) as u32);
-                if t.pixels.len() < max_pixels {
-                    t.pixels.push(held);
-                    t.cumulative.push(x);
-                } else {
-                    let k = reservoir.random_range(0..=t.observed) as usize;
-                    if k < max_pixels {
-                        (t.pixels[k], t.cumulative[k]) = (held, x);
-                    }
-                }
-                t.observed += 1;
+                t.held.push(blk.off.0 + i as usize, blk.off.1 + j as usize, x);
             }
             t.blocks.push(blk);
             Ok(())
         })?;
-        if t.pixels.is_empty() {
+        if !t.held.finish() {
             return Ok(None);
-        }
-        // Values to their running sum, in place.
-        let mut acc = 0.0;
-        for c in &mut t.cumulative {
-            acc += *c;
-            *c = acc;
         }
         let mut acc = 0.0;
         for b in &t.blocks {
@@ -112,27 +88,19 @@ impl TransTerm {
 
     /// Observed trans pixels between the training chromosomes.
     pub fn observed(&self) -> u64 {
-        self.observed
+        self.held.observed
     }
 
     /// Observed trans pixels held.
     pub fn pixels(&self) -> usize {
-        self.pixels.len()
+        self.held.pixels.len()
     }
 
     /// The estimated negative log-likelihood per read pair (a scalar with a graph back to
     /// `reps` and `g`) from `sample` pixels and `sample` cells drawn with `rng`.
     pub fn loss(&self, reps: &Tensor, g: &tch::nn::Linear, sample: usize, rng: &mut impl Rng) -> Tensor {
-        let draw = |cum: &[f64], u: f64| cum.partition_point(|&c| c <= u).min(cum.len() - 1);
         // Observed pixels, in proportion to their value: sum_pixels x s = total * E_draw[s].
-        let (mut ri, mut rj) = (Vec::with_capacity(sample), Vec::with_capacity(sample));
-        // Among the pixels held: all of them (their sum is `total`), or a uniform sample.
-        let held = *self.cumulative.last().expect("at least one pixel");
-        for _ in 0..sample {
-            let (i, j) = self.pixels[draw(&self.cumulative, rng.random::<f64>() * held)];
-            ri.push(i as i64);
-            rj.push(j as i64);
-        }
+        let (ri, rj) = self.held.draw(sample, rng);
         // Cells, uniformly over the covered cells of every block: sum_cells mu = cells * E[mu].
         let n_cells = *self.cells.last().expect("at least one block");
         let (mut ci, mut cj, mut e) = (Vec::with_capacity(sample), Vec::with_capacity(sample), Vec::with_capacity(sample));
@@ -146,6 +114,68 @@ impl TransTerm {
             }
         }
         poisson_loss(reps, g, (&ri, &rj), (&ci, &cj, &e), n_cells / self.total)
+    }
+}
+
+/// The index of the first cumulative value above `u` (a draw in proportion to the values).
+pub(crate) fn draw(cum: &[f64], u: f64) -> usize {
+    cum.partition_point(|&c| c <= u).min(cum.len() - 1)
+}
+
+/// The observed pixels a Poisson term holds: every pixel pushed, or a uniform random sample of at
+/// most `max` of them (reservoir sampling, Algorithm R, from its own seeded stream), with their
+/// values, drawn later in proportion to the value.
+pub(crate) struct HeldPixels {
+    /// Global embedding rows of the pixels held, and their cumulative value once finished.
+    pub(crate) pixels: Vec<(u32, u32)>,
+    cumulative: Vec<f64>,
+    /// Pixels pushed.
+    pub(crate) observed: u64,
+    max: usize,
+    reservoir: rand_chacha::ChaCha8Rng,
+}
+
+impl HeldPixels {
+    /// Empty; refused (the message) when the training chromosomes' rows do not fit u32.
+    pub(crate) fn new(meta: &TrainingData, max: usize, seed: u64) -> std::result::Result<HeldPixels, String> {
+        // Global rows are held as u32: checked once for the whole genome, not per pixel.
+        if u32::try_from(meta.chroms.iter().map(|c| c.offset + c.n_bins).max().unwrap_or(0)).is_err() {
+            return Err("more than 2^32 bins in the training chromosomes".into());
+        }
+        Ok(HeldPixels { pixels: vec![], cumulative: vec![], observed: 0, max, reservoir: rand_chacha::ChaCha8Rng::seed_from_u64(seed) })
+    }
+
+    /// Offers the pixel at global rows (`i`, `j`) with value `x`: the n-th (from 0) replaces a
+    /// held one with probability max / (n + 1) once `max` are held.
+    pub(crate) fn push(&mut self, i: usize, j: usize, x: f64) {
+        let held = (i as u32, j as u32);
+        if self.pixels.len() < self.max {
+            self.pixels.push(held);
+            self.cumulative.push(x);
+        } else {
+            let k = self.reservoir.random_range(0..=self.observed) as usize;
+            if k < self.max {
+                (self.pixels[k], self.cumulative[k]) = (held, x);
+            }
+        }
+        self.observed += 1;
+    }
+
+    /// Turns the values into their running sum; false when no pixel is held.
+    pub(crate) fn finish(&mut self) -> bool {
+        let mut acc = 0.0;
+        for c in &mut self.cumulative {
+            acc += *c;
+            *c = acc;
+        }
+        !self.pixels.is_empty()
+    }
+
+    /// `sample` pixels drawn in proportion to their value among those held (all of them, or a
+    /// uniform sample: a consistent estimate of the same mean): their rows.
+    pub(crate) fn draw(&self, sample: usize, rng: &mut impl Rng) -> (Vec<i64>, Vec<i64>) {
+        let sum = *self.cumulative.last().expect("at least one pixel");
+        (0..sample).map(|_| self.pixels[draw(&self.cumulative, rng.random::<f64>() * sum)]).map(|(i, j)| (i as i64, j as i64)).unzip()
     }
 }
 
@@ -217,10 +247,10 @@ mod tests {
         let sampled = TransTerm::load(&path, &meta, ValueColumn::Value, max, 3).unwrap().unwrap();
         assert_eq!((sampled.pixels(), sampled.observed()), (max, n_px as u64));
         let again = TransTerm::load(&path, &meta, ValueColumn::Value, max, 3).unwrap().unwrap();
-        assert_eq!(sampled.pixels, again.pixels);
+        assert_eq!(sampled.held.pixels, again.held.pixels);
         let other = TransTerm::load(&path, &meta, ValueColumn::Value, max, 4).unwrap().unwrap();
-        assert_ne!(sampled.pixels, other.pixels);
-        assert!(sampled.pixels.iter().all(|p| term.pixels.contains(p)));
+        assert_ne!(sampled.held.pixels, other.held.pixels);
+        assert!(sampled.held.pixels.iter().all(|p| term.held.pixels.contains(p)));
         let loss_of = |t: &TransTerm, reps: &Tensor| {
             let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
             (0..8).map(|_| f64::try_from(t.loss(reps, &g, 4096, &mut rng)).unwrap()).sum::<f64>() / 8.0

@@ -141,28 +141,36 @@ fn the_auxiliary_decoder_trains_the_representations_and_resumes_exactly() {
     let emb = |w: &[(String, Tensor)]| w.iter().find(|(n, _)| n == "embedding.weight").unwrap().1.shallow_clone();
     assert!(!emb(&wp).equal(&emb(&wa)), "the auxiliary decoder's loss reaches the representations");
 
-    let mut o = opts(&contacts, &r, with_aux());
+    resumes_exactly_and_predicts_without(&contacts, &r, with_aux, &wa, &a, "aux.");
+    let (mf, _) = predict::load_model(&a, Device::Cpu).unwrap();
+    assert_eq!((mf.config.step_loss, mf.config.step_hidden), (3.0, 4));
+}
+
+/// Trains `make()` on `contacts` into `r` in two runs (stopped after one epoch, then resumed)
+/// and checks that it equals the uninterrupted run's weights `whole`; then that the predictions
+/// of the model in `model` do not change when its variables named `prefix...` do.
+fn resumes_exactly_and_predicts_without(contacts: &Path, r: &Path, make: impl Fn() -> ModelConfig, whole: &[(String, Tensor)], model: &Path, prefix: &str) {
+    let mut o = opts(contacts, r, make());
     o.stop_after = Some(1);
     train::run(&o).unwrap();
-    let mut o = opts(&contacts, &r, with_aux());
+    let mut o = opts(contacts, r, make());
     o.resume = true;
     assert!(train::run(&o).unwrap().finished);
-    assert!(same(&wa, &weights(&r)), "resumed run with the auxiliary decoder differs from the uninterrupted one");
+    assert!(same(whole, &weights(r)), "a resumed run with {prefix}* differs from the uninterrupted one");
 
-    let (mf, model) = predict::load_model(&a, Device::Cpu).unwrap();
-    assert_eq!((mf.config.step_loss, mf.config.step_hidden), (3.0, 4));
+    let (_, model) = predict::load_model(model, Device::Cpu).unwrap();
     let idx_i = Tensor::from_slice(&[3i64, 50]);
     let idx_j = Tensor::arange_start(3, 23, (Kind::Int64, Device::Cpu)).repeat([2, 1]);
     let mask = Tensor::ones([2, 20], (Kind::Float, Device::Cpu));
     let before = model.forward_indices(&idx_i, &idx_j, &mask);
     tch::no_grad(|| {
         for (n, mut v) in model.named_variables() {
-            if n.starts_with("aux.") {
+            if n.starts_with(prefix) {
                 let _ = v.fill_(0.5);
             }
         }
     });
-    assert!(before.equal(&model.forward_indices(&idx_i, &idx_j, &mask)), "predictions do not depend on the auxiliary decoder");
+    assert!(before.equal(&model.forward_indices(&idx_i, &idx_j, &mask)), "predictions depend on {prefix}*");
 }
 
 /// `cis_weight`: the long-range term's map is saved (so that runs resume exactly), its loss
@@ -190,27 +198,7 @@ fn the_long_range_term_trains_the_representations_and_resumes_exactly() {
     let emb = |w: &[(String, Tensor)]| w.iter().find(|(n, _)| n == "embedding.weight").unwrap().1.shallow_clone();
     assert!(!emb(&wp).equal(&emb(&wc)), "the long-range term reaches the representations");
 
-    let mut o = opts(&contacts, &r, with_cis());
-    o.stop_after = Some(1);
-    train::run(&o).unwrap();
-    let mut o = opts(&contacts, &r, with_cis());
-    o.resume = true;
-    assert!(train::run(&o).unwrap().finished);
-    assert!(same(&wc, &weights(&r)), "a resumed run with the long-range term differs from the uninterrupted one");
-
-    let (_, model) = predict::load_model(&c, Device::Cpu).unwrap();
-    let idx_i = Tensor::from_slice(&[3i64, 50]);
-    let idx_j = Tensor::arange_start(3, 23, (Kind::Int64, Device::Cpu)).repeat([2, 1]);
-    let mask = Tensor::ones([2, 20], (Kind::Float, Device::Cpu));
-    let before = model.forward_indices(&idx_i, &idx_j, &mask);
-    tch::no_grad(|| {
-        for (n, mut v) in model.named_variables() {
-            if n.starts_with("cis.") {
-                let _ = v.fill_(0.5);
-            }
-        }
-    });
-    assert!(before.equal(&model.forward_indices(&idx_i, &idx_j, &mask)), "predictions do not depend on the long-range term's map");
+    resumes_exactly_and_predicts_without(&contacts, &r, with_cis, &wc, &c, "cis.");
 
     // From a model without the map, decoder frozen: the representations and the map train.
     let mut o = opts(&contacts, &f, with_cis());
