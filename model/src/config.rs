@@ -480,7 +480,7 @@ impl ModelConfig {
 
     /// Refuses what the model cannot use: K, hidden size, frame length or epochs of 0, learning
     /// rates, `clip_norm` or `embedding_std` not positive, `axis_std`, `trans_weight` or
-    /// `cis_weight` negative, `pair_rank` (or `cis_rank` with the long-range term) over
+    /// `cis_weight` negative, `pair_rank` over [`MAX_PAIR_RANK`], `cis_rank` outside 1 ..=
     /// [`MAX_PAIR_RANK`], and a transform with a <= 0 or d < 0.
     pub fn check(&self) -> Result<()> {
         let bad = |m: &str| Err(Error::InvalidArgument(format!("model config: {m}")));
@@ -532,7 +532,7 @@ impl ModelConfig {
         if !(self.train.cis_weight >= 0.0 && self.train.cis_weight.is_finite()) {
             return bad("cis_weight must be a finite number >= 0");
         }
-        if self.train.cis_weight > 0.0 && !(1..=MAX_PAIR_RANK).contains(&self.train.cis_rank) {
+        if !(1..=MAX_PAIR_RANK).contains(&self.train.cis_rank) {
             return bad(&format!("cis_rank must be at least 1 and at most {MAX_PAIR_RANK}"));
         }
         if self.train.cis_min_distance == Some(0) {
