@@ -93,8 +93,8 @@ impl CisTerm {
         for (ci, p) in per.into_iter().enumerate() {
             let Some((covered, mut expected)) = p else { continue };
             let n = meta.chroms[ci].n_bins;
-            // Covered cells per distance: O(n^2) per chromosome, a few seconds for a genome at
-            // 10 kb.
+            // Covered cells per distance: O(n^2) per chromosome (at genome scale, 10 kb, the whole
+            // load, reading included, took 26 s; BENCHMARKS.md).
             let mut band = 0.0;
             for d in 0..n {
                 if d < min_bins {

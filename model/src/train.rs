@@ -227,10 +227,7 @@ pub fn run(o: &TrainOptions) -> Result<TrainSummary> {
             let term = crate::trans_loss::TransTerm::load(t, &data.meta, o.config.value, o.config.train.trans_max_pixels, o.config.train.seed)?;
             match &term {
                 Some(term) => {
-                    let held = match term.pixels() as u64 {
-                        n if n == term.observed() => format!("{n} inter-chromosomal pixels"),
-                        n => format!("a uniform sample of {n} of {} inter-chromosomal pixels (trans_max_pixels)", term.observed()),
-                    };
+                    let held = held_pixels(term.pixels(), term.observed(), "inter-chromosomal pixels", "trans_max_pixels");
                     let took = started.elapsed().as_secs_f64();
                     hiclstm::log::info(&format!("trans term: {held}, weight {} ({took:.1} s)", o.config.train.trans_weight))
                 }
@@ -248,10 +245,7 @@ pub fn run(o: &TrainOptions) -> Result<TrainSummary> {
             let term = crate::cis_loss::CisTerm::load(&o.contacts, &data.meta, o.config.value, min_bins, o.config.train.cis_max_pixels, o.config.train.seed)?;
             match &term {
                 Some(term) => {
-                    let held = match term.pixels() as u64 {
-                        n if n == term.observed() => format!("{n} pixels"),
-                        n => format!("a uniform sample of {n} of {} pixels (cis_max_pixels)", term.observed()),
-                    };
+                    let held = held_pixels(term.pixels(), term.observed(), "pixels", "cis_max_pixels");
                     let took = started.elapsed().as_secs_f64();
                     hiclstm::log::info(&format!(
                         "long-range term: {held} at least {min_bins} bins from the diagonal, weight {} ({took:.1} s)",
@@ -463,6 +457,16 @@ pub fn for_each_batch(src: &dyn FrameSource, order: &[usize], batch: usize, mut 
         }
         Ok(())
     })
+}
+
+/// What a loss term holds, for the log: "N {what}", or "a uniform sample of N of M {what} ({key})"
+/// when its cap `key` left some out.
+fn held_pixels(held: usize, observed: u64, what: &str, key: &str) -> String {
+    if held as u64 == observed {
+        format!("{held} {what}")
+    } else {
+        format!("a uniform sample of {held} of {observed} {what} ({key})")
+    }
 }
 
 /// Pixels and cells drawn for each optimizer step's inter-chromosomal term (and long-range term).
