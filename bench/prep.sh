@@ -43,7 +43,8 @@ PIXELS=$(cat sim.chr21.txt sim.chr22.txt | wc -l)
 
 # 2. hiclstm: the "data preparation" line of hiclstm-train, and one epoch at the original's
 #    settings (batch 210, hidden 8, frame 150, frame head, lr 0.01).
-printf 'hidden: 8\nframe_len: 150\nhead: frame\ntrain:\n  epochs: 1\n  batch_size: 210\n' > e1.yaml
+# Identical settings: the original's frames (observed steps only), no pairwise term, no auxiliary decoder.
+printf 'hidden: 8\nframe_len: 150\nframes: observed\nhead: frame\npair_rank: 0\nstep_loss: 0\ntrain:\n  epochs: 1\n  batch_size: 210\n' > e1.yaml
 preps=(); epochs=()
 for r in $(seq "$REPEATS"); do
   /usr/bin/time -f '%e %M' -o "logs/hiclstm_$r.time" "$BIN/hiclstm-train" sim.contacts.parquet --config e1.yaml -o "m_$r" --force --device cpu --threads "$THREADS" 2> "logs/hiclstm_$r.err"
