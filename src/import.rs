@@ -163,21 +163,26 @@ fn write_trans(
     let mut w = TransWriter::create(path, meta, force)?;
     let mut progress = crate::log::Progress::new(chosen.len() as u64, "chromosomes (trans)");
     for a in 0..chosen.len() {
-        let later: Vec<usize> = (a + 1..chosen.len()).collect();
-        let forward: Vec<usize> = later.iter().copied().filter(|&b| chosen[b] > chosen[a]).collect();
-        let mut got = src.trans(chosen[a], &forward.iter().map(|&b| chosen[b]).collect::<Vec<_>>())?;
         let before = w.rows;
-        for &b in &later {
-            let px = match forward.iter().position(|&x| x == b) {
-                Some(k) => std::mem::take(&mut got[k]),
-                None => {
-                    let mut px: Vec<formats::Pixel> =
-                        src.trans(chosen[b], &[chosen[a]])?.remove(0).into_iter().map(|p| formats::Pixel { i: p.j, j: p.i, count: p.count }).collect();
-                    formats::sort_and_merge(&mut px);
-                    px
-                }
-            };
-            w.write(&names[a], &names[b], &px, weights[a].as_deref(), weights[b].as_deref())?;
+        // The pairs after `a` in the selection, in its order: runs of those the source serves
+        // with `a` first are streamed in one call (one pass over a .cool's rows); a pair the
+        // source holds the other way round is read alone and transposed (one pair in memory).
+        let later: Vec<usize> = (a + 1..chosen.len()).collect();
+        for run in later.chunk_by(|&x, &y| (chosen[x] > chosen[a]) == (chosen[y] > chosen[a])) {
+            if chosen[run[0]] > chosen[a] {
+                let partners: Vec<usize> = run.iter().map(|&b| chosen[b]).collect();
+                src.trans(chosen[a], &partners, &mut |k, px| w.write(&names[a], &names[run[k]], px, weights[a].as_deref(), weights[run[k]].as_deref()))?;
+                continue;
+            }
+            for &b in run {
+                let mut px = Vec::new();
+                src.trans(chosen[b], &[chosen[a]], &mut |_, chunk| {
+                    px.extend(chunk.iter().map(|p| formats::Pixel { i: p.j, j: p.i, count: p.count }));
+                    Ok(())
+                })?;
+                formats::sort_and_merge(&mut px);
+                w.write(&names[a], &names[b], &px, weights[a].as_deref(), weights[b].as_deref())?;
+            }
         }
         progress.step(&format!("{} ({} pixels)", names[a], w.rows - before));
     }

@@ -257,3 +257,89 @@ proptest::proptest! {
         }
     }
 }
+
+/// Writes a cooler of chr1 (6 bins), chr2 (4) and chr3 (5) at 100 bp with `px` (bin1, bin2, count)
+/// in the order given: rows must come in order, bin2 within a row need not (legacy zoomify).
+fn write_three_chrom_cool(path: &Path, px: &[(i64, i64, i32)]) {
+    let f = hdf5::File::create(path).unwrap();
+    let names: Vec<FixedAscii<8>> = ["chr1", "chr2", "chr3"].iter().map(|n| FixedAscii::from_ascii(n.as_bytes()).unwrap()).collect();
+    f.create_group("chroms").unwrap();
+    f.new_dataset_builder().with_data(&names).create("chroms/name").unwrap();
+    f.new_dataset_builder().with_data(&[600i64, 400, 500]).create("chroms/length").unwrap();
+    f.create_group("bins").unwrap();
+    let starts: Vec<i64> = [6, 4, 5].iter().flat_map(|&n| (0..n).map(|b| b * 100)).collect();
+    f.new_dataset_builder().with_data(&starts).create("bins/start").unwrap();
+    f.create_group("pixels").unwrap();
+    f.new_dataset_builder().with_data(&px.iter().map(|p| p.0).collect::<Vec<_>>()).create("pixels/bin1_id").unwrap();
+    f.new_dataset_builder().with_data(&px.iter().map(|p| p.1).collect::<Vec<_>>()).create("pixels/bin2_id").unwrap();
+    f.new_dataset_builder().with_data(&px.iter().map(|p| p.2).collect::<Vec<_>>()).create("pixels/count").unwrap();
+    f.create_group("indexes").unwrap();
+    f.new_dataset_builder().with_data(&[0i64, 6, 10, 15]).create("indexes/chrom_offset").unwrap();
+    let offsets: Vec<i64> = (0..=15).map(|b| px.iter().filter(|p| p.0 < b).count() as i64).collect();
+    f.new_dataset_builder().with_data(&offsets).create("indexes/bin1_offset").unwrap();
+    f.new_attr::<i64>().create("bin-size").unwrap().write_scalar(&100i64).unwrap();
+}
+
+/// chr1's trans pixels as `trans` hands them over: (partner index, pixels) per call.
+fn trans_calls(path: &Path, spill: Option<usize>) -> hiclstm::Result<Vec<(usize, Vec<Pixel>)>> {
+    let mut src = CoolSource::open(path.to_str().unwrap(), None, "NONE")?;
+    if let Some(n) = spill {
+        src.set_trans_spill(n);
+    }
+    let mut calls = Vec::new();
+    src.trans(0, &[1, 2], &mut |k, px| {
+        calls.push((k, px.to_vec()));
+        Ok(())
+    })?;
+    Ok(calls)
+}
+
+/// A 10 kb map's chr1 holds over 100 M trans pixels, so `trans` spills them to temporary files
+/// past a budget: spilled after every row or held whole, each partner's pixels come out the
+/// same, partner by partner, sorted by (i, j) (a row unsorted by bin2 is sorted), and a pixel
+/// stored twice is refused naming both chromosomes.
+#[test]
+fn trans_pixels_stream_partner_by_partner_whether_spilled_or_held() {
+    let dir = tmpdir();
+    let path = dir.path().join("three.cool");
+    // Every chr1 row: its cis pixels, then a pattern of trans pixels; row 2 lists bin2 backwards.
+    let mut px = Vec::new();
+    for b1 in 0..6i64 {
+        let mut row: Vec<(i64, i64, i32)> = (b1..15).filter(|b2| (b1 * 7 + b2 * 3) % 4 != 0).map(|b2| (b1, b2, (b1 * 100 + b2) as i32)).collect();
+        if b1 == 2 {
+            row.reverse();
+        }
+        px.extend(row);
+    }
+    px.extend([(6i64, 6i64, 1i32), (6, 12, 2), (11, 14, 3)]);
+    write_three_chrom_cool(&path, &px);
+    let expected = |lo: i64, hi: i64| -> Vec<Pixel> {
+        let mut v: Vec<Pixel> =
+            px.iter().filter(|p| p.0 < 6 && p.1 >= lo && p.1 < hi).map(|p| Pixel { i: p.0 as u32, j: (p.1 - lo) as u32, count: p.2 as f64 }).collect();
+        v.sort_by_key(|p| (p.i, p.j));
+        v
+    };
+    let (to_chr2, to_chr3) = (expected(6, 10), expected(10, 15));
+    assert!(to_chr2.len() > 10 && to_chr3.len() > 10);
+    for spill in [None, Some(0), Some(3)] {
+        let calls = trans_calls(&path, spill).unwrap();
+        // Partner by partner: every call for chr2 before any for chr3.
+        let ks: Vec<usize> = calls.iter().map(|c| c.0).collect();
+        assert!(ks.windows(2).all(|w| w[0] <= w[1]), "{spill:?}: {ks:?}");
+        let got = |k: usize| calls.iter().filter(|c| c.0 == k).flat_map(|c| c.1.clone()).collect::<Vec<_>>();
+        assert_eq!(got(0), to_chr2, "spill {spill:?}");
+        assert_eq!(got(1), to_chr3, "spill {spill:?}");
+        if spill == Some(0) {
+            assert!(calls.iter().filter(|c| c.0 == 0).count() > 1, "spilled pixels come back from the temporary file");
+        }
+    }
+    // The same pixel twice in a row: refused, whether spilled or not.
+    let mut twice = px.clone();
+    let at = twice.iter().position(|p| *p == (4, 7, 407)).unwrap();
+    twice.insert(at, (4, 7, 1));
+    write_three_chrom_cool(&path, &twice);
+    for spill in [None, Some(0)] {
+        let e = trans_calls(&path, spill).unwrap_err().to_string();
+        assert!(e.contains("pixel (4, 1) between chr1 and chr2 appears twice"), "{e}");
+    }
+}

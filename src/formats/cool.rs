@@ -6,6 +6,7 @@
 use super::{ContactSource, Pixel};
 use crate::error::{Error, Location, Result};
 use crate::genome::Chrom;
+use std::io::{Read, Seek, Write};
 use std::path::{Path, PathBuf};
 
 const SLICE: usize = 1 << 20;
@@ -26,6 +27,8 @@ pub struct CoolSource {
     resolution: u32,
     norm: String,
     assembly: Option<String>,
+    /// Trans pixels held in memory before [`ContactSource::trans`] spills them to temporary files.
+    trans_spill: usize,
 }
 
 fn h5err(path: &Path, object: &str, e: hdf5::Error) -> Error {
@@ -135,7 +138,25 @@ impl CoolSource {
                 cols.join(", "),
             ));
         }
-        Ok(CoolSource { path: path.to_path_buf(), group, group_name, chroms, chrom_offset, first_bin, n_bins, resolution: bin_size as u32, norm, assembly })
+        Ok(CoolSource {
+            path: path.to_path_buf(),
+            group,
+            group_name,
+            chroms,
+            chrom_offset,
+            first_bin,
+            n_bins,
+            resolution: bin_size as u32,
+            norm,
+            assembly,
+            trans_spill: TRANS_SPILL_PIXELS,
+        })
+    }
+
+    /// Sets how many trans pixels [`ContactSource::trans`] holds in memory before it spills
+    /// them to temporary files (8 M, 128 MB, by default; tests set a few to exercise the spill).
+    pub fn set_trans_spill(&mut self, pixels: usize) {
+        self.trans_spill = pixels;
     }
 
     fn ctx(&self, o: &str) -> String {
@@ -357,44 +378,149 @@ impl ContactSource for CoolSource {
             Ok(())
         })
     }
-    fn trans(&mut self, c1: usize, partners: &[usize]) -> Result<Vec<Vec<Pixel>>> {
+    fn trans(&mut self, c1: usize, partners: &[usize], f: &mut dyn FnMut(usize, &[Pixel]) -> Result<()>) -> Result<()> {
         // One pass over c1's rows (upper triangle: its trans pixels lie with later chromosomes),
-        // each pixel sent to its partner's list.
+        // each pixel sent to its partner's list. The lists go to temporary files past
+        // `trans_spill` pixels: chr1 of a 10 kb map can hold over 100 M trans pixels (1.6 GB).
         let (lo, hi) = (self.chrom_offset[c1] as i64, self.chrom_offset[c1 + 1] as i64);
         let mut slot = vec![usize::MAX; self.chroms.len()];
         for (k, &c2) in partners.iter().enumerate() {
             slot[c2] = k;
         }
-        let mut out: Vec<Vec<Pixel>> = vec![Vec::new(); partners.len()];
+        let mut lists = PartnerLists::new(partners.len(), self.trans_spill);
+        let mut repeated = None;
+        let mut row = usize::MAX;
         let (offsets, first_bin) = (&self.chrom_offset, &self.first_bin);
         // Global bin -> chromosome, by the offsets (sorted).
         let chrom_of = |b: i64| offsets.partition_point(|&o| o as i64 <= b) - 1;
         self.scan_rows(c1, &mut |event| {
             // Intra-chromosomal pixels (bin2 before the next chromosome) and slice ends pass.
             if let Scanned::Pixel(px) = event {
+                if px.row != row {
+                    row = px.row;
+                    repeated = repeated.or(lists.end_row().map_err(spill_err)?);
+                }
                 let c2 = if px.by >= hi { chrom_of(px.by) } else { c1 };
                 if c2 != c1 && slot[c2] != usize::MAX {
                     let i = (px.bx - lo + first_bin[c1] as i64) as u32;
                     let j = (px.by - offsets[c2] as i64 + first_bin[c2] as i64) as u32;
-                    out[slot[c2]].push(Pixel { i, j, count: px.count });
+                    lists.push(slot[c2], Pixel { i, j, count: px.count });
                 }
             }
             Ok(())
         })?;
-        for (px, &c2) in out.iter_mut().zip(partners) {
-            // Rows come in order, each row sorted by bin2 unless legacy: sort, refuse repeats.
-            if !px.is_sorted_by_key(|p| ((p.i as u64) << 32) | p.j as u64) {
-                px.sort_by_key(|p| ((p.i as u64) << 32) | p.j as u64);
+        if let Some((k, p)) = repeated.or(lists.end_row().map_err(spill_err)?) {
+            return Err(Error::format(
+                &self.path,
+                Location::Object(self.ctx("pixels")),
+                format!("pixel ({}, {}) between {} and {} appears twice", p.i, p.j, self.chroms[c1].name, self.chroms[partners[k]].name),
+            ));
+        }
+        lists.emit(f)
+    }
+}
+
+/// Pixels `CoolSource::trans` holds in memory before spilling to temporary files (16 bytes each).
+const TRANS_SPILL_PIXELS: usize = 1 << 23;
+
+fn spill_err(e: std::io::Error) -> Error {
+    Error::output_io(std::env::temp_dir(), e)
+}
+
+/// One chromosome's trans pixels, one list per partner, in row order; past `budget` pixels held,
+/// each list is appended to an unnamed temporary file of its own (removed however the run ends).
+struct PartnerLists {
+    held: Vec<Vec<Pixel>>,
+    /// Where each list's current row starts in `held`.
+    row_start: Vec<usize>,
+    /// Lists the current row has added to.
+    touched: Vec<usize>,
+    n_held: usize,
+    budget: usize,
+    spilled: Vec<Option<std::io::BufWriter<std::fs::File>>>,
+}
+
+impl PartnerLists {
+    fn new(n: usize, budget: usize) -> Self {
+        PartnerLists { held: vec![Vec::new(); n], row_start: vec![0; n], touched: Vec::new(), n_held: 0, budget, spilled: (0..n).map(|_| None).collect() }
+    }
+
+    fn push(&mut self, k: usize, p: Pixel) {
+        if self.held[k].len() == self.row_start[k] {
+            self.touched.push(k);
+        }
+        self.held[k].push(p);
+        self.n_held += 1;
+    }
+
+    /// Ends a row: sorts its pixels in each list (a legacy cooler may leave bin2 unsorted within
+    /// a row; rows themselves come in order, so each list stays sorted by (i, j)) and reports a
+    /// repeated pixel; then spills every list if more than the budget is held.
+    fn end_row(&mut self) -> std::io::Result<Option<(usize, Pixel)>> {
+        let mut repeated = None;
+        for k in std::mem::take(&mut self.touched) {
+            let row = &mut self.held[k][self.row_start[k]..];
+            if !row.is_sorted_by_key(|p| p.j) {
+                row.sort_by_key(|p| p.j);
             }
-            if let Some(w) = px.windows(2).find(|w| (w[0].i, w[0].j) == (w[1].i, w[1].j)) {
-                return Err(Error::format(
-                    &self.path,
-                    Location::Object(self.ctx("pixels")),
-                    format!("pixel ({}, {}) between {} and {} appears twice", w[0].i, w[0].j, self.chroms[c1].name, self.chroms[c2].name),
-                ));
+            if let Some(w) = row.windows(2).find(|w| w[0].j == w[1].j) {
+                repeated = repeated.or(Some((k, w[0])));
             }
         }
-        Ok(out)
+        if self.n_held > self.budget {
+            for (list, file) in self.held.iter_mut().zip(&mut self.spilled) {
+                if list.is_empty() {
+                    continue;
+                }
+                let w = match file {
+                    Some(w) => w,
+                    None => file.insert(std::io::BufWriter::new(tempfile::tempfile()?)),
+                };
+                for p in list.iter() {
+                    w.write_all(&p.i.to_le_bytes())?;
+                    w.write_all(&p.j.to_le_bytes())?;
+                    w.write_all(&p.count.to_le_bytes())?;
+                }
+                list.clear();
+            }
+            self.n_held = 0;
+        }
+        for (start, list) in self.row_start.iter_mut().zip(&self.held) {
+            *start = list.len();
+        }
+        Ok(repeated)
+    }
+
+    /// Hands each list to `f`, in order: its spilled pixels first, in chunks, then those held.
+    fn emit(self, f: &mut dyn FnMut(usize, &[Pixel]) -> Result<()>) -> Result<()> {
+        const CHUNK: usize = 1 << 20;
+        for (k, (held, spilled)) in self.held.into_iter().zip(self.spilled).enumerate() {
+            if let Some(w) = spilled {
+                let mut file = w.into_inner().map_err(|e| spill_err(e.into_error()))?;
+                file.seek(std::io::SeekFrom::Start(0)).map_err(spill_err)?;
+                let mut r = std::io::BufReader::new(file);
+                let mut chunk = Vec::with_capacity(CHUNK);
+                let mut rec = [0u8; 16];
+                loop {
+                    match r.read_exact(&mut rec) {
+                        Ok(()) => {}
+                        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => break,
+                        Err(e) => return Err(spill_err(e)),
+                    }
+                    let le4 = |a: usize| u32::from_le_bytes(rec[a..a + 4].try_into().unwrap());
+                    chunk.push(Pixel { i: le4(0), j: le4(4), count: f64::from_le_bytes(rec[8..16].try_into().unwrap()) });
+                    if chunk.len() == CHUNK {
+                        f(k, &chunk)?;
+                        chunk.clear();
+                    }
+                }
+                if !chunk.is_empty() {
+                    f(k, &chunk)?;
+                }
+            }
+            f(k, &held)?;
+        }
+        Ok(())
     }
 }
 

@@ -505,33 +505,32 @@ impl ContactSource for HicSource {
         }
         Ok(())
     }
-    fn trans(&mut self, c1: usize, partners: &[usize]) -> Result<Vec<Vec<Pixel>>> {
+    fn trans(&mut self, c1: usize, partners: &[usize], f: &mut dyn FnMut(usize, &[Pixel]) -> Result<()>) -> Result<()> {
         let n1 = self.hic.chroms[c1].n_bins(self.resolution as u32) as i64;
-        partners
-            .iter()
-            .map(|&c2| {
-                // Matrix c1_c2 (c1 < c2 in the file's order) holds bin1 on c1 and bin2 on c2.
-                let n2 = self.hic.chroms[c2].n_bins(self.resolution as u32) as i64;
-                let mut px = Vec::new();
-                for (x, y, c) in self.hic.records(c1, c2, self.resolution)? {
-                    if x < 0 || y < 0 || x as i64 >= n1 || y as i64 >= n2 {
-                        return Err(Error::format(
-                            &self.hic.path,
-                            Location::None,
-                            format!(
-                                "pixel ({x}, {y}) lies outside chromosomes {} x {} ({n1} x {n2} bins): corrupted file",
-                                self.hic.chroms[c1].name, self.hic.chroms[c2].name
-                            ),
-                        ));
-                    }
-                    if c.is_finite() {
-                        px.push(Pixel { i: x as u32, j: y as u32, count: c as f64 });
-                    }
+        // One pair at a time: the file stores each pair as a matrix of its own.
+        for (k, &c2) in partners.iter().enumerate() {
+            // Matrix c1_c2 (c1 < c2 in the file's order) holds bin1 on c1 and bin2 on c2.
+            let n2 = self.hic.chroms[c2].n_bins(self.resolution as u32) as i64;
+            let mut px = Vec::new();
+            for (x, y, c) in self.hic.records(c1, c2, self.resolution)? {
+                if x < 0 || y < 0 || x as i64 >= n1 || y as i64 >= n2 {
+                    return Err(Error::format(
+                        &self.hic.path,
+                        Location::None,
+                        format!(
+                            "pixel ({x}, {y}) lies outside chromosomes {} x {} ({n1} x {n2} bins): corrupted file",
+                            self.hic.chroms[c1].name, self.hic.chroms[c2].name
+                        ),
+                    ));
                 }
-                super::sort_and_merge(&mut px);
-                Ok(px)
-            })
-            .collect()
+                if c.is_finite() {
+                    px.push(Pixel { i: x as u32, j: y as u32, count: c as f64 });
+                }
+            }
+            super::sort_and_merge(&mut px);
+            f(k, &px)?;
+        }
+        Ok(())
     }
 }
 

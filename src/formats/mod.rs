@@ -46,10 +46,13 @@ pub trait ContactSource {
     /// Calls `f` with consecutive chunks of the upper-triangle pixels of chromosome `chrom`,
     /// sorted by (i, j), with no duplicates.
     fn for_each_chunk(&mut self, chrom: usize, f: &mut dyn FnMut(&[Pixel]) -> Result<()>) -> Result<()>;
-    /// The inter-chromosomal pixels between chromosome `c1` and each of `partners` (chromosomes
-    /// after `c1` in [`ContactSource::chroms`]): one list per partner, `i` on `c1` and `j` on the
-    /// partner, sorted by (i, j), no duplicates. Memory: the trans pixels of one chromosome's rows.
-    fn trans(&mut self, c1: usize, partners: &[usize]) -> Result<Vec<Vec<Pixel>>>;
+    /// Calls `f(k, chunk)` with the inter-chromosomal pixels between chromosome `c1` and
+    /// `partners[k]` (chromosomes after `c1` in [`ContactSource::chroms`]), `i` on `c1` and `j`
+    /// on the partner: partner by partner in the order given, each partner's pixels in one or
+    /// more consecutive chunks, sorted by (i, j) across them, no duplicates. Memory is bounded
+    /// by one chromosome pair, not by `c1`'s rows (a 10 kb map holds up to a billion trans
+    /// pixels): `.hic` reads one pair at a time, `.cool` spills to a temporary file.
+    fn trans(&mut self, c1: usize, partners: &[usize], f: &mut dyn FnMut(usize, &[Pixel]) -> Result<()>) -> Result<()>;
 }
 
 /// Input formats `hiclstm-import` understands.
@@ -184,11 +187,14 @@ impl ContactSource for InMemorySource {
         }
         Ok(())
     }
-    fn trans(&mut self, c1: usize, partners: &[usize]) -> Result<Vec<Vec<Pixel>>> {
+    fn trans(&mut self, c1: usize, partners: &[usize], f: &mut dyn FnMut(usize, &[Pixel]) -> Result<()>) -> Result<()> {
         let Some(t) = self.trans.as_mut() else {
             return Err(Error::InvalidArgument(format!("{}: this format holds one chromosome per file, no inter-chromosomal contacts", self.path.display())));
         };
-        Ok(partners.iter().map(|&c2| t.remove(&(c1, c2)).unwrap_or_default()).collect())
+        for (k, &c2) in partners.iter().enumerate() {
+            f(k, &t.remove(&(c1, c2)).unwrap_or_default())?;
+        }
+        Ok(())
     }
 }
 
