@@ -50,6 +50,39 @@ fn reads_versions_8_and_9_with_normalization() {
     }
 }
 
+/// A chromosome's pixels arrive in blocks that are tiles, not rows, and a 10 kb map's largest
+/// chromosome has 68 M of them: they are sorted by bands of rows that spill to temporary files.
+/// Spilled after every batch of blocks or held, blocks in any order: the same sorted pixels.
+#[test]
+fn pixels_come_out_sorted_whether_spilled_or_held() {
+    for version in [8, 9] {
+        let mut spec = sample(version);
+        // Blocks of one pixel each, in a scrambled order: pixels arrive in no order, over several
+        // batches of blocks.
+        spec.block_size = 1;
+        for px in &mut spec.pixels {
+            px.sort_by_key(|p| ((p.0 as i64 * 7919 + p.1 as i64 * 104_729) % 1009, p.0, p.1));
+            assert!(!px.is_sorted_by_key(|p| (p.0, p.1)));
+        }
+        assert!(spec.pixels[0].len() > 64, "more blocks than one batch");
+        let dir = common::tmpdir();
+        let path = dir.path().join("t.hic");
+        std::fs::write(&path, write(&spec)).unwrap();
+        for spill in [None, Some(0), Some(7)] {
+            let mut src = HicSource::open(&path, None, "NONE").unwrap();
+            if let Some(n) = spill {
+                src.set_spill(n);
+            }
+            for k in 0..2 {
+                let got: Vec<(i32, i32, f32)> = read_chrom(&mut src, k + 1).unwrap().iter().map(|p| (p.i as i32, p.j as i32, p.count as f32)).collect();
+                let mut want = spec.pixels[k].clone();
+                want.sort_by_key(|p| (p.0, p.1));
+                assert_eq!(got, want, "v{version} chrom {k} spill {spill:?}");
+            }
+        }
+    }
+}
+
 #[test]
 fn missing_resolution_and_normalization_are_named() {
     let dir = common::tmpdir();

@@ -3,10 +3,10 @@
 //! Pixels are stored sorted by (bin1, bin2) in the upper triangle, so a chromosome is streamed
 //! in slices of the pixel table without holding it in memory.
 
+use super::spill::{SpillLists, SPILL_PIXELS};
 use super::{ContactSource, Pixel};
 use crate::error::{Error, Location, Result};
 use crate::genome::Chrom;
-use std::io::{Read, Seek, Write};
 use std::path::{Path, PathBuf};
 
 const SLICE: usize = 1 << 20;
@@ -149,7 +149,7 @@ impl CoolSource {
             resolution: bin_size as u32,
             norm,
             assembly,
-            trans_spill: TRANS_SPILL_PIXELS,
+            trans_spill: SPILL_PIXELS,
         })
     }
 
@@ -398,7 +398,7 @@ impl ContactSource for CoolSource {
             if let Scanned::Pixel(px) = event {
                 if px.row != row {
                     row = px.row;
-                    repeated = repeated.or(lists.end_row().map_err(spill_err)?);
+                    repeated = repeated.or(lists.end_row()?);
                 }
                 let c2 = if px.by >= hi { chrom_of(px.by) } else { c1 };
                 if c2 != c1 && slot[c2] != usize::MAX {
@@ -409,7 +409,7 @@ impl ContactSource for CoolSource {
             }
             Ok(())
         })?;
-        if let Some((k, p)) = repeated.or(lists.end_row().map_err(spill_err)?) {
+        if let Some((k, p)) = repeated.or(lists.end_row()?) {
             return Err(Error::format(
                 &self.path,
                 Location::Object(self.ctx("pixels")),
@@ -420,46 +420,35 @@ impl ContactSource for CoolSource {
     }
 }
 
-/// Pixels `CoolSource::trans` holds in memory before spilling to temporary files (16 bytes each).
-const TRANS_SPILL_PIXELS: usize = 1 << 23;
-
-fn spill_err(e: std::io::Error) -> Error {
-    Error::output_io(std::env::temp_dir(), e)
-}
-
-/// One chromosome's trans pixels, one list per partner, in row order; past `budget` pixels held,
-/// each list is appended to an unnamed temporary file of its own (removed however the run ends).
+/// One chromosome's trans pixels, one list per partner, appended row by row.
 struct PartnerLists {
-    held: Vec<Vec<Pixel>>,
-    /// Where each list's current row starts in `held`.
+    lists: SpillLists,
+    /// Where each list's current row starts among its held pixels.
     row_start: Vec<usize>,
     /// Lists the current row has added to.
     touched: Vec<usize>,
-    n_held: usize,
-    budget: usize,
-    spilled: Vec<Option<std::io::BufWriter<std::fs::File>>>,
 }
 
 impl PartnerLists {
     fn new(n: usize, budget: usize) -> Self {
-        PartnerLists { held: vec![Vec::new(); n], row_start: vec![0; n], touched: Vec::new(), n_held: 0, budget, spilled: (0..n).map(|_| None).collect() }
+        PartnerLists { lists: SpillLists::new(n, budget), row_start: vec![0; n], touched: Vec::new() }
     }
 
     fn push(&mut self, k: usize, p: Pixel) {
-        if self.held[k].len() == self.row_start[k] {
+        if self.lists.held_mut(k).len() == self.row_start[k] {
             self.touched.push(k);
         }
-        self.held[k].push(p);
-        self.n_held += 1;
+        self.lists.push(k, p);
     }
 
     /// Ends a row: sorts its pixels in each list (a legacy cooler may leave bin2 unsorted within
     /// a row; rows themselves come in order, so each list stays sorted by (i, j)) and reports a
-    /// repeated pixel; then spills every list if more than the budget is held.
-    fn end_row(&mut self) -> std::io::Result<Option<(usize, Pixel)>> {
+    /// repeated pixel; the lists spill past their budget only here, between rows.
+    fn end_row(&mut self) -> Result<Option<(usize, Pixel)>> {
         let mut repeated = None;
         for k in std::mem::take(&mut self.touched) {
-            let row = &mut self.held[k][self.row_start[k]..];
+            let start = self.row_start[k];
+            let row = &mut self.lists.held_mut(k)[start..];
             if !row.is_sorted_by_key(|p| p.j) {
                 row.sort_by_key(|p| p.j);
             }
@@ -467,58 +456,17 @@ impl PartnerLists {
                 repeated = repeated.or(Some((k, w[0])));
             }
         }
-        if self.n_held > self.budget {
-            for (list, file) in self.held.iter_mut().zip(&mut self.spilled) {
-                if list.is_empty() {
-                    continue;
-                }
-                let w = match file {
-                    Some(w) => w,
-                    None => file.insert(std::io::BufWriter::new(tempfile::tempfile()?)),
-                };
-                for p in list.iter() {
-                    w.write_all(&p.i.to_le_bytes())?;
-                    w.write_all(&p.j.to_le_bytes())?;
-                    w.write_all(&p.count.to_le_bytes())?;
-                }
-                list.clear();
-            }
-            self.n_held = 0;
-        }
-        for (start, list) in self.row_start.iter_mut().zip(&self.held) {
-            *start = list.len();
+        self.lists.spill_if_over()?;
+        for (k, start) in self.row_start.iter_mut().enumerate() {
+            *start = self.lists.held_mut(k).len();
         }
         Ok(repeated)
     }
 
-    /// Hands each list to `f`, in order: its spilled pixels first, in chunks, then those held.
-    fn emit(self, f: &mut dyn FnMut(usize, &[Pixel]) -> Result<()>) -> Result<()> {
-        const CHUNK: usize = 1 << 20;
-        for (k, (held, spilled)) in self.held.into_iter().zip(self.spilled).enumerate() {
-            if let Some(w) = spilled {
-                let mut file = w.into_inner().map_err(|e| spill_err(e.into_error()))?;
-                file.seek(std::io::SeekFrom::Start(0)).map_err(spill_err)?;
-                let mut r = std::io::BufReader::new(file);
-                let mut chunk = Vec::with_capacity(CHUNK);
-                let mut rec = [0u8; 16];
-                loop {
-                    match r.read_exact(&mut rec) {
-                        Ok(()) => {}
-                        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => break,
-                        Err(e) => return Err(spill_err(e)),
-                    }
-                    let le4 = |a: usize| u32::from_le_bytes(rec[a..a + 4].try_into().unwrap());
-                    chunk.push(Pixel { i: le4(0), j: le4(4), count: f64::from_le_bytes(rec[8..16].try_into().unwrap()) });
-                    if chunk.len() == CHUNK {
-                        f(k, &chunk)?;
-                        chunk.clear();
-                    }
-                }
-                if !chunk.is_empty() {
-                    f(k, &chunk)?;
-                }
-            }
-            f(k, &held)?;
+    /// Hands each list to `f`, in order, in chunks.
+    fn emit(mut self, f: &mut dyn FnMut(usize, &[Pixel]) -> Result<()>) -> Result<()> {
+        for k in 0..self.row_start.len() {
+            self.lists.drain(k, &mut |px| f(k, px))?;
         }
         Ok(())
     }

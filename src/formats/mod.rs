@@ -10,6 +10,7 @@ pub mod cool_writer;
 pub mod hic;
 pub mod juicer_text;
 pub mod pairs;
+pub mod spill;
 pub mod text;
 
 use crate::error::{Error, Result};
