@@ -86,7 +86,7 @@ fn main() {
                 normalization: Some(args.normalization),
                 chrom_sizes: args.chrom_sizes,
                 chrom: args.chrom,
-                pairs: PairsOptions { cell_column: args.cell_column, cells: args.cells },
+                pairs: PairsOptions { cell_column: args.cell_column, cells: args.cells, spill_pixels: None },
                 trans: false,
             },
             chromosomes: args.chromosomes,

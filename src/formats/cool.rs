@@ -466,7 +466,7 @@ impl PartnerLists {
     /// Hands each list to `f`, in order, in chunks.
     fn emit(mut self, f: &mut dyn FnMut(usize, &[Pixel]) -> Result<()>) -> Result<()> {
         for k in 0..self.row_start.len() {
-            self.lists.drain(k, &mut |px| f(k, px))?;
+            self.lists.for_each(k, &mut |px| f(k, px))?;
         }
         Ok(())
     }

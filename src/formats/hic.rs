@@ -524,7 +524,7 @@ impl ContactSource for HicSource {
             bands.spill_if_over()?;
         }
         for band in 0..n_bands {
-            let mut px = bands.take(band)?;
+            let mut px = bands.collect(band)?;
             super::sort_and_merge(&mut px);
             for chunk in px.chunks(1 << 20) {
                 f(chunk)?;

@@ -1,13 +1,15 @@
 //! Read-pair text formats, binned at a chosen resolution: 4DN `.pairs` (optionally gzip) and
 //! HiC-Pro `.validPairs` (bulk, or single-cell with a barcode column summed into a pseudo-bulk map).
 //!
-//! Pairs files are streamed line by line; only the binned map (one hash map per chromosome) is
-//! kept in memory.
+//! Pairs files are streamed line by line and binned in bounded memory: counts are summed in hash
+//! maps up to a budget of distinct pixels, then sorted into bands of rows on a temporary file
+//! ([`BinnedCounts`]); a GM12878-sized file at 10 kb has 612 M distinct pixels.
 
-use super::{InMemorySource, Pixel};
+use super::spill::{BinnedCounts, SPILL_PIXELS};
+use super::{ContactSource, Pixel};
 use crate::error::{Error, Location, Result};
 use crate::genome::Chrom;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
 
@@ -18,6 +20,58 @@ pub struct PairsOptions {
     pub cell_column: Option<String>,
     /// File with one barcode per line: only these cells are summed.
     pub cells: Option<PathBuf>,
+    /// Distinct pixels summed in memory before they go to a temporary file (8 M, 128 MB, when
+    /// unset; tests set a few to exercise the spill).
+    pub spill_pixels: Option<usize>,
+}
+
+/// A pairs or validPairs file binned into counts.
+pub struct PairsSource {
+    path: PathBuf,
+    chroms: Vec<Chrom>,
+    resolution: u32,
+    assembly: Option<String>,
+    counts: BinnedCounts,
+    /// The counts group of each chromosome.
+    cis: Vec<usize>,
+    /// The counts group of each chromosome pair (c1 < c2, `i` on c1) with trans pairs, when kept.
+    trans: Option<BTreeMap<(usize, usize), usize>>,
+}
+
+impl ContactSource for PairsSource {
+    fn path(&self) -> &Path {
+        &self.path
+    }
+    fn chroms(&self) -> &[Chrom] {
+        &self.chroms
+    }
+    fn resolution(&self) -> u32 {
+        self.resolution
+    }
+    fn assembly(&self) -> Option<String> {
+        self.assembly.clone()
+    }
+    fn normalization(&self) -> &str {
+        "NONE"
+    }
+    fn weights(&mut self, _chrom: usize) -> Result<Option<Vec<f64>>> {
+        Ok(None)
+    }
+    fn for_each_chunk(&mut self, chrom: usize, f: &mut dyn FnMut(&[Pixel]) -> Result<()>) -> Result<()> {
+        self.counts.for_each_chunk(self.cis[chrom], f)
+    }
+    fn trans(&mut self, c1: usize, partners: &[usize], f: &mut dyn FnMut(usize, &[Pixel]) -> Result<()>) -> Result<()> {
+        let Some(t) = &self.trans else {
+            return Err(Error::InvalidArgument(format!("{}: inter-chromosomal pairs were not kept", self.path.display())));
+        };
+        for (k, &c2) in partners.iter().enumerate() {
+            match t.get(&(c1, c2)) {
+                Some(&g) => self.counts.for_each_chunk(g, &mut |px| f(k, px))?,
+                None => f(k, &[])?,
+            }
+        }
+        Ok(())
+    }
 }
 
 struct Columns {
@@ -33,7 +87,7 @@ fn line_err(path: &Path, line: u64, column: Option<u64>, msg: impl Into<String>)
 }
 
 /// Reads and bins a pairs (`valid_pairs == false`) or validPairs file.
-pub fn read(path: &Path, valid_pairs: bool, resolution: u32, opts: &super::OpenOptions) -> Result<InMemorySource> {
+pub fn read(path: &Path, valid_pairs: bool, resolution: u32, opts: &super::OpenOptions) -> Result<PairsSource> {
     let mut reader = super::text::open(path)?;
     let mut chroms: Vec<Chrom> = match &opts.chrom_sizes {
         Some(p) => super::read_chrom_sizes(p)?,
@@ -54,8 +108,10 @@ pub fn read(path: &Path, valid_pairs: bool, resolution: u32, opts: &super::OpenO
     let mut header_names: Option<Vec<String>> = None;
     let mut assembly = None;
     let mut index: HashMap<String, usize> = chroms.iter().enumerate().map(|(k, c)| (c.name.clone(), k)).collect();
-    let mut maps: Vec<HashMap<u64, f64>> = vec![HashMap::new(); chroms.len()];
-    let mut trans: Option<std::collections::BTreeMap<(usize, usize), HashMap<u64, f64>>> = opts.trans.then(Default::default);
+    let mut counts = BinnedCounts::new(opts.pairs.spill_pixels.unwrap_or(SPILL_PIXELS));
+    let n_bins = |c: &Chrom| c.length.div_ceil(resolution as u64);
+    let mut cis: Vec<usize> = chroms.iter().map(|c| counts.add_group(n_bins(c))).collect();
+    let mut trans: Option<BTreeMap<(usize, usize), usize>> = opts.trans.then(Default::default);
     let mut cols: Option<Columns> = None;
     let (mut n_pairs, mut n_inter, mut n_skipped_chrom, mut n_skipped_cell) = (0u64, 0u64, 0u64, 0u64);
     let mut line = String::new();
@@ -100,7 +156,7 @@ pub fn read(path: &Path, valid_pairs: bool, resolution: u32, opts: &super::OpenO
                     }
                     index.insert(name.to_string(), chroms.len());
                     chroms.push(Chrom::new(name, len));
-                    maps.push(HashMap::new());
+                    cis.push(counts.add_group(n_bins(&chroms[chroms.len() - 1])));
                 }
             } else if let Some(rest) = h.strip_prefix("genome_assembly:") {
                 assembly = Some(rest.trim().to_string());
@@ -164,12 +220,13 @@ pub fn read(path: &Path, valid_pairs: bool, resolution: u32, opts: &super::OpenO
         if ci != cj {
             // Each pair once, the earlier chromosome of the header first.
             let (key, i, j) = if ci < cj { ((ci, cj), b1, b2) } else { ((cj, ci), b2, b1) };
-            *trans.as_mut().expect("kept").entry(key).or_default().entry(((i as u64) << 32) | j as u64).or_insert(0.0) += 1.0;
+            let g = *trans.as_mut().expect("kept").entry(key).or_insert_with(|| counts.add_group(n_bins(&chroms[key.0])));
+            counts.add(g, i, j, 1.0)?;
             n_inter += 1;
             continue;
         }
         let (i, j) = if b1 <= b2 { (b1, b2) } else { (b2, b1) };
-        *maps[ci].entry(((i as u64) << 32) | j as u64).or_insert(0.0) += 1.0;
+        counts.add(cis[ci], i, j, 1.0)?;
         n_pairs += 1;
     }
     if n_pairs == 0 {
@@ -183,14 +240,7 @@ pub fn read(path: &Path, valid_pairs: bool, resolution: u32, opts: &super::OpenO
         path.display(),
         if trans.is_some() { "binned for the trans table" } else { "skipped" }
     ));
-    let to_pixels = |m: HashMap<u64, f64>| {
-        let mut v: Vec<Pixel> = m.into_iter().map(|(k, c)| Pixel { i: (k >> 32) as u32, j: k as u32, count: c }).collect();
-        super::sort_and_merge(&mut v);
-        v
-    };
-    let pixels = maps.into_iter().map(to_pixels).collect();
-    let trans = trans.map(|t| t.into_iter().map(|(k, m)| (k, to_pixels(m))).collect());
-    Ok(InMemorySource { path: path.to_path_buf(), chroms, resolution, assembly, pixels, trans })
+    Ok(PairsSource { path: path.to_path_buf(), chroms, resolution, assembly, counts, cis, trans })
 }
 
 fn resolve_columns(path: &Path, lineno: u64, valid_pairs: bool, names: Option<&[String]>, cell: Option<&str>) -> Result<Columns> {

@@ -1,37 +1,55 @@
-//! Pixel lists too large to hold in memory: a 10 kb map's largest chromosome has 68 M pixels and
-//! its trans rows 100 M or more (16 bytes each). Readers that cannot serve pixels in order from
-//! the file (`.hic` blocks are tiles; a cooler's rows hold every partner's trans pixels at once)
-//! sort them into numbered lists, which go to unnamed temporary files in `$TMPDIR` (removed
-//! however the run ends) once more than a budget of pixels is held, and come back list by list.
+//! Pixel lists too large to hold in memory: a 10 kb map's largest chromosome has 68 M pixels, its
+//! chr1 can have 100 M trans pixels, and a pairs file billions of reads (16 bytes a pixel). Readers
+//! that cannot serve pixels in order from the file (`.hic` blocks are tiles; a cooler's rows hold
+//! every partner's trans pixels at once; pairs come in read order) sort them into numbered lists,
+//! which go to one unnamed temporary file in `$TMPDIR` (removed however the run ends) once more
+//! than a budget of pixels is held, and are read back list by list.
 
 use super::Pixel;
 use crate::error::{Error, Result};
+use std::collections::HashMap;
 use std::fs::File;
-use std::io::{BufReader, BufWriter, Read, Seek, SeekFrom, Write};
+use std::io::{BufWriter, Write};
+use std::os::unix::fs::FileExt;
 
 /// Pixels held before the lists spill (16 bytes each: 128 MB).
 pub const SPILL_PIXELS: usize = 1 << 23;
 
-/// Pixels per chunk handed back from a temporary file.
+/// Pixels per chunk read back from the temporary file.
 const CHUNK: usize = 1 << 20;
+
+/// Bytes of one pixel in the temporary file: i, j (u32) and the count (f64), little-endian.
+const RECORD: usize = 16;
 
 fn spill_err(e: std::io::Error) -> Error {
     Error::output_io(std::env::temp_dir(), e)
 }
 
-/// Numbered lists of pixels, each appended to in order; held in memory up to a budget, then each
-/// list goes to a temporary file of its own.
+/// Numbered lists of pixels, each appended to in order; held in memory up to a budget, then
+/// every list goes to the temporary file as one more segment of that list.
 pub struct SpillLists {
     held: Vec<Vec<Pixel>>,
     n_held: usize,
     budget: usize,
-    spilled: Vec<Option<BufWriter<File>>>,
+    file: Option<BufWriter<File>>,
+    /// Bytes written to the file.
+    written: u64,
+    /// Per list: its segments in the file (byte offset, pixels), in order.
+    segments: Vec<Vec<(u64, usize)>>,
 }
 
 impl SpillLists {
     /// `n` empty lists that spill once more than `budget` pixels are held.
     pub fn new(n: usize, budget: usize) -> Self {
-        SpillLists { held: vec![Vec::new(); n], n_held: 0, budget, spilled: (0..n).map(|_| None).collect() }
+        SpillLists { held: vec![Vec::new(); n], n_held: 0, budget, file: None, written: 0, segments: vec![Vec::new(); n] }
+    }
+
+    /// Adds `n` empty lists; returns the index of the first.
+    pub fn add_lists(&mut self, n: usize) -> usize {
+        let first = self.held.len();
+        self.held.resize_with(first + n, Vec::new);
+        self.segments.resize_with(first + n, Vec::new);
+        first
     }
 
     /// Appends `p` to list `k`.
@@ -45,26 +63,28 @@ impl SpillLists {
         &mut self.held[k]
     }
 
-    /// Moves every list to its temporary file if more than the budget is held.
+    /// Moves every list to the temporary file if more than the budget is held.
     pub fn spill_if_over(&mut self) -> Result<()> {
         if self.n_held <= self.budget {
             return Ok(());
         }
-        for (list, file) in self.held.iter_mut().zip(&mut self.spilled) {
+        let w = match &mut self.file {
+            Some(w) => w,
+            None => self.file.insert(BufWriter::with_capacity(1 << 20, tempfile::tempfile().map_err(spill_err)?)),
+        };
+        for (list, segs) in self.held.iter_mut().zip(&mut self.segments) {
             if list.is_empty() {
                 continue;
             }
-            let w = match file {
-                Some(w) => w,
-                None => file.insert(BufWriter::new(tempfile::tempfile().map_err(spill_err)?)),
-            };
+            segs.push((self.written, list.len()));
             for p in list.iter() {
-                let mut rec = [0u8; 16];
+                let mut rec = [0u8; RECORD];
                 rec[..4].copy_from_slice(&p.i.to_le_bytes());
                 rec[4..8].copy_from_slice(&p.j.to_le_bytes());
                 rec[8..].copy_from_slice(&p.count.to_le_bytes());
                 w.write_all(&rec).map_err(spill_err)?;
             }
+            self.written += (list.len() * RECORD) as u64;
             // Freed, not cleared: the lists' capacity would otherwise stay at their peak.
             *list = Vec::new();
         }
@@ -72,46 +92,123 @@ impl SpillLists {
         Ok(())
     }
 
-    /// Hands list `k` to `f` in chunks, in the order it was appended: its spilled pixels first,
-    /// then those held; the list is then empty.
-    pub fn drain(&mut self, k: usize, f: &mut dyn FnMut(&[Pixel]) -> Result<()>) -> Result<()> {
-        if let Some(w) = self.spilled[k].take() {
-            let mut file = w.into_inner().map_err(|e| spill_err(e.into_error()))?;
-            file.seek(SeekFrom::Start(0)).map_err(spill_err)?;
-            let mut r = BufReader::new(file);
+    /// Hands list `k` to `f` in chunks, in the order it was appended (its spilled segments, then
+    /// the pixels held). The list is left as it is.
+    pub fn for_each(&mut self, k: usize, f: &mut dyn FnMut(&[Pixel]) -> Result<()>) -> Result<()> {
+        if !self.segments[k].is_empty() {
+            let w = self.file.as_mut().expect("segments live in the file");
+            w.flush().map_err(spill_err)?;
+            let file = w.get_ref();
+            let mut buf = vec![0u8; CHUNK * RECORD];
             let mut chunk = Vec::with_capacity(CHUNK);
-            let mut rec = [0u8; 16];
-            loop {
-                match r.read_exact(&mut rec) {
-                    Ok(()) => {}
-                    Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => break,
-                    Err(e) => return Err(spill_err(e)),
-                }
-                let le4 = |a: usize| u32::from_le_bytes([rec[a], rec[a + 1], rec[a + 2], rec[a + 3]]);
-                let count = f64::from_le_bytes(rec[8..].try_into().expect("8 bytes"));
-                chunk.push(Pixel { i: le4(0), j: le4(4), count });
-                if chunk.len() == CHUNK {
-                    f(&chunk)?;
+            for &(offset, n) in &self.segments[k] {
+                let mut done = 0;
+                while done < n {
+                    let m = (n - done).min(CHUNK);
+                    let bytes = &mut buf[..m * RECORD];
+                    file.read_exact_at(bytes, offset + (done * RECORD) as u64).map_err(spill_err)?;
                     chunk.clear();
+                    chunk.extend(bytes.chunks_exact(RECORD).map(|r| Pixel {
+                        i: u32::from_le_bytes([r[0], r[1], r[2], r[3]]),
+                        j: u32::from_le_bytes([r[4], r[5], r[6], r[7]]),
+                        count: f64::from_le_bytes([r[8], r[9], r[10], r[11], r[12], r[13], r[14], r[15]]),
+                    }));
+                    f(&chunk)?;
+                    done += m;
                 }
-            }
-            if !chunk.is_empty() {
-                f(&chunk)?;
             }
         }
-        let held = std::mem::take(&mut self.held[k]);
-        self.n_held -= held.len();
-        f(&held)
+        f(&self.held[k])
     }
 
-    /// List `k` whole, in the order it was appended; the list is then empty.
-    pub fn take(&mut self, k: usize) -> Result<Vec<Pixel>> {
+    /// List `k` whole, in the order it was appended.
+    pub fn collect(&mut self, k: usize) -> Result<Vec<Pixel>> {
         let mut out = Vec::new();
-        self.drain(k, &mut |px| {
+        self.for_each(k, &mut |px| {
             out.extend_from_slice(px);
             Ok(())
         })?;
         Ok(out)
+    }
+}
+
+/// Bands of rows a group's pixels are sorted into (each about 1/64 of them), so that a group is
+/// sorted one band at a time.
+pub const BANDS: usize = 64;
+
+/// Counts binned from reads one at a time (pairs files), in bounded memory: each group's
+/// (a chromosome's, or a chromosome pair's) counts are summed in a hash map; past the budget of
+/// distinct pixels the maps move to bands of rows in [`SpillLists`], and each band is summed and
+/// sorted when it is read. Temporary disk: 16 bytes per pixel and flush, so about 16 per distinct
+/// pixel for a file sorted by position (4DN's usual), up to 16 per read for an unsorted one.
+pub struct BinnedCounts {
+    sums: Vec<HashMap<u64, f64>>,
+    n_sums: usize,
+    budget: usize,
+    lists: SpillLists,
+    /// Per group: its first list, rows per band, and bands.
+    bands: Vec<(usize, usize, usize)>,
+}
+
+impl BinnedCounts {
+    /// No groups yet; up to `budget` distinct pixels summed in memory, as many held in lists.
+    pub fn new(budget: usize) -> Self {
+        BinnedCounts { sums: Vec::new(), n_sums: 0, budget, lists: SpillLists::new(0, budget), bands: Vec::new() }
+    }
+
+    /// A new group whose pixels' `i` lie in `0..rows`; returns its number.
+    pub fn add_group(&mut self, rows: u64) -> usize {
+        let rows = rows.max(1) as usize;
+        let per_band = rows.div_ceil(BANDS);
+        let n = rows.div_ceil(per_band);
+        self.bands.push((self.lists.add_lists(n), per_band, n));
+        self.sums.push(HashMap::new());
+        self.bands.len() - 1
+    }
+
+    /// Adds `count` to pixel (`i`, `j`) of group `g`.
+    pub fn add(&mut self, g: usize, i: u32, j: u32, count: f64) -> Result<()> {
+        let sums = &mut self.sums[g];
+        let before = sums.len();
+        *sums.entry(((i as u64) << 32) | j as u64).or_insert(0.0) += count;
+        self.n_sums += sums.len() - before;
+        if self.n_sums > self.budget {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Moves every group's sums to its bands.
+    fn flush(&mut self) -> Result<()> {
+        for (g, sums) in self.sums.iter_mut().enumerate() {
+            let (first, per_band, _) = self.bands[g];
+            for (key, count) in sums.drain() {
+                let (i, j) = ((key >> 32) as u32, key as u32);
+                self.lists.push(first + i as usize / per_band, Pixel { i, j, count });
+            }
+            // Freed: a map keeps its capacity when drained.
+            *sums = HashMap::new();
+            self.lists.spill_if_over()?;
+        }
+        self.n_sums = 0;
+        Ok(())
+    }
+
+    /// Calls `f` with group `g`'s pixels in chunks, sorted by (i, j), each pixel once with its
+    /// summed count. Memory: one band.
+    pub fn for_each_chunk(&mut self, g: usize, f: &mut dyn FnMut(&[Pixel]) -> Result<()>) -> Result<()> {
+        if self.n_sums > 0 {
+            self.flush()?;
+        }
+        let (first, _, n) = self.bands[g];
+        for band in first..first + n {
+            let mut px = self.lists.collect(band)?;
+            super::sort_and_merge(&mut px);
+            for chunk in px.chunks(CHUNK) {
+                f(chunk)?;
+            }
+        }
+        Ok(())
     }
 }
 
@@ -123,7 +220,8 @@ mod tests {
     fn lists_come_back_in_order_whether_spilled_or_held() {
         let px = |k: u32, n: u32| (0..n).map(move |x| Pixel { i: k, j: x, count: x as f64 + 0.5 });
         for budget in [0, 5, usize::MAX] {
-            let mut l = SpillLists::new(3, budget);
+            let mut l = SpillLists::new(2, budget);
+            assert_eq!(l.add_lists(1), 2);
             for round in 0..4u32 {
                 for k in 0..3u32 {
                     for p in px(k, 7).map(|p| Pixel { j: p.j + 7 * round, ..p }) {
@@ -134,8 +232,37 @@ mod tests {
             }
             for k in 0..3u32 {
                 let want: Vec<Pixel> = (0..4u32).flat_map(|round| px(k, 7).map(move |p| Pixel { j: p.j + 7 * round, ..p })).collect();
-                assert_eq!(l.take(k as usize).unwrap(), want, "budget {budget}");
-                assert!(l.take(k as usize).unwrap().is_empty(), "taken lists are empty");
+                assert_eq!(l.collect(k as usize).unwrap(), want, "budget {budget}");
+                assert_eq!(l.collect(k as usize).unwrap(), want, "reading leaves the list as it is");
+            }
+        }
+    }
+
+    #[test]
+    fn binned_counts_sum_each_pixel_once_sorted_whatever_the_budget() {
+        // Reads in a scrambled order, several per pixel, in two groups of 100 and 3 rows.
+        let reads: Vec<(usize, u32, u32)> =
+            (0..3000u32).map(|k| ((k % 7 == 0) as usize, (k * 37) % 100 % if k % 7 == 0 { 3 } else { 100 }, (k * 53) % 11)).collect();
+        let mut want: Vec<HashMap<(u32, u32), f64>> = vec![HashMap::new(); 2];
+        for &(g, i, j) in &reads {
+            *want[g].entry((i, j)).or_default() += 1.0;
+        }
+        for budget in [0, 10, usize::MAX] {
+            let mut b = BinnedCounts::new(budget);
+            assert_eq!((b.add_group(100), b.add_group(3)), (0, 1));
+            for &(g, i, j) in &reads {
+                b.add(g, i, j, 1.0).unwrap();
+            }
+            for g in 0..2 {
+                let mut got = Vec::new();
+                b.for_each_chunk(g, &mut |px| {
+                    got.extend_from_slice(px);
+                    Ok(())
+                })
+                .unwrap();
+                let mut w: Vec<Pixel> = want[g].iter().map(|(&(i, j), &count)| Pixel { i, j, count }).collect();
+                w.sort_by_key(|p| (p.i, p.j));
+                assert_eq!(got, w, "group {g}, budget {budget}");
             }
         }
     }
