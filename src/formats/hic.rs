@@ -463,6 +463,51 @@ impl HicSource {
     pub fn set_spill(&mut self, pixels: usize) {
         self.spill = pixels;
     }
+
+    /// Calls `f` with the pixels of matrix (`c1`, `c2`) in chunks, sorted by (i, j), `i` on c1 (an
+    /// intra-chromosomal matrix folded into the upper triangle). Blocks are tiles of the matrix,
+    /// not runs of rows, so pixels arrive out of order: they are sorted into bands of rows
+    /// (spilled to a temporary file past the budget), and each band is sorted alone. Memory holds
+    /// a batch of blocks, the budget and one band, not the matrix (chr2 of a 10 kb map: 68 M pixels).
+    fn matrix_sorted(&self, c1: usize, c2: usize, f: &mut dyn FnMut(&[Pixel]) -> Result<()>) -> Result<()> {
+        let (n1, n2) = (self.hic.chroms[c1].n_bins(self.resolution as u32) as i64, self.hic.chroms[c2].n_bins(self.resolution as u32) as i64);
+        let rows_per_band = (n1.max(1) as usize).div_ceil(HIC_BANDS);
+        let n_bands = (n1.max(1) as usize).div_ceil(rows_per_band);
+        let mut bands = SpillLists::new(n_bands, self.spill);
+        let outside = |x: i32, y: i32| {
+            let msg = if c1 == c2 {
+                format!("pixel ({x}, {y}) lies outside chromosome {} ({n1} bins): corrupted file", self.hic.chroms[c1].name)
+            } else {
+                format!(
+                    "pixel ({x}, {y}) lies outside chromosomes {} x {} ({n1} x {n2} bins): corrupted file",
+                    self.hic.chroms[c1].name, self.hic.chroms[c2].name
+                )
+            };
+            Error::format(&self.hic.path, Location::None, msg)
+        };
+        let blocks = self.hic.block_index(c1, c2, self.resolution)?;
+        for batch in blocks.chunks(BLOCKS_PER_BATCH) {
+            let parts: Vec<Vec<(i32, i32, f32)>> = batch.par_iter().map(|b| self.hic.read_block(b)).collect::<Result<_>>()?;
+            for (x, y, c) in parts.into_iter().flatten() {
+                let (i, j) = if c1 == c2 && x > y { (y, x) } else { (x, y) };
+                if i < 0 || j < 0 || i as i64 >= n1 || j as i64 >= n2 {
+                    return Err(outside(x, y));
+                }
+                if c.is_finite() {
+                    bands.push(i as usize / rows_per_band, Pixel { i: i as u32, j: j as u32, count: c as f64 });
+                }
+            }
+            bands.spill_if_over()?;
+        }
+        for band in 0..n_bands {
+            let mut px = bands.collect(band)?;
+            super::sort_and_merge(&mut px);
+            for chunk in px.chunks(1 << 20) {
+                f(chunk)?;
+            }
+        }
+        Ok(())
+    }
 }
 
 impl ContactSource for HicSource {
@@ -497,65 +542,12 @@ impl ContactSource for HicSource {
         Ok(Some(v.into_iter().map(|x| if x > 0.0 && x.is_finite() { 1.0 / x } else { f64::NAN }).collect()))
     }
     fn for_each_chunk(&mut self, chrom: usize, f: &mut dyn FnMut(&[Pixel]) -> Result<()>) -> Result<()> {
-        // Blocks are tiles of the matrix, not runs of rows, so pixels arrive out of order: they
-        // are sorted into bands of rows (spilled to temporary files past the budget), and each
-        // band is sorted alone. Memory holds a batch of blocks, the budget and one band, not the
-        // chromosome (chr2 of a 10 kb map: 68 M pixels).
-        let n_bins = self.hic.chroms[chrom].n_bins(self.resolution as u32) as i64;
-        let rows_per_band = (n_bins.max(1) as usize).div_ceil(HIC_BANDS);
-        let n_bands = (n_bins.max(1) as usize).div_ceil(rows_per_band);
-        let mut bands = SpillLists::new(n_bands, self.spill);
-        let blocks = self.hic.block_index(chrom, chrom, self.resolution)?;
-        for batch in blocks.chunks(BLOCKS_PER_BATCH) {
-            let parts: Vec<Vec<(i32, i32, f32)>> = batch.par_iter().map(|b| self.hic.read_block(b)).collect::<Result<_>>()?;
-            for (x, y, c) in parts.into_iter().flatten() {
-                let (i, j) = if x <= y { (x, y) } else { (y, x) };
-                if i < 0 || (j as i64) >= n_bins {
-                    return Err(Error::format(
-                        &self.hic.path,
-                        Location::None,
-                        format!("pixel ({x}, {y}) lies outside chromosome {} ({n_bins} bins): corrupted file", self.hic.chroms[chrom].name),
-                    ));
-                }
-                if c.is_finite() {
-                    bands.push(i as usize / rows_per_band, Pixel { i: i as u32, j: j as u32, count: c as f64 });
-                }
-            }
-            bands.spill_if_over()?;
-        }
-        for band in 0..n_bands {
-            let mut px = bands.collect(band)?;
-            super::sort_and_merge(&mut px);
-            for chunk in px.chunks(1 << 20) {
-                f(chunk)?;
-            }
-        }
-        Ok(())
+        self.matrix_sorted(chrom, chrom, f)
     }
     fn trans(&mut self, c1: usize, partners: &[usize], f: &mut dyn FnMut(usize, &[Pixel]) -> Result<()>) -> Result<()> {
-        let n1 = self.hic.chroms[c1].n_bins(self.resolution as u32) as i64;
         // One pair at a time: the file stores each pair as a matrix of its own.
         for (k, &c2) in partners.iter().enumerate() {
-            // Matrix c1_c2 (c1 < c2 in the file's order) holds bin1 on c1 and bin2 on c2.
-            let n2 = self.hic.chroms[c2].n_bins(self.resolution as u32) as i64;
-            let mut px = Vec::new();
-            for (x, y, c) in self.hic.records(c1, c2, self.resolution)? {
-                if x < 0 || y < 0 || x as i64 >= n1 || y as i64 >= n2 {
-                    return Err(Error::format(
-                        &self.hic.path,
-                        Location::None,
-                        format!(
-                            "pixel ({x}, {y}) lies outside chromosomes {} x {} ({n1} x {n2} bins): corrupted file",
-                            self.hic.chroms[c1].name, self.hic.chroms[c2].name
-                        ),
-                    ));
-                }
-                if c.is_finite() {
-                    px.push(Pixel { i: x as u32, j: y as u32, count: c as f64 });
-                }
-            }
-            super::sort_and_merge(&mut px);
-            f(k, &px)?;
+            self.matrix_sorted(c1, c2, &mut |px| f(k, px))?;
         }
         Ok(())
     }
