@@ -110,6 +110,9 @@ pub struct OpenOptions {
     /// Keep inter-chromosomal pairs of pairs and validPairs input (for the trans table); binary
     /// formats read them on demand.
     pub trans: bool,
+    /// Pixels a reader holds in memory before it spills them to a temporary file (8 M, 128 MB,
+    /// when unset; tests set a few to exercise the spill). See [`spill`].
+    pub spill_pixels: Option<usize>,
 }
 
 /// Opens `path` (an `.mcool` may name its group: `file.mcool::/resolutions/N`) as `format`, or as
@@ -125,8 +128,16 @@ pub fn open(path: &str, format: Option<Format>, opts: &OpenOptions) -> Result<Bo
     };
     let norm = opts.normalization.clone().unwrap_or_else(|| "NONE".to_string());
     match format {
-        Format::Hic => Ok(Box::new(hic::HicSource::open(Path::new(path), opts.resolution, &norm)?)),
-        Format::Cool => Ok(Box::new(cool::CoolSource::open(path, opts.resolution, &norm)?)),
+        Format::Hic => {
+            let mut src = hic::HicSource::open(Path::new(path), opts.resolution, &norm)?;
+            src.set_spill(opts.spill_pixels.unwrap_or(spill::SPILL_PIXELS));
+            Ok(Box::new(src))
+        }
+        Format::Cool => {
+            let mut src = cool::CoolSource::open(path, opts.resolution, &norm)?;
+            src.set_trans_spill(opts.spill_pixels.unwrap_or(spill::SPILL_PIXELS));
+            Ok(Box::new(src))
+        }
         Format::Pairs | Format::ValidPairs | Format::JuicerText => {
             if !norm.eq_ignore_ascii_case("NONE") {
                 return Err(Error::InvalidArgument(format!(
@@ -142,60 +153,6 @@ pub fn open(path: &str, format: Option<Format>, opts: &OpenOptions) -> Result<Bo
                 f => Ok(Box::new(pairs::read(Path::new(path), f == Format::ValidPairs, res, opts)?)),
             }
         }
-    }
-}
-
-/// A whole binned map held in memory (text formats are binned into one of these).
-pub struct InMemorySource {
-    /// The input file.
-    pub path: PathBuf,
-    /// Chromosomes, indexed as `pixels`.
-    pub chroms: Vec<Chrom>,
-    /// Bin size, bp.
-    pub resolution: u32,
-    /// Genome assembly from the file's header, if it names one.
-    pub assembly: Option<String>,
-    /// Per chromosome: pixels sorted by (i, j).
-    pub pixels: Vec<Vec<Pixel>>,
-    /// Inter-chromosomal pixels by (c1, c2) with c1 < c2, `i` on c1, sorted by (i, j); kept only
-    /// when [`OpenOptions::trans`] asks for them; `None` where the format holds none (juicer
-    /// text: one chromosome per file).
-    pub trans: Option<std::collections::BTreeMap<(usize, usize), Vec<Pixel>>>,
-}
-
-impl ContactSource for InMemorySource {
-    fn path(&self) -> &Path {
-        &self.path
-    }
-    fn chroms(&self) -> &[Chrom] {
-        &self.chroms
-    }
-    fn resolution(&self) -> u32 {
-        self.resolution
-    }
-    fn assembly(&self) -> Option<String> {
-        self.assembly.clone()
-    }
-    fn normalization(&self) -> &str {
-        "NONE"
-    }
-    fn weights(&mut self, _chrom: usize) -> Result<Option<Vec<f64>>> {
-        Ok(None)
-    }
-    fn for_each_chunk(&mut self, chrom: usize, f: &mut dyn FnMut(&[Pixel]) -> Result<()>) -> Result<()> {
-        for chunk in self.pixels[chrom].chunks(1 << 20) {
-            f(chunk)?;
-        }
-        Ok(())
-    }
-    fn trans(&mut self, c1: usize, partners: &[usize], f: &mut dyn FnMut(usize, &[Pixel]) -> Result<()>) -> Result<()> {
-        let Some(t) = self.trans.as_mut() else {
-            return Err(Error::InvalidArgument(format!("{}: this format holds one chromosome per file, no inter-chromosomal contacts", self.path.display())));
-        };
-        for (k, &c2) in partners.iter().enumerate() {
-            f(k, &t.remove(&(c1, c2)).unwrap_or_default())?;
-        }
-        Ok(())
     }
 }
 

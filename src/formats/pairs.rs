@@ -20,9 +20,6 @@ pub struct PairsOptions {
     pub cell_column: Option<String>,
     /// File with one barcode per line: only these cells are summed.
     pub cells: Option<PathBuf>,
-    /// Distinct pixels summed in memory before they go to a temporary file (8 M, 128 MB, when
-    /// unset; tests set a few to exercise the spill).
-    pub spill_pixels: Option<usize>,
 }
 
 /// A pairs or validPairs file binned into counts.
@@ -108,7 +105,7 @@ pub fn read(path: &Path, valid_pairs: bool, resolution: u32, opts: &super::OpenO
     let mut header_names: Option<Vec<String>> = None;
     let mut assembly = None;
     let mut index: HashMap<String, usize> = chroms.iter().enumerate().map(|(k, c)| (c.name.clone(), k)).collect();
-    let mut counts = BinnedCounts::new(opts.pairs.spill_pixels.unwrap_or(SPILL_PIXELS));
+    let mut counts = BinnedCounts::new(opts.spill_pixels.unwrap_or(SPILL_PIXELS), true);
     let n_bins = |c: &Chrom| c.length.div_ceil(resolution as u64);
     let mut cis: Vec<usize> = chroms.iter().map(|c| counts.add_group(n_bins(c))).collect();
     let mut trans: Option<BTreeMap<(usize, usize), usize>> = opts.trans.then(Default::default);

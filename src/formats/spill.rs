@@ -142,6 +142,8 @@ pub const BANDS: usize = 64;
 /// sorted when it is read. Temporary disk: 16 bytes per pixel and flush, so about 16 per distinct
 /// pixel for a file sorted by position (4DN's usual), up to 16 per read for an unsorted one.
 pub struct BinnedCounts {
+    /// Sum repeated pixels in memory (reads); without, each pixel goes straight to its band.
+    aggregate: bool,
     sums: Vec<HashMap<u64, f64>>,
     n_sums: usize,
     budget: usize,
@@ -152,15 +154,23 @@ pub struct BinnedCounts {
 
 impl BinnedCounts {
     /// No groups yet; up to `budget` distinct pixels summed in memory, as many held in lists.
-    pub fn new(budget: usize) -> Self {
-        BinnedCounts { sums: Vec::new(), n_sums: 0, budget, lists: SpillLists::new(0, budget), bands: Vec::new() }
+    /// `aggregate`: sum repeated pixels in hash maps first (worth it for reads, several to a
+    /// pixel); else every pixel goes straight to its band (juicer text: one line per pixel).
+    pub fn new(budget: usize, aggregate: bool) -> Self {
+        BinnedCounts { aggregate, sums: Vec::new(), n_sums: 0, budget, lists: SpillLists::new(0, budget), bands: Vec::new() }
     }
 
-    /// A new group whose pixels' `i` lie in `0..rows`; returns its number.
+    /// A new group whose pixels' `i` lie in `0..rows`, in [`BANDS`] bands; returns its number.
     pub fn add_group(&mut self, rows: u64) -> usize {
         let rows = rows.max(1) as usize;
-        let per_band = rows.div_ceil(BANDS);
-        let n = rows.div_ceil(per_band);
+        self.add_banded_group(rows.div_ceil(BANDS), rows)
+    }
+
+    /// A new group whose pixels' `i` lie in `0..rows`, in bands of `per_band` rows (for a group
+    /// whose size is known only as a bound); returns its number.
+    pub fn add_banded_group(&mut self, per_band: usize, rows: usize) -> usize {
+        let per_band = per_band.max(1);
+        let n = rows.max(1).div_ceil(per_band);
         self.bands.push((self.lists.add_lists(n), per_band, n));
         self.sums.push(HashMap::new());
         self.bands.len() - 1
@@ -168,6 +178,11 @@ impl BinnedCounts {
 
     /// Adds `count` to pixel (`i`, `j`) of group `g`.
     pub fn add(&mut self, g: usize, i: u32, j: u32, count: f64) -> Result<()> {
+        if !self.aggregate {
+            let (first, per_band, _) = self.bands[g];
+            self.lists.push(first + i as usize / per_band, Pixel { i, j, count });
+            return self.lists.spill_if_over();
+        }
         let sums = &mut self.sums[g];
         let before = sums.len();
         *sums.entry(((i as u64) << 32) | j as u64).or_insert(0.0) += count;
@@ -247,8 +262,8 @@ mod tests {
         for &(g, i, j) in &reads {
             *want[g].entry((i, j)).or_default() += 1.0;
         }
-        for budget in [0, 10, usize::MAX] {
-            let mut b = BinnedCounts::new(budget);
+        for (budget, aggregate) in [(0, true), (10, true), (usize::MAX, true), (0, false), (10, false), (usize::MAX, false)] {
+            let mut b = BinnedCounts::new(budget, aggregate);
             assert_eq!((b.add_group(100), b.add_group(3)), (0, 1));
             for &(g, i, j) in &reads {
                 b.add(g, i, j, 1.0).unwrap();
@@ -262,7 +277,7 @@ mod tests {
                 .unwrap();
                 let mut w: Vec<Pixel> = want[g].iter().map(|(&(i, j), &count)| Pixel { i, j, count }).collect();
                 w.sort_by_key(|p| (p.i, p.j));
-                assert_eq!(got, w, "group {g}, budget {budget}");
+                assert_eq!(got, w, "group {g}, budget {budget}, aggregate {aggregate}");
             }
         }
     }
