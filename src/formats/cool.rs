@@ -446,7 +446,8 @@ impl PartnerLists {
     /// repeated pixel; the lists spill past their budget only here, between rows.
     fn end_row(&mut self) -> Result<Option<(usize, Pixel)>> {
         let mut repeated = None;
-        for k in std::mem::take(&mut self.touched) {
+        let touched = std::mem::take(&mut self.touched);
+        for &k in &touched {
             let start = self.row_start[k];
             let row = &mut self.lists.held_mut(k)[start..];
             if !row.is_sorted_by_key(|p| p.j) {
@@ -456,9 +457,14 @@ impl PartnerLists {
                 repeated = repeated.or(Some((k, w[0])));
             }
         }
-        self.lists.spill_if_over()?;
-        for (k, start) in self.row_start.iter_mut().enumerate() {
-            *start = self.lists.held_mut(k).len();
+        // Only the lists this row touched moved on, unless all were spilled (emptied): a genome of
+        // many scaffolds has thousands of partners, and most rows touch few of them.
+        if self.lists.spill_if_over()? {
+            self.row_start.fill(0);
+        } else {
+            for k in touched {
+                self.row_start[k] = self.lists.held_mut(k).len();
+            }
         }
         Ok(repeated)
     }

@@ -63,10 +63,10 @@ impl SpillLists {
         &mut self.held[k]
     }
 
-    /// Moves every list to the temporary file if more than the budget is held.
-    pub fn spill_if_over(&mut self) -> Result<()> {
+    /// Moves every list to the temporary file if more than the budget is held; says whether it did.
+    pub fn spill_if_over(&mut self) -> Result<bool> {
         if self.n_held <= self.budget {
-            return Ok(());
+            return Ok(false);
         }
         let w = match &mut self.file {
             Some(w) => w,
@@ -89,7 +89,7 @@ impl SpillLists {
             *list = Vec::new();
         }
         self.n_held = 0;
-        Ok(())
+        Ok(true)
     }
 
     /// Hands list `k` to `f` in chunks, in the order it was appended (its spilled segments, then
@@ -160,10 +160,11 @@ impl BinnedCounts {
         BinnedCounts { aggregate, sums: Vec::new(), n_sums: 0, budget, lists: SpillLists::new(0, budget), bands: Vec::new() }
     }
 
-    /// A new group whose pixels' `i` lie in `0..rows`, in [`BANDS`] bands; returns its number.
+    /// A new group whose pixels' `i` lie in `0..rows`, in up to [`BANDS`] bands of at least 256
+    /// rows (an assembly can have tens of thousands of small scaffolds); returns its number.
     pub fn add_group(&mut self, rows: u64) -> usize {
         let rows = rows.max(1) as usize;
-        self.add_banded_group(rows.div_ceil(BANDS), rows)
+        self.add_banded_group(rows.div_ceil(BANDS).max(256), rows)
     }
 
     /// A new group whose pixels' `i` lie in `0..rows`, in bands of `per_band` rows (for a group
@@ -181,7 +182,7 @@ impl BinnedCounts {
         if !self.aggregate {
             let (first, per_band, _) = self.bands[g];
             self.lists.push(first + i as usize / per_band, Pixel { i, j, count });
-            return self.lists.spill_if_over();
+            return self.lists.spill_if_over().map(drop);
         }
         let sums = &mut self.sums[g];
         let before = sums.len();
@@ -264,7 +265,7 @@ mod tests {
         }
         for (budget, aggregate) in [(0, true), (10, true), (usize::MAX, true), (0, false), (10, false), (usize::MAX, false)] {
             let mut b = BinnedCounts::new(budget, aggregate);
-            assert_eq!((b.add_group(100), b.add_group(3)), (0, 1));
+            assert_eq!((b.add_banded_group(7, 100), b.add_group(3)), (0, 1), "bands of 7 rows, and one band");
             for &(g, i, j) in &reads {
                 b.add(g, i, j, 1.0).unwrap();
             }
