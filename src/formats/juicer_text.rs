@@ -2,17 +2,17 @@
 //! whitespace-separated, one chromosome per file, bp coordinates aligned to the resolution.
 
 use super::spill::{BinnedCounts, SPILL_PIXELS};
-use super::{ContactSource, OpenOptions, Pixel};
+use super::{BinnedSource, OpenOptions};
 use crate::error::{Error, Location, Result};
 use crate::genome::Chrom;
 use std::io::BufRead;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Reads a juicer dump file (bp positions, multiples of `resolution`) as one chromosome,
 /// `opts.chrom` (required); its length comes from `opts.chrom_sizes`, else it ends with the highest
 /// bin seen. Pixels are folded into the upper triangle and duplicates summed, in bounded memory
 /// (the original's dumps of GM12878 at 10 kb: 68 M lines for chr2).
-pub fn read(path: &Path, resolution: u32, opts: &OpenOptions) -> Result<JuicerTextSource> {
+pub fn read(path: &Path, resolution: u32, opts: &OpenOptions) -> Result<BinnedSource> {
     let chrom = opts
         .chrom
         .clone()
@@ -98,50 +98,14 @@ pub fn read(path: &Path, resolution: u32, opts: &OpenOptions) -> Result<JuicerTe
         return Err(Error::format(path, Location::None, "no contacts in the file"));
     }
     let length = length.unwrap_or((max_bin + 1) * res);
-    Ok(JuicerTextSource { path: path.to_path_buf(), chroms: vec![Chrom::new(chrom, length)], resolution, counts, group })
-}
-
-/// One chromosome of juicer dump text, binned.
-pub struct JuicerTextSource {
-    path: PathBuf,
-    chroms: Vec<Chrom>,
-    resolution: u32,
-    counts: BinnedCounts,
-    group: usize,
-}
-
-impl ContactSource for JuicerTextSource {
-    fn path(&self) -> &Path {
-        &self.path
-    }
-    fn chroms(&self) -> &[Chrom] {
-        &self.chroms
-    }
-    fn resolution(&self) -> u32 {
-        self.resolution
-    }
-    fn assembly(&self) -> Option<String> {
-        None
-    }
-    fn normalization(&self) -> &str {
-        "NONE"
-    }
-    fn weights(&mut self, _chrom: usize) -> Result<Option<Vec<f64>>> {
-        Ok(None)
-    }
-    fn for_each_chunk(&mut self, _chrom: usize, f: &mut dyn FnMut(&[Pixel]) -> Result<()>) -> Result<()> {
-        self.counts.for_each_chunk(self.group, f)
-    }
-    fn trans(&mut self, _c1: usize, _partners: &[usize], _f: &mut dyn FnMut(usize, &[Pixel]) -> Result<()>) -> Result<()> {
-        Err(Error::InvalidArgument(format!("{}: this format holds one chromosome per file, no inter-chromosomal contacts", self.path.display())))
-    }
+    Ok(BinnedSource { path: path.to_path_buf(), chroms: vec![Chrom::new(chrom, length)], resolution, assembly: None, counts, cis: vec![group], trans: None })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn read_text(text: &str, sizes: Option<&str>) -> Result<JuicerTextSource> {
+    fn read_text(text: &str, sizes: Option<&str>) -> Result<BinnedSource> {
         let d = tempfile::tempdir().unwrap();
         let p = d.path().join("c.txt");
         std::fs::write(&p, text).unwrap();

@@ -156,6 +156,59 @@ pub fn open(path: &str, format: Option<Format>, opts: &OpenOptions) -> Result<Bo
     }
 }
 
+/// A map binned from text (pairs, validPairs, juicer dump text) into [`spill::BinnedCounts`].
+pub struct BinnedSource {
+    path: PathBuf,
+    chroms: Vec<Chrom>,
+    resolution: u32,
+    assembly: Option<String>,
+    counts: spill::BinnedCounts,
+    /// The counts group of each chromosome.
+    cis: Vec<usize>,
+    /// The counts group of each chromosome pair (c1 < c2, `i` on c1) with trans contacts; `None`
+    /// where they were not kept or the format has none (juicer text: one chromosome per file).
+    trans: Option<std::collections::BTreeMap<(usize, usize), usize>>,
+}
+
+impl ContactSource for BinnedSource {
+    fn path(&self) -> &Path {
+        &self.path
+    }
+    fn chroms(&self) -> &[Chrom] {
+        &self.chroms
+    }
+    fn resolution(&self) -> u32 {
+        self.resolution
+    }
+    fn assembly(&self) -> Option<String> {
+        self.assembly.clone()
+    }
+    fn normalization(&self) -> &str {
+        "NONE"
+    }
+    fn weights(&mut self, _chrom: usize) -> Result<Option<Vec<f64>>> {
+        Ok(None)
+    }
+    fn for_each_chunk(&mut self, chrom: usize, f: &mut dyn FnMut(&[Pixel]) -> Result<()>) -> Result<()> {
+        self.counts.for_each_chunk(self.cis[chrom], f)
+    }
+    fn trans(&mut self, c1: usize, partners: &[usize], f: &mut dyn FnMut(usize, &[Pixel]) -> Result<()>) -> Result<()> {
+        let Some(t) = &self.trans else {
+            return Err(Error::InvalidArgument(format!(
+                "{}: no inter-chromosomal contacts were read (juicer text holds one chromosome per file)",
+                self.path.display()
+            )));
+        };
+        for (k, &c2) in partners.iter().enumerate() {
+            match t.get(&(c1, c2)) {
+                Some(&g) => self.counts.for_each_chunk(g, &mut |px| f(k, px))?,
+                None => f(k, &[])?,
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Reads a `name<TAB>length` chromosome sizes file (UCSC `.chrom.sizes`).
 pub fn read_chrom_sizes(path: &Path) -> Result<Vec<Chrom>> {
     use crate::error::Location;

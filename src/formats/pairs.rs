@@ -6,7 +6,7 @@
 //! ([`BinnedCounts`]); a GM12878-sized file at 10 kb has 612 M distinct pixels.
 
 use super::spill::{BinnedCounts, SPILL_PIXELS};
-use super::{ContactSource, Pixel};
+use super::BinnedSource;
 use crate::error::{Error, Location, Result};
 use crate::genome::Chrom;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -22,55 +22,6 @@ pub struct PairsOptions {
     pub cells: Option<PathBuf>,
 }
 
-/// A pairs or validPairs file binned into counts.
-pub struct PairsSource {
-    path: PathBuf,
-    chroms: Vec<Chrom>,
-    resolution: u32,
-    assembly: Option<String>,
-    counts: BinnedCounts,
-    /// The counts group of each chromosome.
-    cis: Vec<usize>,
-    /// The counts group of each chromosome pair (c1 < c2, `i` on c1) with trans pairs, when kept.
-    trans: Option<BTreeMap<(usize, usize), usize>>,
-}
-
-impl ContactSource for PairsSource {
-    fn path(&self) -> &Path {
-        &self.path
-    }
-    fn chroms(&self) -> &[Chrom] {
-        &self.chroms
-    }
-    fn resolution(&self) -> u32 {
-        self.resolution
-    }
-    fn assembly(&self) -> Option<String> {
-        self.assembly.clone()
-    }
-    fn normalization(&self) -> &str {
-        "NONE"
-    }
-    fn weights(&mut self, _chrom: usize) -> Result<Option<Vec<f64>>> {
-        Ok(None)
-    }
-    fn for_each_chunk(&mut self, chrom: usize, f: &mut dyn FnMut(&[Pixel]) -> Result<()>) -> Result<()> {
-        self.counts.for_each_chunk(self.cis[chrom], f)
-    }
-    fn trans(&mut self, c1: usize, partners: &[usize], f: &mut dyn FnMut(usize, &[Pixel]) -> Result<()>) -> Result<()> {
-        let Some(t) = &self.trans else {
-            return Err(Error::InvalidArgument(format!("{}: inter-chromosomal pairs were not kept", self.path.display())));
-        };
-        for (k, &c2) in partners.iter().enumerate() {
-            match t.get(&(c1, c2)) {
-                Some(&g) => self.counts.for_each_chunk(g, &mut |px| f(k, px))?,
-                None => f(k, &[])?,
-            }
-        }
-        Ok(())
-    }
-}
-
 struct Columns {
     chrom1: usize,
     pos1: usize,
@@ -84,7 +35,7 @@ fn line_err(path: &Path, line: u64, column: Option<u64>, msg: impl Into<String>)
 }
 
 /// Reads and bins a pairs (`valid_pairs == false`) or validPairs file.
-pub fn read(path: &Path, valid_pairs: bool, resolution: u32, opts: &super::OpenOptions) -> Result<PairsSource> {
+pub fn read(path: &Path, valid_pairs: bool, resolution: u32, opts: &super::OpenOptions) -> Result<BinnedSource> {
     let mut reader = super::text::open(path)?;
     let mut chroms: Vec<Chrom> = match &opts.chrom_sizes {
         Some(p) => super::read_chrom_sizes(p)?,
@@ -237,7 +188,7 @@ pub fn read(path: &Path, valid_pairs: bool, resolution: u32, opts: &super::OpenO
         path.display(),
         if trans.is_some() { "binned for the trans table" } else { "skipped" }
     ));
-    Ok(PairsSource { path: path.to_path_buf(), chroms, resolution, assembly, counts, cis, trans })
+    Ok(BinnedSource { path: path.to_path_buf(), chroms, resolution, assembly, counts, cis, trans })
 }
 
 fn resolve_columns(path: &Path, lineno: u64, valid_pairs: bool, names: Option<&[String]>, cell: Option<&str>) -> Result<Columns> {
