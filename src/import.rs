@@ -76,6 +76,11 @@ pub fn run(o: &ImportOptions) -> Result<ImportSummary> {
             return Err(Error::InvalidArgument(format!("{}: --trans: juicer text holds one chromosome per file, no inter-chromosomal contacts", o.input)));
         }
     }
+    if let Some(d) = &o.open.spill.dir {
+        if !d.is_dir() {
+            return Err(Error::InvalidArgument(format!("--temp-dir {}: not a directory", d.display())));
+        }
+    }
     let mut open = o.open.clone();
     open.trans = o.trans;
     let mut src = formats::open(&o.input, o.format, &open)?;

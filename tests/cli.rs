@@ -65,6 +65,7 @@ fn missing_things_and_bad_arguments() {
     fails(d, &["t.pairs", "-r", "100", "-n", "KR", "-o", "out"], 8, &["normalization 'KR'"]);
     fails(d, &["t.unknown", "-o", "out"], 8, &["--format"]);
     fails(d, &["t.pairs", "-r", "100", "-o", "no/such/dir/out"], 6, &["does not exist"]);
+    fails(d, &["t.pairs", "-r", "100", "-o", "out", "--temp-dir", "no/such/dir"], 8, &["--temp-dir no/such/dir: not a directory"]);
 }
 
 #[test]

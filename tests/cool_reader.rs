@@ -284,7 +284,7 @@ fn write_three_chrom_cool(path: &Path, px: &[(i64, i64, i32)]) {
 fn trans_calls(path: &Path, spill: Option<usize>) -> hiclstm::Result<Vec<(usize, Vec<Pixel>)>> {
     let mut src = CoolSource::open(path.to_str().unwrap(), None, "NONE")?;
     if let Some(n) = spill {
-        src.set_trans_spill(n);
+        src.set_spill(hiclstm::formats::spill::Spill { pixels: n, dir: None });
     }
     let mut calls = Vec::new();
     src.trans(0, &[1, 2], &mut |k, px| {

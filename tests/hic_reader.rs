@@ -71,7 +71,7 @@ fn pixels_come_out_sorted_whether_spilled_or_held() {
         for spill in [None, Some(0), Some(7)] {
             let mut src = HicSource::open(&path, None, "NONE").unwrap();
             if let Some(n) = spill {
-                src.set_spill(n);
+                src.set_spill(hiclstm::formats::spill::Spill { pixels: n, dir: None });
             }
             for k in 0..2 {
                 let got: Vec<(i32, i32, f32)> = read_chrom(&mut src, k + 1).unwrap().iter().map(|p| (p.i as i32, p.j as i32, p.count as f32)).collect();

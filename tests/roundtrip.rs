@@ -71,7 +71,7 @@ fn pairs_and_juicer_text_round_trip_to_the_simulated_contacts() {
     assert_eq!(txt[0], truth[1], "juicer text -> import reproduces chr2");
     let txt = import(&dir.path().join("sim.chr2.txt"), |o| {
         o.open.chrom = Some("chr2".into());
-        o.open.spill_pixels = Some(50);
+        o.open.spill.pixels = 50;
     });
     assert_eq!(txt[0], truth[1], "juicer text of unknown length, spilled every 50 distinct pixels");
 
@@ -84,7 +84,7 @@ fn pairs_and_juicer_text_round_trip_to_the_simulated_contacts() {
     // the sums spilled every 50 distinct pixels give the same contacts and trans tables.
     let spilled = import(&dir.path().join("sim.pairs.gz"), |o| {
         o.trans = true;
-        o.open.spill_pixels = Some(50);
+        o.open.spill.pixels = 50;
     });
     assert_eq!(spilled, truth, "pairs binned through the temporary file");
     assert_eq!(trans_rows(&hiclstm::import::trans_path(&dir.path().join("sim.pairs.imported"))), simulated);

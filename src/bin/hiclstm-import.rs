@@ -2,7 +2,7 @@
 //! the contacts and bins Parquet tables; see `--help`.
 
 use clap::Parser;
-use hiclstm::formats::{pairs::PairsOptions, Format, OpenOptions};
+use hiclstm::formats::{pairs::PairsOptions, spill::Spill, Format, OpenOptions};
 use hiclstm::genome::{NameStyle, Selection};
 use hiclstm::import::{run, ImportOptions};
 use std::path::PathBuf;
@@ -70,6 +70,11 @@ struct Args {
     /// chromosome's compartments alike. Not for juicer text (one chromosome per file).
     #[arg(long)]
     trans: bool,
+    /// Directory for the temporary file of pixels the reader cannot hold (a .hic chromosome's
+    /// blocks, a cooler's trans rows, pairs and juicer text beyond 8 M pixels; about 16 bytes a
+    /// pixel, removed however the run ends; default: $TMPDIR, else /tmp).
+    #[arg(long, value_name = "DIR")]
+    temp_dir: Option<PathBuf>,
     #[command(flatten)]
     common: hiclstm::cli::Common,
 }
@@ -88,7 +93,7 @@ fn main() {
                 chrom: args.chrom,
                 pairs: PairsOptions { cell_column: args.cell_column, cells: args.cells },
                 trans: false,
-                spill_pixels: None,
+                spill: Spill { dir: args.temp_dir, ..Spill::default() },
             },
             chromosomes: args.chromosomes,
             names: args.names,

@@ -3,7 +3,7 @@
 //! Pixels are stored sorted by (bin1, bin2) in the upper triangle, so a chromosome is streamed
 //! in slices of the pixel table without holding it in memory.
 
-use super::spill::{SpillLists, SPILL_PIXELS};
+use super::spill::{Spill, SpillLists};
 use super::{ContactSource, Pixel};
 use crate::error::{Error, Location, Result};
 use crate::genome::Chrom;
@@ -27,8 +27,8 @@ pub struct CoolSource {
     resolution: u32,
     norm: String,
     assembly: Option<String>,
-    /// Trans pixels held in memory before [`ContactSource::trans`] spills them to temporary files.
-    trans_spill: usize,
+    /// Trans pixels held in memory before [`ContactSource::trans`] spills them, and where.
+    spill: Spill,
 }
 
 fn h5err(path: &Path, object: &str, e: hdf5::Error) -> Error {
@@ -149,14 +149,14 @@ impl CoolSource {
             resolution: bin_size as u32,
             norm,
             assembly,
-            trans_spill: SPILL_PIXELS,
+            spill: Spill::default(),
         })
     }
 
     /// Sets how many trans pixels [`ContactSource::trans`] holds in memory before it spills
-    /// them to temporary files (8 M, 128 MB, by default; tests set a few to exercise the spill).
-    pub fn set_trans_spill(&mut self, pixels: usize) {
-        self.trans_spill = pixels;
+    /// them to a temporary file, and where (8 M, 128 MB, in `$TMPDIR` by default).
+    pub fn set_spill(&mut self, spill: Spill) {
+        self.spill = spill;
     }
 
     fn ctx(&self, o: &str) -> String {
@@ -381,13 +381,13 @@ impl ContactSource for CoolSource {
     fn trans(&mut self, c1: usize, partners: &[usize], f: &mut dyn FnMut(usize, &[Pixel]) -> Result<()>) -> Result<()> {
         // One pass over c1's rows (upper triangle: its trans pixels lie with later chromosomes),
         // each pixel sent to its partner's list. The lists go to temporary files past
-        // `trans_spill` pixels: chr1 of a 10 kb map can hold over 100 M trans pixels (1.6 GB).
+        // the spill budget: chr1 of a 10 kb map can hold over 100 M trans pixels (1.6 GB).
         let (lo, hi) = (self.chrom_offset[c1] as i64, self.chrom_offset[c1 + 1] as i64);
         let mut slot = vec![usize::MAX; self.chroms.len()];
         for (k, &c2) in partners.iter().enumerate() {
             slot[c2] = k;
         }
-        let mut lists = PartnerLists::new(partners.len(), self.trans_spill);
+        let mut lists = PartnerLists::new(partners.len(), &self.spill);
         let mut repeated = None;
         let mut row = usize::MAX;
         let (offsets, first_bin) = (&self.chrom_offset, &self.first_bin);
@@ -430,8 +430,8 @@ struct PartnerLists {
 }
 
 impl PartnerLists {
-    fn new(n: usize, budget: usize) -> Self {
-        PartnerLists { lists: SpillLists::new(n, budget), row_start: vec![0; n], touched: Vec::new() }
+    fn new(n: usize, spill: &Spill) -> Self {
+        PartnerLists { lists: SpillLists::new(n, spill), row_start: vec![0; n], touched: Vec::new() }
     }
 
     fn push(&mut self, k: usize, p: Pixel) {

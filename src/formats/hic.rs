@@ -7,7 +7,7 @@
 //! bounded by the largest chromosome, not the file.
 
 use super::binary::LeReader;
-use super::spill::{SpillLists, SPILL_PIXELS};
+use super::spill::{Spill, SpillLists};
 use super::{ContactSource, Pixel};
 use crate::error::{Error, Location, Result};
 use crate::genome::Chrom;
@@ -412,7 +412,7 @@ pub struct HicSource {
     resolution: i32,
     norm: String,
     /// Pixels held in memory before [`ContactSource::for_each_chunk`] spills its bands.
-    spill: usize,
+    spill: Spill,
 }
 
 /// Bands of rows a chromosome's pixels are sorted into (each about 1/64 of its pixels).
@@ -455,13 +455,13 @@ impl HicSource {
         if !available.contains(&norm) {
             return Err(Error::not_in_input(path, format!("normalization {norm} at resolution {resolution}"), available.join(", ")));
         }
-        Ok(HicSource { hic, resolution, norm, spill: SPILL_PIXELS })
+        Ok(HicSource { hic, resolution, norm, spill: Spill::default() })
     }
 
-    /// Sets how many pixels reading a chromosome holds in memory before it spills them to
-    /// temporary files (8 M, 128 MB, by default; tests set a few to exercise the spill).
-    pub fn set_spill(&mut self, pixels: usize) {
-        self.spill = pixels;
+    /// Sets how many pixels reading a matrix holds in memory before it spills them to a
+    /// temporary file, and where (8 M, 128 MB, in `$TMPDIR` by default).
+    pub fn set_spill(&mut self, spill: Spill) {
+        self.spill = spill;
     }
 
     /// Calls `f` with the pixels of matrix (`c1`, `c2`) in chunks, sorted by (i, j), `i` on c1 (an
@@ -473,7 +473,7 @@ impl HicSource {
         let (n1, n2) = (self.hic.chroms[c1].n_bins(self.resolution as u32) as i64, self.hic.chroms[c2].n_bins(self.resolution as u32) as i64);
         let rows_per_band = (n1.max(1) as usize).div_ceil(HIC_BANDS);
         let n_bands = (n1.max(1) as usize).div_ceil(rows_per_band);
-        let mut bands = SpillLists::new(n_bands, self.spill);
+        let mut bands = SpillLists::new(n_bands, &self.spill);
         let outside = |x: i32, y: i32| {
             let msg = if c1 == c2 {
                 format!("pixel ({x}, {y}) lies outside chromosome {} ({n1} bins): corrupted file", self.hic.chroms[c1].name)

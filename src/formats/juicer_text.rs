@@ -1,7 +1,7 @@
 //! juicer `dump` text, the input of the original Hi-C-LSTM: `start_i start_j value` per line,
 //! whitespace-separated, one chromosome per file, bp coordinates aligned to the resolution.
 
-use super::spill::{BinnedCounts, SPILL_PIXELS};
+use super::spill::BinnedCounts;
 use super::{BinnedSource, OpenOptions};
 use crate::error::{Error, Location, Result};
 use crate::genome::Chrom;
@@ -34,7 +34,7 @@ pub fn read(path: &Path, resolution: u32, opts: &OpenOptions) -> Result<BinnedSo
     let res = resolution as u64;
     // Bands of 256 rows up to the length, or up to the most bins a chromosome may have when the
     // length is not given (empty bands cost a few bytes each).
-    let mut counts = BinnedCounts::new(opts.spill_pixels.unwrap_or(SPILL_PIXELS), false);
+    let mut counts = BinnedCounts::new(&opts.spill, false);
     let rows = length.map_or(crate::genome::MAX_BINS, |l| l.div_ceil(res)) as usize;
     let group = counts.add_banded_group(256, rows);
     let mut n_px = 0u64;

@@ -110,9 +110,8 @@ pub struct OpenOptions {
     /// Keep inter-chromosomal pairs of pairs and validPairs input (for the trans table); binary
     /// formats read them on demand.
     pub trans: bool,
-    /// Pixels a reader holds in memory before it spills them to a temporary file (8 M, 128 MB,
-    /// when unset; tests set a few to exercise the spill). See [`spill`].
-    pub spill_pixels: Option<usize>,
+    /// When and where readers spill pixels they cannot hold to a temporary file ([`spill`]).
+    pub spill: spill::Spill,
 }
 
 /// Opens `path` (an `.mcool` may name its group: `file.mcool::/resolutions/N`) as `format`, or as
@@ -130,12 +129,12 @@ pub fn open(path: &str, format: Option<Format>, opts: &OpenOptions) -> Result<Bo
     match format {
         Format::Hic => {
             let mut src = hic::HicSource::open(Path::new(path), opts.resolution, &norm)?;
-            src.set_spill(opts.spill_pixels.unwrap_or(spill::SPILL_PIXELS));
+            src.set_spill(opts.spill.clone());
             Ok(Box::new(src))
         }
         Format::Cool => {
             let mut src = cool::CoolSource::open(path, opts.resolution, &norm)?;
-            src.set_trans_spill(opts.spill_pixels.unwrap_or(spill::SPILL_PIXELS));
+            src.set_spill(opts.spill.clone());
             Ok(Box::new(src))
         }
         Format::Pairs | Format::ValidPairs | Format::JuicerText => {

@@ -5,7 +5,7 @@
 //! maps up to a budget of distinct pixels, then sorted into bands of rows on a temporary file
 //! ([`BinnedCounts`]); a GM12878-sized file at 10 kb has 612 M distinct pixels.
 
-use super::spill::{BinnedCounts, SPILL_PIXELS};
+use super::spill::BinnedCounts;
 use super::BinnedSource;
 use crate::error::{Error, Location, Result};
 use crate::genome::Chrom;
@@ -56,7 +56,7 @@ pub fn read(path: &Path, valid_pairs: bool, resolution: u32, opts: &super::OpenO
     let mut header_names: Option<Vec<String>> = None;
     let mut assembly = None;
     let mut index: HashMap<String, usize> = chroms.iter().enumerate().map(|(k, c)| (c.name.clone(), k)).collect();
-    let mut counts = BinnedCounts::new(opts.spill_pixels.unwrap_or(SPILL_PIXELS), true);
+    let mut counts = BinnedCounts::new(&opts.spill, true);
     let n_bins = |c: &Chrom| c.length.div_ceil(resolution as u64);
     let mut cis: Vec<usize> = chroms.iter().map(|c| counts.add_group(n_bins(c))).collect();
     let mut trans: Option<BTreeMap<(usize, usize), usize>> = opts.trans.then(Default::default);

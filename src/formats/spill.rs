@@ -11,9 +11,26 @@ use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::os::unix::fs::FileExt;
+use std::path::PathBuf;
 
 /// Pixels held before the lists spill (16 bytes each: 128 MB).
 pub const SPILL_PIXELS: usize = 1 << 23;
+
+/// Where and when readers spill: past `pixels` held, to an unnamed file in `dir` (`$TMPDIR` when
+/// none; `hiclstm-import --temp-dir`).
+#[derive(Debug, Clone)]
+pub struct Spill {
+    /// Pixels held in memory before the lists go to the temporary file (tests set a few).
+    pub pixels: usize,
+    /// Directory of the temporary file.
+    pub dir: Option<PathBuf>,
+}
+
+impl Default for Spill {
+    fn default() -> Self {
+        Spill { pixels: SPILL_PIXELS, dir: None }
+    }
+}
 
 /// Pixels per chunk read back from the temporary file.
 const CHUNK: usize = 1 << 20;
@@ -21,8 +38,8 @@ const CHUNK: usize = 1 << 20;
 /// Bytes of one pixel in the temporary file: i, j (u32) and the count (f64), little-endian.
 const RECORD: usize = 16;
 
-fn spill_err(e: std::io::Error) -> Error {
-    Error::output_io(std::env::temp_dir(), e)
+fn spill_err(dir: &Option<PathBuf>) -> impl Fn(std::io::Error) -> Error + '_ {
+    move |e| Error::output_io(dir.clone().unwrap_or_else(std::env::temp_dir), e)
 }
 
 /// Numbered lists of pixels, each appended to in order; held in memory up to a budget, then
@@ -31,6 +48,7 @@ pub struct SpillLists {
     held: Vec<Vec<Pixel>>,
     n_held: usize,
     budget: usize,
+    dir: Option<PathBuf>,
     file: Option<BufWriter<File>>,
     /// Bytes written to the file.
     written: u64,
@@ -39,9 +57,9 @@ pub struct SpillLists {
 }
 
 impl SpillLists {
-    /// `n` empty lists that spill once more than `budget` pixels are held.
-    pub fn new(n: usize, budget: usize) -> Self {
-        SpillLists { held: vec![Vec::new(); n], n_held: 0, budget, file: None, written: 0, segments: vec![Vec::new(); n] }
+    /// `n` empty lists that spill as `spill` says.
+    pub fn new(n: usize, spill: &Spill) -> Self {
+        SpillLists { held: vec![Vec::new(); n], n_held: 0, budget: spill.pixels, dir: spill.dir.clone(), file: None, written: 0, segments: vec![Vec::new(); n] }
     }
 
     /// Adds `n` empty lists; returns the index of the first.
@@ -68,9 +86,16 @@ impl SpillLists {
         if self.n_held <= self.budget {
             return Ok(false);
         }
+        let err = spill_err(&self.dir);
         let w = match &mut self.file {
             Some(w) => w,
-            None => self.file.insert(BufWriter::with_capacity(1 << 20, tempfile::tempfile().map_err(spill_err)?)),
+            None => {
+                let file = match &self.dir {
+                    Some(d) => tempfile::tempfile_in(d),
+                    None => tempfile::tempfile(),
+                };
+                self.file.insert(BufWriter::with_capacity(1 << 20, file.map_err(&err)?))
+            }
         };
         for (list, segs) in self.held.iter_mut().zip(&mut self.segments) {
             if list.is_empty() {
@@ -82,7 +107,7 @@ impl SpillLists {
                 rec[..4].copy_from_slice(&p.i.to_le_bytes());
                 rec[4..8].copy_from_slice(&p.j.to_le_bytes());
                 rec[8..].copy_from_slice(&p.count.to_le_bytes());
-                w.write_all(&rec).map_err(spill_err)?;
+                w.write_all(&rec).map_err(&err)?;
             }
             self.written += (list.len() * RECORD) as u64;
             // Freed, not cleared: the lists' capacity would otherwise stay at their peak.
@@ -96,8 +121,9 @@ impl SpillLists {
     /// the pixels held). The list is left as it is.
     pub fn for_each(&mut self, k: usize, f: &mut dyn FnMut(&[Pixel]) -> Result<()>) -> Result<()> {
         if !self.segments[k].is_empty() {
+            let err = spill_err(&self.dir);
             let w = self.file.as_mut().expect("segments live in the file");
-            w.flush().map_err(spill_err)?;
+            w.flush().map_err(&err)?;
             let file = w.get_ref();
             let mut buf = vec![0u8; CHUNK * RECORD];
             let mut chunk = Vec::with_capacity(CHUNK);
@@ -106,7 +132,7 @@ impl SpillLists {
                 while done < n {
                     let m = (n - done).min(CHUNK);
                     let bytes = &mut buf[..m * RECORD];
-                    file.read_exact_at(bytes, offset + (done * RECORD) as u64).map_err(spill_err)?;
+                    file.read_exact_at(bytes, offset + (done * RECORD) as u64).map_err(&err)?;
                     chunk.clear();
                     chunk.extend(bytes.chunks_exact(RECORD).map(|r| Pixel {
                         i: u32::from_le_bytes([r[0], r[1], r[2], r[3]]),
@@ -153,11 +179,11 @@ pub struct BinnedCounts {
 }
 
 impl BinnedCounts {
-    /// No groups yet; up to `budget` distinct pixels summed in memory, as many held in lists.
-    /// `aggregate`: sum repeated pixels in hash maps first (worth it for reads, several to a
-    /// pixel); else every pixel goes straight to its band (juicer text: one line per pixel).
-    pub fn new(budget: usize, aggregate: bool) -> Self {
-        BinnedCounts { aggregate, sums: Vec::new(), n_sums: 0, budget, lists: SpillLists::new(0, budget), bands: Vec::new() }
+    /// No groups yet; up to `spill.pixels` distinct pixels summed in memory, as many held in
+    /// lists. `aggregate`: sum repeated pixels in hash maps first (worth it for reads, several to
+    /// a pixel); else every pixel goes straight to its band (juicer text: one line per pixel).
+    pub fn new(spill: &Spill, aggregate: bool) -> Self {
+        BinnedCounts { aggregate, sums: Vec::new(), n_sums: 0, budget: spill.pixels, lists: SpillLists::new(0, spill), bands: Vec::new() }
     }
 
     /// A new group whose pixels' `i` lie in `0..rows`, in up to [`BANDS`] bands of at least 256
@@ -236,7 +262,7 @@ mod tests {
     fn lists_come_back_in_order_whether_spilled_or_held() {
         let px = |k: u32, n: u32| (0..n).map(move |x| Pixel { i: k, j: x, count: x as f64 + 0.5 });
         for budget in [0, 5, usize::MAX] {
-            let mut l = SpillLists::new(2, budget);
+            let mut l = SpillLists::new(2, &Spill { pixels: budget, dir: None });
             assert_eq!(l.add_lists(1), 2);
             for round in 0..4u32 {
                 for k in 0..3u32 {
@@ -264,7 +290,8 @@ mod tests {
             *want[g].entry((i, j)).or_default() += 1.0;
         }
         for (budget, aggregate) in [(0, true), (10, true), (usize::MAX, true), (0, false), (10, false), (usize::MAX, false)] {
-            let mut b = BinnedCounts::new(budget, aggregate);
+            let dir = tempfile::tempdir().unwrap();
+            let mut b = BinnedCounts::new(&Spill { pixels: budget, dir: Some(dir.path().to_path_buf()) }, aggregate);
             assert_eq!((b.add_banded_group(7, 100), b.add_group(3)), (0, 1), "bands of 7 rows, and one band");
             for &(g, i, j) in &reads {
                 b.add(g, i, j, 1.0).unwrap();
