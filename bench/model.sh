@@ -159,8 +159,13 @@ for spec in fused:frame fused:frame:libtorch reference:frame layernorm:frame fus
   kernel=${kernel:-native}
   name="e10_${cell}_${head}"
   [[ $kernel == native ]] || name="${name}_$kernel"
+  # Identical settings: the original's frames (observed steps only), no pairwise term, no
+  # auxiliary decoder (today's defaults have all three).
   c="$(cfg "$name" "hidden: 8
 frame_len: 150
+frames: observed
+pair_rank: 0
+step_loss: 0
 head: $head
 cell: $cell
 train:
