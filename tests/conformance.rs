@@ -128,12 +128,22 @@ fn hic_and_mcool_of_the_same_data_agree() {
 /// Imports `input` with `--trans` for `chroms` and returns every trans pixel as
 /// (chrom1, chrom2, start_i, start_j, count, value).
 fn import_trans(input: &str, resolution: Option<u32>, norm: &str, chroms: &str) -> Vec<(String, String, i64, i64, f64, f64)> {
+    import_trans_spilled(input, resolution, norm, chroms, hiclstm::formats::spill::SPILL_PIXELS)
+}
+
+/// [`import_trans`] with the readers spilling past `spill` pixels held.
+fn import_trans_spilled(input: &str, resolution: Option<u32>, norm: &str, chroms: &str, spill: usize) -> Vec<(String, String, i64, i64, f64, f64)> {
     let dir = tmpdir();
     let prefix = dir.path().join("x");
     let opts = ImportOptions {
         input: input.to_string(),
         format: None,
-        open: OpenOptions { resolution, normalization: Some(norm.into()), ..Default::default() },
+        open: OpenOptions {
+            resolution,
+            normalization: Some(norm.into()),
+            spill: hiclstm::formats::spill::Spill { pixels: spill, dir: None },
+            ..Default::default()
+        },
         chromosomes: chroms.parse::<Selection>().unwrap(),
         names: NameStyle::Asis,
         assembly: None,
@@ -175,6 +185,9 @@ fn hic_trans_table_matches_hictk_in_either_chromosome_order() {
     want.sort_by_key(|w| (w.0, w.1));
     assert_eq!(back.iter().map(|b| (b.0.as_str(), b.1.as_str())).collect::<std::collections::BTreeSet<_>>().into_iter().collect::<Vec<_>>(), [("2", "1")]);
     assert_eq!(back.iter().map(|b| (b.2, b.3, b.4)).collect::<Vec<_>>(), want);
+    // Spilled to the temporary file past 10 pixels held: the same tables.
+    assert_eq!(import_trans_spilled(file.to_str().unwrap(), None, "NONE", "1,2", 10), ours);
+    assert_eq!(import_trans_spilled(file.to_str().unwrap(), None, "NONE", "2,1", 10), back);
 }
 
 #[test]
@@ -193,4 +206,8 @@ fn cool_trans_pixels_match_the_cooler_and_the_hic_file_of_the_same_data() {
     let m = import_trans(&format!("{}::/resolutions/100000", d.join("calder_4dn_chr21_chr22.mcool").display()), None, "NONE", "chr21,chr22");
     assert!(h.len() > 10_000, "{} trans pixels at 100 kb", h.len());
     assert_eq!(h, m);
+    // Spilled to the temporary file past 1,000 pixels held: the same tables.
+    let spilled = |input: &str, res| import_trans_spilled(input, res, "NONE", "chr21,chr22", 1_000);
+    assert_eq!(spilled(d.join("calder_4dn_chr21_chr22_v9.hic").to_str().unwrap(), Some(100_000)), h);
+    assert_eq!(spilled(&format!("{}::/resolutions/100000", d.join("calder_4dn_chr21_chr22.mcool").display()), None), m);
 }

@@ -246,9 +246,23 @@ proptest::proptest! {
         let dir = tmpdir();
         let path = dir.path().join("f.pairs");
         std::fs::write(&path, format!("#chromsize: chr1 1000\n#chromsize: chr2 500\n{}", lines.join("\n"))).unwrap();
-        let opts = OpenOptions { resolution: Some(100), trans, ..Default::default() };
-        let _ = hiclstm::formats::pairs::read(&path, valid, 100, &opts);
-        let _ = hiclstm::formats::juicer_text::read(&path, 100, &OpenOptions { chrom: Some("chr1".into()), ..opts });
+        use hiclstm::formats::ContactSource;
+        // A budget of 2 pixels: whatever is binned also goes through the temporary file.
+        let spill = hiclstm::formats::spill::Spill { pixels: 2, dir: None };
+        let opts = OpenOptions { resolution: Some(100), trans, spill, ..Default::default() };
+        let read_all = |src: &mut dyn ContactSource| {
+            for c in 0..src.chroms().len() {
+                let _ = src.for_each_chunk(c, &mut |_| Ok(()));
+                let partners: Vec<usize> = (c + 1..src.chroms().len()).collect();
+                let _ = src.trans(c, &partners, &mut |_, _| Ok(()));
+            }
+        };
+        if let Ok(mut s) = hiclstm::formats::pairs::read(&path, valid, 100, &opts) {
+            read_all(&mut s);
+        }
+        if let Ok(mut s) = hiclstm::formats::juicer_text::read(&path, 100, &OpenOptions { chrom: Some("chr1".into()), ..opts }) {
+            read_all(&mut s);
+        }
     }
 }
 
