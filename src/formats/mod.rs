@@ -115,7 +115,8 @@ pub struct OpenOptions {
 }
 
 /// Opens `path` (an `.mcool` may name its group: `file.mcool::/resolutions/N`) as `format`, or as
-/// the format its name suggests; text formats are read and binned whole here.
+/// the format its name suggests; text formats are read through and binned here (in bounded
+/// memory: [`spill`]).
 pub fn open(path: &str, format: Option<Format>, opts: &OpenOptions) -> Result<Box<dyn ContactSource>> {
     let format = match format.or_else(|| Format::detect(path)) {
         Some(f) => f,

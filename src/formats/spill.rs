@@ -2,8 +2,9 @@
 //! chr1 can have 100 M trans pixels, and a pairs file billions of reads (16 bytes a pixel). Readers
 //! that cannot serve pixels in order from the file (`.hic` blocks are tiles; a cooler's rows hold
 //! every partner's trans pixels at once; pairs come in read order) sort them into numbered lists,
-//! which go to one unnamed temporary file in `$TMPDIR` (removed however the run ends) once more
-//! than a budget of pixels is held, and are read back list by list.
+//! which go to one unnamed temporary file (in [`Spill::dir`]: `hiclstm-import --temp-dir`, else
+//! `$TMPDIR`; removed however the run ends) once more than a budget of pixels is held, and are
+//! read back list by list.
 
 use super::Pixel;
 use crate::error::{Error, Result};
@@ -125,8 +126,10 @@ impl SpillLists {
             let w = self.file.as_mut().expect("segments live in the file");
             w.flush().map_err(&err)?;
             let file = w.get_ref();
-            let mut buf = vec![0u8; CHUNK * RECORD];
-            let mut chunk = Vec::with_capacity(CHUNK);
+            // Sized to the list's largest segment: a reader reads many small lists (bands).
+            let most = self.segments[k].iter().map(|s| s.1).max().unwrap_or(0).min(CHUNK);
+            let mut buf = vec![0u8; most * RECORD];
+            let mut chunk = Vec::with_capacity(most);
             for &(offset, n) in &self.segments[k] {
                 let mut done = 0;
                 while done < n {
