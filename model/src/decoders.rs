@@ -126,7 +126,7 @@ pub fn run(o: &DecoderOptions) -> Result<Vec<MetricRow>> {
             let t0 = std::time::Instant::now();
             let mut last = f64::NAN;
             for epoch in 0..sched.epochs {
-                let (sse, n, _) = run_epoch(
+                let crate::train::EpochTotals { sse, count: n, .. } = run_epoch(
                     &model,
                     &mut adam,
                     &train,

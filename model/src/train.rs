@@ -299,7 +299,7 @@ pub fn run(o: &TrainOptions) -> Result<TrainSummary> {
     for epoch in start_epoch..last {
         let lr = sched.learning_rate_at(&o.config.train, epoch);
         let t0 = std::time::Instant::now();
-        let (sse, count, steps) = run_epoch(
+        let EpochTotals { sse, count, steps, trans: trans_loss, cis: cis_loss } = run_epoch(
             &model,
             &mut adam,
             &frames,
@@ -312,8 +312,16 @@ pub fn run(o: &TrainOptions) -> Result<TrainSummary> {
         if !loss.is_finite() {
             return Err(Error::InvalidArgument(format!("training diverged at epoch {} (loss {loss}); lower the learning rate", epoch + 1)));
         }
-        let row = EpochLog { epoch: epoch as u32 + 1, learning_rate: lr, loss, seconds, frames_per_second: n_frames as f64 / seconds, steps };
-        hiclstm::log::info(&format!("epoch {}/{epochs}: lr {lr} loss {loss:.6} {seconds:.2} s {:.0} frames/s", row.epoch, row.frames_per_second));
+        let row =
+            EpochLog { epoch: epoch as u32 + 1, learning_rate: lr, loss, seconds, frames_per_second: n_frames as f64 / seconds, steps, trans_loss, cis_loss };
+        let term = |name: &str, v: Option<f64>| v.map(|v| format!(" {name} term {v:.4}")).unwrap_or_default();
+        hiclstm::log::info(&format!(
+            "epoch {}/{epochs}: lr {lr} loss {loss:.6}{}{} {seconds:.2} s {:.0} frames/s",
+            row.epoch,
+            term("trans", trans_loss),
+            term("long-range", cis_loss),
+            row.frames_per_second
+        ));
         log.push(row);
         model_file.epochs_done = epoch + 1;
         let mut tensors = model.named_variables();
@@ -497,8 +505,23 @@ pub struct EpochSettings {
     pub lr: f64,
 }
 
+/// What one epoch of `run_epoch` did.
+#[derive(Debug, Clone, Copy)]
+pub struct EpochTotals {
+    /// Summed squared error of the reconstruction over the observed entries.
+    pub sse: f64,
+    /// Observed entries.
+    pub count: f64,
+    /// Optimizer steps.
+    pub steps: u32,
+    /// Mean per step of the inter-chromosomal term (before its weight), where the run has it.
+    pub trans: Option<f64>,
+    /// Mean per step of the long-range term (before its weight), where the run has it.
+    pub cis: Option<f64>,
+}
+
 /// One epoch over `src` in a seeded order (the same for a given seed and epoch, so that resumed
-/// runs repeat it exactly): returns the summed squared error, the observed entries and the steps.
+/// runs repeat it exactly).
 pub fn run_epoch(
     model: &HicLstm,
     adam: &mut Adam,
@@ -506,7 +529,7 @@ pub fn run_epoch(
     epoch: EpochSettings,
     cfg: &crate::config::TrainConfig,
     terms: Terms,
-) -> Result<(f64, f64, u32)> {
+) -> Result<EpochTotals> {
     let EpochSettings { epoch, batch, lr } = epoch;
     let (seed, clip) = (cfg.seed, cfg.clip_norm);
     let dev = model.embedding.device();
@@ -526,6 +549,7 @@ pub fn run_epoch(
     let mut cis_rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed.wrapping_mul(0xD1B5_4A32_D192_ED03).wrapping_add(epoch as u64));
     let cis = terms.cis.zip(model.cis_map.as_ref()).filter(|_| cfg.cis_weight > 0.0);
     let (mut sse, mut count, mut steps) = (0.0, 0.0, 0u32);
+    let (mut trans_sum, mut cis_sum) = (0.0, 0.0);
     let terminal = !hiclstm::log::is_quiet() && std::io::IsTerminal::is_terminal(&std::io::stderr());
     let n_batches = order.len().div_ceil(batch);
     let mut bar = terminal.then(|| hiclstm::log::Progress::new(n_batches as u64, &format!("epoch {}", epoch + 1)));
@@ -543,10 +567,14 @@ pub fn run_epoch(
             }
         };
         if let Some((t, g)) = trans {
-            (t.loss(&model.embedding, g, TRANS_SAMPLE, &mut trans_rng) * cfg.trans_weight).backward();
+            let term = t.loss(&model.embedding, g, TRANS_SAMPLE, &mut trans_rng);
+            trans_sum += f64::try_from(&term).map_err(tch_err("trans term"))?;
+            (term * cfg.trans_weight).backward();
         }
         if let Some((t, h)) = cis {
-            (t.loss(&model.embedding, h, TRANS_SAMPLE, &mut cis_rng) * cfg.cis_weight).backward();
+            let term = t.loss(&model.embedding, h, TRANS_SAMPLE, &mut cis_rng);
+            cis_sum += f64::try_from(&term).map_err(tch_err("long-range term"))?;
+            (term * cfg.cis_weight).backward();
         }
         adam.clip_grad_norm(clip);
         adam.step(lr);
@@ -566,7 +594,8 @@ pub fn run_epoch(
     if let Some(b) = bar {
         b.finish();
     }
-    Ok((sse, count, steps))
+    let mean = |sum: f64| sum / steps.max(1) as f64;
+    Ok(EpochTotals { sse, count, steps, trans: trans.map(|_| mean(trans_sum)), cis: cis.map(|_| mean(cis_sum)) })
 }
 
 /// Predictions for every observed entry of `f`: (chromosome index, distance in bins,

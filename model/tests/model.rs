@@ -211,6 +211,35 @@ fn the_long_range_term_trains_the_representations_and_resumes_exactly() {
     assert!(wf.iter().any(|(n, _)| n == "cis.weight"));
 }
 
+/// The training log reports each extra term of the loss per epoch (before its weight), so that a
+/// user tuning `trans_weight` or `cis_weight` sees whether the term learns: on the toy genome the
+/// trans term falls below 1, its value when every pairwise product is 0. A run without the terms
+/// leaves the columns empty.
+#[test]
+fn the_training_log_reports_each_terms_loss() {
+    let dir = tempfile::tempdir().unwrap();
+    let contacts = simulated(dir.path());
+    let (both, none) = (dir.path().join("both"), dir.path().join("none"));
+    let mut c = small_config(3);
+    c.train.cis_weight = 0.1;
+    let mut o = opts(&contacts, &both, c);
+    o.trans = Some(dir.path().join("sim.trans.parquet"));
+    train::run(&o).unwrap();
+    let log = hiclstm::tables::training_log::read(&both.join("training_log.parquet")).unwrap();
+    assert_eq!(log.len(), 3);
+    let trans: Vec<f64> = log.iter().map(|r| r.trans_loss.expect("trans term logged")).collect();
+    assert!(log.iter().all(|r| r.cis_loss.is_some_and(f64::is_finite)), "{log:?}");
+    assert!(trans[2] < trans[0] && trans[2] < 1.0, "the trans term learns: {trans:?}");
+    // The checkpoint keeps them too (a resumed run's log is whole).
+    let ck = std::fs::read_to_string(both.join("checkpoint.yaml")).unwrap();
+    assert!(ck.contains("trans_loss") && ck.contains("cis_loss"), "{ck}");
+    let mut plain = small_config(1);
+    plain.train.cis_weight = 0.0;
+    train::run(&opts(&contacts, &none, plain)).unwrap();
+    let log = hiclstm::tables::training_log::read(&none.join("training_log.parquet")).unwrap();
+    assert!(log.iter().all(|r| r.trans_loss.is_none() && r.cis_loss.is_none()), "{log:?}");
+}
+
 /// The pixels of `path`'s resolution `res` as cooler (PyPI, in the tools venv `make test` sets up)
 /// reads them: chromosome, bins within it, `count`.
 fn cooler_pixels(path: &std::path::Path, res: u32) -> Vec<(String, u32, u32, f64)> {

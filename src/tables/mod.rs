@@ -664,6 +664,8 @@ mod tests {
             column("learning_rate", Float64Array::from(vec![0.01])),
             column("seconds", Float64Array::from(vec![2.0])),
             column("frames_per_second", Float64Array::from(vec![100.0])),
+            column("trans_loss", Float64Array::from(vec![Some(0.9)])),
+            column("cis_loss", Float64Array::from(vec![None::<f64>])),
         ])
         .unwrap();
         let missing = w.write(vec![column("epoch", UInt32Array::from(vec![1]))]).unwrap_err();
@@ -676,6 +678,8 @@ mod tests {
                 column("learning_rate", Float64Array::from(vec![0.01])),
                 column("seconds", Float64Array::from(vec![2.0])),
                 column("frames_per_second", Float64Array::from(vec![100.0])),
+                column("trans_loss", Float64Array::from(vec![Some(0.9)])),
+                column("cis_loss", Float64Array::from(vec![None::<f64>])),
             ])
             .unwrap_err();
         assert!(misnamed.to_string().contains("no column 'loss'"), "{misnamed}");
@@ -687,11 +691,14 @@ mod tests {
                 column("learning_rate", Float64Array::from(vec![0.01])),
                 column("seconds", Float64Array::from(vec![2.0])),
                 column("frames_per_second", Int64Array::from(vec![100])),
+                column("trans_loss", Float64Array::from(vec![Some(0.9)])),
+                column("cis_loss", Float64Array::from(vec![None::<f64>])),
             ])
             .unwrap_err();
         assert!(matches!(mistyped, Error::Internal(_)), "{mistyped}");
         w.finish().unwrap().commit(false).unwrap();
         let back = training_log::read(&p).unwrap();
         assert_eq!((back.len(), back[0].epoch, back[0].loss, back[0].steps), (1, 1, 0.5, 5));
+        assert_eq!((back[0].trans_loss, back[0].cis_loss), (Some(0.9), None), "nullable columns read back as written");
     }
 }
