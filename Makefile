@@ -38,7 +38,10 @@ demo: build
 test: setup-test
 	cargo fmt --all -- --check
 	cargo clippy --release --workspace --all-targets -- -D warnings
-	@if [ -d "$(SHARED)/data" ]; then \
+	@# nextest runs two test processes at once on two cores: libtorch's OpenMP threads spin while
+	@# they wait, and two spinning processes slowed a training 5x-40x (README, "Several jobs on
+	@# one machine"); passive waiting costs a lone process time but not a shared machine.
+	@export OMP_WAIT_POLICY=PASSIVE; if [ -d "$(SHARED)/data" ]; then \
 	  echo "test: $(SHARED)/data found: shared-data tests included"; \
 	  cargo nextest run --release --workspace --no-fail-fast --run-ignored all; \
 	else \

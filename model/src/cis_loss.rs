@@ -1,16 +1,18 @@
-//! The long-range intra-chromosomal term of training (`cis_weight` under `train:`, opt-in): a
-//! Poisson model of the contacts at least `cis_min_distance` from the diagonal (by default one
-//! frame's span, `frame_len` bins), mu_ij = E_ij exp(h(R_i) . h(R_j)), with E_ij the mean of the
-//! pixel's diagonal over its covered cells (observed/expected, the signal SCI embeds) and h the
-//! term's own affine map (K -> `cis_rank`; "cis.*" in the weights, trained by this term alone
-//! and never used for predictions).
+//! The long-range intra-chromosomal term of training (`cis_weight` under `train:`, 0.03 by
+//! default): a Poisson model of the contacts at least `cis_min_distance` from the diagonal (2 Mb
+//! by default; null: one frame's span, `frame_len` bins), mu_ij = E_ij exp(h(R_i) . h(R_j)), with
+//! E_ij the mean of the pixel's diagonal over its covered cells (observed/expected, the signal SCI
+//! embeds) and h the term's own affine map (K -> `cis_rank`; "cis.*" in the weights, trained by
+//! this term alone and never used for predictions).
 //!
 //! Why: the reconstruction loss is a squared error in probability space, where the long-range
 //! pixels (small values, probabilities near 0) weigh little, while which of them are enriched
 //! over their distance's mean is the subcompartments' signal. Through the decoder's rank-2
 //! pairwise map g the term cost every compartment score on the shared map; through a map of its
-//! own it raised subcompartments under blocked CV (0.755 to 0.769 over five seeds) but lowered
-//! A/B by chromosome (0.970 to 0.960), hence opt-in (BENCHMARKS.md, "A long-range term"). The
+//! own, from 7.5 Mb, it raised subcompartments under blocked CV but lowered A/B by chromosome;
+//! from 2 Mb, over ten paired seeds, it raised A/B and subcompartments under blocked CV and
+//! subcompartments by chromosome and left A/B by chromosome, genes and R² as they were, at some
+//! cost to the toy genome's TAD boundaries (BENCHMARKS.md, "The long-range term from 2 Mb"). The
 //! trans term stays on g: through h as well it let the chromosomes' vectors drift apart.
 //!
 //! The likelihood is estimated at every optimizer step from a sample, as the trans term's

@@ -150,16 +150,18 @@ pub struct TrainConfig {
     pub trans_max_pixels: usize,
     /// Weight of the long-range intra-chromosomal term (`cis_loss`) against the reconstruction
     /// loss: a Poisson model of the long-range contacts (observed/expected) through a map of its
-    /// own; 0 (the default): none. Opt-in: on the shared map 0.03 raised subcompartments
-    /// under blocked CV but lowered A/B by chromosome and the toy genome's TAD boundaries and
-    /// CTCF sites (BENCHMARKS.md, "A long-range term").
+    /// own; 0: none. 0.03 (the default, with `cis_min_distance` 2 Mb): over ten seeds on the
+    /// shared map it raised A/B and subcompartments under blocked CV and subcompartments by
+    /// chromosome, at the same R² (BENCHMARKS.md, "The long-range term from 2 Mb"). A model file
+    /// without the key (written before it existed) reads as 0, what it was trained with.
     #[serde(default)]
     pub cis_weight: f64,
     /// Rank of the long-range term's own map h (K -> `cis_rank`, affine; "cis.*" in the weights).
     #[serde(default = "default_cis_rank")]
     pub cis_rank: usize,
-    /// The long-range term counts the pixels at least this far from the diagonal (bp); none (the
-    /// default): one frame's span, `frame_len` bins (7.5 Mb at 50 kb, as measured).
+    /// The long-range term counts the pixels at least this far from the diagonal (bp; default 2
+    /// Mb, where compartment and subcompartment contacts dominate over TADs); null: one frame's
+    /// span, `frame_len` bins (7.5 Mb at 50 kb), as a model file without the key was trained.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cis_min_distance: Option<u64>,
     /// Most pixels the long-range term holds (16 bytes each): a uniform random sample of them,
@@ -199,9 +201,9 @@ impl Default for TrainConfig {
             cpu_kernel: CpuKernel::Native,
             trans_weight: 0.03,
             trans_max_pixels: 1 << 24,
-            cis_weight: 0.0,
+            cis_weight: 0.03,
             cis_rank: default_cis_rank(),
-            cis_min_distance: None,
+            cis_min_distance: Some(2_000_000),
             cis_max_pixels: default_max_pixels(),
             head_decay: 0.0,
         }
@@ -424,6 +426,7 @@ impl ModelConfig {
                 axis_std: 0.1,
                 step_loss: 0.0,
                 step_max_distance: None,
+                train: TrainConfig { cis_weight: 0.0, ..TrainConfig::default() },
                 ..ModelConfig::default()
             },
             Preset::Paper => ModelConfig {
@@ -436,7 +439,13 @@ impl ModelConfig {
                 pair_rank: 0,
                 step_loss: 0.0,
                 step_max_distance: None,
-                train: TrainConfig { epochs: AutoOr::Value(10), decay_after: AutoOr::Value(5), batch_size: AutoOr::Value(2000), ..TrainConfig::default() },
+                train: TrainConfig {
+                    epochs: AutoOr::Value(10),
+                    decay_after: AutoOr::Value(5),
+                    batch_size: AutoOr::Value(2000),
+                    cis_weight: 0.0,
+                    ..TrainConfig::default()
+                },
                 ..ModelConfig::default()
             },
         }
@@ -536,7 +545,7 @@ impl ModelConfig {
             return bad(&format!("cis_rank must be at least 1 and at most {MAX_PAIR_RANK}"));
         }
         if self.train.cis_min_distance == Some(0) {
-            return bad("cis_min_distance must be positive (leave it out for frame_len bins)");
+            return bad("cis_min_distance must be positive (null for frame_len bins)");
         }
         if self.train.cis_max_pixels == 0 {
             return bad("cis_max_pixels must be at least 1");
@@ -683,10 +692,15 @@ mod preset_tests {
         assert_eq!((d.head, d.head_window), (Head::Window, 3));
         assert!(serde_yaml_ng::to_string(&d).unwrap().contains("head_window: 3"));
         assert_eq!(ModelConfig::preset(Preset::Reconstruction), ModelConfig { head: Head::Frame, ..d.clone() });
-        // The long-range term is opt-in: off in every preset and in a model file without the key.
+        // The long-range term is in the defaults (from 2 Mb; the reconstruction preset's too), off
+        // in the step-head presets, and a model file without the keys reads as it was trained:
+        // no term, or one from frame_len bins.
         let old: ModelConfig = serde_yaml_ng::from_str("k: 16\ntrain:\n  seed: 0\n").unwrap();
-        assert_eq!((d.train.cis_weight, d.train.cis_rank, old.train.cis_weight), (0.0, 8, 0.0));
+        assert_eq!((d.train.cis_weight, d.train.cis_rank, d.train.cis_min_distance), (0.03, 8, Some(2_000_000)));
+        assert_eq!((old.train.cis_weight, old.train.cis_min_distance), (0.0, None));
         assert!([Preset::Representations, Preset::Paper].iter().all(|&p| ModelConfig::preset(p).train.cis_weight == 0.0));
+        let from_frame: ModelConfig = serde_yaml_ng::from_str("train:\n  cis_weight: 0.03\n").unwrap();
+        assert_eq!(from_frame.train.cis_min_distance, None);
         let w = ModelConfig { head_window: 9, ..d.clone() };
         assert_eq!(serde_yaml_ng::from_str::<ModelConfig>(&serde_yaml_ng::to_string(&w).unwrap()).unwrap(), w);
         let paper = ModelConfig::preset(Preset::Paper);

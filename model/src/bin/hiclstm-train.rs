@@ -26,8 +26,8 @@ hidden (12), frame_len (150), frames (dense|observed: which pixels of a row trai
 embedding_init (pca|random), axis_std (0.3), pair_rank (2), cell (fused|layernorm|reference), head (window|frame|step), head_window (3), step_loss (3), step_hidden (8), step_max_distance (bp, 1000000), transform {a: 8, d: 1e-10}, value
 (value|count), max_distance (bp), train {epochs: auto, learning_rate: 0.01,
 learning_rate_after: 0.001, decay_after: auto, batch_size: auto, clip_norm: 10, seed: 0,
-trans_weight: 0.03, trans_max_pixels: 16777216, cis_weight: 0 (opt-in long-range term),
-cis_rank: 8, cis_min_distance (bp; frame_len bins), cis_max_pixels: 16777216, head_decay: 0}.
+trans_weight: 0.03, trans_max_pixels: 16777216, cis_weight: 0.03 (long-range term; 0: none),
+cis_rank: 8, cis_min_distance (bp, 2000000; null: frame_len bins), cis_max_pixels: 16777216, head_decay: 0}.
 auto: batch = frames/16 within [16, 2000]; epochs = max(10, enough for 1600 optimizer steps,
 4800 with frames: dense);
 decay_after = 80% of the epochs. The paper's schedule: epochs 10, decay_after 5, batch_size 2000.
