@@ -567,14 +567,10 @@ pub fn run_epoch(
             }
         };
         if let Some((t, g)) = trans {
-            let term = t.loss(&model.embedding, g, TRANS_SAMPLE, &mut trans_rng);
-            trans_sum += f64::try_from(&term).map_err(tch_err("trans term"))?;
-            (term * cfg.trans_weight).backward();
+            add_term(t.loss(&model.embedding, g, TRANS_SAMPLE, &mut trans_rng), cfg.trans_weight, &mut trans_sum, "trans term")?;
         }
         if let Some((t, h)) = cis {
-            let term = t.loss(&model.embedding, h, TRANS_SAMPLE, &mut cis_rng);
-            cis_sum += f64::try_from(&term).map_err(tch_err("long-range term"))?;
-            (term * cfg.cis_weight).backward();
+            add_term(t.loss(&model.embedding, h, TRANS_SAMPLE, &mut cis_rng), cfg.cis_weight, &mut cis_sum, "long-range term")?;
         }
         adam.clip_grad_norm(clip);
         adam.step(lr);
@@ -596,6 +592,14 @@ pub fn run_epoch(
     }
     let mean = |sum: f64| sum / steps.max(1) as f64;
     Ok(EpochTotals { sse, count, steps, trans: trans.map(|_| mean(trans_sum)), cis: cis.map(|_| mean(cis_sum)) })
+}
+
+/// One extra term of a step's loss: its value (before `weight`) added to `sum` for the log, and
+/// its weighted gradient to the parameters'.
+fn add_term(term: Tensor, weight: f64, sum: &mut f64, what: &'static str) -> Result<()> {
+    *sum += f64::try_from(&term).map_err(tch_err(what))?;
+    (term * weight).backward();
+    Ok(())
 }
 
 /// Predictions for every observed entry of `f`: (chromosome index, distance in bins,
