@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # A predicted deletion against the simulation's observed mutant, at several seeds: for each seed,
 # the toy genome and its mutant with the first chr1 TAD boundary past 2 Mb deleted (the two
-# boundary bins), a model trained with --preset $PRESET (default representations; `reconstruction`
-# is the defaults), and hiclstm-perturb
+# boundary bins), a model trained with --preset $PRESET (default `default`: the defaults; the
+# first table of BENCHMARKS.md, "A predicted deletion", used `representations`), and hiclstm-perturb
 # --observed/--observed-mutant over chr1:1-6,000,000 (or the 6 Mb around the boundary). Prints
 # one TSV row per seed: the deletion, MSE against the observed mutant of the prediction and of
 # the two no-change baselines (the observed wild type; the model's wild-type prediction), all
@@ -12,7 +12,7 @@ BIN="${BIN:-${CARGO_TARGET_DIR:-$HOME/.cache/hiclstm/target}/release}"
 WORK="${WORK:-$HOME/.cache/hiclstm/bench-observed}"
 SEEDS="${SEEDS:-1 2 3}"
 PY="${PY:-python3}"
-PRESET="${PRESET:-representations}"
+PRESET="${PRESET:-default}"
 mkdir -p "$WORK" && cd "$WORK"
 echo -e "seed\tdeletion\tmse_all\tmse_all_observed_wt\tmse_all_predicted_wt\tmse_edited\tmse_edited_observed_wt\tmse_edited_predicted_wt\tr_all\tr_edited"
 for s in $SEEDS; do
