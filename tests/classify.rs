@@ -166,3 +166,35 @@ fn non_finite_representations_are_refused() {
     assert_eq!(e.exit_code(), hiclstm::error::exit::SCHEMA, "{e}");
     assert!(e.to_string().contains("row 3, column r1: NaN is not a finite value"), "{e}");
 }
+
+/// A labelled partition (A and B segments, as CALDER's calls): a bin takes the class that covers
+/// most of it, in the binary task (`name_prefix`) as in the category task on the same file, so
+/// that a bin mostly B is not an A bin for touching an A segment.
+#[test]
+fn a_bin_takes_the_class_covering_most_of_it() {
+    use hiclstm::classify::labels::{categories, labels};
+    use hiclstm::genome::{BinMap, Chrom};
+    let t = tmpdir();
+    let d = t.path();
+    // 100 bp bins. Bin 0: A.1 only. Bin 1: 30 bp A.1, 70 bp B.1 (mostly B). Bin 2: 50 bp B.1, 50
+    // bp A.1 (a tie). Bin 3: 30 bp A.1, 30 bp A.2, 40 bp B.2: A covers more of it than B, but
+    // B.2 more than either A class. Bin 4: no feature.
+    let bed = "c1\t0\t130\tA.1.1\nc1\t130\t250\tB.1.1\nc1\t250\t330\tA.1.2\nc1\t330\t360\tA.2.1\nc1\t360\t400\tB.2.1\n";
+    std::fs::write(d.join("p.bed"), bed).unwrap();
+    std::fs::write(
+        d.join("t.yaml"),
+        "tasks:\n  - {name: ab, file: p.bed, kind: bed, name_prefix: A}\n  - {name: elements, file: p.bed, kind: bed}\n  - {name: sub, file: p.bed, kind: category, label_length: 3}\n",
+    )
+    .unwrap();
+    let tasks = read_tasks(&d.join("t.yaml")).unwrap();
+    let g = BinMap::from_chroms(100, &[Chrom::new("c1", 500)]);
+    let usable = vec![true; 5];
+    let ab = labels(&tasks[0], &g, &usable, 0).unwrap();
+    assert_eq!(ab, vec![Some(true), Some(false), Some(true), Some(true), None], "A/B by the larger cover, ties A");
+    // Without negatives given, any overlap still makes an element's bin positive.
+    let el = labels(&tasks[1], &g, &usable, 0).unwrap();
+    assert_eq!(&el[..4], &[Some(true); 4]);
+    let (sub, names) = categories(&tasks[2], &g, &usable).unwrap();
+    let named: Vec<Option<&str>> = sub.iter().map(|c| c.map(|c| names[c].as_str())).collect();
+    assert_eq!(named, vec![Some("A.1"), Some("B.1"), Some("A.1"), Some("B.2"), None]);
+}

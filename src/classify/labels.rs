@@ -13,7 +13,8 @@ use std::path::{Path, PathBuf};
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
     /// Elements or regions (BED3+, BED6, narrowPeak): overlapping bins are positive. With
-    /// `name_prefix`, features whose name starts with it are positive and the others negative.
+    /// `name_prefix`, features whose name starts with it are positive and the others negative, and
+    /// each bin takes the class covering most of it.
     Bed,
     /// A valued track: bins whose mean value exceeds `threshold` are positive, the others negative.
     Bedgraph,
@@ -41,7 +42,8 @@ pub struct Task {
     #[serde(default)]
     pub threshold: f64,
     /// `bed` and `bedpe` tasks: features whose name starts with this are positive and the other
-    /// features negative; None makes every feature positive.
+    /// features negative, a bin taking the class that covers most of it (ties: positive); None
+    /// makes every feature positive and every bin one overlaps positive.
     #[serde(default)]
     pub name_prefix: Option<String>,
     /// `boundaries` tasks: extra bins labelled positive on each side of a domain edge (default 0).
@@ -97,9 +99,8 @@ pub fn categories(task: &Task, g: &BinMap, usable: &[bool]) -> Result<(Vec<Optio
         crate::log::warn(&format!("{}: {unknown} features on chromosomes absent from the representations were skipped", task.file.display()));
     }
     let mut names: Vec<String> = Vec::new();
-    let mut lab: Vec<Option<usize>> = vec![None; g.n_bins()];
-    // Each bin takes the class covering most of it.
-    let mut cover: Vec<u64> = vec![0; g.n_bins()];
+    // Each bin takes the class covering most of it (its features' overlaps summed per class).
+    let mut cover = Coverage::new(g.n_bins());
     for f in &feats {
         let name: String = match task.label_length {
             Some(n) => f.name.chars().take(n).collect(),
@@ -118,12 +119,12 @@ pub fn categories(task: &Task, g: &BinMap, usable: &[bool]) -> Result<(Vec<Optio
         let off = g.offset(f.chrom);
         for b in g.bins(f.chrom, f.start, f.end) {
             let ov = f.end.min((b as u64 + 1) * res).saturating_sub(f.start.max(b as u64 * res));
-            if ov >= task.min_overlap.max(1) && ov > cover[off + b] {
-                cover[off + b] = ov;
-                lab[off + b] = Some(c);
+            if ov >= task.min_overlap.max(1) {
+                cover.add(off + b, c, ov);
             }
         }
     }
+    let mut lab = cover.largest();
     for (b, l) in lab.iter_mut().enumerate() {
         if !usable[b] {
             *l = None;
@@ -167,18 +168,29 @@ pub fn labels(task: &Task, g: &BinMap, usable: &[bool], seed: u64) -> Result<Vec
     let unknown = match task.kind {
         Kind::Bed | Kind::Bedpe => {
             let (feats, unknown) = if task.kind == Kind::Bedpe { read_placed_anchors(&task.file, g)? } else { read_placed(&task.file, g)? };
-            // Negatives first, so that a bin touched by both classes ends positive.
-            if let Some(prefix) = &task.name_prefix {
-                given_negatives = true;
-                for f in feats.iter().filter(|f| !f.name.starts_with(prefix.as_str())) {
-                    for b in bins(f.chrom, f.start, f.end, task.min_overlap) {
-                        lab[b] = Some(false);
+            match &task.name_prefix {
+                // Both classes given (e.g. A and B compartments): each bin takes the class covering
+                // most of it, as in category tasks, so that a bin mostly B is not an A bin for
+                // touching an A segment (ties: positive).
+                Some(prefix) => {
+                    given_negatives = true;
+                    let mut cover = Coverage::new(n);
+                    for f in &feats {
+                        let class = usize::from(f.name.starts_with(prefix.as_str()));
+                        for b in bins(f.chrom, f.start, f.end, task.min_overlap) {
+                            let bs = (b - g.offset(f.chrom)) as u64 * res;
+                            cover.add(b, class, f.end.min(bs + res).saturating_sub(f.start.max(bs)));
+                        }
                     }
+                    lab = cover.largest_preferring(1).into_iter().map(|c| c.map(|c| c == 1)).collect();
                 }
-            }
-            for f in feats.iter().filter(|f| task.name_prefix.as_deref().is_none_or(|p| f.name.starts_with(p))) {
-                for b in bins(f.chrom, f.start, f.end, task.min_overlap) {
-                    lab[b] = Some(true);
+                // Elements: a bin any of them overlaps is positive.
+                None => {
+                    for f in &feats {
+                        for b in bins(f.chrom, f.start, f.end, task.min_overlap) {
+                            lab[b] = Some(true);
+                        }
+                    }
                 }
             }
             unknown
@@ -245,4 +257,38 @@ pub fn labels(task: &Task, g: &BinMap, usable: &[bool], seed: u64) -> Result<Vec
         return Err(Error::InvalidArgument(format!("task '{}': only one class (no negative bin)", task.name)));
     }
     Ok(lab)
+}
+
+/// Per bin, the base pairs each class's features cover (few classes touch one bin, so a short
+/// list per bin rather than a bins x classes matrix, which a task with many names would make large).
+struct Coverage(Vec<Vec<(usize, u64)>>);
+
+impl Coverage {
+    fn new(n_bins: usize) -> Self {
+        Coverage(vec![Vec::new(); n_bins])
+    }
+
+    fn add(&mut self, bin: usize, class: usize, bp: u64) {
+        let list = &mut self.0[bin];
+        match list.iter_mut().find(|(c, _)| *c == class) {
+            Some((_, total)) => *total += bp,
+            None => list.push((class, bp)),
+        }
+    }
+
+    /// Per bin the class covering most of it (ties: the lowest class index); None where none does.
+    fn largest(self) -> Vec<Option<usize>> {
+        self.largest_preferring(usize::MAX)
+    }
+
+    /// [`Coverage::largest`], except that `preferred` wins the ties it is part of.
+    fn largest_preferring(self, preferred: usize) -> Vec<Option<usize>> {
+        self.0
+            .into_iter()
+            .map(|list| {
+                let rank = |&(c, bp): &(usize, u64)| (bp, c == preferred, std::cmp::Reverse(c));
+                list.iter().max_by_key(|e| rank(e)).map(|&(c, _)| c)
+            })
+            .collect()
+    }
 }
