@@ -40,6 +40,7 @@ fn opts(d: &Path, tasks: &str, out: &str) -> ClassifyOptions {
         output: d.join(out),
         force: false,
         plots: true,
+        multiclass: Default::default(),
     }
 }
 
@@ -140,6 +141,15 @@ fn category_tasks_give_accuracy_and_a_confusion_matrix() {
     assert_eq!(total as i64, labelled, "every out-of-fold call is counted once");
     assert!(d.join("cat.confusion.comp.png").exists());
     assert!(!d.join("cat.pr_curves.png").exists(), "no binary task, no PR plot");
+    // The multinomial scheme finds the same classes.
+    let o = ClassifyOptions {
+        classifiers: vec![Classifier::Linear],
+        multiclass: hiclstm::classify::Multiclass::Softmax,
+        ..opts(d, "tasks:\n  - {name: comp, file: sim.compartments.bed, kind: category}\n", "soft")
+    };
+    let rows = run(&o).unwrap();
+    let metric = |m: &str| rows.iter().find(|r| r.task.as_deref() == Some("comp") && r.metric == m && r.fold.is_none()).unwrap().value.unwrap();
+    assert!(metric("accuracy") > 0.9 && metric("macro_auroc") > 0.9, "softmax: accuracy {} macro AuROC {}", metric("accuracy"), metric("macro_auroc"));
 }
 
 /// One NaN in a representations table used to give a collapsed classifier with plausible

@@ -1526,6 +1526,7 @@ fn simulated_genome_edits_and_attributions_go_the_papers_way() {
         output: d.join("cls"),
         force: false,
         plots: false,
+        multiclass: Default::default(),
     })
     .unwrap();
     let auroc = |method: &str, task: &str| {

@@ -2,7 +2,7 @@
 //! representations tables, writing a metrics table and PR curves; see `--help`.
 
 use clap::Parser;
-use hiclstm::classify::{labels::read_tasks, run, Classifier, ClassifyOptions, FoldsBy};
+use hiclstm::classify::{labels::read_tasks, run, Classifier, ClassifyOptions, FoldsBy, Multiclass};
 use std::path::PathBuf;
 
 /// Identify genomic elements from representations: cross-validated classification of labelled
@@ -53,6 +53,11 @@ struct Args {
     /// representation only, as in the paper.
     #[arg(long, default_value_t = 0)]
     context: usize,
+    /// How the linear classifier scores a category task's classes: one sigmoid per class against
+    /// the rest (ovr), or one softmax over them (multinomial logistic regression). The boosted
+    /// trees are one-vs-rest either way.
+    #[arg(long, value_enum, default_value_t = Multiclass::Ovr)]
+    multiclass: Multiclass,
     #[arg(long)]
     plots: bool,
     /// Output prefix.
@@ -79,6 +84,7 @@ fn main() {
             output: a.output.clone(),
             force: a.common.force,
             plots: a.plots,
+            multiclass: a.multiclass,
         };
         run(&o).map(|_| ())
     })

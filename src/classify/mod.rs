@@ -37,6 +37,19 @@ pub enum Classifier {
     Boosted,
 }
 
+/// How the linear classifier scores a category task's mutually exclusive classes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Multiclass {
+    /// One sigmoid output per class, each class against the rest; the call is the class with
+    /// the highest score (the default, and the scheme of every table before 2026-11-27).
+    #[default]
+    Ovr,
+    /// Multinomial logistic regression: one softmax over the classes, trained on its own
+    /// (BENCHMARKS.md, "Subcompartments under a softmax").
+    Softmax,
+}
+
 /// Options of `hiclstm-classify` (one `run`).
 #[derive(Debug, Clone)]
 pub struct ClassifyOptions {
@@ -66,6 +79,8 @@ pub struct ClassifyOptions {
     /// Also draw `PREFIX.pr_curves.png` (binary tasks) and a `PREFIX.confusion.TASK.png` per
     /// category task.
     pub plots: bool,
+    /// The linear classifier's scheme for category tasks (the boosted trees are one-vs-rest).
+    pub multiclass: Multiclass,
 }
 
 /// The feature matrix of one method: each bin's representation, then for d in 1..=context the
@@ -277,7 +292,7 @@ pub fn run(o: &ClassifyOptions) -> Result<Vec<MetricRow>> {
         for &clf in &o.classifiers {
             let method = format!("{}/{}", m.label, clf.name());
             for (task, (lab, names)) in labels.category.iter().zip(&labels.classes) {
-                let (r, conf) = multiclass(&x, k, lab, names.len(), &folds, o.folds, clf, o.seed, &method, &task.name)?;
+                let (r, conf) = multiclass(&x, k, lab, names.len(), &folds, o, clf, &method, &task.name)?;
                 res.rows.extend(r);
                 res.rows.extend(confusion_rows(&method, &task.name, names, &conf));
                 res.confusions.push((task.name.clone(), method.clone(), names.clone(), conf));
@@ -413,7 +428,7 @@ fn write_outputs(
         "params",
         serde_json::json!({
             "representations": o.representations.iter().map(|(l, p)| serde_json::json!({"label": l, "path": p})).collect::<Vec<_>>(),
-            "tasks": o.tasks, "classifiers": o.classifiers, "folds": o.folds, "folds_by": o.folds_by, "block_bins": o.block_bins, "seed": o.seed,
+            "tasks": o.tasks, "classifiers": o.classifiers, "folds": o.folds, "folds_by": o.folds_by, "multiclass": o.multiclass, "block_bins": o.block_bins, "seed": o.seed,
         })
         .to_string(),
     );
@@ -448,12 +463,12 @@ fn multiclass(
     lab: &[Option<usize>],
     nc: usize,
     folds: &Folds,
-    n_folds: usize,
+    o: &ClassifyOptions,
     clf: Classifier,
-    seed: u64,
     method: &str,
     task: &str,
 ) -> Result<(Vec<MetricRow>, Vec<f64>)> {
+    let (n_folds, seed) = (o.folds, o.seed);
     const METRICS: [&str; 3] = ["accuracy", "macro_f1", "macro_auroc"];
     let n = lab.len();
     let mut conf = vec![0.0; nc * nc];
@@ -468,9 +483,19 @@ fn multiclass(
         let scores: Vec<Vec<f64>> = match clf {
             Classifier::Linear => {
                 let xt: Vec<f32> = train.iter().flat_map(|&b| x[b * k..(b + 1) * k].iter().copied()).collect();
-                let yt: Vec<Option<bool>> = train.iter().flat_map(|&b| (0..nc).map(move |c| lab[b].map(|l| l == c))).collect();
-                let m = linear::Linear::fit(&xt, &yt, train.len(), k, nc, 300);
-                (0..nc).map(|c| test.iter().map(|&b| m.predict(&x[b * k..(b + 1) * k], c)).collect()).collect()
+                match o.multiclass {
+                    Multiclass::Ovr => {
+                        let yt: Vec<Option<bool>> = train.iter().flat_map(|&b| (0..nc).map(move |c| lab[b].map(|l| l == c))).collect();
+                        let m = linear::Linear::fit(&xt, &yt, train.len(), k, nc, 300);
+                        (0..nc).map(|c| test.iter().map(|&b| m.predict(&x[b * k..(b + 1) * k], c)).collect()).collect()
+                    }
+                    Multiclass::Softmax => {
+                        let yt: Vec<usize> = train.iter().map(|&b| lab[b].expect("labelled")).collect();
+                        let m = linear::Linear::fit_softmax(&xt, &yt, train.len(), k, nc, 300);
+                        let p: Vec<Vec<f64>> = test.iter().map(|&b| m.predict_softmax(&x[b * k..(b + 1) * k])).collect();
+                        (0..nc).map(|c| p.iter().map(|r| r[c]).collect()).collect()
+                    }
+                }
             }
             Classifier::Boosted => (0..nc)
                 .map(|c| {
