@@ -46,7 +46,7 @@ pub enum Multiclass {
     #[default]
     Ovr,
     /// Multinomial logistic regression: one softmax over the classes, trained on its own
-    /// (BENCHMARKS.md, "Subcompartments under a softmax").
+    /// (BENCHMARKS.md, "A bin's label from a labelled partition, and subcompartments under a softmax").
     Softmax,
 }
 
