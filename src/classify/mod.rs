@@ -42,7 +42,7 @@ pub enum Classifier {
 #[serde(rename_all = "lowercase")]
 pub enum Multiclass {
     /// One sigmoid output per class, each class against the rest; the call is the class with
-    /// the highest score (the default, and the scheme of every table before 2026-11-27).
+    /// the highest score (the default, and the scheme of every table measured before the option).
     #[default]
     Ovr,
     /// Multinomial logistic regression: one softmax over the classes, trained on its own
