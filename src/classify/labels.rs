@@ -155,14 +155,12 @@ pub fn labels(task: &Task, g: &BinMap, usable: &[bool], seed: u64) -> Result<Vec
     let n = g.n_bins();
     let mut lab: Vec<Option<bool>> = vec![None; n];
     let mut given_negatives = false;
-    let bins = |chrom: usize, s: u64, e: u64, min: u64| -> Vec<usize> {
+    // The bins a feature labels (genome-wide index) and how many bp of each it covers.
+    let bins = |chrom: usize, s: u64, e: u64, min: u64| -> Vec<(usize, u64)> {
         let off = g.offset(chrom);
         g.bins(chrom, s, e)
-            .filter(|&b| {
-                let (bs, be) = (b as u64 * res, (b as u64 + 1) * res);
-                e.min(be).saturating_sub(s.max(bs)) >= min.min(e - s).max(1)
-            })
-            .map(|b| off + b)
+            .map(|b| (off + b, e.min((b as u64 + 1) * res).saturating_sub(s.max(b as u64 * res))))
+            .filter(|&(_, bp)| bp >= min.min(e - s).max(1))
             .collect()
     };
     let unknown = match task.kind {
@@ -177,9 +175,8 @@ pub fn labels(task: &Task, g: &BinMap, usable: &[bool], seed: u64) -> Result<Vec
                     let mut cover = Coverage::new(n);
                     for f in &feats {
                         let class = usize::from(f.name.starts_with(prefix.as_str()));
-                        for b in bins(f.chrom, f.start, f.end, task.min_overlap) {
-                            let bs = (b - g.offset(f.chrom)) as u64 * res;
-                            cover.add(b, class, f.end.min(bs + res).saturating_sub(f.start.max(bs)));
+                        for (b, bp) in bins(f.chrom, f.start, f.end, task.min_overlap) {
+                            cover.add(b, class, bp);
                         }
                     }
                     lab = cover.largest_preferring(1).into_iter().map(|c| c.map(|c| c == 1)).collect();
@@ -187,7 +184,7 @@ pub fn labels(task: &Task, g: &BinMap, usable: &[bool], seed: u64) -> Result<Vec
                 // Elements: a bin any of them overlaps is positive.
                 None => {
                     for f in &feats {
-                        for b in bins(f.chrom, f.start, f.end, task.min_overlap) {
+                        for (b, _) in bins(f.chrom, f.start, f.end, task.min_overlap) {
                             lab[b] = Some(true);
                         }
                     }

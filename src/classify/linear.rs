@@ -31,10 +31,7 @@ impl Linear {
                 for j in 0..t {
                     let Some(label) = y[r * t + j] else { continue };
                     let d = (sigmoid(m.logit(&z[r * k..(r + 1) * k], j)) - if label { 1.0 } else { 0.0 }) / counts[j];
-                    for c in 0..k {
-                        g[c * t + j] += d * z[r * k + c];
-                    }
-                    g[k * t + j] += d;
+                    add_gradient(&mut g, &z[r * k..(r + 1) * k], j, t, d);
                 }
             }
             adam.step(&mut m, g);
@@ -54,10 +51,7 @@ impl Linear {
                 let p = m.softmax_z(&z[r * k..(r + 1) * k]);
                 for j in 0..t {
                     let d = (p[j] - if y[r] == j { 1.0 } else { 0.0 }) / n.max(1) as f64;
-                    for c in 0..k {
-                        g[c * t + j] += d * z[r * k + c];
-                    }
-                    g[k * t + j] += d;
+                    add_gradient(&mut g, &z[r * k..(r + 1) * k], j, t, d);
                 }
             }
             adam.step(&mut m, g);
@@ -78,20 +72,29 @@ impl Linear {
         e.into_iter().map(|v| v / total).collect()
     }
 
+    /// One row of features standardised as the training set was.
+    fn standardised(&self, row: &[f32]) -> Vec<f64> {
+        (0..self.k).map(|c| (row[c] as f64 - self.mean[c]) / self.sd[c]).collect()
+    }
+
     /// Class probabilities of a [`Linear::fit_softmax`] model for one row of features.
     pub fn predict_softmax(&self, row: &[f32]) -> Vec<f64> {
-        let z: Vec<f64> = (0..self.k).map(|c| (row[c] as f64 - self.mean[c]) / self.sd[c]).collect();
-        self.softmax_z(&z)
+        self.softmax_z(&self.standardised(row))
     }
 
     /// Probability of task `j` for one row of features.
     pub fn predict(&self, row: &[f32], j: usize) -> f64 {
-        let mut s = self.b[j];
-        for c in 0..self.k {
-            s += (row[c] as f64 - self.mean[c]) / self.sd[c] * self.w[c * self.t + j];
-        }
-        sigmoid(s)
+        sigmoid(self.logit(&self.standardised(row), j))
     }
+}
+
+/// Adds a row's logit gradient `d` for output `j` (of `t`) to `g`: `d z` to the weights of `j`,
+/// `d` to its bias (the last `t` entries).
+fn add_gradient(g: &mut [f64], z: &[f64], j: usize, t: usize, d: f64) {
+    for (c, zc) in z.iter().enumerate() {
+        g[c * t + j] += d * zc;
+    }
+    g[z.len() * t + j] += d;
 }
 
 /// Per-column mean and standard deviation of `x` (`n x k`), and `x` standardised by them.
