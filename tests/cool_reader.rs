@@ -92,6 +92,8 @@ struct Layout {
     pixels: Vec<(i64, i64, f64)>,
     bin1_offset: Option<Vec<i64>>,
     weight: Option<Vec<f64>>,
+    /// The `storage-mode` attribute, where written.
+    storage_mode: Option<&'static str>,
 }
 
 impl Layout {
@@ -103,6 +105,7 @@ impl Layout {
             pixels: vec![(0, 0, 4.0), (0, 2, 1.0), (1, 1, 3.0), (3, 4, 2.0)],
             bin1_offset: None,
             weight: None,
+            storage_mode: None,
         }
     }
 
@@ -128,6 +131,10 @@ impl Layout {
         let offsets = self.bin1_offset.clone().unwrap_or_else(|| (0..=n as i64).map(|b| self.pixels.iter().filter(|p| p.0 < b).count() as i64).collect());
         f.new_dataset_builder().with_data(&offsets).create("indexes/bin1_offset").unwrap();
         f.new_attr::<i64>().create("bin-size").unwrap().write_scalar(&self.bin_size).unwrap();
+        if let Some(m) = self.storage_mode {
+            let v: hdf5::types::VarLenUnicode = m.parse().unwrap();
+            f.new_attr::<hdf5::types::VarLenUnicode>().create("storage-mode").unwrap().write_scalar(&v).unwrap();
+        }
     }
 }
 
@@ -177,6 +184,9 @@ fn inconsistent_coolers_are_refused_naming_the_dataset() {
         ("negative count", Box::new(|l| l.pixels[1].2 = -1.0), "count -1 is negative"),
         ("NaN count", Box::new(|l| l.pixels[1].2 = f64::NAN), "count NaN"),
         ("repeated pixel", Box::new(|l| l.pixels = vec![(0, 0, 4.0), (0, 0, 1.0), (1, 1, 3.0), (3, 4, 2.0)]), "appears twice"),
+        // Both triangles of a matrix not assumed symmetric: refused by its attribute, even where
+        // every pixel stored happens to lie in the upper triangle.
+        ("square storage", Box::new(|l| l.storage_mode = Some("square")), "@storage-mode"),
     ];
     for (name, change, needle) in cases {
         let mut l = Layout::new();
@@ -191,6 +201,9 @@ fn inconsistent_coolers_are_refused_naming_the_dataset() {
     assert!(e.contains("bins/weight row 1") && e.contains("negative"), "{e}");
     l.weight = Some(vec![1.0, 0.5, f64::NAN, 1.0, 1.0]);
     assert!(read_layout(&l, "balanced").is_ok(), "NaN weights mark masked bins");
+    let mut l = Layout::new();
+    l.storage_mode = Some("symmetric-upper");
+    assert_eq!(read_layout(&l, "NONE").unwrap(), read_layout(&Layout::new(), "NONE").unwrap(), "the default storage mode, stated");
 }
 
 /// Older `cooler zoomify` files keep resolutions as groups /0, /1, ... at the root: picked by

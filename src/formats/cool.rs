@@ -105,6 +105,19 @@ impl CoolSource {
         if bin_size <= 0 {
             return Err(Error::format(path, Location::Object(ctx("@bin-size")), format!("bin-size {bin_size} is not positive")));
         }
+        // Schema 3's `storage-mode`: "symmetric-upper" (the default when absent) stores the upper
+        // triangle of a symmetric matrix; "square" stores both triangles of a matrix that is not
+        // assumed symmetric, which a symmetric map cannot hold without dropping half of it.
+        // Refused here, before any pixel is read, rather than at its first lower-triangle pixel.
+        if let Some(mode) = group.attr("storage-mode").ok().and_then(|a| read_attr_string(&a)) {
+            if mode != "symmetric-upper" {
+                return Err(Error::format(
+                    path,
+                    Location::Object(ctx("@storage-mode")),
+                    format!("storage-mode '{mode}': only 'symmetric-upper' coolers (the upper triangle of a symmetric Hi-C map) can be read; a '{mode}' cooler is not assumed symmetric"),
+                ));
+            }
+        }
         if let Some(r) = resolution {
             if r as i64 != bin_size {
                 return Err(Error::not_in_input(path, format!("resolution {r} in /{group_name}"), format!("{bin_size}")));
