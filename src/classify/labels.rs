@@ -93,7 +93,6 @@ pub fn read_tasks(path: &Path) -> Result<Vec<Task>> {
 
 /// A category task's labels: per bin the class index (None where unlabelled), and class names.
 pub fn categories(task: &Task, g: &BinMap, usable: &[bool]) -> Result<(Vec<Option<usize>>, Vec<String>)> {
-    let res = g.resolution as u64;
     let (feats, unknown) = read_placed(&task.file, g)?;
     if unknown > 0 {
         crate::log::warn(&format!("{}: {unknown} features on chromosomes absent from the representations were skipped", task.file.display()));
@@ -116,15 +115,13 @@ pub fn categories(task: &Task, g: &BinMap, usable: &[bool]) -> Result<(Vec<Optio
                 names.len() - 1
             }
         };
-        let off = g.offset(f.chrom);
-        for b in g.bins(f.chrom, f.start, f.end) {
-            let ov = f.end.min((b as u64 + 1) * res).saturating_sub(f.start.max(b as u64 * res));
+        for (b, ov) in covered(g, f.chrom, f.start, f.end) {
             if ov >= task.min_overlap.max(1) {
-                cover.add(off + b, c, ov);
+                cover.add(b, c, ov);
             }
         }
     }
-    let mut lab = cover.largest();
+    let mut lab = cover.largest(None);
     for (b, l) in lab.iter_mut().enumerate() {
         if !usable[b] {
             *l = None;
@@ -156,13 +153,8 @@ pub fn labels(task: &Task, g: &BinMap, usable: &[bool], seed: u64) -> Result<Vec
     let mut lab: Vec<Option<bool>> = vec![None; n];
     let mut given_negatives = false;
     // The bins a feature labels (genome-wide index) and how many bp of each it covers.
-    let bins = |chrom: usize, s: u64, e: u64, min: u64| -> Vec<(usize, u64)> {
-        let off = g.offset(chrom);
-        g.bins(chrom, s, e)
-            .map(|b| (off + b, e.min((b as u64 + 1) * res).saturating_sub(s.max(b as u64 * res))))
-            .filter(|&(_, bp)| bp >= min.min(e - s).max(1))
-            .collect()
-    };
+    let bins =
+        |chrom: usize, s: u64, e: u64, min: u64| -> Vec<(usize, u64)> { covered(g, chrom, s, e).filter(|&(_, bp)| bp >= min.min(e - s).max(1)).collect() };
     let unknown = match task.kind {
         Kind::Bed | Kind::Bedpe => {
             let (feats, unknown) = if task.kind == Kind::Bedpe { read_placed_anchors(&task.file, g)? } else { read_placed(&task.file, g)? };
@@ -179,7 +171,7 @@ pub fn labels(task: &Task, g: &BinMap, usable: &[bool], seed: u64) -> Result<Vec
                             cover.add(b, class, bp);
                         }
                     }
-                    lab = cover.largest_preferring(1).into_iter().map(|c| c.map(|c| c == 1)).collect();
+                    lab = cover.largest(Some(1)).into_iter().map(|c| c.map(|c| c == 1)).collect();
                 }
                 // Elements: a bin any of them overlaps is positive.
                 None => {
@@ -273,19 +265,22 @@ impl Coverage {
         }
     }
 
-    /// Per bin the class covering most of it (ties: the lowest class index); None where none does.
-    fn largest(self) -> Vec<Option<usize>> {
-        self.largest_preferring(usize::MAX)
-    }
-
-    /// [`Coverage::largest`], except that `preferred` wins the ties it is part of.
-    fn largest_preferring(self, preferred: usize) -> Vec<Option<usize>> {
+    /// Per bin the class covering most of it, None where none does; ties go to `preferred` where
+    /// it is part of them, else to the lowest class index.
+    fn largest(self, preferred: Option<usize>) -> Vec<Option<usize>> {
         self.0
             .into_iter()
             .map(|list| {
-                let rank = |&(c, bp): &(usize, u64)| (bp, c == preferred, std::cmp::Reverse(c));
+                let rank = |&(c, bp): &(usize, u64)| (bp, Some(c) == preferred, std::cmp::Reverse(c));
                 list.iter().max_by_key(|e| rank(e)).map(|&(c, _)| c)
             })
             .collect()
     }
+}
+
+/// The bins of chromosome `chrom` (genome-wide index) that `start..end` overlaps, and how many bp
+/// of each it covers.
+fn covered(g: &BinMap, chrom: usize, start: u64, end: u64) -> impl Iterator<Item = (usize, u64)> + '_ {
+    let (off, res) = (g.offset(chrom), g.resolution as u64);
+    g.bins(chrom, start, end).map(move |b| (off + b, end.min((b as u64 + 1) * res).saturating_sub(start.max(b as u64 * res))))
 }
